@@ -1,0 +1,140 @@
+// One snapshot of a host in ONE round trip: run the generated script, parse its frames, build the
+// report's "now" part (memory, settings, processes, cgroups). Never throws on odd data: warnings.
+import type { Host } from '../host/host';
+import type { CgroupInfo, ProcessInfo, Report } from '../model/report';
+import { CollectError } from '../errors';
+import { snapshotScript } from './snapshotScript';
+import { parseSnapshotFrames, RawSnapshot, RawProcess } from '../parse/snapshotFrames';
+import { kb, int, parseMeminfoLines, memoryInfo, parsePressure, parsePasswd, memoryCgroupOf } from '../parse/procFiles';
+import { buildCgroups, parseCgroupMounts } from '../parse/cgroupFiles';
+import { containerFromCgroup } from '../parse/containerFromCgroup';
+
+export interface SnapshotOptions {
+  signal?: AbortSignal;
+  /** Read PSS/USS/swap from smaps_rollup for every process (default true). */
+  rollup?: boolean;
+  timeoutMs?: number;
+}
+
+export interface Snapshot {
+  report: Report;
+  raw: RawSnapshot;
+  /** Time spent in the one round trip, for benches and the log. */
+  collectMs: number;
+}
+
+export async function collectSnapshot(host: Host, opts: SnapshotOptions = {}): Promise<Snapshot> {
+  const started = Date.now();
+  const res = await host.exec('sh -s', { stdin: snapshotScript({ rollup: opts.rollup }), signal: opts.signal, timeoutMs: opts.timeoutMs ?? 60_000 });
+  const collectMs = Date.now() - started;
+  if (res.timedOut) throw new CollectError(`collecting from ${host.name} timed out after ${Math.round((opts.timeoutMs ?? 60_000) / 1000)} s`);
+  const raw = parseSnapshotFrames(res.stdout);
+  if (raw.fatal) throw new CollectError(`cannot read ${host.name}: ${raw.fatal}`);
+  if (!raw.files.has('meminfo')) {
+    const why = res.stderr.trim().split('\n')[0] || `exit code ${res.code}`;
+    throw new CollectError(`cannot read /proc/meminfo on ${host.name}: ${why}`);
+  }
+  return { report: buildReport(raw, host), raw, collectMs };
+}
+
+function processFrom(p: RawProcess, users: Map<number, string>): ProcessInfo | null {
+  const s = p.status;
+  if (!s.Name) return null; // vanished between the glob and the read
+  const uid = s.Uid ? int(s.Uid.split(/\s+/)[0]) : null;
+  const cg = memoryCgroupOf(p.cgroupLines);
+  const r = p.rollup;
+  const uss = r && kb(r.Private_Clean) !== null && kb(r.Private_Dirty) !== null ? kb(r.Private_Clean)! + kb(r.Private_Dirty)! : null;
+  const container = containerFromCgroup(cg?.path);
+  return {
+    pid: p.pid,
+    ppid: int(s.PPid),
+    uid,
+    user: uid === null ? null : users.get(uid) ?? String(uid),
+    comm: s.Name,
+    cmdline: p.cmdline ? p.cmdline.replace(/\0+$/, '').replace(/\0/g, ' ') || null : null,
+    state: s.State ? s.State.split(/\s/)[0] : null,
+    rssKb: kb(s.VmRSS),
+    rssAnonKb: kb(s.RssAnon),
+    rssFileKb: kb(s.RssFile),
+    rssShmemKb: kb(s.RssShmem),
+    pssKb: r ? kb(r.Pss) : null,
+    ussKb: uss,
+    swapKb: r ? kb(r.Swap) : kb(s.VmSwap),
+    oomScore: int(p.oomScore),
+    oomScoreAdj: int(p.oomScoreAdj),
+    cgroup: cg?.path ?? null,
+    container: container ? { runtime: container.runtime, id: container.id, name: container.name, podUid: container.podUid } : null,
+  };
+}
+
+/** Warnings a user must see: what could not be read and why (never a silent gap). */
+function readWarnings(raw: RawSnapshot, uid: number | null): string[] {
+  const out: string[] = [];
+  const byReason = new Map<string, number>();
+  for (const e of raw.errors) {
+    const m = /^(\d+)\/smaps_rollup$/.exec(e.path);
+    if (!m) continue;
+    // Kernel threads answer ESRCH-like errors and have no memory; processes that exited are gone.
+    const p = raw.procs.get(Number(m[1]));
+    if (!p?.status.VmRSS) continue;
+    byReason.set(e.reason, (byReason.get(e.reason) ?? 0) + 1);
+  }
+  const denied = byReason.get('Permission denied');
+  if (denied) {
+    out.push(`smaps_rollup not readable for ${denied} process${denied === 1 ? '' : 'es'} of other users (${uid === 0 ? 'permission denied' : 'not root'}): their PSS, USS and swap are unknown`);
+  }
+  for (const [reason, n] of byReason) {
+    if (reason !== 'Permission denied' && reason !== 'No such file or directory' && reason !== 'No such process') {
+      out.push(`smaps_rollup: ${reason} for ${n} process${n === 1 ? '' : 'es'}`);
+    }
+  }
+  if (!raw.complete) out.push('the collector did not finish: the data may be incomplete');
+  return out;
+}
+
+export function buildReport(raw: RawSnapshot, host: Host): Report {
+  const mem = parseMeminfoLines(raw.files.get('meminfo') ?? []);
+  const users = parsePasswd(raw.files.get('/etc/passwd'));
+  const uptime = raw.files.get('uptime')?.[0];
+  const uptimeSeconds = uptime ? Number(uptime.split(' ')[0]) : null;
+  const now = raw.meta.now && /^\d+$/.test(raw.meta.now) ? Number(raw.meta.now) * 1000 : Date.now();
+  const one = (path: string) => int(raw.files.get(path)?.[0]);
+  const uid = int(raw.meta.uid);
+
+  const processes: ProcessInfo[] = [];
+  for (const p of raw.procs.values()) {
+    const info = processFrom(p, users);
+    if (info) processes.push(info);
+  }
+  processes.sort((a, b) => (b.rssKb ?? -1) - (a.rssKb ?? -1) || a.pid - b.pid);
+
+  const cgroups: CgroupInfo[] = buildCgroups(raw.cgroupFiles, parseCgroupMounts(raw.files.get('self/mounts')))
+    .filter((c) => c.limitKb !== null || (c.oomKills ?? 0) > 0 || (c.failcnt ?? 0) > 0);
+  const vmstatOom = raw.files.get('vmstat')?.find((l) => l.startsWith('oom_kill '));
+
+  return {
+    version: 1,
+    host: {
+      name: raw.meta.hostname || host.name,
+      via: host.via,
+      kernel: raw.meta.kernel || null,
+      uptimeSeconds: uptimeSeconds !== null && Number.isFinite(uptimeSeconds) ? uptimeSeconds : null,
+      bootTime: uptimeSeconds !== null && Number.isFinite(uptimeSeconds) ? new Date(Math.round((now - uptimeSeconds * 1000) / 1000) * 1000).toISOString() : null,
+    },
+    takenAt: new Date(now).toISOString(),
+    memory: memoryInfo(mem),
+    pressure: parsePressure(raw.files.get('pressure/memory')),
+    settings: {
+      overcommitMemory: one('sys/vm/overcommit_memory'), overcommitRatio: one('sys/vm/overcommit_ratio'),
+      swappiness: one('sys/vm/swappiness'), panicOnOom: one('sys/vm/panic_on_oom'),
+      oomKillAllocatingTask: one('sys/vm/oom_kill_allocating_task'), minFreeKbytes: one('sys/vm/min_free_kbytes'),
+    },
+    oomKillsSinceBoot: vmstatOom ? int(vmstatOom.split(' ')[1]) : null,
+    processes,
+    cgroups,
+    events: [],
+    growth: [],
+    findings: [],
+    warnings: readWarnings(raw, uid),
+  };
+}

@@ -1,0 +1,45 @@
+import { spawn } from 'node:child_process';
+import { hostname } from 'node:os';
+import { Host, ExecOptions, ExecResult } from './host';
+import { CancelledError } from '../errors';
+
+/** The machine this process runs on (in a Remote-SSH window: the remote host). */
+export class LocalHost implements Host {
+  readonly via = 'local' as const;
+  readonly name = hostname();
+
+  exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    return new Promise((resolve, reject) => {
+      if (options.signal?.aborted) return reject(new CancelledError());
+      // Own process group, so cancelling kills the whole pipeline, not only sh.
+      const child = spawn('sh', ['-c', command], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+      const out: string[] = [];
+      const err: string[] = [];
+      let timedOut = false;
+      let settled = false;
+      const killGroup = () => {
+        try { if (child.pid) process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
+      };
+      const onAbort = () => killGroup();
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      const timer = options.timeoutMs ? setTimeout(() => { timedOut = true; killGroup(); }, options.timeoutMs) : undefined;
+      child.stdout.setEncoding('utf8');
+      child.stderr.setEncoding('utf8');
+      child.stdout.on('data', (d: string) => { out.push(d); options.onStdout?.(d); });
+      child.stderr.on('data', (d: string) => err.push(d));
+      child.stdin.on('error', () => { /* the command may exit without reading stdin */ });
+      child.on('error', (e) => { if (!settled) { settled = true; reject(e); } });
+      child.on('close', (code, signal) => {
+        if (timer) clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+        if (settled) return;
+        settled = true;
+        if (options.signal?.aborted) return reject(new CancelledError());
+        resolve({ stdout: out.join(''), stderr: err.join(''), code, signal, timedOut });
+      });
+      child.stdin.end(options.stdin ?? '');
+    });
+  }
+
+  async close(): Promise<void> { /* nothing held open */ }
+}

@@ -1,0 +1,131 @@
+// The diagnosis report: the contract of ../shared/contracts/report.md. Sizes in kB unless the
+// name says otherwise; absent facts are null, never 0. Add fields freely; never rename these.
+import type { OomEvent } from './oomEvent';
+
+export interface HostInfo {
+  name: string;
+  via: 'local' | 'ssh';
+  kernel: string | null;
+  uptimeSeconds: number | null;
+  bootTime: string | null;
+}
+
+export interface MemoryInfo {
+  totalKb: number | null;
+  availableKb: number | null;
+  freeKb: number | null;
+  buffersKb: number | null;
+  cachedKb: number | null;
+  shmemKb: number | null;
+  slabUnreclaimKb: number | null;
+  committedAsKb: number | null;
+  commitLimitKb: number | null;
+  swapTotalKb: number | null;
+  swapFreeKb: number | null;
+}
+
+export interface Pressure {
+  someAvg10: number; someAvg60: number; fullAvg10: number; fullAvg60: number;
+}
+
+export interface VmSettings {
+  overcommitMemory: number | null;
+  overcommitRatio: number | null;
+  swappiness: number | null;
+  panicOnOom: number | null;
+  oomKillAllocatingTask: number | null;
+  minFreeKbytes: number | null;
+}
+
+export interface ContainerRef {
+  runtime: 'docker' | 'kubernetes' | 'podman' | 'lxc' | 'systemd' | 'other';
+  id: string | null;
+  name: string | null;
+  podUid: string | null;
+}
+
+export interface ProcessInfo {
+  pid: number;
+  ppid: number | null;
+  uid: number | null;
+  user: string | null;
+  comm: string;
+  cmdline: string | null;
+  state: string | null;
+  rssKb: number | null;
+  rssAnonKb: number | null;
+  rssFileKb: number | null;
+  rssShmemKb: number | null;
+  pssKb: number | null;
+  ussKb: number | null;
+  swapKb: number | null;
+  oomScore: number | null;
+  oomScoreAdj: number | null;
+  cgroup: string | null;
+  container: ContainerRef | null;
+}
+
+export interface CgroupInfo {
+  path: string;
+  version: 1 | 2;
+  limitKb: number | null;
+  usageKb: number | null;
+  peakKb: number | null;
+  oomKills: number | null;
+  failcnt: number | null;
+}
+
+export interface Samples {
+  intervalMs: number;
+  t: string[];
+  system: { availableKb: (number | null)[]; swapUsedKb: (number | null)[] };
+  processes: Record<string, { rssKb: (number | null)[]; pssKb: (number | null)[] }>;
+}
+
+export type Verdict = 'leak-suspect' | 'growing' | 'steady' | 'shrinking';
+
+export interface Growth {
+  pid: number;
+  comm: string;
+  metric: 'rssKb' | 'pssKb';
+  slopeKbPerMin: number;
+  r2: number;
+  samples: number;
+  projectedOomAt: string | null;
+  verdict: Verdict;
+}
+
+export interface Remedy {
+  title: string;
+  commands: string[];
+  changesHost: boolean;
+}
+
+export type Severity = 'critical' | 'warning' | 'info';
+
+export interface Finding {
+  id: string;
+  severity: Severity;
+  title: string;
+  detail: string;
+  pids: number[];
+  evidence: Record<string, unknown>;
+  remedies: Remedy[];
+}
+
+export interface Report {
+  version: 1;
+  host: HostInfo;
+  takenAt: string;
+  memory: MemoryInfo;
+  pressure: Pressure | null;
+  settings: VmSettings;
+  oomKillsSinceBoot: number | null;
+  processes: ProcessInfo[];
+  cgroups: CgroupInfo[];
+  events: OomEvent[];
+  samples?: Samples;
+  growth: Growth[];
+  findings: Finding[];
+  warnings: string[];
+}

@@ -1,0 +1,113 @@
+// Splits the collector script's output (see collect/snapshotScript.ts) into per-file contents.
+// Pure: text in, typed raw data out. Tolerates anything: lines it cannot place are counted, not thrown.
+import { FRAME } from '../collect/snapshotScript';
+
+export interface FileError { path: string; reason: string }
+
+export interface RawProcess {
+  pid: number;
+  status: Record<string, string>;
+  oomScore: string | null;
+  oomScoreAdj: string | null;
+  cgroupLines: string[];
+  cmdline: string | null;
+  rollup: Record<string, string> | null;
+}
+
+export interface RawSnapshot {
+  meta: Record<string, string>;
+  /** Whole files of the "files" section, by path as grep printed it. */
+  files: Map<string, string[]>;
+  procs: Map<number, RawProcess>;
+  /** cgroup control files: absolute path -> lines. */
+  cgroupFiles: Map<string, string[]>;
+  errors: FileError[];
+  /** True when the end marker was seen (the script ran to completion). */
+  complete: boolean;
+  fatal: string | null;
+}
+
+const PROC_LINE = /^(\d+)\/(status|oom_score_adj|oom_score|cgroup|cmdline|smaps_rollup):(.*)$/s;
+const GREP_ERROR = /^grep: (.+?): ([^:]+)$/;
+
+function procOf(raw: RawSnapshot, pid: number): RawProcess {
+  let p = raw.procs.get(pid);
+  if (!p) {
+    p = { pid, status: {}, oomScore: null, oomScoreAdj: null, cgroupLines: [], cmdline: null, rollup: null };
+    raw.procs.set(pid, p);
+  }
+  return p;
+}
+
+function keyValue(line: string): [string, string] | null {
+  const i = line.indexOf(':');
+  if (i <= 0) return null;
+  return [line.slice(0, i), line.slice(i + 1).trim()];
+}
+
+export function parseSnapshotFrames(text: string): RawSnapshot {
+  const raw: RawSnapshot = { meta: {}, files: new Map(), procs: new Map(), cgroupFiles: new Map(), errors: [], complete: false, fatal: null };
+  let section = '';
+  let lastCmdline: RawProcess | null = null;
+  for (const line of text.split('\n')) {
+    if (line.startsWith(FRAME + ' ')) {
+      section = line.slice(FRAME.length + 1).trim();
+      if (section === 'end') raw.complete = true;
+      if (section.startsWith('error')) raw.fatal = section.slice(5).trim();
+      lastCmdline = null;
+      continue;
+    }
+    if (line === '') continue;
+    const err = GREP_ERROR.exec(line);
+    if (err) { raw.errors.push({ path: err[1], reason: err[2] }); continue; }
+    switch (section) {
+      case 'meta': {
+        const sp = line.indexOf(' ');
+        if (sp > 0) raw.meta[line.slice(0, sp)] = line.slice(sp + 1);
+        break;
+      }
+      case 'files': {
+        const i = line.indexOf(':');
+        if (i <= 0) break;
+        const path = line.slice(0, i);
+        const list = raw.files.get(path) ?? [];
+        list.push(line.slice(i + 1));
+        raw.files.set(path, list);
+        break;
+      }
+      case 'procs':
+      case 'rollup': {
+        const m = PROC_LINE.exec(line);
+        if (!m) {
+          // A newline inside a cmdline argument: the rest belongs to the previous cmdline.
+          if (lastCmdline && lastCmdline.cmdline !== null) lastCmdline.cmdline += '\n' + line;
+          break;
+        }
+        const p = procOf(raw, Number(m[1]));
+        const body = m[3];
+        lastCmdline = null;
+        if (m[2] === 'status' || m[2] === 'smaps_rollup') {
+          const kv = keyValue(body);
+          if (!kv) break;
+          if (m[2] === 'status') p.status[kv[0]] = kv[1];
+          else (p.rollup ??= {})[kv[0]] = kv[1];
+        } else if (m[2] === 'oom_score') p.oomScore = body.trim();
+        else if (m[2] === 'oom_score_adj') p.oomScoreAdj = body.trim();
+        else if (m[2] === 'cgroup') p.cgroupLines.push(body);
+        else { p.cmdline = body; lastCmdline = p; }
+        break;
+      }
+      case 'cgroups': {
+        const m = /^(.*\/memory\.[a-z_]+):(.*)$/.exec(line);
+        if (!m) break;
+        const list = raw.cgroupFiles.get(m[1]) ?? [];
+        list.push(m[2]);
+        raw.cgroupFiles.set(m[1], list);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return raw;
+}

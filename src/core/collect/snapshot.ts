@@ -81,7 +81,9 @@ function readWarnings(raw: RawSnapshot, uid: number | null): string[] {
   }
   const denied = byReason.get('Permission denied');
   if (denied) {
-    out.push(`smaps_rollup not readable for ${denied} process${denied === 1 ? '' : 'es'} of other users (${uid === 0 ? 'permission denied' : 'not root'}): their PSS, USS and swap are unknown`);
+    out.push(uid === 0
+      ? `smaps_rollup not readable for ${denied} process${denied === 1 ? '' : 'es'} even as root (permission denied, e.g. another PID namespace's init): their PSS, USS and swap are unknown`
+      : `smaps_rollup not readable for ${denied} process${denied === 1 ? '' : 'es'} of other users (not root): their PSS, USS and swap are unknown; run as root or enable sudo`);
   }
   for (const [reason, n] of byReason) {
     if (reason !== 'Permission denied' && reason !== 'No such file or directory' && reason !== 'No such process') {

@@ -1,0 +1,51 @@
+// One esbuild script for every bundle: extension (node, CJS, `vscode` external), CLI (node, with a
+// shebang), webview (browser IIFE), and the extension-host test suites.
+// Flags: --watch, --production (minify, no sourcemaps), --quiet.
+import * as esbuild from 'esbuild';
+import { readFileSync, readdirSync, chmodSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const args = new Set(process.argv.slice(2));
+const production = args.has('--production');
+const watch = args.has('--watch');
+const quiet = args.has('--quiet');
+const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+
+const common = {
+  bundle: true,
+  sourcemap: !production,
+  minify: production,
+  logLevel: quiet ? 'warning' : 'info',
+  define: { __OOM_LENS_VERSION__: JSON.stringify(pkg.version) },
+};
+const node = { ...common, platform: 'node', format: 'cjs', target: 'node20' };
+
+function files(dir, re) {
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...files(p, re));
+    else if (re.test(name)) out.push(p);
+  }
+  return out;
+}
+
+const builds = [
+  { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' },
+  { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: { panel: 'webview/main.ts' }, outdir: 'dist/webview' },
+  {
+    ...node, sourcemap: true, minify: false,
+    entryPoints: files('test/extension', /\.ts$/),
+    outbase: 'test/extension', outdir: 'dist-test/extension',
+    external: ['vscode', 'mocha'],
+  },
+];
+
+if (watch) {
+  for (const b of builds) await (await esbuild.context(b)).watch();
+  console.log('[build] watching…');
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+  chmodSync('dist/cli.js', 0o755);
+}

@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+// oom-lens: the command-line front end on the same core as the extension.
+import { writeFileSync } from 'node:fs';
+import { parseCli, UsageError, HELP, CliArgs } from './args';
+import { LocalHost } from '../core/host/localHost';
+import { diagnose } from '../core/diagnose';
+import { renderText } from '../core/report/text';
+import { OomLensError } from '../core/errors';
+import { VERSION } from '../core/version';
+
+function emit(args: CliArgs, text: string): void {
+  if (args.out) writeFileSync(args.out, text);
+  else process.stdout.write(text);
+}
+
+async function run(args: CliArgs): Promise<void> {
+  switch (args.command) {
+    case 'help':
+      process.stdout.write(HELP);
+      return;
+    case 'version':
+      process.stdout.write(`oom-lens ${VERSION}\n`);
+      return;
+    case 'diagnose':
+    case 'snapshot': {
+      const host = new LocalHost();
+      const ac = new AbortController();
+      process.once('SIGINT', () => ac.abort());
+      try {
+        const report = await diagnose(host, { signal: ac.signal });
+        emit(args, args.json ? JSON.stringify(report, null, 2) + '\n' : renderText(report, { top: args.top, width: process.stdout.columns ? Math.max(30, process.stdout.columns - 90) : 60 }));
+      } finally {
+        await host.close();
+      }
+      return;
+    }
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let args: CliArgs;
+  try {
+    args = parseCli(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`oom-lens: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  try {
+    await run(args);
+    return 0;
+  } catch (e) {
+    const msg = e instanceof OomLensError ? e.message + (e.hint ? ` (${e.hint})` : '') : (e as Error)?.message ?? String(e);
+    process.stderr.write(`oom-lens: ${msg.split('\n')[0]}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+}

@@ -1,0 +1,262 @@
+// valgrind memcheck --xml=yes (protocol 4, and the older <what>-only protocols), read with saxes as a
+// stream: feed chunks with write(), call finish(). Only the leak errors are kept, never a DOM.
+import { SaxesParser } from 'saxes';
+import type { LeakFrame, LeakKind, LeakReport, LeakSite } from '../../model/leakReport';
+import { emptyLeakSummary } from '../../model/leakReport';
+import { errMessage, int, site, sortSites } from './util';
+
+const LEAK_KINDS: Record<string, LeakKind> = {
+  Leak_DefinitelyLost: 'definitely lost',
+  Leak_IndirectlyLost: 'indirectly lost',
+  Leak_PossiblyLost: 'possibly lost',
+  Leak_StillReachable: 'still reachable',
+};
+
+const WHAT_RE = /^([\d,]+)(?: \(([\d,]+) direct, ([\d,]+) indirect\))? bytes in ([\d,]+) blocks? are .*?loss record ([\d,]+) of ([\d,]+)/;
+
+interface FrameAcc { ip: string | null; obj: string | null; fn: string | null; dir: string | null; file: string | null; line: string | null }
+interface ErrorAcc {
+  kind: string | null;
+  what: string | null;
+  xwhatText: string | null;
+  leakedBytes: number | null;
+  leakedBlocks: number | null;
+  stacks: LeakFrame[][];
+}
+
+const MAX_PENDING = 1 << 20;
+
+export class MemcheckXmlParser {
+  private sax: SaxesParser;
+  private path: string[] = [];
+  private text = '';
+  private started = false;
+  private pending = '';
+  private dead = false;
+  private xmlErrors = 0;
+  private warnings: string[] = [];
+
+  private protocolVersion: number | null = null;
+  private protocolTool: string | null = null;
+  private toolVersion: string | null = null;
+  private preambleCommand: string | null = null;
+  private pid: number | null = null;
+  private ppid: number | null = null;
+  private argv: string[] = [];
+  private vargv: string[] = [];
+  private states: string[] = [];
+  private err: ErrorAcc | null = null;
+  private frame: FrameAcc | null = null;
+  private sites: LeakSite[] = [];
+  private otherErrors = new Set<string>();
+  private errorCountTotal = 0;
+  private errorCountPairs = 0;
+  private pairCount: number | null = null;
+  private sawRoot = false;
+  private closedRoot = false;
+
+  constructor() {
+    this.sax = new SaxesParser({ position: false });
+    this.sax.on('opentag', (tag) => {
+      this.path.push(tag.name);
+      this.text = '';
+      this.open(tag.name);
+    });
+    this.sax.on('text', (t) => { this.text += t; });
+    this.sax.on('cdata', (t) => { this.text += t; });
+    this.sax.on('closetag', (tag) => {
+      this.close(tag.name, this.text.trim());
+      this.path.pop();
+      this.text = '';
+    });
+    this.sax.on('error', (e) => {
+      this.xmlErrors++;
+      if (this.xmlErrors <= 3) this.warnings.push(`XML problem: ${errMessage(e)}`);
+    });
+  }
+
+  write(chunk: string): void {
+    if (this.dead) return;
+    if (!this.started) {
+      // Drop whatever precedes the document (a shell prompt, program output, a BOM).
+      this.pending += chunk;
+      const i = this.pending.search(/<\?xml|<valgrindoutput/);
+      if (i < 0) {
+        if (this.pending.length > MAX_PENDING) { this.pending = this.pending.slice(-64); }
+        return;
+      }
+      chunk = this.pending.slice(i);
+      this.pending = '';
+      this.started = true;
+    }
+    try {
+      this.sax.write(chunk);
+    } catch (e) {
+      this.dead = true;
+      this.warnings.push(`XML parsing stopped: ${errMessage(e)}`);
+    }
+  }
+
+  private in(...suffix: string[]): boolean {
+    const p = this.path;
+    if (p.length < suffix.length) return false;
+    for (let i = 0; i < suffix.length; i++) if (p[p.length - suffix.length + i] !== suffix[i]) return false;
+    return true;
+  }
+
+  private open(name: string): void {
+    if (name === 'valgrindoutput') this.sawRoot = true;
+    else if (name === 'error' && this.path.length === 2) {
+      this.err = { kind: null, what: null, xwhatText: null, leakedBytes: null, leakedBlocks: null, stacks: [] };
+    } else if (name === 'stack' && this.err && this.in('error', 'stack')) {
+      this.err.stacks.push([]);
+    } else if (name === 'frame' && this.err && this.in('error', 'stack', 'frame')) {
+      this.frame = { ip: null, obj: null, fn: null, dir: null, file: null, line: null };
+    } else if (name === 'pair' && this.in('errorcounts', 'pair')) {
+      this.pairCount = null;
+    }
+  }
+
+  private close(name: string, t: string): void {
+    const depth = this.path.length; // includes `name`
+    if (this.frame && this.in('frame', name) && name !== 'frame') {
+      if (name === 'ip' || name === 'obj' || name === 'fn' || name === 'dir' || name === 'file' || name === 'line') this.frame[name] = t;
+      return;
+    }
+    switch (name) {
+      case 'valgrindoutput': this.closedRoot = true; return;
+      case 'protocolversion': if (depth === 2) this.protocolVersion = int(t); return;
+      case 'protocoltool': if (depth === 2) this.protocolTool = t; return;
+      case 'line':
+        if (this.in('preamble', 'line')) {
+          const v = /Using Valgrind-(\d+(?:\.\d+)+)/.exec(t);
+          if (v) this.toolVersion = v[1];
+          const c = /^Command: (.*)$/.exec(t);
+          if (c) this.preambleCommand = c[1].trim();
+        }
+        return;
+      case 'pid': if (depth === 2) this.pid = int(t); return;
+      case 'ppid': if (depth === 2) this.ppid = int(t); return;
+      case 'exe':
+      case 'arg':
+        if (this.in('args', 'argv', name)) this.argv.push(t);
+        else if (this.in('args', 'vargv', name)) this.vargv.push(t);
+        return;
+      case 'state': if (this.in('status', 'state')) this.states.push(t); return;
+      case 'count': if (this.in('errorcounts', 'pair', 'count')) this.pairCount = int(t); return;
+      case 'pair':
+        if (this.in('errorcounts', 'pair')) { this.errorCountPairs++; this.errorCountTotal += this.pairCount ?? 0; }
+        return;
+      case 'frame':
+        if (this.frame && this.err) {
+          const f = this.frame;
+          const file = f.file ? (f.dir ? `${f.dir.replace(/\/+$/, '')}/${f.file}` : f.file) : null;
+          const line = int(f.line);
+          const fn = f.fn && f.fn !== '???' ? f.fn : null;
+          const stack = this.err.stacks[this.err.stacks.length - 1];
+          if (stack) stack.push({ function: fn, file, line, object: f.obj || null, address: f.ip });
+          this.frame = null;
+        }
+        return;
+    }
+    if (!this.err) return;
+    if (name === 'kind' && this.in('error', 'kind')) this.err.kind = t;
+    else if (name === 'what' && this.in('error', 'what')) this.err.what = t;
+    else if (name === 'text' && this.in('error', 'xwhat', 'text')) this.err.xwhatText = t;
+    else if (name === 'leakedbytes') this.err.leakedBytes = int(t);
+    else if (name === 'leakedblocks') this.err.leakedBlocks = int(t);
+    else if (name === 'error' && depth === 2) { this.endError(this.err); this.err = null; }
+  }
+
+  private endError(e: ErrorAcc): void {
+    const text = e.xwhatText ?? e.what ?? '';
+    const kind = e.kind ? LEAK_KINDS[e.kind] : undefined;
+    if (!kind) {
+      const f = e.stacks[0]?.[0];
+      const where = f ? ` at ${f.function ?? '???'}${f.file ? ` (${f.file}:${f.line})` : ''}` : '';
+      this.otherErrors.add(`${text || e.kind || 'unknown error'}${where}`);
+      return;
+    }
+    const m = WHAT_RE.exec(text);
+    const bytes = e.leakedBytes ?? int(m?.[1]) ?? 0;
+    this.sites.push(site(kind, bytes, {
+      directBytes: m?.[2] !== undefined ? int(m[2]) : null,
+      indirectBytes: m?.[3] !== undefined ? int(m[3]) : null,
+      count: e.leakedBlocks ?? int(m?.[4]),
+      frames: e.stacks[0] ?? [],
+      pid: this.pid,
+      record: m ? int(m[5]) : null,
+      recordsTotal: m ? int(m[6]) : null,
+    }));
+  }
+
+  finish(): LeakReport {
+    if (!this.dead && this.started) {
+      try { this.sax.close(); } catch (e) { this.warnings.push(`XML ended early: ${errMessage(e)}`); }
+    }
+    const warnings = [...this.warnings];
+    if (!this.sawRoot) warnings.push('no <valgrindoutput> element: not a valgrind XML file?');
+    else if (!this.closedRoot) warnings.push('the XML file ends before </valgrindoutput> (valgrind still running or killed?): leaks may be missing');
+    if (this.protocolTool && this.protocolTool !== 'memcheck') warnings.push(`XML written by valgrind tool '${this.protocolTool}', not memcheck`);
+    if (this.protocolVersion !== null && this.protocolVersion > 4) warnings.push(`XML protocol ${this.protocolVersion} is newer than 4: read as protocol 4`);
+    const errs = [...this.otherErrors];
+    for (const w of errs.slice(0, 10)) warnings.push(`memcheck error (not a leak): ${w}`);
+    if (errs.length > 10) warnings.push(`… and ${errs.length - 10} more non-leak memcheck error contexts`);
+
+    const summary = emptyLeakSummary();
+    const finished = this.states.includes('FINISHED');
+    const opt = (name: string): string | null => {
+      let v: string | null = null;
+      for (const a of this.vargv) if (a.startsWith(`--${name}=`)) v = a.slice(name.length + 3);
+      return v;
+    };
+    const leakCheck = opt('leak-check');
+    const showKinds = (opt('show-leak-kinds') ?? 'definite,possible').split(',');
+    const shows = (k: string) => showKinds.includes('all') || showKinds.includes(k);
+    const showReachable = opt('show-reachable') === 'yes';
+    const ran = finished && leakCheck !== 'no';
+    if (!finished && this.sawRoot) warnings.push('the run did not reach FINISHED: the leak totals are unknown');
+    const sum = (k: LeakKind) => {
+      const s = this.sites.filter((x) => x.kind === k);
+      return { bytes: s.reduce((a, x) => a + (x.directBytes ?? x.bytes), 0), blocks: s.reduce((a, x) => a + (x.count ?? 0), 0), n: s.length };
+    };
+    const fill = (k: LeakKind, shown: boolean, b: 'definitelyLost' | 'indirectlyLost' | 'possiblyLost' | 'stillReachable') => {
+      const s = sum(k);
+      if ((ran && shown) || s.n > 0) {
+        summary[`${b}Bytes`] = s.bytes;
+        summary[`${b}Blocks`] = s.blocks;
+      }
+    };
+    fill('definitely lost', shows('definite'), 'definitelyLost');
+    fill('possibly lost', shows('possible') && opt('show-possibly-lost') !== 'no', 'possiblyLost');
+    fill('indirectly lost', shows('indirect') || showReachable, 'indirectlyLost');
+    fill('still reachable', shows('reachable') || showReachable, 'stillReachable');
+
+    const command = this.argv.length > 0 ? this.argv.join(' ') : this.preambleCommand;
+    return {
+      tool: 'valgrind-memcheck',
+      toolVersion: this.toolVersion,
+      pid: this.pid,
+      command,
+      summary,
+      sites: sortSites(this.sites),
+      warnings,
+      details: {
+        format: 'xml',
+        protocolVersion: this.protocolVersion,
+        ppid: this.ppid,
+        valgrindArgs: this.vargv.slice(1),
+        states: this.states,
+        nonLeakErrors: this.errorCountTotal,
+        nonLeakErrorContexts: this.errorCountPairs,
+      },
+    };
+  }
+}
+
+export function parseMemcheckXml(text: string): LeakReport {
+  const p = new MemcheckXmlParser();
+  const CHUNK = 1 << 16;
+  for (let i = 0; i < text.length; i += CHUNK) p.write(text.slice(i, i + CHUNK));
+  return p.finish();
+}

@@ -1,0 +1,185 @@
+// Node/V8: sampling heap profiles (.heapprofile, from --heap-prof, the inspector's
+// HeapProfiler.stopSampling or DevTools "Allocation sampling") and heap snapshots (.heapsnapshot).
+//
+// Both are read with JSON.parse, so a file must fit in one JS string: about 512 MB with V8 today
+// (files bigger than that are refused with a warning; DevTools snapshots of big heaps exceed it).
+import type { LeakFrame, LeakReport, LeakSite } from '../../model/leakReport';
+import { emptyLeakSummary } from '../../model/leakReport';
+import { site, sortSites } from './util';
+
+interface CallFrame { functionName?: string; url?: string; lineNumber?: number; columnNumber?: number; scriptId?: string | number }
+interface ProfileNode { callFrame?: CallFrame; selfSize?: number; id?: number; children?: ProfileNode[] }
+interface Sample { size?: number; nodeId?: number; ordinal?: number }
+
+function urlToFile(url: string | undefined): string | null {
+  if (!url) return null;
+  if (url.startsWith('file://')) {
+    try {
+      return decodeURIComponent(url.replace(/^file:\/\/(localhost)?/, ''));
+    } catch {
+      return url.slice(7);
+    }
+  }
+  return url;
+}
+
+function cfFrame(cf: CallFrame): LeakFrame {
+  const line = typeof cf.lineNumber === 'number' && cf.lineNumber >= 0 ? cf.lineNumber + 1 : null;
+  const column = typeof cf.columnNumber === 'number' && cf.columnNumber >= 0 ? cf.columnNumber + 1 : null;
+  return { function: cf.functionName ? cf.functionName : '(anonymous)', file: urlToFile(cf.url), line, object: null, column };
+}
+
+const PSEUDO = new Set(['(root)', '(program)', '(idle)', '(garbage collector)']);
+
+export function parseHeapProfile(json: unknown): LeakReport {
+  const report: LeakReport = {
+    tool: 'node-heap-profile', toolVersion: null, pid: null, command: null,
+    summary: emptyLeakSummary(), sites: [], warnings: [],
+  };
+  const root = (json as { head?: ProfileNode } | null)?.head;
+  if (!root || typeof root !== 'object') {
+    report.warnings.push('heap profile without a "head" node');
+    return report;
+  }
+  // samples per node id (count of sampled allocations still live)
+  const samplesPerNode = new Map<number, number>();
+  const samples = (json as { samples?: Sample[] }).samples;
+  if (Array.isArray(samples)) {
+    for (const s of samples) if (typeof s?.nodeId === 'number') samplesPerNode.set(s.nodeId, (samplesPerNode.get(s.nodeId) ?? 0) + 1);
+  }
+  const haveSamples = Array.isArray(samples) && samples.length > 0;
+  interface Agg { site: LeakSite; heaviest: number }
+  const bySite = new Map<string, Agg>();
+  let total = 0;
+  // iterative DFS keeping the path (root -> node)
+  const stack: Array<{ node: ProfileNode; depth: number }> = [{ node: root, depth: 0 }];
+  const path: LeakFrame[] = [];
+  let visited = 0;
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop()!;
+    visited++;
+    path.length = depth;
+    const cf = node.callFrame ?? {};
+    const isPseudo = depth === 0 || PSEUDO.has(cf.functionName ?? '');
+    const f = cfFrame(cf);
+    path.push(f);
+    const self = typeof node.selfSize === 'number' ? node.selfSize : 0;
+    if (self > 0) {
+      total += self;
+      const frames = path.slice(isPseudo && depth === 0 ? 0 : 1).reverse().filter((x) => !PSEUDO.has(x.function ?? ''));
+      const top = isPseudo ? { function: cf.functionName ?? '(root)', file: null, line: null, object: null } : f;
+      const key = `${top.function}\u0000${top.file ?? ''}\u0000${top.line ?? ''}`;
+      const count = haveSamples && typeof node.id === 'number' ? samplesPerNode.get(node.id) ?? 0 : null;
+      const a = bySite.get(key);
+      if (!a) {
+        bySite.set(key, {
+          site: site('retained', self, { frames: frames.length > 0 ? frames : [top], count, stacks: 1, label: isPseudo ? top.function : null }),
+          heaviest: self,
+        });
+      } else {
+        a.site.bytes += self;
+        a.site.stacks = (a.site.stacks ?? 0) + 1;
+        if (count !== null) a.site.count = (a.site.count ?? 0) + count;
+        if (self > a.heaviest) { a.heaviest = self; a.site.frames = frames.length > 0 ? frames : [top]; }
+      }
+    }
+    const children = Array.isArray(node.children) ? node.children : [];
+    for (let i = children.length - 1; i >= 0; i--) {
+      if (children[i] && typeof children[i] === 'object') stack.push({ node: children[i], depth: depth + 1 });
+    }
+  }
+  report.sites = sortSites([...bySite.values()].map((a) => a.site));
+  report.summary.liveBytes = total;
+  report.summary.liveCount = haveSamples ? samples!.length : null;
+  report.details = { nodes: visited, note: 'sampled allocations still live when the profile was taken; sites merged by allocating function+file+line, frames of the heaviest path' };
+  if (visited === 1 && total === 0) report.warnings.push('heap profile is empty');
+  return report;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface SnapshotJson {
+  snapshot?: { meta?: { node_fields?: string[]; node_types?: unknown[] }; node_count?: number };
+  nodes?: number[];
+  strings?: string[];
+}
+
+export interface ConstructorStat { label: string; bytes: number; count: number }
+
+/** DevTools' grouping of heap snapshot nodes into "constructors" (the Summary view). */
+function className(type: string, name: string): string {
+  switch (type) {
+    case 'object':
+    case 'native':
+      return name;
+    case 'hidden': return '(system)';
+    case 'code': return '(compiled code)';
+    case 'string':
+    case 'concatenated string':
+    case 'sliced string':
+      return '(string)';
+    case 'closure': return '(closure)';
+    case 'regexp': return '(regexp)';
+    case 'number':
+    case 'heap number':
+      return '(number)';
+    case 'array': return '(array)';
+    case 'synthetic': return `(${name || 'synthetic'})`;
+    default: return `(${type})`;
+  }
+}
+
+export function heapSnapshotConstructors(json: unknown, warnings: string[]): ConstructorStat[] | null {
+  const j = json as SnapshotJson | null;
+  const meta = j?.snapshot?.meta;
+  const fields = meta?.node_fields;
+  const nodes = j?.nodes;
+  const strings = j?.strings;
+  if (!Array.isArray(fields) || !Array.isArray(nodes) || !Array.isArray(strings)) {
+    warnings.push('heap snapshot without snapshot.meta.node_fields / nodes / strings');
+    return null;
+  }
+  const width = fields.length;
+  const iType = fields.indexOf('type');
+  const iName = fields.indexOf('name');
+  const iSelf = fields.indexOf('self_size');
+  const types = Array.isArray(meta?.node_types) && Array.isArray(meta!.node_types![0]) ? (meta!.node_types![0] as string[]) : [];
+  if (width === 0 || iType < 0 || iName < 0 || iSelf < 0) {
+    warnings.push('heap snapshot node_fields lack type/name/self_size');
+    return null;
+  }
+  if (nodes.length % width !== 0) warnings.push('heap snapshot nodes array is not a multiple of node_fields (truncated?)');
+  const agg = new Map<string, ConstructorStat>();
+  for (let i = 0; i + width <= nodes.length; i += width) {
+    const type = types[nodes[i + iType]] ?? String(nodes[i + iType]);
+    const name = strings[nodes[i + iName]] ?? '';
+    const label = className(type, name);
+    const self = Number(nodes[i + iSelf]) || 0;
+    let a = agg.get(label);
+    if (!a) { a = { label, bytes: 0, count: 0 }; agg.set(label, a); }
+    a.bytes += self;
+    a.count++;
+  }
+  return [...agg.values()];
+}
+
+const MAX_SITES = 2000;
+
+export function parseHeapSnapshot(json: unknown): LeakReport {
+  const report: LeakReport = {
+    tool: 'node-heap-snapshot', toolVersion: null, pid: null, command: null,
+    summary: emptyLeakSummary(), sites: [], warnings: [],
+  };
+  const stats = heapSnapshotConstructors(json, report.warnings);
+  if (!stats) return report;
+  let sites = sortSites(stats.map((c) => site('retained', c.bytes, { count: c.count, label: c.label })));
+  report.summary.liveBytes = stats.reduce((a, c) => a + c.bytes, 0);
+  report.summary.liveCount = stats.reduce((a, c) => a + c.count, 0);
+  if (sites.length > MAX_SITES) {
+    report.warnings.push(`${sites.length} constructors: only the ${MAX_SITES} largest are listed`);
+    sites = sites.slice(0, MAX_SITES);
+  }
+  report.sites = sites;
+  report.details = { note: 'bytes are shallow (self) sizes summed per constructor, as in DevTools Summary; retained sizes are not computed' };
+  return report;
+}

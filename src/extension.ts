@@ -1,0 +1,25 @@
+import * as vscode from 'vscode';
+import { Services } from './vscode/services';
+import { registerDiagnoseCommands } from './vscode/diagnoseCommand';
+import { registerTreeView, HostsTree } from './vscode/treeView';
+import { registerPanel } from './vscode/panel';
+import { VERSION } from './core/version';
+
+/** Builds the shared services and registers each feature. Nothing slow runs here. */
+/** What activate() returns: for the extension-host tests and other extensions. */
+export interface OomLensApi { services: Services; tree: HostsTree }
+
+export function activate(context: vscode.ExtensionContext): OomLensApi {
+  const services = new Services();
+  context.subscriptions.push(services);
+  services.log.info(`OOM Lens ${VERSION} activated in VS Code ${vscode.version}${vscode.env.remoteName ? ` (remote: ${vscode.env.remoteName})` : ''}`);
+  registerPanel(context, services);
+  const tree = registerTreeView(context, services);
+  registerDiagnoseCommands(context, services);
+  // Returned for the extension-host tests.
+  return { services, tree };
+}
+
+export function deactivate(): void {
+  // Everything is in context.subscriptions.
+}

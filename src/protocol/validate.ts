@@ -1,0 +1,35 @@
+// Runtime checks of messages crossing the webview boundary (both directions). A message that
+// fails is dropped and logged, never acted on. Plain JS: runs in Node and in the browser.
+import type { FromWebview, ToWebview } from './messages';
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isStr = (v: unknown): v is string => typeof v === 'string';
+
+export function isFromWebview(v: unknown): v is FromWebview {
+  if (!isObj(v) || !isStr(v.type)) return false;
+  switch (v.type) {
+    case 'ready':
+    case 'diagnose':
+      return true;
+    case 'copy':
+      return isStr(v.text) && v.text.length <= 100_000;
+    case 'log':
+      return (v.level === 'info' || v.level === 'warn' || v.level === 'error') && isStr(v.message);
+    default:
+      return false;
+  }
+}
+
+export function isToWebview(v: unknown): v is ToWebview {
+  if (!isObj(v) || !isStr(v.type)) return false;
+  switch (v.type) {
+    case 'report':
+      return isObj(v.report) && v.report.version === 1 && isObj(v.report.memory) && Array.isArray(v.report.processes) && isStr(v.receivedAt);
+    case 'busy':
+    case 'error':
+      return isStr(v.message);
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,64 @@
+import * as vscode from 'vscode';
+import { diagnose } from '../core/diagnose';
+import { isCancelled, OomLensError } from '../core/errors';
+import type { Host } from '../core/host/host';
+import { COMMANDS } from './ids';
+import { pickHost } from './hostPicker';
+import { LocalHost } from '../core/host/localHost';
+import { toAbortSignal } from './cancellation';
+import { Services } from './services';
+import { OomLensPanel } from './panel';
+import { setting } from './settings';
+
+/** Runs the diagnosis with cancellable, step-by-step progress, then shows it. */
+export async function runDiagnosis(context: vscode.ExtensionContext, services: Services, host: Host): Promise<void> {
+  services.log.info(`diagnose ${host.name} (${host.via})`);
+  const panel = OomLensPanel.show(context, services);
+  panel.post({ type: 'busy', message: `Diagnosing ${host.name}…` });
+  try {
+    const report = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `OOM Lens: ${host.name}`, cancellable: true },
+      async (progress, token) => {
+        const abort = toAbortSignal(token);
+        try {
+          return await diagnose(host, {
+            signal: abort.signal,
+            rollup: setting('oomLens.collect.smapsRollup'),
+            timeoutMs: setting('oomLens.collect.timeoutSeconds') * 1000,
+            onStep: (message) => { progress.report({ message }); services.log.info(message); } });
+        } finally {
+          abort.dispose();
+        }
+      },
+    );
+    services.log.info(`diagnosed ${host.name}: ${report.processes.length} processes, ${report.warnings.length} warnings`);
+    for (const w of report.warnings) services.log.warn(w);
+    services.setDiagnosis({ host, report });
+  } catch (e) {
+    if (isCancelled(e)) {
+      services.log.info('diagnosis cancelled');
+      panel.post({ type: 'error', message: 'Diagnosis cancelled.' });
+      return;
+    }
+    const message = e instanceof OomLensError ? e.message : `Diagnosis failed: ${(e as Error).message}`;
+    services.log.error(message);
+    panel.post({ type: 'error', message });
+    void vscode.window.showErrorMessage(`OOM Lens: ${message}`, 'Show Log').then((a) => { if (a) services.log.show(); });
+  }
+}
+
+export function registerDiagnoseCommands(context: vscode.ExtensionContext, services: Services): void {
+  context.subscriptions.push(
+    // An argument { host: 'local' } skips the picker (keybindings, tests, other extensions).
+    vscode.commands.registerCommand(COMMANDS.diagnose.id, async (arg?: { host?: string }) => {
+      const host = arg?.host === 'local' ? new LocalHost() : await pickHost();
+      if (host) await runDiagnosis(context, services, host);
+    }),
+    vscode.commands.registerCommand(COMMANDS.refresh.id, async () => {
+      const host = services.diagnosis?.host;
+      if (host) await runDiagnosis(context, services, host);
+      else await vscode.commands.executeCommand(COMMANDS.diagnose.id);
+    }),
+    vscode.commands.registerCommand(COMMANDS.showLog.id, () => services.log.show()),
+  );
+}

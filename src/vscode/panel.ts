@@ -1,0 +1,130 @@
+import * as vscode from 'vscode';
+import { randomBytes } from 'node:crypto';
+import type { FromWebview, PanelState, ToWebview } from '../protocol/messages';
+import { isFromWebview } from '../protocol/validate';
+import { PANEL_VIEW_TYPE, COMMANDS } from './ids';
+import { Services } from './services';
+
+/** The OOM Lens panel (host side). One at a time; its own disposables; restored after a reload. */
+export class OomLensPanel implements vscode.Disposable {
+  private static current: OomLensPanel | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  private ready = false;
+  private pending: ToWebview[] = [];
+
+  static show(context: vscode.ExtensionContext, services: Services): OomLensPanel {
+    if (OomLensPanel.current) {
+      OomLensPanel.current.panel.reveal(undefined, true);
+      return OomLensPanel.current;
+    }
+    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'OOM Lens', { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, webviewOptions(context));
+    OomLensPanel.current = new OomLensPanel(panel, context, services);
+    return OomLensPanel.current;
+  }
+
+  static disposeCurrent(): void { OomLensPanel.current?.dispose(); }
+
+  static revive(panel: vscode.WebviewPanel, context: vscode.ExtensionContext, services: Services): OomLensPanel {
+    OomLensPanel.current?.dispose();
+    panel.webview.options = webviewOptions(context);
+    OomLensPanel.current = new OomLensPanel(panel, context, services);
+    return OomLensPanel.current;
+  }
+
+  private constructor(readonly panel: vscode.WebviewPanel, context: vscode.ExtensionContext, private readonly services: Services) {
+    panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'oom-lens.svg');
+    panel.webview.html = html(panel.webview, context.extensionUri);
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
+      services.onDidChangeDiagnosis((d) => { if (d) this.post({ type: 'report', report: d.report, receivedAt: new Date().toISOString() }); }),
+    );
+  }
+
+  /** Sends a message once the webview said it is ready (messages before that would be lost). */
+  post(message: ToWebview): void {
+    if (!this.ready) { this.pending.push(message); return; }
+    void this.panel.webview.postMessage(message);
+  }
+
+  private receive(m: unknown): void {
+    if (!isFromWebview(m)) {
+      this.services.log.warn(`panel: dropped a malformed message: ${JSON.stringify(m)?.slice(0, 200)}`);
+      return;
+    }
+    const msg: FromWebview = m;
+    switch (msg.type) {
+      case 'ready': {
+        this.ready = true;
+        const d = this.services.diagnosis;
+        // A fresh diagnosis wins over whatever state the webview restored.
+        if (d && !this.pending.some((p) => p.type === 'report')) this.pending.unshift({ type: 'report', report: d.report, receivedAt: new Date().toISOString() });
+        for (const p of this.pending.splice(0)) void this.panel.webview.postMessage(p);
+        break;
+      }
+      case 'diagnose':
+        void vscode.commands.executeCommand(COMMANDS.refresh.id);
+        break;
+      case 'copy':
+        void vscode.env.clipboard.writeText(msg.text).then(() => vscode.window.setStatusBarMessage('OOM Lens: copied', 2000));
+        break;
+      case 'log':
+        this.services.log[msg.level](`webview: ${msg.message}`);
+        break;
+    }
+  }
+
+  dispose(): void {
+    if (OomLensPanel.current === this) OomLensPanel.current = undefined;
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+  }
+}
+
+function webviewOptions(context: vscode.ExtensionContext): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+  return {
+    enableScripts: true,
+    // Only what the panel needs: its bundle and its CSS/icons.
+    localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(context.extensionUri, 'media')],
+  };
+}
+
+function html(webview: vscode.Webview, root: vscode.Uri): string {
+  const nonce = randomBytes(16).toString('base64');
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(root, 'dist', 'webview', 'panel.js'));
+  const css = webview.asWebviewUri(vscode.Uri.joinPath(root, 'media', 'panel.css'));
+  const csp = [
+    "default-src 'none'",
+    `style-src ${webview.cspSource}`,
+    `img-src ${webview.cspSource} data:`,
+    `font-src ${webview.cspSource}`,
+    `script-src 'nonce-${nonce}'`,
+  ].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link href="${css}" rel="stylesheet">
+<title>OOM Lens</title>
+</head>
+<body>
+<main id="app" aria-live="polite"><p class="muted">Loading…</p></main>
+<script nonce="${nonce}" src="${script}"></script>
+</body>
+</html>`;
+}
+
+export function registerPanel(context: vscode.ExtensionContext, services: Services): void {
+  context.subscriptions.push(
+    vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: PanelState | undefined) {
+        services.log.info(`panel restored${state?.report ? ` with the report of ${state.report.host.name}` : ''}`);
+        OomLensPanel.revive(panel, context, services);
+      },
+    }),
+    vscode.commands.registerCommand(COMMANDS.showPanel.id, () => OomLensPanel.show(context, services)),
+    { dispose: () => OomLensPanel.disposeCurrent() },
+  );
+}

@@ -1,0 +1,68 @@
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import * as vscode from 'vscode';
+import { COMMANDS } from '../../../src/vscode/ids';
+import type { OomLensApi } from '../../../src/extension';
+
+const EXTENSION_ID = 'oom-lens.oom-lens';
+
+export async function activeExtension(): Promise<vscode.Extension<OomLensApi>> {
+  const ext = vscode.extensions.getExtension(EXTENSION_ID);
+  assert.ok(ext, `extension ${EXTENSION_ID} is not loaded`);
+  await ext.activate();
+  return ext as vscode.Extension<OomLensApi>;
+}
+
+describe('OOM Lens in a real VS Code', () => {
+  it('runs inside VS Code 1.139 with the extension on the workspace side', async () => {
+    console.log(`    vscode.version = ${vscode.version}`);
+    assert.match(vscode.version, /^1\.\d+\.\d+/);
+    const ext = await activeExtension();
+    assert.equal(ext.isActive, true);
+    assert.equal(ext.extensionKind, vscode.ExtensionKind.Workspace);
+    assert.deepEqual(ext.packageJSON.extensionKind, ['workspace']);
+  });
+
+  it('registers every command it declares, all in category "OOM Lens"', async () => {
+    await activeExtension();
+    const all = await vscode.commands.getCommands(true);
+    for (const c of Object.values(COMMANDS)) assert.ok(all.includes(c.id), `command ${c.id} not registered`);
+    const pkg = (await activeExtension()).packageJSON as { contributes: { commands: { command: string; category: string }[] } };
+    for (const c of pkg.contributes.commands) assert.equal(c.category, 'OOM Lens', c.command);
+  });
+
+  it('diagnoses this machine: the report MemTotal equals /proc/meminfo, and the panel opens', async () => {
+    const ext = await activeExtension();
+    const services = ext.exports.services;
+    await vscode.commands.executeCommand(COMMANDS.diagnose.id, { host: 'local' });
+    const report = services.diagnosis?.report;
+    assert.ok(report, 'no diagnosis after the command');
+    const memTotal = Number(/^MemTotal:\s+(\d+)/m.exec(readFileSync('/proc/meminfo', 'utf8'))![1]);
+    assert.equal(report.memory.totalKb, memTotal);
+    assert.ok(report.processes.some((p) => p.pid === process.pid), 'the extension host itself is among the processes');
+    // The tab model reaches the extension host asynchronously from the workbench: poll briefly.
+    const findTab = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('oomLens.panel'));
+    for (let i = 0; i < 50 && !findTab(); i++) await new Promise((r) => setTimeout(r, 100));
+    const tab = findTab();
+    assert.ok(tab, `the OOM Lens panel is not open; tabs: ${JSON.stringify(vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => [t.label, (t.input as { viewType?: string })?.viewType, t.input?.constructor?.name]))}`);
+    assert.equal(tab.label, 'OOM Lens');
+  });
+
+  it('shows the diagnosis in the tree: host, memory, top processes by RSS', async () => {
+    const { tree } = (await activeExtension()).exports;
+    const [host] = tree.getChildren();
+    assert.ok(host, 'the tree is empty after a diagnosis');
+    const sections = tree.getChildren(host).map((n) => String(n.label));
+    assert.deepEqual(sections.slice(0, 2), ['Memory', 'Top processes by RSS']);
+    const procs = tree.getChildren(tree.getChildren(host)[1]);
+    assert.equal(procs.length, Math.min(15, procs.length));
+    assert.ok(procs.length > 0);
+    assert.match(String(procs[0].description), /^RSS .+ · oom_score \d+ · adj -?\d+$/);
+  });
+
+  it('reads its settings with the declared defaults', () => {
+    const cfg = vscode.workspace.getConfiguration('oomLens');
+    assert.equal(cfg.get('topProcesses'), 15);
+    assert.equal(cfg.get('collect.smapsRollup'), true);
+  });
+});

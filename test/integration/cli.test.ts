@@ -1,0 +1,72 @@
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLI, requireBuiltCli, isRoot, skipLoudly, which } from './helpers';
+
+const run = (args: string[], env: NodeJS.ProcessEnv = process.env, prefix: string[] = []) =>
+  spawnSync(prefix[0] ?? process.execPath, [...prefix.slice(1), ...(prefix.length ? [process.execPath] : []), CLI, ...args], { encoding: 'utf8', env, timeout: 60_000 });
+
+describe('oom-lens CLI (the built dist/cli.js, real machine)', () => {
+  before(requireBuiltCli);
+
+  it('diagnose prints the free -h picture and the top processes; exit 0', () => {
+    const r = run(['diagnose', '--top', '5']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^\s+total\s+used\s+free\s+shared\s+buff\/cache\s+available$/m);
+    assert.match(r.stdout, /^Mem:\s+\S+/m);
+    assert.match(r.stdout, /^Top 5 of \d+ processes by RSS:$/m);
+    assert.match(r.stdout, /PID\s+USER\s+RSS\s+%MEM\s+PSS\s+USS\s+SWAP\s+OOM\s+ADJ/);
+  });
+
+  it('diagnose --json prints one report object whose MemTotal is /proc/meminfo', () => {
+    const r = run(['diagnose', '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const rep = JSON.parse(r.stdout);
+    assert.equal(rep.version, 1);
+    assert.equal(rep.memory.totalKb, Number(/^MemTotal:\s+(\d+)/m.exec(readFileSync('/proc/meminfo', 'utf8'))![1]));
+    assert.ok(rep.processes.length > 0);
+  });
+
+  it('--out writes the file and prints nothing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oom-lens-cli-'));
+    try {
+      const r = run(['snapshot', '--json', '--out', join(dir, 'r.json')]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.equal(JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')).version, 1);
+    } finally { rmSync(dir, { recursive: true, force: true }); }
+  });
+
+  it('usage errors exit 2 with a message; --help exits 0', () => {
+    const bad = run(['diagnose', '--bogus']);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /^oom-lens: .*bogus/);
+    const help = run(['--help']);
+    assert.equal(help.status, 0);
+    assert.match(help.stdout, /Usage:/);
+  });
+
+  it('a failure exits 1 with a one-line reason (no sh on PATH)', () => {
+    const r = run(['diagnose'], { ...process.env, PATH: '/nonexistent' });
+    assert.equal(r.status, 1);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /^oom-lens: /);
+  });
+
+  it('as a non-root user: other users\' PSS/USS are null (not 0) with a warning saying why', function () {
+    if (!isRoot) skipLoudly(this, 'needs root to switch to user nobody');
+    const setpriv = which('setpriv');
+    if (!setpriv) skipLoudly(this, 'setpriv (util-linux) is not installed');
+    const r = run(['snapshot', '--json'], process.env, [setpriv, '--reuid=65534', '--regid=65534', '--clear-groups']);
+    assert.equal(r.status, 0, r.stderr);
+    const rep = JSON.parse(r.stdout);
+    const rootProcs = rep.processes.filter((p: { uid: number; rssKb: number | null }) => p.uid === 0 && p.rssKb !== null);
+    assert.ok(rootProcs.length > 0);
+    for (const p of rootProcs) { assert.equal(p.pssKb, null); assert.equal(p.ussKb, null); }
+    assert.ok(rep.warnings.some((w: string) => /of other users \(not root\)/.test(w)), JSON.stringify(rep.warnings));
+    const own = rep.processes.find((p: { uid: number; comm: string }) => p.uid === 65534 && p.comm === 'node');
+    assert.ok(own && own.pssKb > 0, 'its own process keeps PSS');
+  });
+});

@@ -1,0 +1,33 @@
+import { strict as assert } from 'node:assert';
+import { parseCli, UsageError } from '../../src/cli/args';
+
+describe('oom-lens argument parsing', () => {
+  it('reads diagnose with --json / --format / --out / --top', () => {
+    assert.deepEqual(parseCli(['diagnose']), { command: 'diagnose', json: false, format: 'text', out: null, top: 15, positionals: [] });
+    assert.equal(parseCli(['diagnose', '--json']).json, true);
+    assert.equal(parseCli(['diagnose', '--format', 'json']).json, true);
+    assert.equal(parseCli(['snapshot', '--out', 'r.json', '--json']).out, 'r.json');
+    assert.equal(parseCli(['diagnose', '--top', '3']).top, 3);
+  });
+
+  it('maps --help and --version to their commands even without a command', () => {
+    assert.equal(parseCli(['--help']).command, 'help');
+    assert.equal(parseCli(['-h']).command, 'help');
+    assert.equal(parseCli(['--version']).command, 'version');
+  });
+
+  for (const [argv, why] of [
+    [[], /missing command/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+    [['diagnose', '--nope'], /nope/],
+    [['diagnose', '--top', '0'], /positive whole number/],
+    [['diagnose', '--top', 'x'], /positive whole number/],
+    [['diagnose', '--format', 'xml'], /unknown format 'xml'/],
+    [['diagnose', '--json', '--format', 'text'], /conflicts/],
+    [['diagnose', 'extra'], /unexpected argument 'extra'/],
+  ] as [string[], RegExp][]) {
+    it(`refuses ${JSON.stringify(argv)} as a usage error`, () => {
+      assert.throws(() => parseCli(argv), (e: unknown) => e instanceof UsageError && why.test((e as Error).message));
+    });
+  }
+});

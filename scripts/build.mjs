@@ -2,7 +2,7 @@
 // shebang), webview (browser IIFE), and the extension-host test suites.
 // Flags: --watch, --production (minify, no sourcemaps), --quiet.
 import * as esbuild from 'esbuild';
-import { readFileSync, readdirSync, chmodSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, chmodSync, statSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const args = new Set(process.argv.slice(2));
@@ -41,6 +41,9 @@ const builds = [
     external: ['vscode', 'mocha'],
   },
 ];
+
+// Stale bundles of deleted test files would still run: start the test output from scratch.
+rmSync('dist-test', { recursive: true, force: true });
 
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();

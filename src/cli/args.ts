@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 
 export class UsageError extends Error {}
 
-export const COMMANDS = ['diagnose', 'snapshot', 'help', 'version'] as const;
+export const COMMANDS = ['diagnose', 'snapshot', 'events', 'help', 'version'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export interface CliArgs {
@@ -22,7 +22,11 @@ Usage:
       Memory now on this machine: the free -h picture, the top processes by RSS with
       PSS/USS/swap and oom_score/oom_score_adj, memory cgroups with limits.
   oom-lens snapshot [--json]
-      One snapshot of memory and every process (same data as diagnose, no analysis).
+      One snapshot of memory and every process (no kernel log, no analysis).
+  oom-lens events [FILE | -] [--json]
+      OOM events (kills, panics, runtime and container OOMs) from a log FILE you have
+      (dmesg, journalctl, syslog, kern.log[.gz], kubectl/docker output, app logs, pastes),
+      from standard input with -, or with no FILE from this machine's kernel log.
   oom-lens help | --help        this text
   oom-lens version | --version  the version
 
@@ -64,7 +68,8 @@ export function parseCli(argv: string[]): CliArgs {
     if (!(COMMANDS as readonly string[]).includes(first)) throw new UsageError(`unknown command '${first}': try \`oom-lens --help\``);
     command = first as CommandName;
   }
-  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  const maxPositionals = command === 'events' ? 1 : 0;
+  if (positionals.length > maxPositionals) throw new UsageError(`unexpected argument '${positionals[maxPositionals]}'`);
   const format = values.format ?? (values.json ? 'json' : 'text');
   if (format !== 'text' && format !== 'json') throw new UsageError(`unknown format '${format}': use text or json`);
   if (values.json && values.format && values.format !== 'json') throw new UsageError('--json conflicts with --format ' + values.format);

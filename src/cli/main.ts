@@ -7,6 +7,7 @@ import { diagnose } from '../core/diagnose';
 import { renderText } from '../core/report/text';
 import { OomLensError } from '../core/errors';
 import { VERSION } from '../core/version';
+import { eventsCommand } from './commands/events';
 
 function emit(args: CliArgs, text: string): void {
   if (args.out) writeFileSync(args.out, text);
@@ -21,13 +22,24 @@ async function run(args: CliArgs): Promise<void> {
     case 'version':
       process.stdout.write(`oom-lens ${VERSION}\n`);
       return;
+    case 'events': {
+      const host = new LocalHost();
+      const ac = new AbortController();
+      process.once('SIGINT', () => ac.abort());
+      try {
+        emit(args, await eventsCommand(args.positionals[0], host, args.json, ac.signal));
+      } finally {
+        await host.close();
+      }
+      return;
+    }
     case 'diagnose':
     case 'snapshot': {
       const host = new LocalHost();
       const ac = new AbortController();
       process.once('SIGINT', () => ac.abort());
       try {
-        const report = await diagnose(host, { signal: ac.signal });
+        const report = await diagnose(host, { signal: ac.signal, kernelLog: args.command === 'diagnose' });
         emit(args, args.json ? JSON.stringify(report, null, 2) + '\n' : renderText(report, { top: args.top, width: process.stdout.columns ? Math.max(30, process.stdout.columns - 90) : 60 }));
       } finally {
         await host.close();

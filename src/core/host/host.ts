@@ -10,6 +10,8 @@ export interface ExecOptions {
   timeoutMs?: number;
   /** Streamed standard output, for long-running commands that print a frame per interval. */
   onStdout?: (chunk: string) => void;
+  /** Do not keep stdout in the result: for big streamed outputs (kernel logs) read via onStdout. */
+  discardStdout?: boolean;
 }
 
 export interface ExecResult {

@@ -25,7 +25,7 @@ export class LocalHost implements Host {
       const timer = options.timeoutMs ? setTimeout(() => { timedOut = true; killGroup(); }, options.timeoutMs) : undefined;
       child.stdout.setEncoding('utf8');
       child.stderr.setEncoding('utf8');
-      child.stdout.on('data', (d: string) => { out.push(d); options.onStdout?.(d); });
+      child.stdout.on('data', (d: string) => { if (!options.discardStdout) out.push(d); options.onStdout?.(d); });
       child.stderr.on('data', (d: string) => err.push(d));
       child.stdin.on('error', () => { /* the command may exit without reading stdin */ });
       child.on('error', (e) => { if (!settled) { settled = true; reject(e); } });

@@ -10,6 +10,10 @@ export interface OomTrigger {
   gfpFlags: string | null;
   order: number | null;
   oomScoreAdj: number | null;
+  /** Optional: uid of the trigger task, printed by 6.x kernels ("CPU: 1 UID: 104 PID: ..."). */
+  uid?: number | null;
+  /** Optional: the legacy oom_adj printed by 2.6.x headers ("order=0, oom_adj=0, oom_score_adj=0"). */
+  oomAdj?: number | null;
 }
 
 export interface OomVictim {
@@ -38,6 +42,12 @@ export interface OomTask {
   swapEntries: number | null;
   oomScoreAdj: number | null;
   name: string | null;
+  /** Optional columns of older layouts (null or absent when the kernel did not print them). */
+  cpu?: number | null;
+  oomAdj?: number | null;
+  /** nr_ptes / nr_pmds are counts of page-table pages, not bytes (3.x/4.x kernels). */
+  nrPtes?: number | null;
+  nrPmds?: number | null;
 }
 
 export interface EventContainer {
@@ -45,6 +55,8 @@ export interface EventContainer {
   id: string | null;
   podUid: string | null;
   qosClass: string | null;
+  /** Optional: lxc container name or systemd unit, when the path names one. */
+  name?: string | null;
 }
 
 export interface RuntimeOom {
@@ -65,6 +77,17 @@ export interface ContainerState {
   restartCount: number | null;
   memoryLimitBytes: number | null;
   finishedAt: string | null;
+  /** Optional one-line reading, e.g. "killed by SIGKILL (possibly OOM)" for exit code 137 alone. */
+  message?: string | null;
+}
+
+/** Android in-kernel lowmemorykiller details (kind "lowmemorykiller"). */
+export interface LowMemoryKillerInfo {
+  toFreeKb: number | null;
+  cacheKb: number | null;
+  limitKb: number | null;
+  minOomScoreAdj: number | null;
+  freeKb: number | null;
 }
 
 export interface OomEvent {
@@ -88,6 +111,8 @@ export interface OomEvent {
   runtime: RuntimeOom | null;
   containerState: ContainerState | null;
   lines: { first: number; last: number };
+  /** Optional: lowmemorykiller record details (kind "lowmemorykiller"). */
+  lowMemoryKiller?: LowMemoryKillerInfo | null;
 }
 
 export interface OomEventsResult {

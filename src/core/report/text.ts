@@ -3,6 +3,7 @@
 import type { Report, ProcessInfo } from '../model/report';
 import { humanKb, humanDuration, percent, table } from './format';
 import { memoryPicture } from './memoryPicture';
+import { renderEventsText } from './eventsText';
 
 export interface TextOptions { top?: number; width?: number }
 
@@ -41,6 +42,9 @@ export function renderText(r: Report, opts: TextOptions = {}): string {
   out.push(`Top ${shown.length} of ${r.processes.length} processes by RSS:`);
   out.push(table(['PID', 'USER', 'RSS', '%MEM', 'PSS', 'USS', 'SWAP', 'OOM', 'ADJ', 'CONTAINER', 'COMMAND'],
     processRows(shown, r.memory.totalKb, opts.width ?? 60), [true, false, true, true, true, true, true, true, true, false, false]));
+  out.push('');
+  out.push(`OOM events in the kernel log: ${r.events.length}`);
+  if (r.events.length) out.push(renderEventsText(r.events.slice(-20)).trimEnd());
   const limited = r.cgroups.filter((c) => c.limitKb != null);
   if (limited.length) {
     out.push('');

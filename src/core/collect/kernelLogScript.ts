@@ -1,0 +1,52 @@
+// The generated sh script that reads a host's kernel log from every place it keeps one, in ONE
+// command: journald (all boots), the kernel ring buffer (dmesg), then kern.log / messages / syslog
+// and their rotated .gz files. Each source is framed by an `@@oomlens source …` line and ends with
+// an `@@oomlens status …` line carrying its exit code, so failures are reported per source.
+import { FRAME } from './snapshotScript';
+
+export interface KernelLogScriptOptions {
+  /** Prefix privileged reads with `sudo -n` (never prompts). */
+  sudo?: boolean;
+  /** Skip the journal and ring buffer; read only files (tests, or a user's choice). */
+  filesOnly?: boolean;
+}
+
+const FILE_GLOBS = ['/var/log/kern.log*', '/var/log/messages*', '/var/log/syslog*'];
+
+export function kernelLogScript(opts: KernelLogScriptOptions = {}): string {
+  const sudo = opts.sudo ? 'sudo -n ' : '';
+  const lines = [
+    'LC_ALL=C; export LC_ALL',
+    `echo "${FRAME} meta user $(id -un 2>/dev/null) uid $(id -u) groups $(id -Gn 2>/dev/null | tr ' ' ',') dmesg_restrict $(cat /proc/sys/kernel/dmesg_restrict 2>/dev/null) uptime $(cut -d' ' -f1 /proc/uptime) now $(date +%s)"`,
+  ];
+  if (!opts.filesOnly) {
+    lines.push(
+      'if command -v journalctl >/dev/null 2>&1; then',
+      `  echo "${FRAME} boots $(${sudo}journalctl --list-boots --no-pager 2>/dev/null | awk 'NF{print $1}' | tr '\\n' ',')"`,
+      `  echo '${FRAME} source journal'`,
+      // _TRANSPORT=kernel rather than -k: -k implies the current boot only.
+      `  ${sudo}journalctl _TRANSPORT=kernel -o short-iso-precise --no-pager -q 2>&1; echo "${FRAME} status $?"`,
+      'fi',
+      'if command -v dmesg >/dev/null 2>&1; then',
+      `  echo '${FRAME} source dmesg'`,
+      `  ${sudo}dmesg 2>&1; echo "${FRAME} status $?"`,
+      'fi',
+    );
+  }
+  lines.push(
+    `for f in ${FILE_GLOBS.join(' ')}; do`,
+    '  [ -e "$f" ] || continue',
+    `  echo "${FRAME} source file $f"`,
+    '  case "$f" in',
+    // messages/syslog hold every program's lines; the kernel's all carry "kernel:".
+    `    *.gz) case "$f" in */kern.log*) ${sudo}gzip -dc "$f" 2>&1;; *) ${sudo}gzip -dc "$f" 2>&1 | grep -a 'kernel:';; esac;;`,
+    `    */kern.log*) ${sudo}cat "$f" 2>&1;;`,
+    `    *) ${sudo}grep -a 'kernel:' "$f" 2>&1;;`,
+    '  esac',
+    `  echo "${FRAME} status $?"`,
+    'done',
+    `echo '${FRAME} end'`,
+    '',
+  );
+  return lines.join('\n');
+}

@@ -1,0 +1,267 @@
+// Out-of-memory deaths reported by language runtimes rather than the kernel: Node/V8 ("FATAL ERROR:
+// Reached heap limit Allocation failed - JavaScript heap out of memory", with the "Last few GCs"
+// lines giving pid and heap size), Java OutOfMemoryError (heap, GC overhead, Metaspace, native
+// thread...), HotSpot's native banner ("There is insufficient memory for the Java Runtime
+// Environment"), Android ART ("Failed to allocate a N byte allocation with M free bytes"), Python
+// MemoryError and Go's "fatal error: runtime: out of memory". Fed logical lines in input order.
+
+import type { OomEvent, RuntimeOom } from '../../model/oomEvent';
+import { blankEvent, type Detector, type EventSink, type LineMeta } from '../kernelLog/types';
+
+// "[6032:0x5f8a2d0]    12345 ms: Mark-Compact 2047.1 (2083.5) -> 2046.8 (2084.0) MB, ..."
+const V8_GC = /^\[(\d{1,10}):0x[0-9a-fA-F]{1,16}\]\s{1,16}\d{1,12}(?:\.\d{1,3})? ms: [A-Za-z-]{1,32}(?: \([a-z ]{1,24}\))? (\d{1,9}(?:\.\d{1,3})?) \(\d{1,9}(?:\.\d{1,3})?\)(?: -> (\d{1,9}(?:\.\d{1,3})?))?/;
+const JAVA_OOM_TOKEN = /(?:^|[\s"'`*(:\[])((?:[A-Za-z_$][\w$]{0,64}\.){0,8}OutOfMemoryError)(?![\w$])/;
+const PY_MEMORY_ERROR = /^((?:[A-Za-z_]\w{0,64}\.){0,8}_?(?:Array)?MemoryError)(?::\s?(.{0,2000}))?$/;
+const GO_IN_USE = /^runtime: out of memory: cannot allocate (\d{1,20})-byte block \((\d{1,20}) in use\)/;
+const ANDROID_PROCESS = /(?:^|\s)Process: ([\w.:-]{1,255}), PID: (\d{1,10})/;
+const JAVA_PID_FILE = /(?:hs_err_pid|java_pid)(\d{1,10})\b/;
+const HS_ERR_PID = /Out of Memory Error \([^)]{0,200}\), pid=(\d{1,10})/;
+const STACK_FRAME = /^(?:at |\.\.\. \d+ (?:more|common frames omitted)|Caused by: |Suppressed: |\d{1,3}: (?:0x[0-9a-f]+|[\w:~<>]+)|#\d+ |-+ Native stack trace|<--- JS stacktrace|==== JS stack trace|Security context:|\d+: \/\*|\[[^\]]{1,200}\]$|goroutine \d+ \[)/;
+// Java OOM messages that may sit alone on the line after a bare "java.lang.OutOfMemoryError".
+const JAVA_MESSAGE_LINE = /^(?:Failed to allocate a |Java heap space|GC overhead limit exceeded|Metaspace|Compressed class space|unable to create (?:new )?native thread|Requested array size exceeds|Direct buffer memory|pthread_create|OOM allocating|Cannot reserve|Map failed)/;
+
+interface Recent {
+  line: number;
+}
+
+export class RuntimeOomDetector implements Detector {
+  private gc: (Recent & { pid: number; heapMb: number | null }) | null = null;
+  private gcBlock: Recent | null = null;
+  private android: (Recent & { pid: number }) | null = null;
+  private javaPid: (Recent & { pid: number }) | null = null;
+  private goInUse: (Recent & { heapMb: number }) | null = null;
+  /** HotSpot's "os::commit_memory(...) failed; error=... (errno=12)" warning that precedes its banner. */
+  private commitWarning: Recent | null = null;
+  /** Node FATAL ERROR line cut before "JavaScript heap out of memory" (hard-wrapped paste). */
+  private pendingFatal: OomEvent | null = null;
+  /** A bare "java.lang.OutOfMemoryError" whose message is on the next line. */
+  private pendingMessage: OomEvent | null = null;
+  private pendingClass = '';
+  /** HotSpot native-OOM banner still collecting its lines (pid, allocation detail). */
+  private jvm: OomEvent | null = null;
+  private last: OomEvent | null = null;
+  private lastKey = '';
+  private lastTail = 0;
+
+  constructor(private readonly sink: EventSink) {}
+
+  idle(): boolean {
+    return this.pendingFatal === null && this.pendingMessage === null && this.jvm === null;
+  }
+
+  finish(): void {
+    this.pendingFatal = null;
+    this.pendingMessage = null;
+    this.jvm = null;
+  }
+
+  line(text: string, meta: LineMeta): void {
+    const n = meta.first;
+    if (this.jvm && n - this.jvm.lines.first > 60) this.jvm = null;
+    if (this.pendingFatal) {
+      const ev = this.pendingFatal;
+      this.pendingFatal = null;
+      if (/^(?:JavaScript heap |process )?out of memory/.test(text) || text.startsWith('JavaScript heap')) {
+        ev.runtime!.message = `${ev.runtime!.message} ${text.trim()}`.replace(/\s+/g, ' ');
+        ev.lines.last = meta.last;
+        this.lastTail = meta.last;
+        return;
+      }
+    }
+    if (this.pendingMessage) {
+      const ev = this.pendingMessage;
+      const clean = stripMarkup(text);
+      if (clean !== '') {
+        this.pendingMessage = null;
+        if (JAVA_MESSAGE_LINE.test(clean)) {
+          const rt = ev.runtime!;
+          rt.message = `${this.pendingClass}: ${clean}`;
+          if (isArtMessage(clean)) rt.name = 'android-art';
+          this.lastKey = `${rt.name}|${clean}`;
+          ev.lines.last = meta.last;
+          this.lastTail = meta.last;
+          return;
+        }
+      } else if (n - ev.lines.last > 2) this.pendingMessage = null;
+    }
+    const c0 = text.charCodeAt(0);
+    if (c0 === 91 /* [ */ && text.indexOf(' ms: ') > 0) {
+      const g = V8_GC.exec(text);
+      if (g) {
+        this.gc = { line: n, pid: Number(g[1]), heapMb: g[3] !== undefined ? Number(g[3]) : Number(g[2]) };
+        return;
+      }
+    }
+    if (this.last && n - this.lastTail <= 3 && STACK_FRAME.test(text)) {
+      this.last.lines.last = Math.max(this.last.lines.last, meta.last);
+      this.lastTail = meta.last;
+      return;
+    }
+    if (text.startsWith('<--- Last few GCs')) {
+      this.gcBlock = { line: n };
+      return;
+    }
+    if (text.indexOf('PID: ') >= 0) {
+      const p = ANDROID_PROCESS.exec(text);
+      if (p) this.android = { line: n, pid: Number(p[2]) };
+    }
+    if (text.indexOf('_pid') >= 0) {
+      const p = JAVA_PID_FILE.exec(text);
+      if (p) {
+        const pid = Number(p[1]);
+        this.javaPid = { line: n, pid };
+        const target = this.jvm ?? (this.last && n - this.lastTail <= 6 ? this.last : null);
+        if (target && target.runtime && target.runtime.pid === null && target.runtime.name === 'java') {
+          target.runtime.pid = pid;
+          target.lines.last = Math.max(target.lines.last, meta.last);
+        }
+      }
+    }
+    if (text.indexOf('os::commit_memory(') >= 0) this.commitWarning = { line: n };
+    if (text.indexOf('FATAL ERROR:') >= 0 || text.indexOf('Fatal JavaScript out of memory') >= 0 || text.indexOf('Fatal process out of memory') >= 0) {
+      if (this.node(text, meta)) return;
+    }
+    if (text.indexOf('emory') < 0 && text.indexOf('fatal error: runtime:') < 0) return;
+    if (text.indexOf('OutOfMemoryError') >= 0) {
+      this.java(text, meta);
+      return;
+    }
+    if (text.indexOf('insufficient memory for the Java Runtime Environment') >= 0) {
+      this.jvmBanner(stripHash(text), meta, true);
+      return;
+    }
+    if (text.indexOf('Native memory allocation (') >= 0) {
+      this.jvmBanner(stripHash(text), meta, false);
+      return;
+    }
+    if (this.jvm && text.indexOf('Out of Memory Error (') >= 0) {
+      const p = HS_ERR_PID.exec(text);
+      if (p && this.jvm.runtime!.pid === null) this.jvm.runtime!.pid = Number(p[1]);
+      this.jvm.lines.last = Math.max(this.jvm.lines.last, meta.last);
+      return;
+    }
+    if (text.startsWith('runtime: out of memory: cannot allocate')) {
+      const g = GO_IN_USE.exec(text);
+      if (g) this.goInUse = { line: n, heapMb: round1(Number(g[2]) / 1048576) };
+      return;
+    }
+    const goAt = text.indexOf('fatal error: runtime: ');
+    if (goAt >= 0) {
+      const msg = text.slice(goAt + 13).trim();
+      if (msg === 'runtime: out of memory' || msg.startsWith('runtime: cannot allocate memory')) {
+        const heap = this.goInUse && n - this.goInUse.line <= 10 ? this.goInUse.heapMb : null;
+        this.emit('go', msg, null, heap, meta, this.goInUse && n - this.goInUse.line <= 10 ? this.goInUse.line : n);
+      }
+      return;
+    }
+    if (text.indexOf('MemoryError') >= 0) {
+      const m = PY_MEMORY_ERROR.exec(text.trim());
+      if (m) this.emit('python', text.trim(), null, null, meta, n);
+    }
+  }
+
+  private node(text: string, meta: LineMeta): boolean {
+    let at = text.indexOf('FATAL ERROR:');
+    let msg: string;
+    if (at >= 0) msg = text.slice(at + 12).trim();
+    else {
+      at = text.indexOf('Fatal ');
+      msg = text.slice(at).replace(/^#\s*/, '').trim();
+    }
+    const oom = /Allocation failed|out of memory|heap limit|OOM/i.test(msg);
+    if (!oom) return false;
+    const n = meta.first;
+    const gc = this.gc && n - this.gc.line <= 40 ? this.gc : null;
+    let first = n;
+    if (gc) first = Math.min(first, gc.line);
+    if (this.gcBlock && n - this.gcBlock.line <= 60) first = Math.min(first, this.gcBlock.line);
+    const ev = this.emit('node', msg, gc ? gc.pid : null, gc ? gc.heapMb : null, meta, first);
+    if (ev && / -$/.test(msg)) this.pendingFatal = ev;
+    this.gc = null;
+    this.gcBlock = null;
+    return true;
+  }
+
+  private java(text: string, meta: LineMeta): void {
+    const clean = stripMarkup(text);
+    if (/^(?:at |\.\.\.)/.test(clean)) return;
+    const m = JAVA_OOM_TOKEN.exec(clean);
+    if (!m) return;
+    const cls = m[1];
+    let after = clean.slice(m.index + m[0].length);
+    let msg = '';
+    if (after.startsWith(':')) msg = after.slice(1).trim();
+    else if (/^\s*"/.test(after)) {
+      // ART: Throwing OutOfMemoryError "Failed to allocate a ... until OOM"
+      after = after.trim().slice(1);
+      const q = after.lastIndexOf('"');
+      msg = (q >= 0 ? after.slice(0, q) : after).trim();
+    }
+    const n = meta.first;
+    const art =
+      isArtMessage(msg) || (this.android !== null && n - this.android.line <= 6) || /AndroidRuntime|dalvikvm|\bart\b|\bART\b/.test(clean);
+    const name: RuntimeOom['name'] = art ? 'android-art' : 'java';
+    let pid: number | null = null;
+    let first = n;
+    if (art && this.android && n - this.android.line <= 6) {
+      pid = this.android.pid;
+      first = this.android.line;
+    } else if (this.javaPid && n - this.javaPid.line <= 6) pid = this.javaPid.pid;
+    const message = msg ? `${cls}: ${msg}` : cls;
+    const ev = this.emit(name, message, pid, null, meta, first, msg || cls);
+    if (ev && !msg) {
+      this.pendingMessage = ev;
+      this.pendingClass = cls;
+    }
+  }
+
+  private jvmBanner(text: string, meta: LineMeta, head: boolean): void {
+    if (!head && this.jvm && this.jvm.runtime!.message.indexOf('Native memory allocation') < 0) {
+      this.jvm.runtime!.message = `${this.jvm.runtime!.message} ${text}`;
+      this.jvm.lines.last = Math.max(this.jvm.lines.last, meta.last);
+      return;
+    }
+    const pid = this.javaPid && meta.first - this.javaPid.line <= 6 ? this.javaPid.pid : null;
+    const first = this.commitWarning && meta.first - this.commitWarning.line <= 4 ? this.commitWarning.line : meta.first;
+    const ev = this.emit('java', text, pid, null, meta, first);
+    this.jvm = ev;
+  }
+
+  /** Emits a runtime event unless it repeats the previous one (same error logged twice). */
+  private emit(name: RuntimeOom['name'], message: string, pid: number | null, heapMb: number | null, meta: LineMeta, first: number, keyText = message): OomEvent | null {
+    const key = `${name}|${keyText}`;
+    if (this.last && key === this.lastKey && meta.first - this.lastTail <= 3) {
+      const rt = this.last.runtime!;
+      if (rt.pid === null) rt.pid = pid;
+      if (rt.heapMb === null) rt.heapMb = heapMb;
+      this.last.lines.last = Math.max(this.last.lines.last, meta.last);
+      this.lastTail = meta.last;
+      return null;
+    }
+    const ev = blankEvent('runtime', meta);
+    ev.lines.first = Math.min(first, meta.first);
+    ev.runtime = { name, message, pid, heapMb };
+    this.sink.emit(ev);
+    this.last = ev;
+    this.lastKey = key;
+    this.lastTail = meta.last;
+    return ev;
+  }
+}
+
+function isArtMessage(msg: string): boolean {
+  return /Failed to allocate a \d+ byte allocation|until OOM|growth limit|pthread_create \(/.test(msg);
+}
+
+/** Drops markdown emphasis/code marks around names ("**java.lang.OutOfMemoryError** in ..."). */
+function stripMarkup(text: string): string {
+  return (text.indexOf('*') >= 0 || text.indexOf('`') >= 0 ? text.replace(/\*\*|`/g, '') : text).trim();
+}
+
+function stripHash(text: string): string {
+  return text.replace(/^#\s*/, '').trim();
+}
+
+function round1(x: number): number {
+  return Math.round(x * 10) / 10;
+}

@@ -1,0 +1,64 @@
+// The OOM events table for terminals: time, victim, pid, RSS, trigger, cgroup/container.
+import type { OomEvent } from '../model/oomEvent';
+import { humanKb, table } from './format';
+
+export function eventWhen(e: OomEvent): string {
+  if (e.time) return e.time.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  if (e.timeText) return e.timeText;
+  if (e.uptimeSeconds !== null) return `+${e.uptimeSeconds.toFixed(1)}s after boot`;
+  return '-';
+}
+
+export function eventVictimRssKb(e: OomEvent): number | null {
+  const v = e.victim;
+  if (!v) return null;
+  const parts = [v.anonRssKb, v.fileRssKb, v.shmemRssKb].filter((x): x is number => x !== null);
+  return parts.length ? parts.reduce((a, b) => a + b, 0) : null;
+}
+
+export function eventWhere(e: OomEvent): string {
+  if (e.container) {
+    const c = e.container;
+    const id = c.id ? c.id.slice(0, 12) : c.podUid ? `pod ${c.podUid}` : '';
+    return `${c.runtime}${id ? ' ' + id : ''}${c.qosClass ? ` (${c.qosClass})` : ''}`;
+  }
+  if (e.containerState) {
+    const s = e.containerState;
+    return [s.namespace, s.pod, s.name].filter(Boolean).join('/') || '-';
+  }
+  return e.taskMemcg ?? e.memcg ?? (e.scope === 'system' ? 'system-wide' : '-');
+}
+
+/** What happened, in a few words. */
+export function eventWhat(e: OomEvent): string {
+  switch (e.kind) {
+    case 'kill': return e.scope === 'memcg' ? 'killed (cgroup limit)' : 'killed';
+    case 'panic': return `kernel panic${e.panic ? `: ${e.panic}` : ''}`;
+    case 'lowmemorykiller': return 'lowmemorykiller';
+    case 'runtime': return `${e.runtime?.name ?? 'runtime'} out of memory`;
+    case 'container': {
+      const s = e.containerState;
+      if (!s) return 'container';
+      if (s.oomKilled) return 'OOMKilled';
+      if (s.exitCode === 137) return 'killed by SIGKILL (possibly OOM)';
+      return s.reason ?? 'container state';
+    }
+  }
+}
+
+export function renderEventsText(events: OomEvent[], notes: string[] = []): string {
+  const rows = events.map((e) => [
+    eventWhen(e),
+    eventWhat(e),
+    e.victim?.comm ?? e.runtime?.name ?? e.containerState?.name ?? '-',
+    e.victim?.pid != null ? String(e.victim.pid) : e.runtime?.pid != null ? String(e.runtime.pid) : '-',
+    humanKb(eventVictimRssKb(e)),
+    e.trigger ? `${e.trigger.comm ?? '?'}${e.trigger.pid != null ? ` (${e.trigger.pid})` : ''}` : '-',
+    eventWhere(e),
+  ]);
+  const out = [events.length
+    ? table(['TIME', 'WHAT', 'VICTIM', 'PID', 'RSS', 'TRIGGER', 'CGROUP/CONTAINER'], rows, [false, false, false, true, true, false, false])
+    : 'No OOM events found.'];
+  for (const n of notes) out.push(n);
+  return out.join('\n') + '\n';
+}

@@ -38,6 +38,8 @@ export interface LeakFrame {
   address?: string | null;
   /** Extra: 1-based column (V8 profiles), when known. */
   column?: number | null;
+  /** Extra: true when the tool reports this frame as inlined into the next one (valgrind: same address). */
+  inlined?: boolean;
 }
 
 export interface LeakSite {
@@ -122,6 +124,8 @@ export interface LeakGroup {
   title: string | null;
   /** 'lineno' | 'filename' | 'traceback' | 'address' | … */
   groupBy: string | null;
+  /** The time printed with the heading (legacy tracemalloc top output), as printed. */
+  timestamp?: string | null;
   sites: LeakSite[];
   /** The "N more:" / "N other:" remainder line, when printed. */
   rest: { entries: number | null; bytes: number | null; count: number | null } | null;

@@ -35,7 +35,7 @@ export function parseHeaptrack(text: string): LeakReport {
     const line = raw.replace(/\s+$/, '');
     let m: RegExpExecArray | null;
     if ((m = /^Debuggee command was: (.*)$/.exec(line))) { report.command = m[1]; continue; }
-    if (/^[A-Z][A-Z ]+$/.test(line)) {
+    if (/^(MOST CALLS TO ALLOCATION FUNCTIONS|PEAK MEMORY CONSUMERS|MEMORY LEAKS|MOST TEMPORARY ALLOCATIONS|MOST ALLOCATIONS|[A-Z]+(?: [A-Z]+)+)$/.test(line)) {
       section = line.trim();
       entry = null;
       frames = null;

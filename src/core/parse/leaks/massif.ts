@@ -78,7 +78,7 @@ export class MassifParser {
     }
     if ((m = /^\s*(\d+)\s+([\d,.]+)\s+([\d,]+)\s+([\d,]+)\s+([\d,]+)\s+([\d,]+)\s*$/.exec(line))) {
       this.endTree();
-      const s: Snapshot = { n: Number(m[1]), time: num(m[2]), heap: int(m[4]), extra: int(m[5]), stacks: int(m[6]), tree: null };
+      const s: Snapshot = { n: Number(m[1]), time: num(m[2]), heap: int(m[4]), extra: int(m[5]), stacks: int(m[6]), tree: 'empty' };
       this.snapshots.push(s);
       this.lastRowSnap = s;
       return;
@@ -132,9 +132,9 @@ export class MassifParser {
     const warnings: string[] = [];
     const chosen = this.peakTree ?? this.bestTree;
     const sites: LeakSite[] = [];
-    const top: Array<{ bytes: number; frame: LeakFrame | null; text: string }> = [];
+    const top: Array<{ bytes: number; frame: LeakFrame | null; text: string; belowThresholdPlaces: string | null }> = [];
     if (chosen) {
-      for (const c of chosen.root.children) top.push({ bytes: c.bytes, frame: nodeFrame(c.text), text: c.text });
+      for (const c of chosen.root.children) top.push({ bytes: c.bytes, frame: nodeFrame(c.text), text: c.text, belowThresholdPlaces: BELOW.exec(c.text)?.[1] ?? null });
       const walk = (node: TreeNode, path: LeakFrame[]) => {
         for (const c of node.children) {
           const below = BELOW.exec(c.text);
@@ -191,6 +191,7 @@ export class MassifParser {
         massifArguments: this.massifArgs,
         timeUnit: this.timeUnit,
         snapshotCount: this.snapshots.length,
+        snapshots: this.snapshots.slice(0, 1000).map((s) => ({ ...snapInfo(s), tree: s.tree })),
         sitesSnapshot: snapInfo(chosen?.snap),
         peakSnapshot: snapInfo(this.peakTree?.snap ?? this.snapshots.find((s) => s.n === this.peakFromList)),
         maxSnapshot: snapInfo(max),

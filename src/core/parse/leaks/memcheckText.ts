@@ -7,7 +7,7 @@
 // unmistakable ones (loss record headers, their frames, summary blocks).
 import type { LeakKind, LeakReport, LeakRun, LeakSite, LeakSummary } from '../../model/leakReport';
 import { emptyLeakSummary } from '../../model/leakReport';
-import { int, parseValgrindFrameText, site, sortSites } from './util';
+import { int, markInlined, parseValgrindFrameText, site, sortSites } from './util';
 
 const PREFIXED = /^(.*?)(==|\*\*|--)(\d+)\2(?: (.*)|)$/;
 const TIME_STAMP = /^\d\d:\d\d:\d\d:\d\d\.\d\d\d\s/;
@@ -55,6 +55,9 @@ export class MemcheckTextParser {
   private otherErrors = new Set<string>();
   private lineCount = 0;
   private firstNonEmpty: string | null = null;
+  /** A prefixed line that looked cut (mail wrapping): the next unprefixed line may complete it. */
+  private continuation: { run: RunState; text: string; kind: 'frame' | 'header' } | null = null;
+  private otherTools = new Set<string>();
 
   push(raw: string): void {
     this.lineCount++;
@@ -66,7 +69,20 @@ export class MemcheckTextParser {
       if (m[2] === '--') return; // -v debug lines (--PID-- Reading syms ...)
       let body = m[4] ?? '';
       if (TIME_STAMP.test(body)) body = body.replace(TIME_STAMP, '');
+      this.continuation = null;
       this.body(this.run(m[3]), body, true);
+      return;
+    }
+    const cont = this.continuation;
+    if (cont && lineText.trim() !== '') {
+      // a hard-wrapped valgrind line: join and read again
+      this.continuation = null;
+      const joined = `${cont.text} ${lineText.trim().replace(/^(?:>\s?)+/, '')}`;
+      if (cont.kind === 'frame') {
+        if (cont.run.current) cont.run.current.frames.pop();
+        else if (cont.run.currentError && cont.run.currentError.frames > 0) cont.run.currentError.frames--;
+      }
+      this.body(cont.run, joined, true);
       return;
     }
     // Unprefixed: only unmistakable valgrind lines.
@@ -104,6 +120,7 @@ export class MemcheckTextParser {
     }
     const fm = FRAME.exec(body);
     if (fm) {
+      if (prefixed && unbalanced(fm[3])) this.continuation = { run: r, text: body, kind: 'frame' };
       if (r.current) {
         r.current.frames.push(parseValgrindFrameText(fm[3], fm[2]));
       } else if (r.currentError) {
@@ -120,11 +137,11 @@ export class MemcheckTextParser {
       this.endRecord(r);
       r.touched = true;
       r.section = 'none';
-      const kind = lr[6] as LeakKind;
-      const rec = int(lr[7]);
-      const total = int(lr[8]);
+      const kind = lr[5] as LeakKind;
+      const rec = int(lr[6]);
+      const total = int(lr[7]);
       const bytes = int(lr[1]) ?? 0;
-      const blocks = int(lr[5]);
+      const blocks = int(lr[4]);
       const id = `${kind}|${rec}|${total}|${bytes}|${blocks}`;
       if (rec !== null && r.seenRecords.has(id)) {
         // -v repeats errors after the ERROR SUMMARY; keep the first copy only.
@@ -143,6 +160,10 @@ export class MemcheckTextParser {
       r.sites.push(s);
       r.current = s;
       return;
+    }
+    if (prefixed && /^[\d,]+(?: \(| bytes\b)/.test(body)) {
+      // looks like a loss record header cut by mail wrapping
+      this.continuation = { run: r, text: body, kind: 'header' };
     }
     // Anything else ends a frame list (a new error, the summary, auxiliary lines).
     if (r.current) r.current = null;
@@ -180,15 +201,18 @@ export class MemcheckTextParser {
       return;
     }
     const es = ERROR_SUMMARY.exec(body);
-    if (es && prefixed) {
+    if (es && (prefixed || r.isMemcheck)) {
       r.summary.errorCount = int(es[1]);
       r.summary.errorContexts = int(es[2]);
       r.section = 'none';
       return;
     }
-    if (!prefixed) return; // the rest needs the valgrind prefix to be trusted
     if (/^Memcheck, a memory error detector/.test(body)) { r.isMemcheck = true; r.touched = true; return; }
-    const ver = /^Using Valgrind-(\d+(?:\.\d+)+)/.exec(body);
+    // the rest needs the valgrind prefix (or a pasted memcheck banner) to be trusted
+    if (!prefixed && !r.isMemcheck) return;
+    const other = /^(Helgrind|DRD|Massif|Cachegrind|Callgrind|DHAT|Lackey|Nulgrind|exp-\w+), a /.exec(body);
+    if (other) { this.otherTools.add(other[1]); return; }
+    const ver = /^Using valgrind-(\d+(?:\.\d+)+)/i.exec(body);
     if (ver) { r.toolVersion = ver[1]; r.touched = true; return; }
     const cmd = /^Command: (.*)$/.exec(body);
     if (cmd && r.command === null) { r.command = cmd[1].trim(); return; }
@@ -208,6 +232,7 @@ export class MemcheckTextParser {
     const hasSummary = (r: RunState) => Object.values(r.summary).some((v) => v !== null && v !== undefined);
     const main = runs.find(hasSummary) ?? runs[0] ?? null;
     const allSites = sortSites(runs.flatMap((r) => r.sites));
+    for (const s of allSites) markInlined(s.frames);
     if (runs.length === 0) {
       warnings.push(
         this.lineCount === 0 || this.firstNonEmpty === null
@@ -223,6 +248,9 @@ export class MemcheckTextParser {
     }
     if (main && !hasSummary(main) && allSites.length > 0) {
       warnings.push('no HEAP/LEAK SUMMARY in the input (cut short?): summary unknown');
+    }
+    if (this.otherTools.size > 0 && !runs.some((r) => r.isMemcheck)) {
+      warnings.push(`written by valgrind ${[...this.otherTools].join(', ')}, not memcheck: no leak information expected`);
     }
     const errs = [...this.otherErrors];
     const shown = errs.slice(0, 10);
@@ -241,8 +269,18 @@ export class MemcheckTextParser {
       sites: allSites,
       warnings,
       runs: runInfo,
+      details: { format: 'text' },
     };
   }
+}
+
+function unbalanced(s: string): boolean {
+  let d = 0;
+  for (const c of s) {
+    if (c === '(') d++;
+    else if (c === ')') d--;
+  }
+  return d > 0;
 }
 
 export function parseMemcheckText(text: string): LeakReport {

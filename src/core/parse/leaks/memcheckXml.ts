@@ -3,7 +3,7 @@
 import { SaxesParser } from 'saxes';
 import type { LeakFrame, LeakKind, LeakReport, LeakSite } from '../../model/leakReport';
 import { emptyLeakSummary } from '../../model/leakReport';
-import { errMessage, int, site, sortSites } from './util';
+import { errMessage, int, markInlined, site, sortSites } from './util';
 
 const LEAK_KINDS: Record<string, LeakKind> = {
   Leak_DefinitelyLost: 'definitely lost',
@@ -45,6 +45,8 @@ export class MemcheckXmlParser {
   private argv: string[] = [];
   private vargv: string[] = [];
   private states: string[] = [];
+  private statuses: Array<{ state: string | null; time: string | null; elapsedSeconds: number | null }> = [];
+  private status: { state: string | null; time: string | null; elapsedSeconds: number | null } | null = null;
   private err: ErrorAcc | null = null;
   private frame: FrameAcc | null = null;
   private sites: LeakSite[] = [];
@@ -54,6 +56,8 @@ export class MemcheckXmlParser {
   private pairCount: number | null = null;
   private sawRoot = false;
   private closedRoot = false;
+  private finishedDoc = false;
+  private secondDoc = false;
 
   constructor() {
     this.sax = new SaxesParser({ position: false });
@@ -77,6 +81,13 @@ export class MemcheckXmlParser {
 
   write(chunk: string): void {
     if (this.dead) return;
+    if (this.finishedDoc) {
+      if (!this.secondDoc && /<valgrindoutput\b/.test(chunk)) {
+        this.secondDoc = true;
+        this.warnings.push('another valgrind XML document follows the first one: only the first is read');
+      }
+      return;
+    }
     if (!this.started) {
       // Drop whatever precedes the document (a shell prompt, program output, a BOM).
       this.pending += chunk;
@@ -88,6 +99,17 @@ export class MemcheckXmlParser {
       chunk = this.pending.slice(i);
       this.pending = '';
       this.started = true;
+    }
+    const end = chunk.indexOf('</valgrindoutput>');
+    if (end >= 0) {
+      // stop at the end of the document: a closing ``` fence or a second document may follow
+      const rest = chunk.slice(end + '</valgrindoutput>'.length);
+      chunk = chunk.slice(0, end + '</valgrindoutput>'.length);
+      this.finishedDoc = true;
+      if (/<valgrindoutput\b/.test(rest)) {
+        this.secondDoc = true;
+        this.warnings.push('another valgrind XML document follows the first one: only the first is read');
+      }
     }
     try {
       this.sax.write(chunk);
@@ -106,6 +128,7 @@ export class MemcheckXmlParser {
 
   private open(name: string): void {
     if (name === 'valgrindoutput') this.sawRoot = true;
+    else if (name === 'status' && this.path.length === 2) this.status = { state: null, time: null, elapsedSeconds: null };
     else if (name === 'error' && this.path.length === 2) {
       this.err = { kind: null, what: null, xwhatText: null, leakedBytes: null, leakedBlocks: null, stacks: [] };
     } else if (name === 'stack' && this.err && this.in('error', 'stack')) {
@@ -129,7 +152,7 @@ export class MemcheckXmlParser {
       case 'protocoltool': if (depth === 2) this.protocolTool = t; return;
       case 'line':
         if (this.in('preamble', 'line')) {
-          const v = /Using Valgrind-(\d+(?:\.\d+)+)/.exec(t);
+          const v = /Using valgrind-(\d+(?:\.\d+)+)/i.exec(t);
           if (v) this.toolVersion = v[1];
           const c = /^Command: (.*)$/.exec(t);
           if (c) this.preambleCommand = c[1].trim();
@@ -142,7 +165,19 @@ export class MemcheckXmlParser {
         if (this.in('args', 'argv', name)) this.argv.push(t);
         else if (this.in('args', 'vargv', name)) this.vargv.push(t);
         return;
-      case 'state': if (this.in('status', 'state')) this.states.push(t); return;
+      case 'state':
+        if (this.in('status', 'state')) { this.states.push(t); if (this.status) this.status.state = t; }
+        return;
+      case 'time':
+        if (this.in('status', 'time') && this.status) {
+          this.status.time = t;
+          const tm = /^(\d+):(\d+):(\d+):(\d+(?:\.\d+)?)$/.exec(t);
+          if (tm) this.status.elapsedSeconds = Math.round(((+tm[1] * 24 + +tm[2]) * 3600 + +tm[3] * 60 + +tm[4]) * 1000) / 1000;
+        }
+        return;
+      case 'status':
+        if (this.status && depth === 2) { this.statuses.push(this.status); this.status = null; }
+        return;
       case 'count': if (this.in('errorcounts', 'pair', 'count')) this.pairCount = int(t); return;
       case 'pair':
         if (this.in('errorcounts', 'pair')) { this.errorCountPairs++; this.errorCountTotal += this.pairCount ?? 0; }
@@ -183,7 +218,7 @@ export class MemcheckXmlParser {
       directBytes: m?.[2] !== undefined ? int(m[2]) : null,
       indirectBytes: m?.[3] !== undefined ? int(m[3]) : null,
       count: e.leakedBlocks ?? int(m?.[4]),
-      frames: e.stacks[0] ?? [],
+      frames: markInlined(e.stacks[0] ?? []),
       pid: this.pid,
       record: m ? int(m[5]) : null,
       recordsTotal: m ? int(m[6]) : null,
@@ -247,6 +282,7 @@ export class MemcheckXmlParser {
         ppid: this.ppid,
         valgrindArgs: this.vargv.slice(1),
         states: this.states,
+        status: this.statuses,
         nonLeakErrors: this.errorCountTotal,
         nonLeakErrorContexts: this.errorCountPairs,
       },

@@ -63,7 +63,7 @@ export function parseHeapProfile(json: unknown): LeakReport {
     const isPseudo = depth === 0 || PSEUDO.has(cf.functionName ?? '');
     const f = cfFrame(cf);
     path.push(f);
-    const self = typeof node.selfSize === 'number' ? node.selfSize : 0;
+    const self = typeof node.selfSize === 'number' && Number.isFinite(node.selfSize) && node.selfSize > 0 ? node.selfSize : 0;
     if (self > 0) {
       total += self;
       const frames = path.slice(isPseudo && depth === 0 ? 0 : 1).reverse().filter((x) => !PSEUDO.has(x.function ?? ''));
@@ -154,7 +154,8 @@ export function heapSnapshotConstructors(json: unknown, warnings: string[]): Con
     const type = types[nodes[i + iType]] ?? String(nodes[i + iType]);
     const name = strings[nodes[i + iName]] ?? '';
     const label = className(type, name);
-    const self = Number(nodes[i + iSelf]) || 0;
+    const raw = Number(nodes[i + iSelf]);
+    const self = Number.isFinite(raw) && raw > 0 ? raw : 0;
     let a = agg.get(label);
     if (!a) { a = { label, bytes: 0, count: 0 }; agg.set(label, a); }
     a.bytes += self;

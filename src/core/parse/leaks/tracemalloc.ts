@@ -63,8 +63,8 @@ export function parseTracemalloc(text: string): LeakReport {
   let group: LeakGroup | null = null;
   let legacy = false;
   const metrics: Record<string, string> = {};
-  const newGroup = (title: string | null, groupBy: string | null): LeakGroup => {
-    const g: LeakGroup = { title, groupBy, sites: [], rest: null, total: null };
+  const newGroup = (title: string | null, groupBy: string | null, timestamp: string | null = null): LeakGroup => {
+    const g: LeakGroup = { title, groupBy, timestamp, sites: [], rest: null, total: null };
     groups.push(g);
     return g;
   };
@@ -85,13 +85,18 @@ export function parseTracemalloc(text: string): LeakReport {
   };
 
   // repr() forms may sit anywhere (inside a printed list), scan the whole text.
-  const reprSites: LeakSite[] = [];
+  const reprGroups: LeakGroup[] = [];
   for (const m of text.matchAll(STAT_REPR)) {
     const frames: LeakFrame[] = [];
     for (const f of m[2].matchAll(FRAME_REPR)) frames.push({ function: null, file: pyString(f[1]), line: Number(f[2]), object: null });
     frames.reverse();
     const diff = m[1] === 'Diff';
-    reprSites.push(site(diff ? 'growth' : 'allocated', Number(m[3]), {
+    let rg = reprGroups[reprGroups.length - 1];
+    if (!rg || rg.sites[0].kind !== (diff ? 'growth' : 'allocated')) {
+      rg = { title: null, groupBy: 'traceback', sites: [], rest: null, total: null };
+      reprGroups.push(rg);
+    }
+    rg.sites.push(site(diff ? 'growth' : 'allocated', Number(m[3]), {
       count: Number(m[5]),
       bytesDiff: diff && m[4] !== undefined ? Number(m[4]) : null,
       countDiff: diff && m[6] !== undefined ? Number(m[6]) : null,
@@ -116,9 +121,9 @@ export function parseTracemalloc(text: string): LeakReport {
         count: Number(m[6]),
         bytesDiff: diff ? binarySize(m[5]) : null,
         countDiff: m[7] !== undefined ? Number(m[7]) : null,
-        frames: [{ function: null, file: m[2], line: Number(m[3]), object: null }],
+        frames: [{ function: null, file: m[2], line: Number(m[3]) || null, object: null }],
       });
-      cur('lineno').sites.push(s);
+      cur(Number(m[3]) === 0 ? 'filename' : 'lineno').sites.push(s);
       lastSite = s;
       continue;
     }
@@ -172,7 +177,7 @@ export function parseTracemalloc(text: string): LeakReport {
     if ((m = TITLE.exec(line)) && !line.includes('size=')) {
       flushFrames();
       const title = m[2].replace(/^\[\s*|\s*\]$/g, '');
-      group = newGroup(title, groupByFromTitle(title));
+      group = newGroup(title, groupByFromTitle(title), m[1] ?? null);
       if (m[1]) legacy = true;
       lastSite = null;
       continue;
@@ -186,7 +191,7 @@ export function parseTracemalloc(text: string): LeakReport {
     // anything else: a source line printed under a frame, or prose; keep collecting frames
   }
   flushFrames();
-  if (reprSites.length > 0) groups.push({ title: null, groupBy: 'traceback', sites: reprSites, rest: null, total: null });
+  groups.push(...reprGroups);
 
   const nonEmpty = groups.filter((g) => g.sites.length > 0);
   let chosen: LeakGroup | null = null;
@@ -272,6 +277,8 @@ export function parseMemrayStats(text: string): LeakReport {
   const bySize: Array<{ loc: string; bytes: number }> = [];
   const byCount = new Map<string, number>();
   const histogram: Array<{ upper: number | null; inclusive: boolean; count: number }> = [];
+  let histMin: number | null = null;
+  let histMax: number | null = null;
   for (const raw of lines) {
     const line = raw.trim();
     if (line === '') continue;
@@ -290,12 +297,16 @@ export function parseMemrayStats(text: string): LeakReport {
       histogram.push({ upper: memraySize(m[2]), inclusive: m[1] === '<=', count: Number(m[3]) });
       continue;
     }
+    if (section === 'hist' && (m = new RegExp(`^(min|max): (${MEMRAY_SZ})$`).exec(line))) {
+      if (m[1] === 'min') histMin = memraySize(m[2]); else histMax = memraySize(m[2]);
+      continue;
+    }
     if (section === 'top-size' && (m = new RegExp(`^- (.*) -> (${MEMRAY_SZ})$`).exec(line))) { bySize.push({ loc: m[1], bytes: memraySize(m[2]) ?? 0 }); continue; }
     if (section === 'top-count' && (m = /^- (.*) -> (\d+)$/.exec(line))) { byCount.set(m[1], Number(m[2])); continue; }
   }
   for (const e of bySize) report.sites.push(site('allocated', e.bytes, { count: byCount.get(e.loc) ?? null, frames: memrayLocation(e.loc) }));
   report.sites = sortSites(report.sites);
-  report.details = { histogram };
+  report.details = { histogram, histogramMinBytes: histMin, histogramMaxBytes: histMax };
   if (report.sites.length === 0) {
     report.warnings.push('memray stats without "largest allocating locations": totals only, no sites');
   }

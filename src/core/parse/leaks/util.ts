@@ -91,6 +91,15 @@ function cleanFn(fn: string): string | null {
   return t;
 }
 
+/** Valgrind prints inlined calls as extra frames with the same address as the frame they are inlined into. */
+export function markInlined(frames: LeakFrame[]): LeakFrame[] {
+  for (let i = 0; i + 1 < frames.length; i++) {
+    const a = frames[i].address;
+    if (a && a === frames[i + 1].address) frames[i].inlined = true;
+  }
+  return frames;
+}
+
 /** Stable sort, largest first: growth sites by bytesDiff, others by bytes. Returns a new array. */
 export function sortSites(sites: LeakSite[]): LeakSite[] {
   const measure = (s: LeakSite) => (s.kind === 'growth' && s.bytesDiff !== null ? s.bytesDiff : s.bytes);

@@ -1,0 +1,304 @@
+// Leak-tool output -> LeakReport (the contract of `oom-lens leaks --json`).
+//
+//   detectLeakFormat(head)           which tool wrote it (from the first KBs), or null
+//   parseLeakReport(text, opts?)     detect + parse a whole text; never throws
+//   parseLeakReportFile(path)        same for a file: valgrind text/XML and massif are streamed in
+//                                    bounded memory, JSON formats are read whole (limit below);
+//                                    gzip-compressed files are decompressed on the fly
+//   parseLeakReportPair / parseLeakReportFiles(before, after)
+//                                    growth between two outputs (two heap snapshots, two histograms…)
+//   compareLeakReports(before, after) fixed / added / grown sites
+//   firstUserFrame(site, isUserFile) the frame the extension points at
+import { createReadStream, promises as fsp } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import type { LeakReport, LeakTool } from '../../model/leakReport';
+import { emptyLeakReport } from '../../model/leakReport';
+import { detectFormat, FORMAT_TOOL, type LeakFormat } from './detect';
+import { MemcheckTextParser, parseMemcheckText } from './memcheckText';
+import { MemcheckXmlParser, parseMemcheckXml } from './memcheckXml';
+import { MassifParser, parseMassif } from './massif';
+import { parseMemrayStats, parseTracemalloc } from './tracemalloc';
+import { heapSnapshotConstructors, parseHeapProfile, parseHeapSnapshot } from './node';
+import { growthByLabel, parseJavaHistogram } from './java';
+import { parseHeaptrack } from './heaptrack';
+import { diffLeakReports } from './compare';
+import { errMessage, firstLine, site, sortSites } from './util';
+
+export { detectLeakFormat, detectFormat, type LeakFormat } from './detect';
+export { compareLeakReports, diffLeakReports, type LeakComparison } from './compare';
+export { firstUserFrame, isSystemFrame, isAllocatorFrame, defaultIsUserFile, siteKey } from './frames';
+export { sortSites } from './util';
+
+export interface ParseLeakOptions {
+  /** Skip detection and read the text as this format. */
+  format?: LeakFormat;
+}
+
+/** Bytes of a file's beginning used for detection. */
+const HEAD_BYTES = 256 * 1024;
+/** JSON formats are read with JSON.parse: the text must fit in one V8 string (~512 MiB). */
+export const MAX_JSON_BYTES = 500 * 1024 * 1024;
+/** Line formats that are not streamed (tracemalloc, histograms, heaptrack) are read whole up to this. */
+const MAX_WHOLE_TEXT_BYTES = 256 * 1024 * 1024;
+
+/** Last line of defence: non-finite numbers (absurd digit strings, 1e400) become null / 0 with a warning. */
+function sanitize(r: LeakReport): LeakReport {
+  let bad = 0;
+  const fix = (o: Record<string, unknown>, keys: string[], zero: string[] = []) => {
+    for (const k of keys) {
+      const v = o[k];
+      if (typeof v === 'number' && !Number.isFinite(v)) { o[k] = zero.includes(k) ? 0 : null; bad++; }
+    }
+  };
+  fix(r.summary as unknown as Record<string, unknown>, Object.keys(r.summary));
+  for (const s of r.sites) {
+    fix(s as unknown as Record<string, unknown>, ['bytes', 'directBytes', 'indirectBytes', 'count', 'bytesDiff', 'countDiff', 'record', 'recordsTotal'], ['bytes']);
+    for (const f of s.frames) fix(f as unknown as Record<string, unknown>, ['line', 'column']);
+  }
+  if (bad > 0) {
+    r.warnings.push(`${bad} number(s) out of range were dropped`);
+    r.sites = sortSites(r.sites);
+  }
+  return r;
+}
+
+function notRecognized(text: string): LeakReport {
+  const r = emptyLeakReport(null);
+  const fl = firstLine(text);
+  r.warnings.push(fl === '' ? 'not a recognized leak report: empty input' : `not a recognized leak report: first line '${fl}'`);
+  return r;
+}
+
+function failed(format: LeakFormat | null, e: unknown): LeakReport {
+  const r = emptyLeakReport(format ? FORMAT_TOOL[format] : null);
+  r.warnings.push(`could not read the ${format ?? 'leak'} report: ${errMessage(e)}`);
+  return r;
+}
+
+function parseJson(text: string, format: LeakFormat): LeakReport {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    const r = emptyLeakReport(FORMAT_TOOL[format]);
+    r.warnings.push(`invalid JSON (${errMessage(e)}): truncated file?`);
+    return r;
+  }
+  return format === 'heap-snapshot' ? parseHeapSnapshot(json) : parseHeapProfile(json);
+}
+
+function parseAs(format: LeakFormat, text: string): LeakReport {
+  switch (format) {
+    case 'memcheck-xml': return parseMemcheckXml(text);
+    case 'memcheck-text': return parseMemcheckText(text);
+    case 'massif': return parseMassif(text);
+    case 'tracemalloc': return parseTracemalloc(text);
+    case 'memray': return parseMemrayStats(text);
+    case 'heap-profile':
+    case 'heap-snapshot': return parseJson(text, format);
+    case 'java-histogram': return parseJavaHistogram(text);
+    case 'heaptrack': return parseHeaptrack(text);
+  }
+}
+
+/** Detects the format from the content and parses it. Never throws: problems become warnings. */
+export function parseLeakReport(text: string, opts: ParseLeakOptions = {}): LeakReport {
+  let format: LeakFormat | null = null;
+  try {
+    if (typeof text !== 'string') return notRecognized('');
+    format = opts.format ?? detectFormat(text.slice(0, HEAD_BYTES)) ?? (text.length > HEAD_BYTES ? detectFormat(text) : null);
+    if (!format) return notRecognized(text);
+    return sanitize(parseAs(format, text));
+  } catch (e) {
+    return failed(format, e);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// files
+
+async function readHead(path: string): Promise<{ head: string; gzip: boolean; size: number }> {
+  const fh = await fsp.open(path, 'r');
+  try {
+    const st = await fh.stat();
+    const buf = Buffer.alloc(Math.min(HEAD_BYTES, st.size));
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    const b = buf.subarray(0, bytesRead);
+    const gzip = b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
+    return { head: gzip ? '' : b.toString('utf8'), gzip, size: st.size };
+  } finally {
+    await fh.close();
+  }
+}
+
+function openText(path: string, gzip: boolean): Readable {
+  const raw = createReadStream(path);
+  if (!gzip) { raw.setEncoding('utf8'); return raw; }
+  const gz = raw.pipe(createGunzip());
+  raw.on('error', (e) => gz.destroy(e));
+  gz.setEncoding('utf8');
+  return gz;
+}
+
+async function readAll(path: string, gzip: boolean, limit: number): Promise<string | null> {
+  let out = '';
+  for await (const chunk of openText(path, gzip)) {
+    out += chunk as string;
+    if (out.length > limit) return null;
+  }
+  return out;
+}
+
+async function streamLines(path: string, gzip: boolean, push: (line: string) => void): Promise<void> {
+  let rest = '';
+  for await (const chunk of openText(path, gzip)) {
+    const s = rest + (chunk as string);
+    let start = 0;
+    let i: number;
+    while ((i = s.indexOf('\n', start)) >= 0) {
+      push(s.slice(start, i));
+      start = i + 1;
+    }
+    rest = s.slice(start);
+    if (rest.length > 16 * 1024 * 1024) { push(rest); rest = ''; } // a monstrous line: cut it
+  }
+  if (rest !== '') push(rest);
+}
+
+async function gunzipHead(path: string): Promise<string> {
+  let out = '';
+  const stream = openText(path, true);
+  for await (const chunk of stream) {
+    out += chunk as string;
+    if (out.length >= HEAD_BYTES) break;
+  }
+  stream.destroy();
+  return out;
+}
+
+/**
+ * Reads a leak report from a file. Valgrind memcheck text, memcheck XML and massif are streamed
+ * (bounded memory: only the sites are kept); Node JSON files are read whole (up to MAX_JSON_BYTES);
+ * other formats whole up to 256 MiB. Never rejects: problems become warnings.
+ */
+export async function parseLeakReportFile(path: string, opts: ParseLeakOptions = {}): Promise<LeakReport> {
+  let format: LeakFormat | null = opts.format ?? null;
+  try {
+    const { head: rawHead, gzip, size } = await readHead(path);
+    const head = gzip ? await gunzipHead(path) : rawHead;
+    format = format ?? detectFormat(head);
+    if (!format) {
+      if (!gzip && size > HEAD_BYTES && size <= MAX_WHOLE_TEXT_BYTES) {
+        const all = await readAll(path, gzip, MAX_WHOLE_TEXT_BYTES);
+        if (all !== null) return parseLeakReport(all);
+      }
+      return notRecognized(head);
+    }
+    switch (format) {
+      case 'memcheck-xml': {
+        const p = new MemcheckXmlParser();
+        for await (const chunk of openText(path, gzip)) p.write(chunk as string);
+        return sanitize(p.finish());
+      }
+      case 'memcheck-text': {
+        const p = new MemcheckTextParser();
+        await streamLines(path, gzip, (l) => p.push(l));
+        return sanitize(p.finish());
+      }
+      case 'massif': {
+        const p = new MassifParser();
+        await streamLines(path, gzip, (l) => p.push(l));
+        return sanitize(p.finish());
+      }
+      case 'heap-profile':
+      case 'heap-snapshot': {
+        if (!gzip && size > MAX_JSON_BYTES) {
+          const r = emptyLeakReport(FORMAT_TOOL[format]);
+          r.warnings.push(`file is ${Math.round(size / 1048576)} MiB: JSON files over ${MAX_JSON_BYTES / 1048576} MiB are not read (JSON.parse limit)`);
+          return r;
+        }
+        const all = await readAll(path, gzip, MAX_JSON_BYTES);
+        if (all === null) {
+          const r = emptyLeakReport(FORMAT_TOOL[format]);
+          r.warnings.push(`decompressed JSON over ${MAX_JSON_BYTES / 1048576} MiB is not read (JSON.parse limit)`);
+          return r;
+        }
+        return sanitize(parseAs(format, all));
+      }
+      default: {
+        const all = await readAll(path, gzip, MAX_WHOLE_TEXT_BYTES);
+        if (all === null) {
+          const r = emptyLeakReport(FORMAT_TOOL[format]);
+          r.warnings.push(`file over ${MAX_WHOLE_TEXT_BYTES / 1048576} MiB: not read`);
+          return r;
+        }
+        return sanitize(parseAs(format, all));
+      }
+    }
+  } catch (e) {
+    return failed(format, e);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// two inputs: growth
+
+function heapSnapshotGrowth(beforeText: string, afterText: string): LeakReport | null {
+  try {
+    const warnings: string[] = [];
+    const b = heapSnapshotConstructors(JSON.parse(beforeText), warnings);
+    const a = heapSnapshotConstructors(JSON.parse(afterText), warnings);
+    if (!a || !b) return null;
+    const toSites = (l: typeof a) => l.map((c) => site('retained', c.bytes, { count: c.count, label: c.label }));
+    const r = emptyLeakReport('node-heap-snapshot');
+    r.sites = sortSites(growthByLabel(toSites(b), toSites(a)));
+    r.summary.liveBytes = a.reduce((x, c) => x + c.bytes, 0);
+    r.summary.liveCount = a.reduce((x, c) => x + c.count, 0);
+    r.warnings = warnings;
+    r.details = {
+      comparison: true,
+      before: { liveBytes: b.reduce((x, c) => x + c.bytes, 0), liveCount: b.reduce((x, c) => x + c.count, 0) },
+      after: { liveBytes: r.summary.liveBytes, liveCount: r.summary.liveCount },
+      note: 'growth of shallow (self) size per constructor between the two snapshots',
+    };
+    return r;
+  } catch {
+    return null;
+  }
+}
+
+/** Growth between two outputs of the same tool (e.g. two heap snapshots, two class histograms). Never throws. */
+export function parseLeakReportPair(beforeText: string, afterText: string, opts: ParseLeakOptions = {}): LeakReport {
+  try {
+    const fb = opts.format ?? detectFormat(String(beforeText).slice(0, HEAD_BYTES));
+    const fa = opts.format ?? detectFormat(String(afterText).slice(0, HEAD_BYTES));
+    if (fb === 'heap-snapshot' && fa === 'heap-snapshot') {
+      const r = heapSnapshotGrowth(beforeText, afterText);
+      if (r) return r;
+    }
+    return sanitize(diffLeakReports(parseLeakReport(beforeText, opts), parseLeakReport(afterText, opts)));
+  } catch (e) {
+    return failed(null, e);
+  }
+}
+
+/** parseLeakReportPair for files. Never rejects. */
+export async function parseLeakReportFiles(beforePath: string, afterPath: string): Promise<LeakReport> {
+  try {
+    const [hb, ha] = await Promise.all([readHead(beforePath), readHead(afterPath)]);
+    const fb = hb.gzip ? null : detectFormat(hb.head);
+    const fa = ha.gzip ? null : detectFormat(ha.head);
+    if (fb === 'heap-snapshot' && fa === 'heap-snapshot' && hb.size <= MAX_JSON_BYTES && ha.size <= MAX_JSON_BYTES) {
+      const [tb, ta] = await Promise.all([fsp.readFile(beforePath, 'utf8'), fsp.readFile(afterPath, 'utf8')]);
+      const r = heapSnapshotGrowth(tb, ta);
+      if (r) return r;
+    }
+    const [b, a] = await Promise.all([parseLeakReportFile(beforePath), parseLeakReportFile(afterPath)]);
+    return sanitize(diffLeakReports(b, a));
+  } catch (e) {
+    return failed(null, e);
+  }
+}
+
+export type { LeakReport, LeakTool };

@@ -3,6 +3,7 @@ import { Services } from './vscode/services';
 import { registerDiagnoseCommands } from './vscode/diagnoseCommand';
 import { registerTreeView, HostsTree } from './vscode/treeView';
 import { registerPanel } from './vscode/panel';
+import { registerOpenLogCommand } from './vscode/openLogCommand';
 import { VERSION } from './core/version';
 
 /** Builds the shared services and registers each feature. Nothing slow runs here. */
@@ -16,6 +17,7 @@ export function activate(context: vscode.ExtensionContext): OomLensApi {
   registerPanel(context, services);
   const tree = registerTreeView(context, services);
   registerDiagnoseCommands(context, services);
+  registerOpenLogCommand(context, services);
   // Returned for the extension-host tests.
   return { services, tree };
 }

@@ -8,6 +8,7 @@ import { memoryPicture } from '../src/core/report/memoryPicture';
 import { el } from './dom';
 import { vscode } from './vscodeApi';
 import { processTable, SortKey } from './processTable';
+import { eventsTable } from './eventsTable';
 
 const app = document.getElementById('app')!;
 let state: PanelState = vscode.getState() ?? { report: null, receivedAt: null };
@@ -53,7 +54,21 @@ function findingsSection(findings: Finding[]): HTMLElement | null {
     el('ul', { class: 'findings' }, ...findings.map((f) => el('li', { class: `finding ${f.severity}`, 'data-id': f.id }, el('strong', {}, f.title), el('div', {}, f.detail)))));
 }
 
+function renderLog(log: NonNullable<PanelState['log']>): void {
+  const back = state.report ? el('button', { type: 'button', id: 'back' }, `Back to ${state.report.host.name}`) : null;
+  back?.addEventListener('click', () => { state = { ...state, log: null }; save(); render(); });
+  app.replaceChildren(
+    el('header', {}, el('h1', {}, `OOM events in ${log.path.split('/').pop()}`), el('div', { class: 'muted' }, log.path), back),
+    el('section', { 'aria-labelledby': 'ev-h' }, el('h2', { id: 'ev-h' }, `OOM events (${log.result.events.length})`), eventsTable(log.result.events)),
+  );
+  if (log.result.warnings.length) {
+    app.append(el('section', { 'aria-labelledby': 'warn-h' }, el('h2', { id: 'warn-h' }, `Warnings (${log.result.warnings.length})`),
+      el('ul', { class: 'warnings' }, ...log.result.warnings.slice(0, 200).map((w) => el('li', {}, w)))));
+  }
+}
+
 function render(): void {
+  if (state.log) { renderLog(state.log); return; }
   const r = state.report;
   app.replaceChildren();
   const button = el('button', { type: 'button', id: 'diagnose' }, r ? 'Diagnose again' : 'Diagnose');
@@ -71,6 +86,7 @@ function render(): void {
   app.append(memorySection(r));
   const f = findingsSection(r.findings);
   if (f) app.append(f);
+  app.append(el('section', { 'aria-labelledby': 'ev-h' }, el('h2', { id: 'ev-h' }, `OOM kills in the kernel log (${r.events.length})`), eventsTable(r.events)));
   const visible = r.processes.filter((p) => p.rssKb != null);
   app.append(el('section', { 'aria-labelledby': 'proc-h' },
     el('h2', { id: 'proc-h' }, `Processes (${visible.length} with memory, top 50)`),
@@ -91,8 +107,13 @@ window.addEventListener('message', (ev: MessageEvent) => {
     return;
   }
   switch (msg.type) {
+    case 'log':
+      state = { ...state, log: { path: msg.path, result: msg.result } };
+      status = null;
+      save();
+      break;
     case 'report':
-      state = { report: msg.report, receivedAt: msg.receivedAt };
+      state = { report: msg.report, receivedAt: msg.receivedAt, log: null };
       status = null;
       save();
       break;

@@ -26,6 +26,8 @@ export function isToWebview(v: unknown): v is ToWebview {
   switch (v.type) {
     case 'report':
       return isObj(v.report) && v.report.version === 1 && isObj(v.report.memory) && Array.isArray(v.report.processes) && isStr(v.receivedAt);
+    case 'log':
+      return isStr(v.path) && isObj(v.result) && Array.isArray(v.result.events) && Array.isArray(v.result.warnings);
     case 'busy':
     case 'error':
       return isStr(v.message);

@@ -6,6 +6,7 @@ export const COMMANDS = {
   refresh: { id: 'oomLens.refresh', title: 'Refresh' },
   showPanel: { id: 'oomLens.showPanel', title: 'Show Panel' },
   showLog: { id: 'oomLens.showLog', title: 'Show Log' },
+  openKernelLog: { id: 'oomLens.openKernelLog', title: 'Open Kernel Log…' },
 } as const;
 
 export const VIEW_CONTAINER = 'oomLens';

@@ -1,10 +1,14 @@
 import * as vscode from 'vscode';
 import type { Report } from '../core/model/report';
 import type { Host } from '../core/host/host';
+import type { OomEventsResult } from '../core/model/oomEvent';
 import { createLog } from './log';
 
 /** A finished diagnosis and the host it came from. */
 export interface Diagnosis { host: Host; report: Report }
+
+/** A log file the user opened with "Open Kernel Log…", and the OOM events it holds. */
+export interface OpenedLog { path: string; result: OomEventsResult; openedAt: string }
 
 /** What features share, built once in activate(). */
 export class Services implements vscode.Disposable {
@@ -14,7 +18,21 @@ export class Services implements vscode.Disposable {
   readonly onDidChangeDiagnosis = this.changed.event;
   private current: Diagnosis | null = null;
 
+  private readonly logsChanged = new vscode.EventEmitter<OpenedLog>();
+  /** Fires when the user opens a log file. */
+  readonly onDidOpenLog = this.logsChanged.event;
+  private readonly logs: OpenedLog[] = [];
+
   get diagnosis(): Diagnosis | null { return this.current; }
+  get openedLogs(): readonly OpenedLog[] { return this.logs; }
+
+  addOpenedLog(log: OpenedLog): void {
+    // Re-opening the same file replaces it.
+    const i = this.logs.findIndex((l) => l.path === log.path);
+    if (i >= 0) this.logs.splice(i, 1);
+    this.logs.push(log);
+    this.logsChanged.fire(log);
+  }
 
   setDiagnosis(d: Diagnosis): void {
     this.current = d;
@@ -23,6 +41,7 @@ export class Services implements vscode.Disposable {
 
   dispose(): void {
     this.changed.dispose();
+    this.logsChanged.dispose();
     this.log.dispose();
   }
 }

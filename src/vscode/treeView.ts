@@ -1,22 +1,13 @@
 import * as vscode from 'vscode';
+import { basename } from 'node:path';
 import type { Report } from '../core/model/report';
 import { humanKb, percent } from '../core/report/format';
 import { memoryPicture } from '../core/report/memoryPicture';
 import { VIEWS } from './ids';
+import { Node } from './treeNode';
+import { eventsSection } from './eventNodes';
 import { Services } from './services';
 import { setting } from './settings';
-
-/** One row of the OOM Lens tree: host -> memory / top processes / cgroups / warnings. */
-export class Node extends vscode.TreeItem {
-  constructor(label: string, readonly children: Node[] = [], opts: { description?: string; tooltip?: string; icon?: string; id?: string; contextValue?: string } = {}) {
-    super(label, children.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
-    this.description = opts.description;
-    this.tooltip = opts.tooltip;
-    if (opts.icon) this.iconPath = new vscode.ThemeIcon(opts.icon);
-    this.id = opts.id;
-    this.contextValue = opts.contextValue;
-  }
-}
 
 export function reportNodes(r: Report, top: number): Node[] {
   const mp = memoryPicture(r.memory);
@@ -32,7 +23,7 @@ export function reportNodes(r: Report, top: number): Node[] {
     tooltip: `${p.cmdline ?? p.comm}\nuser ${p.user ?? '-'} · PSS ${humanKb(p.pssKb)} · USS ${humanKb(p.ussKb)} · swap ${humanKb(p.swapKb)}\ncgroup ${p.cgroup ?? '-'}`,
     icon: 'symbol-event', id: `proc.${p.pid}`, contextValue: 'process',
   }));
-  const nodes = [memory, new Node('Top processes by RSS', procs, { icon: 'list-ordered', id: 'procs' })];
+  const nodes = [memory, eventsSection(r.events, 'host'), new Node('Top processes by RSS', procs, { icon: 'list-ordered', id: 'procs' })];
   const limited = r.cgroups.filter((c) => c.limitKb != null);
   if (limited.length) {
     nodes.push(new Node('Memory cgroups', limited.map((c) => new Node(c.path, [], {
@@ -54,11 +45,15 @@ export class HostsTree implements vscode.TreeDataProvider<Node> {
   getChildren(n?: Node): Node[] {
     if (n) return n.children;
     const d = this.services.diagnosis;
-    if (!d) return []; // the view's welcome content offers "Diagnose OOM on Host…"
+    const logs = this.services.openedLogs.map((l, i) => new Node(basename(l.path), [
+      eventsSection(l.result.events, `log${i}`, 'OOM events'),
+      ...(l.result.warnings.length ? [new Node(`Warnings (${l.result.warnings.length})`, l.result.warnings.slice(0, 100).map((w, j) => new Node(w, [], { icon: 'warning', id: `log${i}.warn.${j}`, tooltip: w })), { icon: 'warning', id: `log${i}.warnings` })] : []),
+    ], { icon: 'file', id: `log${i}`, description: l.path, tooltip: l.path, contextValue: 'openedLog' }));
+    if (!d) return logs; // empty: the view's welcome content offers "Diagnose OOM on Host…"
     const host = new Node(d.report.host.name, reportNodes(d.report, setting('oomLens.topProcesses')), {
       description: `${d.report.host.via} · ${new Date(d.report.takenAt).toLocaleTimeString()}`, icon: 'vm', id: 'host', contextValue: 'host',
     });
-    return [host];
+    return [host, ...logs];
   }
   dispose(): void { this.changed.dispose(); }
 }
@@ -66,6 +61,6 @@ export class HostsTree implements vscode.TreeDataProvider<Node> {
 export function registerTreeView(context: vscode.ExtensionContext, services: Services): HostsTree {
   const tree = new HostsTree(services);
   const view = vscode.window.createTreeView(VIEWS.hosts, { treeDataProvider: tree, showCollapseAll: true });
-  context.subscriptions.push(tree, view, services.onDidChangeDiagnosis(() => tree.refresh()));
+  context.subscriptions.push(tree, view, services.onDidChangeDiagnosis(() => tree.refresh()), services.onDidOpenLog(() => tree.refresh()));
   return tree;
 }

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { COMMANDS } from '../../../src/vscode/ids';
 import type { OomLensApi } from '../../../src/extension';
@@ -53,11 +54,27 @@ describe('OOM Lens in a real VS Code', () => {
     const [host] = tree.getChildren();
     assert.ok(host, 'the tree is empty after a diagnosis');
     const sections = tree.getChildren(host).map((n) => String(n.label));
-    assert.deepEqual(sections.slice(0, 2), ['Memory', 'Top processes by RSS']);
-    const procs = tree.getChildren(tree.getChildren(host)[1]);
+    assert.equal(sections[0], 'Memory');
+    assert.match(sections[1], /^OOM kills \(\d+\)$/);
+    assert.equal(sections[2], 'Top processes by RSS');
+    const procs = tree.getChildren(tree.getChildren(host)[2]);
     assert.equal(procs.length, Math.min(15, procs.length));
     assert.ok(procs.length > 0);
     assert.match(String(procs[0].description), /^RSS .+ · oom_score \d+ · adj -?\d+$/);
+  });
+
+  it('Open Kernel Log… reads a log file the user has and lists its OOM events in the tree', async () => {
+    const { services, tree } = (await activeExtension()).exports;
+    const file = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'corpus', 'kernel-oom', '010-ubuntu-memcg-same-parent-two-children.txt');
+    await vscode.commands.executeCommand(COMMANDS.openKernelLog.id, vscode.Uri.file(file));
+    const opened = services.openedLogs.find((l) => l.path === file);
+    assert.ok(opened, 'the log was not opened');
+    assert.ok(opened.result.events.length >= 2);
+    const root = tree.getChildren().find((n) => n.label === '010-ubuntu-memcg-same-parent-two-children.txt');
+    assert.ok(root, 'no tree node for the log');
+    const [events] = tree.getChildren(root);
+    assert.equal(events.label, `OOM events (${opened.result.events.length})`);
+    assert.equal(tree.getChildren(events).length, opened.result.events.length);
   });
 
   it('reads its settings with the declared defaults', () => {

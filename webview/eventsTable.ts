@@ -1,0 +1,20 @@
+// OOM events as a table: when, what, victim, pid, RSS, trigger, cgroup/container. Newest first.
+import type { OomEvent } from '../src/core/model/oomEvent';
+import { humanKb } from '../src/core/report/format';
+import { eventWhen, eventWhat, eventWhere, eventVictimRssKb } from '../src/core/report/eventsText';
+import { el } from './dom';
+
+export function eventsTable(events: OomEvent[]): HTMLElement {
+  if (events.length === 0) return el('p', { class: 'muted', id: 'no-events' }, 'No OOM events found.');
+  const rows = [...events].reverse().map((e) => el('tr', { class: `event ${e.kind}`, 'data-victim-pid': e.victim?.pid == null ? '' : String(e.victim.pid) },
+    el('td', {}, eventWhen(e)),
+    el('td', {}, eventWhat(e)),
+    el('td', { title: e.victim?.comm ?? '' }, e.victim?.comm ?? e.runtime?.name ?? e.containerState?.name ?? '-'),
+    el('td', { class: 'num' }, e.victim?.pid != null ? String(e.victim.pid) : e.runtime?.pid != null ? String(e.runtime.pid) : '-'),
+    el('td', { class: 'num' }, humanKb(eventVictimRssKb(e))),
+    el('td', {}, e.trigger ? `${e.trigger.comm ?? '?'}${e.trigger.pid != null ? ` (${e.trigger.pid})` : ''}` : '-'),
+    el('td', { class: 'cgroup', title: e.memcg ?? '' }, eventWhere(e)),
+  ));
+  const head = el('tr', {}, ...['When', 'What', 'Victim', 'PID', 'RSS', 'Trigger', 'cgroup / container'].map((h, i) => el('th', { scope: 'col', class: i === 3 || i === 4 ? 'num' : '' }, h)));
+  return el('div', { class: 'table-wrap' }, el('table', { class: 'events', 'aria-label': 'OOM events' }, el('thead', {}, head), el('tbody', {}, ...rows)));
+}

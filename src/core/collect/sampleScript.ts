@@ -1,0 +1,44 @@
+// The long-running sh script behind sampling: ONE command that prints a frame per interval
+// (system memory, PSI, every process's RSS split, chosen cgroups' usage; PSS every Nth frame).
+// Time comes from /proc/uptime (centiseconds), turned into wall clock with the boot time.
+import { shQuote } from '../host/host';
+import { FRAME } from './snapshotScript';
+
+export interface SampleScriptOptions {
+  intervalMs: number;
+  /** Frames to print before exiting; 0 = until stopped. */
+  count?: number;
+  /** Read smaps_rollup (PSS) every this many frames; 0 = never. */
+  pssEvery?: number;
+  /** cgroup control files (absolute paths) whose usage to follow, e.g. .../memory.current. */
+  cgroupFiles?: string[];
+}
+
+const MEM_KEYS = 'MemTotal|MemAvailable|Cached|Shmem|SUnreclaim|SwapTotal|SwapFree';
+const STATUS_KEYS = 'Name|VmRSS|RssAnon|RssFile|RssShmem|VmSwap';
+
+export function sampleScript(o: SampleScriptOptions): string {
+  const seconds = Math.max(0.05, o.intervalMs / 1000).toFixed(3);
+  const count = Math.max(0, Math.floor(o.count ?? 0));
+  const pssEvery = Math.max(0, Math.floor(o.pssEvery ?? 10));
+  const cg = (o.cgroupFiles ?? []).map(shQuote).join(' ');
+  return [
+    'LC_ALL=C; export LC_ALL',
+    `cd /proc 2>/dev/null || { echo '${FRAME} error /proc is not mounted'; exit 3; }`,
+    'n=0',
+    'while :; do',
+    `  echo "${FRAME} frame $n $(cut -d' ' -f1 uptime)"`,
+    `  grep -E '^(${MEM_KEYS}):' meminfo`,
+    '  grep -H "" pressure/memory 2>/dev/null',
+    `  grep -aHE '^(${STATUS_KEYS}):' [0-9]*/status 2>/dev/null`,
+    ...(pssEvery > 0 ? [`  if [ $((n % ${pssEvery})) -eq 0 ]; then grep -aH '^Pss:' [0-9]*/smaps_rollup 2>/dev/null; fi`] : []),
+    ...(cg ? [`  grep -H '' ${cg} 2>/dev/null`] : []),
+    `  echo '${FRAME} done'`,
+    '  n=$((n + 1))',
+    ...(count > 0 ? [`  [ $n -ge ${count} ] && break`] : []),
+    `  sleep ${seconds}`,
+    'done',
+    `echo '${FRAME} end'`,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,211 @@
+// Bounded time series for a sampling session: one shared timeline, system series, one series per
+// process (and per followed cgroup). Memory stays flat however long the session runs: when the
+// timeline is full, its older half is merged pairwise (halving its resolution) and recent data
+// keeps full resolution. Values are whole kB (small ints in V8), null where unknown.
+import type { Frame } from './sampleFrames';
+import type { Samples } from '../model/report';
+
+export interface ProcSeries {
+  pid: number;
+  comm: string;
+  rssKb: (number | null)[];
+  rssAnonKb: (number | null)[];
+  pssKb: (number | null)[];
+  swapKb: (number | null)[];
+  maxRssKb: number;
+  /** Index of the last frame the process was seen in. */
+  lastSeen: number;
+}
+
+export interface SystemSeries {
+  availableKb: (number | null)[];
+  swapFreeKb: (number | null)[];
+  swapTotalKb: (number | null)[];
+  cachedKb: (number | null)[];
+  shmemKb: (number | null)[];
+  slabUnreclaimKb: (number | null)[];
+  psiSomeAvg10: (number | null)[];
+}
+
+export interface StoreOptions {
+  /** Points kept per series (the timeline length bound). */
+  capacity?: number;
+  /** Process series kept at most; exited small ones are dropped first. */
+  maxSeries?: number;
+}
+
+export interface StoreJSON {
+  v: 1;
+  intervalMs: number;
+  t: number[];
+  gap: number[];
+  system: SystemSeries;
+  procs: ProcSeries[];
+  cgroups: Record<string, (number | null)[]>;
+  memTotalKb: number | null;
+}
+
+const SYSTEM_KEYS: (keyof SystemSeries)[] = ['availableKb', 'swapFreeKb', 'swapTotalKb', 'cachedKb', 'shmemKb', 'slabUnreclaimKb', 'psiSomeAvg10'];
+
+function mergePairs(a: (number | null)[], upTo: number, round: boolean): (number | null)[] {
+  const out: (number | null)[] = [];
+  let i = 0;
+  for (; i + 1 < upTo; i += 2) {
+    const x = a[i];
+    const y = a[i + 1];
+    if (x === null || x === undefined) out.push(y ?? null);
+    else if (y === null || y === undefined) out.push(x);
+    else out.push(round ? Math.round((x + y) / 2) : (x + y) / 2);
+  }
+  for (; i < a.length; i++) out.push(a[i] ?? null);
+  return out;
+}
+
+export class SeriesStore {
+  readonly capacity: number;
+  readonly maxSeries: number;
+  intervalMs = 0;
+  memTotalKb: number | null = null;
+  /** Epoch ms per point. */
+  t: number[] = [];
+  /** 1 where a point follows a gap (reconnect, pause): lines should break there. */
+  gap: number[] = [];
+  system: SystemSeries = { availableKb: [], swapFreeKb: [], swapTotalKb: [], cachedKb: [], shmemKb: [], slabUnreclaimKb: [], psiSomeAvg10: [] };
+  procs = new Map<number, ProcSeries>();
+  cgroups = new Map<string, (number | null)[]>();
+  private pendingGap = false;
+
+  constructor(opts: StoreOptions = {}) {
+    this.capacity = Math.max(16, opts.capacity ?? 2048);
+    this.maxSeries = Math.max(10, opts.maxSeries ?? 500);
+  }
+
+  get length(): number { return this.t.length; }
+
+  /** The next point follows a gap (e.g. the connection dropped and came back). */
+  markGap(): void { this.pendingGap = true; }
+
+  add(frame: Frame, timeMs: number): void {
+    if (this.t.length >= this.capacity) this.compact();
+    const i = this.t.length;
+    this.t.push(timeMs);
+    this.gap.push(this.pendingGap ? 1 : 0);
+    this.pendingGap = false;
+    const m = frame.mem;
+    this.memTotalKb = m.MemTotal ?? this.memTotalKb;
+    const sys = this.system;
+    sys.availableKb.push(m.MemAvailable ?? null);
+    sys.swapFreeKb.push(m.SwapFree ?? null);
+    sys.swapTotalKb.push(m.SwapTotal ?? null);
+    sys.cachedKb.push(m.Cached ?? null);
+    sys.shmemKb.push(m.Shmem ?? null);
+    sys.slabUnreclaimKb.push(m.SUnreclaim ?? null);
+    sys.psiSomeAvg10.push(frame.psiSomeAvg10);
+    for (const p of frame.procs.values()) {
+      if (p.rssKb === null) continue; // kernel threads, zombies
+      let s = this.procs.get(p.pid);
+      if (s && s.comm !== p.comm && p.comm !== '') {
+        this.procs.delete(p.pid); // PID reused by another program: a new series
+        s = undefined;
+      }
+      if (!s) {
+        const before = () => new Array<number | null>(i).fill(null);
+        s = { pid: p.pid, comm: p.comm, rssKb: before(), rssAnonKb: before(), pssKb: before(), swapKb: before(), maxRssKb: 0, lastSeen: i };
+        this.procs.set(p.pid, s);
+      }
+      s.rssKb.push(p.rssKb);
+      s.rssAnonKb.push(p.rssAnonKb);
+      s.pssKb.push(p.pssKb);
+      s.swapKb.push(p.swapKb);
+      s.maxRssKb = Math.max(s.maxRssKb, p.rssKb);
+      s.lastSeen = i;
+    }
+    // Processes not in this frame: null (exited or unreadable).
+    for (const s of this.procs.values()) {
+      if (s.lastSeen !== i) { s.rssKb.push(null); s.rssAnonKb.push(null); s.pssKb.push(null); s.swapKb.push(null); }
+    }
+    for (const [path, bytes] of frame.cgroups) {
+      let c = this.cgroups.get(path);
+      if (!c) { c = new Array(i).fill(null); this.cgroups.set(path, c); }
+      c.push(Math.round(bytes / 1024));
+    }
+    for (const c of this.cgroups.values()) if (c.length === i) c.push(null);
+    if (this.procs.size > this.maxSeries) this.evict(i);
+  }
+
+  /** Drops the smallest series of processes that are gone, down to maxSeries. */
+  private evict(now: number): void {
+    const gone = [...this.procs.values()].filter((s) => s.lastSeen !== now).sort((a, b) => a.maxRssKb - b.maxRssKb);
+    for (const s of gone) {
+      if (this.procs.size <= this.maxSeries) break;
+      this.procs.delete(s.pid);
+    }
+  }
+
+  /** Halves the resolution of the older half of every series. */
+  private compact(): void {
+    const half = Math.floor(this.t.length / 2) & ~1;
+    // A merged point starts where its first half started (bucket start), so old times do not drift.
+    const t: number[] = [];
+    for (let i = 0; i + 1 < half; i += 2) t.push(this.t[i]);
+    this.t = t.concat(this.t.slice(half));
+    const g: number[] = [];
+    for (let i = 0; i + 1 < half; i += 2) g.push(this.gap[i] || this.gap[i + 1] ? 1 : 0);
+    this.gap = g.concat(this.gap.slice(half));
+    for (const k of SYSTEM_KEYS) this.system[k] = mergePairs(this.system[k], half, k !== 'psiSomeAvg10');
+    for (const s of this.procs.values()) {
+      s.rssKb = mergePairs(s.rssKb, half, true);
+      s.rssAnonKb = mergePairs(s.rssAnonKb, half, true);
+      s.pssKb = mergePairs(s.pssKb, half, true);
+      s.swapKb = mergePairs(s.swapKb, half, true);
+      s.lastSeen -= half / 2;
+    }
+    for (const [k, v] of this.cgroups) this.cgroups.set(k, mergePairs(v, half, true));
+  }
+
+  /** The report's `samples` block (contract names). */
+  toSamples(): Samples {
+    const processes: Samples['processes'] = {};
+    for (const s of this.procs.values()) processes[String(s.pid)] = { rssKb: s.rssKb.slice(), pssKb: s.pssKb.slice() };
+    return {
+      intervalMs: this.intervalMs,
+      t: this.t.map((x) => new Date(x).toISOString()),
+      system: {
+        availableKb: this.system.availableKb.slice(),
+        swapUsedKb: this.system.swapTotalKb.map((tot, i) => (tot === null || this.system.swapFreeKb[i] === null ? null : tot - this.system.swapFreeKb[i]!)),
+      },
+      processes,
+    };
+  }
+
+  toJSON(): StoreJSON {
+    return {
+      v: 1, intervalMs: this.intervalMs, t: this.t, gap: this.gap, system: this.system, procs: [...this.procs.values()],
+      cgroups: Object.fromEntries(this.cgroups), memTotalKb: this.memTotalKb,
+    };
+  }
+
+  /** Restores a persisted session; anything malformed gives an empty store (never a crash). */
+  static fromJSON(j: unknown, opts: StoreOptions = {}): SeriesStore {
+    const s = new SeriesStore(opts);
+    const o = j as Partial<StoreJSON> | null;
+    if (!o || o.v !== 1 || !Array.isArray(o.t) || !Array.isArray(o.procs) || !o.system) return s;
+    const n = o.t.length;
+    const okLen = (a: unknown) => Array.isArray(a) && a.length === n;
+    if (!SYSTEM_KEYS.every((k) => okLen(o.system![k]))) return s;
+    s.intervalMs = Number(o.intervalMs) || 0;
+    s.memTotalKb = o.memTotalKb ?? null;
+    s.t = o.t.slice(-s.capacity);
+    const cut = n - s.t.length;
+    s.gap = okLen(o.gap) ? o.gap!.slice(cut) : new Array(s.t.length).fill(0);
+    for (const k of SYSTEM_KEYS) s.system[k] = o.system[k].slice(cut);
+    for (const p of o.procs) {
+      if (!p || typeof p.pid !== 'number' || !okLen(p.rssKb) || !okLen(p.rssAnonKb) || !okLen(p.pssKb) || !okLen(p.swapKb)) continue;
+      s.procs.set(p.pid, { ...p, rssKb: p.rssKb.slice(cut), rssAnonKb: p.rssAnonKb.slice(cut), pssKb: p.pssKb.slice(cut), swapKb: p.swapKb.slice(cut), lastSeen: p.lastSeen - cut });
+    }
+    for (const [k, v] of Object.entries(o.cgroups ?? {})) if (okLen(v)) s.cgroups.set(k, v.slice(cut));
+    // What follows a restore is after a pause.
+    if (s.t.length) s.pendingGap = true;
+    return s;
+  }
+}

@@ -6,7 +6,7 @@ import { isToWebview } from '../src/protocol/validate';
 import { humanKb, humanDuration, percent } from '../src/core/report/format';
 import { memoryPicture } from '../src/core/report/memoryPicture';
 import { el } from './dom';
-import { vscode } from './vscodeApi';
+import { vscode, standalone } from './vscodeApi';
 import { processTable, SortKey } from './processTable';
 import { eventsTable } from './eventsTable';
 
@@ -76,7 +76,7 @@ function render(): void {
   const header = el('header', {},
     el('h1', {}, r ? `OOM Lens — ${r.host.name}` : 'OOM Lens'),
     r ? el('div', { class: 'muted', id: 'host-line' }, `${r.host.via} · kernel ${r.host.kernel ?? '?'} · up ${humanDuration(r.host.uptimeSeconds)} · taken ${new Date(r.takenAt).toLocaleString()}`) : null,
-    button);
+    standalone ? null : button);
   app.append(header);
   if (status) app.append(el('div', { class: `status ${status.kind}`, role: status.kind === 'error' ? 'alert' : 'status' }, status.message));
   if (!r) {
@@ -128,4 +128,4 @@ window.addEventListener('message', (ev: MessageEvent) => {
 });
 
 render();
-vscode.postMessage({ type: 'ready' });
+if (!standalone) vscode.postMessage({ type: 'ready' });

@@ -5,6 +5,15 @@ interface VsCodeApi {
   getState(): PanelState | undefined;
   setState(state: PanelState): void;
 }
-declare function acquireVsCodeApi(): VsCodeApi;
+declare const acquireVsCodeApi: (() => VsCodeApi) | undefined;
 
-export const vscode: VsCodeApi = acquireVsCodeApi();
+/** True in the self-contained HTML report (no VS Code around: no messages, the report is embedded). */
+export const standalone = typeof acquireVsCodeApi !== 'function';
+
+function standaloneApi(): VsCodeApi {
+  const embedded = document.getElementById('oom-lens-report')?.textContent;
+  let state: PanelState | undefined = embedded ? { report: JSON.parse(embedded), receivedAt: null } : undefined;
+  return { postMessage: () => {}, getState: () => state, setState: (s) => { state = s; } };
+}
+
+export const vscode: VsCodeApi = standalone ? standaloneApi() : acquireVsCodeApi!();

@@ -1,38 +1,62 @@
 // Command-line parsing for oom-lens. Usage errors are UsageError (exit code 2).
 import { parseArgs } from 'node:util';
+import { parseDuration } from '../core/util/duration';
 
 export class UsageError extends Error {}
 
-export const COMMANDS = ['diagnose', 'snapshot', 'events', 'help', 'version'] as const;
+export const COMMANDS = ['diagnose', 'snapshot', 'watch', 'events', 'leaks', 'run', 'help', 'version'] as const;
 export type CommandName = (typeof COMMANDS)[number];
+
+export type Format = 'text' | 'json' | 'md' | 'html';
+const FORMATS: Format[] = ['text', 'json', 'md', 'html'];
 
 export interface CliArgs {
   command: CommandName;
   json: boolean;
-  format: 'text' | 'json';
+  format: Format;
   out: string | null;
   top: number;
+  /** diagnose --sample: how long to watch growth (ms); null = a snapshot only. */
+  sampleMs: number | null;
+  /** Sampling interval (ms). */
+  intervalMs: number;
   positionals: string[];
+  /** leaks / run only: their own options (see src/cli/commands/run.ts). */
+  leakOptions?: { pid: number | null; showLeakKinds: string | null; intervalSeconds: number | null; frames: number | null };
 }
 
 export const HELP = `oom-lens — find out why a Linux host runs out of memory and which code leaks
 
 Usage:
-  oom-lens diagnose [--json | --format text|json] [--out FILE] [--top N]
-      Memory now on this machine: the free -h picture, the top processes by RSS with
-      PSS/USS/swap and oom_score/oom_score_adj, memory cgroups with limits.
+  oom-lens diagnose [--sample 60s] [--interval 1s] [--format text|json|md|html] [--out FILE] [--top N]
+      The diagnosis of this machine: memory now (the free -h picture, the top processes by
+      RSS with PSS/USS/swap and oom_score/oom_score_adj, memory cgroups), every OOM kill in
+      the kernel log, and with --sample each process's growth over that time.
   oom-lens snapshot [--json]
       One snapshot of memory and every process (no kernel log, no analysis).
+  oom-lens watch [--interval 1s] [--top N]
+      A live table of the top processes by RSS with their growth, until Ctrl-C.
   oom-lens events [FILE | -] [--json]
       OOM events (kills, panics, runtime and container OOMs) from a log FILE you have
       (dmesg, journalctl, syslog, kern.log[.gz], kubectl/docker output, app logs, pastes),
       from standard input with -, or with no FILE from this machine's kernel log.
+  oom-lens leaks FILE [FILE2] [--json] [--top N]
+      Leak sites from a leak tool's output (valgrind memcheck text/XML, massif, tracemalloc,
+      memray, Node .heapprofile/.heapsnapshot, Java histograms, heaptrack_print), with the
+      first frame in your code; the format is detected. Two files: what grew, was fixed, is new.
+  oom-lens run valgrind|heaptrack|tracemalloc|node-heap [--out FILE] [--json] -- COMMAND [ARG...]
+  oom-lens run heaptrack|node-heap|java-histogram --pid PID [--interval 10s]
+      Runs COMMAND under the tool on this machine (or attaches to PID), writes the report
+      (its path is printed; --out copies it) and prints the top leak sites.
+      --show-leak-kinds KINDS (valgrind, default definite,indirect,possible), --frames N (tracemalloc)
   oom-lens help | --help        this text
   oom-lens version | --version  the version
 
 Options:
-  --json            print the report as JSON (the report contract)
-  --format FORMAT   text (default) or json
+  --json            print the report as JSON (the report contract); same as --format json
+  --format FORMAT   text (default), json, md (Markdown for a ticket) or html (self-contained)
+  --sample DURATION watch growth for this long before reporting (e.g. 20s, 5m, 1h)
+  --interval DUR    sampling interval (default 1s)
   --out FILE        write the report to FILE instead of standard output
   --top N           processes shown in text output (default 15)
 
@@ -51,6 +75,11 @@ export function parseCli(argv: string[]): CliArgs {
         format: { type: 'string' },
         out: { type: 'string', short: 'o' },
         top: { type: 'string' },
+        sample: { type: 'string' },
+        interval: { type: 'string' },
+        pid: { type: 'string' },
+        'show-leak-kinds': { type: 'string' },
+        frames: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'V', default: false },
       },
@@ -68,15 +97,42 @@ export function parseCli(argv: string[]): CliArgs {
     if (!(COMMANDS as readonly string[]).includes(first)) throw new UsageError(`unknown command '${first}': try \`oom-lens --help\``);
     command = first as CommandName;
   }
-  const maxPositionals = command === 'events' ? 1 : 0;
+  const maxPositionals = command === 'events' ? 1 : command === 'leaks' ? 2 : command === 'run' ? Infinity : 0;
   if (positionals.length > maxPositionals) throw new UsageError(`unexpected argument '${positionals[maxPositionals]}'`);
   const format = values.format ?? (values.json ? 'json' : 'text');
-  if (format !== 'text' && format !== 'json') throw new UsageError(`unknown format '${format}': use text or json`);
+  if (!(FORMATS as string[]).includes(format)) throw new UsageError(`unknown format '${format}': use ${FORMATS.join(', ')}`);
   if (values.json && values.format && values.format !== 'json') throw new UsageError('--json conflicts with --format ' + values.format);
   let top = 15;
   if (values.top !== undefined) {
     if (!/^\d+$/.test(values.top) || Number(values.top) < 1) throw new UsageError(`--top needs a positive whole number, not '${values.top}'`);
     top = Number(values.top);
   }
-  return { command, json: format === 'json', format, out: values.out ?? null, top, positionals };
+  const duration = (name: string, v: string | undefined): number | null => {
+    if (v === undefined) return null;
+    const ms = parseDuration(v);
+    if (ms === null || ms <= 0) throw new UsageError(`--${name} needs a duration like 500ms, 20s, 5m or 1h, not '${v}'`);
+    return ms;
+  };
+  const sampleMs = duration('sample', values.sample);
+  const intervalMs = duration('interval', values.interval) ?? 1000;
+  if (intervalMs < 100) throw new UsageError('--interval must be at least 100ms');
+  if (sampleMs !== null && sampleMs < intervalMs * 2) throw new UsageError('--sample must cover at least two intervals');
+  if ((values.sample !== undefined || values.interval !== undefined) && command !== 'diagnose' && command !== 'watch' && !(command === 'run' && values.sample === undefined)) {
+    throw new UsageError('--sample and --interval apply to diagnose and watch');
+  }
+  const args: CliArgs = { command, json: format === 'json', format: format as Format, out: values.out ?? null, top, sampleMs, intervalMs, positionals };
+  if (command === 'run' || command === 'leaks') {
+    const whole = (name: string, v: string | undefined): number | null => {
+      if (v === undefined) return null;
+      if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`--${name} needs a positive whole number, not '${v}'`);
+      return Number(v);
+    };
+    args.leakOptions = {
+      pid: whole('pid', values.pid), showLeakKinds: values['show-leak-kinds'] ?? null,
+      intervalSeconds: values.interval !== undefined ? intervalMs / 1000 : null, frames: whole('frames', values.frames),
+    };
+  } else if (values.pid !== undefined || values['show-leak-kinds'] !== undefined || values.frames !== undefined) {
+    throw new UsageError('--pid, --show-leak-kinds and --frames apply to run');
+  }
+  return args;
 }

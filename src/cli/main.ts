@@ -8,6 +8,11 @@ import { renderText } from '../core/report/text';
 import { OomLensError } from '../core/errors';
 import { VERSION } from '../core/version';
 import { eventsCommand } from './commands/events';
+import { renderMarkdown } from '../core/report/markdown';
+import { renderHtml } from '../core/report/html';
+import { htmlAssets } from './assets';
+import { leaksCommand } from './commands/leaks';
+import { runCommand } from './commands/run';
 
 function emit(args: CliArgs, text: string): void {
   if (args.out) writeFileSync(args.out, text);
@@ -33,14 +38,39 @@ async function run(args: CliArgs): Promise<void> {
       }
       return;
     }
+    case 'leaks':
+      emit(args, await leaksCommand(args.positionals, { json: args.json, top: args.top }));
+      return;
+    case 'run': {
+      const host = new LocalHost();
+      const ac = new AbortController();
+      process.once('SIGINT', () => ac.abort());
+      try {
+        // --out is the report file's copy here, so the text always goes to standard output.
+        process.stdout.write(await runCommand(args, host, ac.signal));
+      } finally {
+        await host.close();
+      }
+      return;
+    }
     case 'diagnose':
     case 'snapshot': {
       const host = new LocalHost();
       const ac = new AbortController();
       process.once('SIGINT', () => ac.abort());
       try {
-        const report = await diagnose(host, { signal: ac.signal, kernelLog: args.command === 'diagnose' });
-        emit(args, args.json ? JSON.stringify(report, null, 2) + '\n' : renderText(report, { top: args.top, width: process.stdout.columns ? Math.max(30, process.stdout.columns - 90) : 60 }));
+        const report = await diagnose(host, {
+          signal: ac.signal,
+          kernelLog: args.command === 'diagnose',
+          sampleMs: args.sampleMs ?? undefined,
+          intervalMs: args.intervalMs,
+          onStep: (m) => { if (process.stderr.isTTY) process.stderr.write(`${m}\n`); },
+        });
+        const text = args.format === 'json' ? JSON.stringify(report, null, 2) + '\n'
+          : args.format === 'md' ? renderMarkdown(report, { top: args.top })
+            : args.format === 'html' ? renderHtml(report, htmlAssets())
+              : renderText(report, { top: args.top, width: process.stdout.columns ? Math.max(30, process.stdout.columns - 90) : 60 });
+        emit(args, text);
       } finally {
         await host.close();
       }
@@ -64,6 +94,10 @@ export async function main(argv: string[]): Promise<number> {
     await run(args);
     return 0;
   } catch (e) {
+    if (e instanceof UsageError) { // leaks/run check their arguments against each other when they start
+      process.stderr.write(`oom-lens: ${e.message}\n`);
+      return 2;
+    }
     const msg = e instanceof OomLensError ? e.message + (e.hint ? ` (${e.hint})` : '') : (e as Error)?.message ?? String(e);
     process.stderr.write(`oom-lens: ${msg.split('\n')[0]}\n`);
     return 1;

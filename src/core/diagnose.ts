@@ -1,9 +1,15 @@
 // The diagnosis pipeline behind "Diagnose OOM on Host…" and `oom-lens diagnose`: step by step,
 // cancellable, reporting progress. Front ends only render what this returns.
 import type { Host } from './host/host';
+import { CancelledError } from './errors';
 import type { Report } from './model/report';
 import { collectSnapshot } from './collect/snapshot';
 import { readKernelLog, LogSourceReport } from './collect/kernelLog';
+import { runSampler } from './collect/sampler';
+import { SeriesStore } from './collect/seriesStore';
+import type { RawSnapshot } from './parse/snapshotFrames';
+import { formatDuration } from './util/duration';
+import { parseCgroupMounts, relativeCgroupPath } from './parse/cgroupFiles';
 
 export interface DiagnoseOptions {
   signal?: AbortSignal;
@@ -14,6 +20,26 @@ export interface DiagnoseOptions {
   timeoutMs?: number;
   /** Read the kernel log for OOM events (default true). */
   kernelLog?: boolean;
+  /** Watch growth for this long (ms) after the snapshot; 0/undefined = no sampling. */
+  sampleMs?: number;
+  intervalMs?: number;
+  /** Sample into this store (the extension keeps one per host and persists it); else a new one. */
+  store?: SeriesStore;
+  /** Each sampled frame, for a live view. */
+  onSample?: (store: SeriesStore) => void;
+}
+
+/** The usage files of the given cgroups (paths relative to their hierarchy), found in the snapshot. */
+function limitedCgroupUsageFiles(raw: RawSnapshot, paths: string[]): string[] {
+  const want = new Set(paths);
+  const mounts = parseCgroupMounts(raw.files.get('self/mounts'));
+  const out: string[] = [];
+  for (const file of raw.cgroupFiles.keys()) {
+    const m = /^(.*)\/memory\.(current|usage_in_bytes)$/.exec(file);
+    if (!m) continue;
+    if (want.has(relativeCgroupPath(m[1], mounts))) out.push(file);
+  }
+  return out.slice(0, 50);
 }
 
 /** The report plus what the kernel-log step found out about its sources. */
@@ -26,7 +52,7 @@ export async function diagnose(host: Host, opts: DiagnoseOptions = {}): Promise<
   // The kernel log is its own command: start it alongside the snapshot, not after it.
   const logPromise = opts.kernelLog === false ? null : readKernelLog(host, { signal: opts.signal, timeoutMs: opts.timeoutMs });
   logPromise?.catch(() => { /* awaited below */ });
-  const { report } = await collectSnapshot(host, { signal: opts.signal, rollup: opts.rollup, timeoutMs: opts.timeoutMs });
+  const { report, raw } = await collectSnapshot(host, { signal: opts.signal, rollup: opts.rollup, timeoutMs: opts.timeoutMs });
   const out: DiagnosedReport = report;
   if (logPromise) {
     opts.onStep?.(`Reading the kernel log of ${host.name}…`);
@@ -34,6 +60,22 @@ export async function diagnose(host: Host, opts: DiagnoseOptions = {}): Promise<
     out.events = log.events;
     out.logSources = log.sources;
     out.warnings.push(...log.warnings, ...log.fixes.map((f) => `to read the kernel log: ${f}`));
+  }
+  if (opts.sampleMs && opts.sampleMs > 0) {
+    const intervalMs = opts.intervalMs ?? 1000;
+    const store = opts.store ?? new SeriesStore();
+    opts.onStep?.(`Watching growth on ${host.name} for ${formatDuration(opts.sampleMs)} (every ${formatDuration(intervalMs)})…`);
+    const res = await runSampler(host, store, {
+      intervalMs,
+      durationMs: opts.sampleMs,
+      signal: opts.signal,
+      cgroupFiles: limitedCgroupUsageFiles(raw, report.cgroups.filter((c) => c.limitKb !== null).map((c) => c.path)),
+      bootTimeMs: report.host.bootTime ? Date.parse(report.host.bootTime) : undefined,
+      onFrame: () => opts.onSample?.(store),
+      onGap: (reason, retry) => out.warnings.push(`sampling interrupted (${reason}); retried after ${formatDuration(retry)}`),
+    });
+    if (res.stoppedBy === 'signal' && store.length < 2) throw new CancelledError();
+    out.samples = store.toSamples();
   }
   return out;
 }

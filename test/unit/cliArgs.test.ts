@@ -3,7 +3,10 @@ import { parseCli, UsageError } from '../../src/cli/args';
 
 describe('oom-lens argument parsing', () => {
   it('reads diagnose with --json / --format / --out / --top', () => {
-    assert.deepEqual(parseCli(['diagnose']), { command: 'diagnose', json: false, format: 'text', out: null, top: 15, positionals: [] });
+    assert.deepEqual(parseCli(['diagnose']), { command: 'diagnose', json: false, format: 'text', out: null, top: 15, sampleMs: null, intervalMs: 1000, positionals: [] });
+    assert.deepEqual([parseCli(['diagnose', '--sample', '20s', '--interval', '500ms']).sampleMs, parseCli(['diagnose', '--sample', '1h30m']).sampleMs], [20_000, 5_400_000]);
+    assert.equal(parseCli(['diagnose', '--format', 'md']).format, 'md');
+    assert.equal(parseCli(['events', 'kern.log']).positionals[0], 'kern.log');
     assert.equal(parseCli(['diagnose', '--json']).json, true);
     assert.equal(parseCli(['diagnose', '--format', 'json']).json, true);
     assert.equal(parseCli(['snapshot', '--out', 'r.json', '--json']).out, 'r.json');
@@ -25,6 +28,11 @@ describe('oom-lens argument parsing', () => {
     [['diagnose', '--format', 'xml'], /unknown format 'xml'/],
     [['diagnose', '--json', '--format', 'text'], /conflicts/],
     [['diagnose', 'extra'], /unexpected argument 'extra'/],
+    [['diagnose', '--sample', 'soon'], /--sample needs a duration/],
+    [['diagnose', '--sample', '1s', '--interval', '1s'], /at least two intervals/],
+    [['diagnose', '--interval', '10ms'], /at least 100ms/],
+    [['events', '--sample', '10s'], /apply to diagnose and watch/],
+    [['events', 'a', 'b'], /unexpected argument 'b'/],
   ] as [string[], RegExp][]) {
     it(`refuses ${JSON.stringify(argv)} as a usage error`, () => {
       assert.throws(() => parseCli(argv), (e: unknown) => e instanceof UsageError && why.test((e as Error).message));

@@ -41,7 +41,8 @@ export async function runSampler(host: Host, store: SeriesStore, o: SamplerOptio
   for (;;) {
     const remaining = deadline - Date.now();
     if (remaining <= 0) return { frames, restarts, stoppedBy: 'duration' };
-    const count = Number.isFinite(remaining) ? Math.max(1, Math.ceil(remaining / o.intervalMs)) : 0;
+    // Frames at 0, i, 2i, … up to the deadline; 0 = until stopped.
+    const count = Number.isFinite(remaining) ? Math.floor(remaining / o.intervalMs) + 1 : 0;
     const parser = new FrameParser((f) => {
       if (bootTimeMs === undefined) bootTimeMs = Date.now() - f.uptimeSeconds * 1000;
       const t = Math.round(bootTimeMs + f.uptimeSeconds * 1000);
@@ -58,7 +59,7 @@ export async function runSampler(host: Host, store: SeriesStore, o: SamplerOptio
         onStdout: (c) => parser.push(c),
       });
       if (parser.fatal) throw new Error(parser.fatal);
-      if (parser.ended) continue; // finished its count: the loop re-checks the deadline
+      if (parser.ended) return { frames, restarts, stoppedBy: 'duration' };
       reason = `the sampling command ended early (exit ${res.code ?? res.signal})`;
     } catch (e) {
       if (isCancelled(e) || o.signal?.aborted) return { frames, restarts, stoppedBy: 'signal' };

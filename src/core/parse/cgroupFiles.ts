@@ -36,6 +36,18 @@ function keyed(lines: string[] | undefined, key: string): number | null {
   return null;
 }
 
+/** The mount that holds `dir` (longest mount point first, so /sys/fs/cgroup/memory wins over /sys/fs/cgroup). */
+function mountOf(dir: string, mounts: CgroupMount[]): CgroupMount | undefined {
+  return [...mounts].sort((a, b) => b.mountPoint.length - a.mountPoint.length)
+    .find((m) => dir === m.mountPoint || dir.startsWith(m.mountPoint + '/'));
+}
+
+/** A cgroup directory's path relative to its hierarchy (the form /proc/PID/cgroup uses). */
+export function relativeCgroupPath(dir: string, mounts: CgroupMount[]): string {
+  const mount = mountOf(dir, mounts);
+  return mount ? dir.slice(mount.mountPoint.length) || '/' : dir;
+}
+
 export function buildCgroups(files: Map<string, string[]>, mounts: CgroupMount[]): CgroupInfo[] {
   const dirs = new Map<string, Map<string, string[]>>();
   for (const [path, lines] of files) {
@@ -45,15 +57,13 @@ export function buildCgroups(files: Map<string, string[]>, mounts: CgroupMount[]
     m.set(path.slice(slash + 1), lines);
     dirs.set(dir, m);
   }
-  // Longest mount point first, so /sys/fs/cgroup/memory wins over /sys/fs/cgroup.
-  const sorted = [...mounts].sort((a, b) => b.mountPoint.length - a.mountPoint.length);
   const out: CgroupInfo[] = [];
   for (const [dir, f] of dirs) {
-    const mount = sorted.find((m) => dir === m.mountPoint || dir.startsWith(m.mountPoint + '/'));
+    const mount = mountOf(dir, mounts);
     const version: 1 | 2 = mount ? mount.version : (f.has('memory.limit_in_bytes') ? 1 : 2);
     if (version === 1 && !f.has('memory.limit_in_bytes')) continue;
     if (version === 2 && !f.has('memory.current')) continue;
-    const rel = mount ? dir.slice(mount.mountPoint.length) || '/' : dir;
+    const rel = relativeCgroupPath(dir, mounts);
     const one = (name: string) => f.get(name)?.[0];
     if (version === 1) {
       out.push({

@@ -76,6 +76,10 @@ export async function diagnose(host: Host, opts: DiagnoseOptions = {}): Promise<
     });
     if (res.stoppedBy === 'signal' && store.length < 2) throw new CancelledError();
     out.samples = store.toSamples();
+    // Name followed cgroups by their path (as in report.cgroups), not by their control file.
+    const mounts = parseCgroupMounts(raw.files.get('self/mounts'));
+    out.samples.cgroups = Object.fromEntries(Object.entries(out.samples.cgroups ?? {})
+      .map(([file, v]) => [relativeCgroupPath(file.replace(/\/memory\.(current|usage_in_bytes)$/, ''), mounts), v]));
   }
   return out;
 }

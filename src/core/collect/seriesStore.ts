@@ -166,15 +166,24 @@ export class SeriesStore {
   /** The report's `samples` block (contract names). */
   toSamples(): Samples {
     const processes: Samples['processes'] = {};
-    for (const s of this.procs.values()) processes[String(s.pid)] = { rssKb: s.rssKb.slice(), pssKb: s.pssKb.slice() };
+    for (const s of this.procs.values()) {
+      processes[String(s.pid)] = { rssKb: s.rssKb.slice(), pssKb: s.pssKb.slice(), comm: s.comm, rssAnonKb: s.rssAnonKb.slice(), swapKb: s.swapKb.slice() };
+    }
     return {
       intervalMs: this.intervalMs,
       t: this.t.map((x) => new Date(x).toISOString()),
       system: {
         availableKb: this.system.availableKb.slice(),
         swapUsedKb: this.system.swapTotalKb.map((tot, i) => (tot === null || this.system.swapFreeKb[i] === null ? null : tot - this.system.swapFreeKb[i]!)),
+        cachedKb: this.system.cachedKb.slice(),
+        shmemKb: this.system.shmemKb.slice(),
+        slabUnreclaimKb: this.system.slabUnreclaimKb.slice(),
+        psiSomeAvg10: this.system.psiSomeAvg10.slice(),
       },
       processes,
+      memTotalKb: this.memTotalKb,
+      gap: this.gap.slice(),
+      cgroups: Object.fromEntries([...this.cgroups].map(([k, v]) => [k, v.slice()])),
     };
   }
 

@@ -78,8 +78,28 @@ export interface CgroupInfo {
 export interface Samples {
   intervalMs: number;
   t: string[];
-  system: { availableKb: (number | null)[]; swapUsedKb: (number | null)[] };
-  processes: Record<string, { rssKb: (number | null)[]; pssKb: (number | null)[] }>;
+  system: {
+    availableKb: (number | null)[];
+    swapUsedKb: (number | null)[];
+    /** Extras for the timeline (not in the contract's minimum). */
+    cachedKb?: (number | null)[];
+    shmemKb?: (number | null)[];
+    slabUnreclaimKb?: (number | null)[];
+    psiSomeAvg10?: (number | null)[];
+  };
+  processes: Record<string, {
+    rssKb: (number | null)[];
+    pssKb: (number | null)[];
+    comm?: string;
+    rssAnonKb?: (number | null)[];
+    swapKb?: (number | null)[];
+  }>;
+  /** MemTotal at sampling time. */
+  memTotalKb?: number | null;
+  /** 1 where a point follows a gap (reconnect, pause): charts break the line there. */
+  gap?: number[];
+  /** Followed cgroups' usage, by control file path. */
+  cgroups?: Record<string, (number | null)[]>;
 }
 
 export type Verdict = 'leak-suspect' | 'growing' | 'steady' | 'shrinking';

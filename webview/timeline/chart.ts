@@ -1,0 +1,190 @@
+// The timeline chart: Chart.js (bundled locally) with a time axis, zoom/pan/drag-to-zoom, kill
+// markers as annotations with a hover card, cgroup limits as dashed lines, PSI on its own axis.
+// Data is decimated per visible range (min/max per pixel bucket), so a day of 1 s samples stays fast.
+import { Chart, LineController, LineElement, PointElement, LinearScale, TimeScale, Legend, Tooltip, Filler } from 'chart.js';
+import 'chartjs-adapter-date-fns';
+import zoomPlugin from 'chartjs-plugin-zoom';
+import annotationPlugin, { AnnotationOptions } from 'chartjs-plugin-annotation';
+import { humanKb } from '../../src/core/report/format';
+import { TimelineModel, decimate, KillMark } from './model';
+import { ChartTheme, readTheme, withAlpha } from './theme';
+
+Chart.register(LineController, LineElement, PointElement, LinearScale, TimeScale, Legend, Tooltip, Filler, zoomPlugin, annotationPlugin);
+
+export interface TimelineCallbacks {
+  onKillClick(mark: KillMark): void;
+  onKillHover(mark: KillMark | null, at: { x: number; y: number } | null): void;
+  onRange(x0: number, x1: number, zoomed: boolean): void;
+}
+
+export class TimelineChart {
+  readonly chart: Chart<'line', { x: number; y: number | null }[]>;
+  private model: TimelineModel;
+  private theme: ChartTheme = readTheme();
+  private view: [number, number];
+  private zoomed = false;
+
+  constructor(readonly canvas: HTMLCanvasElement, model: TimelineModel, private readonly cb: TimelineCallbacks) {
+    this.model = model;
+    this.view = model.range;
+    this.chart = new Chart(canvas, { type: 'line', data: { datasets: [] }, options: this.options() });
+    this.chart.data.datasets = this.datasets();
+    this.chart.update('none');
+  }
+
+  private buckets(): number {
+    return Math.max(100, Math.min(2000, Math.round(this.canvas.clientWidth || 800)));
+  }
+
+  private datasets() {
+    const th = this.theme;
+    const [x0, x1] = this.view;
+    const b = this.buckets();
+    return this.model.series.map((s) => {
+      const color = th.palette[s.colorIndex % th.palette.length];
+      const psi = s.group === 'psi';
+      return {
+        label: s.label,
+        data: decimate(this.model.t, s.y, x0, x1, b),
+        parsing: false as const,
+        normalized: true,
+        spanGaps: false,
+        yAxisID: psi ? 'psi' : 'kb',
+        borderColor: color,
+        backgroundColor: psi ? withAlpha(color, 0.18) : color,
+        fill: psi ? 'origin' : false,
+        borderWidth: s.suspect ? 3 : s.group === 'system' ? 2 : 1.5,
+        borderDash: s.group === 'cgroup' ? [6, 3] : undefined,
+        pointRadius: 0,
+        pointHitRadius: 4,
+        tension: 0,
+        hidden: s.id === 'sys.cache',
+      };
+    });
+  }
+
+  private annotations(): Record<string, AnnotationOptions> {
+    const th = this.theme;
+    const out: Record<string, AnnotationOptions> = {};
+    this.model.kills.forEach((k, i) => {
+      out[`kill${i}`] = {
+        type: 'line', scaleID: 'x', value: k.x, borderColor: th.danger, borderWidth: 2, borderDash: [4, 2],
+        label: { display: true, content: `✖ ${k.label}`, position: 'start', backgroundColor: withAlpha(th.danger, 0.85), color: '#fff', font: { size: 11 } },
+        enter: (ctx, event) => { this.cb.onKillHover(k, { x: event.x ?? 0, y: event.y ?? 0 }); void ctx; return true; },
+        leave: () => { this.cb.onKillHover(null, null); return true; },
+        click: () => { this.cb.onKillClick(k); return true; },
+      };
+    });
+    this.model.limits.forEach((l, i) => {
+      out[`limit${i}`] = {
+        type: 'line', scaleID: 'kb', value: l.yKb, borderColor: th.muted, borderWidth: 1, borderDash: [2, 4],
+        label: { display: true, content: `${l.label} ${humanKb(l.yKb)}`, position: 'end', backgroundColor: 'transparent', color: th.muted, font: { size: 10 } },
+      };
+    });
+    return out;
+  }
+
+  private options() {
+    const th = this.theme;
+    const hasPsi = this.model.series.some((s) => s.group === 'psi');
+    return {
+      animation: false as const,
+      responsive: true,
+      maintainAspectRatio: false,
+      interaction: { mode: 'nearest' as const, axis: 'x' as const, intersect: false },
+      scales: {
+        x: {
+          type: 'time' as const, min: this.view[0], max: this.view[1],
+          ticks: { color: th.muted, maxRotation: 0, autoSkip: true },
+          grid: { color: withAlpha(th.grid, 0.5) },
+        },
+        kb: {
+          type: 'linear' as const, position: 'left' as const, beginAtZero: true,
+          ticks: { color: th.muted, callback: (v: string | number) => humanKb(Number(v)) },
+          grid: { color: withAlpha(th.grid, 0.5) },
+          title: { display: true, text: 'memory', color: th.muted },
+        },
+        psi: {
+          type: 'linear' as const, position: 'right' as const, display: hasPsi, min: 0, suggestedMax: 10,
+          ticks: { color: th.muted, callback: (v: string | number) => `${v}%` }, grid: { display: false },
+          title: { display: hasPsi, text: 'pressure', color: th.muted },
+        },
+      },
+      plugins: {
+        legend: { position: 'bottom' as const, labels: { color: th.foreground, boxWidth: 12, usePointStyle: false } },
+        tooltip: {
+          callbacks: {
+            label: (c: { dataset: { label?: string; yAxisID?: string }; parsed: { y: number | null } }) =>
+              `${c.dataset.label}: ${c.parsed.y === null ? '-' : c.dataset.yAxisID === 'psi' ? `${c.parsed.y.toFixed(2)}%` : humanKb(c.parsed.y)}`,
+          },
+        },
+        annotation: { annotations: this.annotations() },
+        zoom: {
+          limits: { x: { min: this.model.range[0], max: this.model.range[1], minRange: 10_000 } },
+          pan: { enabled: true, mode: 'x' as const, modifierKey: 'shift' as const, onPanComplete: () => this.afterZoom() },
+          zoom: {
+            wheel: { enabled: true, modifierKey: 'ctrl' as const },
+            drag: { enabled: true, backgroundColor: withAlpha(th.palette[0], 0.15), borderColor: th.palette[0], borderWidth: 1 },
+            mode: 'x' as const,
+            onZoomComplete: () => this.afterZoom(),
+          },
+        },
+      },
+    };
+  }
+
+  /** Re-decimates for the new visible range (the whole point of keeping full data off the chart). */
+  private afterZoom(): void {
+    const x = this.chart.scales.x;
+    this.view = [x.min, x.max];
+    this.zoomed = x.min > this.model.range[0] + 1 || x.max < this.model.range[1] - 1;
+    this.redecimate();
+    this.cb.onRange(x.min, x.max, this.zoomed);
+  }
+
+  private redecimate(): void {
+    const fresh = this.datasets();
+    const ds = this.chart.data.datasets;
+    fresh.forEach((f, i) => {
+      if (ds[i] && ds[i].label === f.label) ds[i].data = f.data;
+      else ds[i] = f;
+    });
+    ds.length = fresh.length;
+    this.chart.update('none');
+  }
+
+  zoomTo(x0: number, x1: number): void {
+    this.chart.zoomScale('x', { min: x0, max: x1 }, 'none');
+    this.afterZoom();
+  }
+
+  resetZoom(): void {
+    this.chart.resetZoom('none');
+    this.view = this.model.range;
+    this.zoomed = false;
+    this.redecimate();
+    this.cb.onRange(this.view[0], this.view[1], false);
+  }
+
+  /** New samples (live): keeps the user's zoom unless they were looking at the whole range. */
+  setModel(model: TimelineModel): void {
+    const following = !this.zoomed;
+    this.model = model;
+    if (following) this.view = model.range;
+    const opts = this.chart.options as ReturnType<TimelineChart['options']>;
+    opts.plugins.annotation.annotations = this.annotations();
+    opts.plugins.zoom.limits = { x: { min: model.range[0], max: model.range[1], minRange: 10_000 } };
+    if (following) { opts.scales.x.min = model.range[0]; opts.scales.x.max = model.range[1]; }
+    this.redecimate();
+  }
+
+  /** Theme changed: colours are baked into datasets and options, so rebuild them. */
+  retheme(): void {
+    this.theme = readTheme();
+    this.chart.options = this.options();
+    this.chart.data.datasets = this.datasets();
+    this.chart.update('none');
+  }
+
+  destroy(): void { this.chart.destroy(); }
+}

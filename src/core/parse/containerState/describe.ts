@@ -31,7 +31,7 @@ export class DescribeReader {
       return false;
     }
     if (this.section === 'limits' || this.section === 'requests') {
-      const lm = /^(memory|cpu|ephemeral-storage|[\w.\/-]{1,64}):\s+(\S{1,64})$/.exec(text);
+      const lm = /^(memory|cpu|ephemeral-storage|[\w./-]{1,64}):\s+(\S{1,64})$/.exec(text);
       if (lm) {
         if (this.section === 'limits' && lm[1] === 'memory' && this.rec) this.rec.memoryLimitBytes = quantityToBytes(lm[2]);
         this.touch(line);

@@ -67,6 +67,10 @@ export class ContainerStateDetector implements Detector {
       if (n - this.lastYaml > 50) this.yaml.finish();
     }
     if (this.describe.line(text, n)) return;
+    if (text.indexOf(' inspect') >= 0) {
+      this.inspectCommand(text, n);
+      return;
+    }
     if (text.indexOf('OOMKilled') >= 0) {
       this.podsRow(text, meta);
       return;
@@ -78,9 +82,7 @@ export class ContainerStateDetector implements Detector {
         if (this.psExit.size > 512) this.psExit.clear();
         this.psExit.set(ps[1], Number(ps[2]));
       }
-      return;
     }
-    if (text.indexOf(' inspect') >= 0) this.inspectCommand(text, n);
   }
 
   private record(r: ContainerRecord, limits: Map<string, number | null> | null): void {

@@ -126,14 +126,15 @@ export class PlatformStatusCollector implements PathSink {
     if (last === 'OOMKilled' && typeof value === 'boolean') {
       const r = this.record(d, true)!;
       r.oomKilledFlag = value;
-      (r.state ?? (r.state = newTermination()));
+      if (!r.state) r.state = newTermination();
       return;
     }
     if (last === 'Id' && !inState && typeof value === 'string' && /^[0-9a-f]{12,64}$/.test(value)) {
       this.record(d, true)!.id = value;
       return;
     }
-    const r = this.records.get(keyOf(d)) ?? (n >= 3 ? this.records.get(keyOf(path.slice(0, n - 3))) : undefined) ?? (n >= 4 ? this.records.get(keyOf(path.slice(0, n - 4))) : undefined);
+    let r = this.records.get(keyOf(d));
+    for (let up = 2; !r && up <= 3 && n - up >= 0; up++) r = this.records.get(keyOf(path.slice(0, n - up)));
     if (!r) return;
     if (this.line > r.lastLine) r.lastLine = this.line;
     if (last === 'ExitCode' && typeof value === 'number') (r.state ?? (r.state = newTermination())).exitCode = value;

@@ -168,7 +168,7 @@ interface YamlEntry {
   next: number; // next list index for items under this key
 }
 
-const YAML_LINE = /^(- {1,8})?([A-Za-z_][\w.\/-]{0,252}|"[^"]{1,252}"):(?: (.{0,4000}))?$/;
+const YAML_LINE = /^(- {1,8})?([A-Za-z_][\w./-]{0,252}|"[^"]{1,252}"):(?: (.{0,4000}))?$/;
 
 /** Indentation-driven YAML path reader for kubectl -o yaml (block style only). */
 export class YamlPathReader {

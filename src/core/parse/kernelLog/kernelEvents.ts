@@ -60,7 +60,7 @@ export class KernelEventAssembler implements Detector {
     const c0 = text.charCodeAt(0);
     if (c0 === 91 /* [ */ && this.tableLine(text, meta)) return;
     if (this.lmk) {
-      if (this.lmkLines < 6 && lmkContinuation(this.lmk, text)) {
+      if (this.lmkLines < 6 && text.indexOf('lowmemorykiller: Kill') < 0 && lmkContinuation(this.lmk, text)) {
         this.lmkLines++;
         this.applyLmk(meta);
         return;
@@ -198,6 +198,7 @@ export class KernelEventAssembler implements Detector {
   private killed(text: string, meta: LineMeta): void {
     const k = parseKilled(text);
     if (!k) return;
+    if (!k.complete) this.sink.warn(meta.first, 'kill line cut short: some of its sizes are missing');
     const ev = this.forKill(meta, (e) => e.victim === null || e.victim.pid === k.pid);
     const prev = ev.victim;
     ev.victim = {
@@ -335,7 +336,8 @@ export class KernelEventAssembler implements Detector {
       return true;
     }
     if (!isRowStart(text)) return false;
-    const inEvent = this.cur !== null && !this.victimFromKill && this.cur.kind === 'kill';
+    // Rows come before the oom-kill:/kill lines; a row after them starts another event's table.
+    const inEvent = this.cur !== null && !this.victimFromKill && this.cur.kind === 'kill' && this.cur.victim === null;
     const r = parseRow(text, inEvent ? this.layout : null, inEvent ? this.hint : null, this.lastLayout);
     if (!r.task) {
       if (inEvent && this.layout && r.error && this.rowErrors++ < 20) this.sink.warn(meta.first, `task table row could not be read: ${r.error}`);

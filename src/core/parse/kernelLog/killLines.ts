@@ -152,9 +152,11 @@ export function parseKilled(text: string): KilledLine | null {
     p += uidBefore[0].length;
   }
   while (rest.charCodeAt(p) === 32 || rest.charCodeAt(p) === 44) p++;
-  let comm: string | null = null;
-  let tailStart = p;
-  if (rest.charCodeAt(p) === 40 /* ( */) {
+  // The kernel always prints "(name)" after the pid; "Killed process 55 with SIGKILL" is someone else.
+  if (rest.charCodeAt(p) !== 40 /* ( */) return null;
+  let comm: string | null;
+  let tailStart: number;
+  {
     const fieldsAt = firstOf(rest, p, ['total-vm:', 'vsz:']);
     const limit = fieldsAt >= 0 ? fieldsAt : rest.length;
     // RHEL7 puts ", UID N," between the name and the sizes: "(node), UID 1000, total-vm:".

@@ -77,11 +77,11 @@ export class LineJoiner {
   }
 
   private shouldJoin(p: LogicalLine, n: NormalizedLine): boolean {
-    if (this.joins >= MAX_JOINS || this.pendingRawLen < MIN_WRAPPED) return false;
-    if (p.text.length + n.text.length > MAX_JOINED) return false;
+    if (this.joins >= MAX_JOINS || p.text.length + n.text.length > MAX_JOINED) return false;
     if (NEW_RECORD.test(n.text) || n.text.indexOf('invoked oom-killer') >= 0) return false;
-    if (p.stamped && this.stampedShare > 0.5) return true;
-    return looksCutShort(p.text);
+    if (this.pendingRawLen >= MIN_WRAPPED && p.stamped && this.stampedShare > 0.5) return true;
+    // An OOM line visibly cut short takes the next line whatever its length (narrow terminals, editors).
+    return this.pendingRawLen >= 24 && looksCutShort(p.text);
   }
 }
 

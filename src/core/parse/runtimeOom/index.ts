@@ -10,7 +10,7 @@ import { blankEvent, type Detector, type EventSink, type LineMeta } from '../ker
 
 // "[6032:0x5f8a2d0]    12345 ms: Mark-Compact 2047.1 (2083.5) -> 2046.8 (2084.0) MB, ..."
 const V8_GC = /^\[(\d{1,10}):0x[0-9a-fA-F]{1,16}\]\s{1,16}\d{1,12}(?:\.\d{1,3})? ms: [A-Za-z-]{1,32}(?: \([a-z ]{1,24}\))? (\d{1,9}(?:\.\d{1,3})?) \(\d{1,9}(?:\.\d{1,3})?\)(?: -> (\d{1,9}(?:\.\d{1,3})?))?/;
-const JAVA_OOM_TOKEN = /(?:^|[\s"'`*(:\[])((?:[A-Za-z_$][\w$]{0,64}\.){0,8}OutOfMemoryError)(?![\w$])/;
+const JAVA_OOM_TOKEN = /(?:^|[\s"'`*(:[])((?:[A-Za-z_$][\w$]{0,64}\.){0,8}OutOfMemoryError)(?![\w$])/;
 const PY_MEMORY_ERROR = /^((?:[A-Za-z_]\w{0,64}\.){0,8}_?(?:Array)?MemoryError)(?::\s?(.{0,2000}))?$/;
 const GO_IN_USE = /^runtime: out of memory: cannot allocate (\d{1,20})-byte block \((\d{1,20}) in use\)/;
 const ANDROID_PROCESS = /(?:^|\s)Process: ([\w.:-]{1,255}), PID: (\d{1,10})/;
@@ -92,7 +92,7 @@ export class RuntimeOomDetector implements Detector {
         return;
       }
     }
-    if (this.last && n - this.lastTail <= 3 && STACK_FRAME.test(text)) {
+    if (this.last && n - this.lastTail <= 3 && STACK_FRAME.test(text) && text.indexOf('OutOfMemoryError') < 0) {
       this.last.lines.last = Math.max(this.last.lines.last, meta.last);
       this.lastTail = meta.last;
       return;

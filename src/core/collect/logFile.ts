@@ -1,9 +1,9 @@
 // OOM events from a log file a user already has (attached to a ticket, copied off a server):
-// streamed, gunzipped when it is gzip, with a clear error when it cannot be read.
+// plain files through the reader's own read-ahead path, .gz streamed through gunzip, and a clear
+// error when it cannot be read.
 import { createReadStream, openSync, readSync, closeSync, statSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import type { Readable } from 'node:stream';
-import { readOomEventsFromStream } from '../parse/kernelLog';
+import { readOomEventsFromStream, readOomEventsFromFile } from '../parse/kernelLog';
 import { OomLensError } from '../errors';
 import type { OomEventsResult } from '../model/oomEvent';
 
@@ -15,27 +15,25 @@ function isGzip(path: string): boolean {
   } finally { closeSync(fd); }
 }
 
-/** Opens a log file as a stream (gunzipped when it is gzip), with a clear error when it cannot. */
-function openLog(path: string): Readable {
-  let st;
-  try { st = statSync(path); } catch (e) {
-    throw new OomLensError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
-  if (st.isDirectory()) throw new OomLensError(`cannot read ${path}: it is a directory`);
-  try {
-    const raw = createReadStream(path, { highWaterMark: 1 << 20 });
-    return isGzip(path) ? raw.pipe(createGunzip()) : raw;
-  } catch (e) {
-    throw new OomLensError(`cannot read ${path}: ${(e as Error).message}`);
-  }
-}
-
 export async function eventsFromFile(path: string): Promise<OomEventsResult> {
-  const stream = openLog(path);
+  const fail = (e: unknown): never => {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new OomLensError(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`);
+  };
+  let gz = false;
   try {
-    return await readOomEventsFromStream(stream, { kind: 'file', path });
+    if (statSync(path).isDirectory()) throw new OomLensError(`cannot read ${path}: it is a directory`);
+    gz = isGzip(path);
   } catch (e) {
-    throw new OomLensError(`cannot read ${path}: ${(e as Error).message}`);
+    if (e instanceof OomLensError) throw e;
+    fail(e);
+  }
+  try {
+    const source = { kind: 'file', path };
+    return gz
+      ? await readOomEventsFromStream(createReadStream(path, { highWaterMark: 1 << 20 }).pipe(createGunzip()), source)
+      : await readOomEventsFromFile(path, source);
+  } catch (e) {
+    return fail(e);
   }
 }
-

@@ -4,6 +4,8 @@ import { registerDiagnoseCommands } from './vscode/diagnoseCommand';
 import { registerTreeView, HostsTree } from './vscode/treeView';
 import { registerPanel } from './vscode/panel';
 import { registerOpenLogCommand } from './vscode/openLogCommand';
+import { registerExportCommand } from './vscode/exportCommand';
+import { registerLeaks } from './vscode/leaks';
 import { VERSION } from './core/version';
 
 /** Builds the shared services and registers each feature. Nothing slow runs here. */
@@ -18,6 +20,8 @@ export function activate(context: vscode.ExtensionContext): OomLensApi {
   const tree = registerTreeView(context, services);
   registerDiagnoseCommands(context, services);
   registerOpenLogCommand(context, services);
+  registerExportCommand(context, services);
+  registerLeaks(context, services);
   // Returned for the extension-host tests.
   return { services, tree };
 }

@@ -4,9 +4,15 @@ import { humanKb } from '../src/core/report/format';
 import { eventWhen, eventWhat, eventWhere, eventVictimRssKb } from '../src/core/report/eventsText';
 import { el } from './dom';
 
-export function eventsTable(events: OomEvent[]): HTMLElement {
+function detailsButton(i: number, onDetails: (index: number) => void): HTMLElement {
+  const b = el('button', { type: 'button', class: 'link', 'data-event': String(i) }, 'Task table');
+  b.addEventListener('click', () => onDetails(i));
+  return b;
+}
+
+export function eventsTable(events: OomEvent[], onDetails?: (index: number) => void): HTMLElement {
   if (events.length === 0) return el('p', { class: 'muted', id: 'no-events' }, 'No OOM events found.');
-  const rows = [...events].reverse().map((e) => el('tr', { class: `event ${e.kind}`, 'data-victim-pid': e.victim?.pid == null ? '' : String(e.victim.pid) },
+  const rows = [...events].map((e, i) => ({ e, i })).reverse().map(({ e, i }) => el('tr', { class: `event ${e.kind}`, 'data-victim-pid': e.victim?.pid == null ? '' : String(e.victim.pid) },
     el('td', {}, eventWhen(e)),
     el('td', {}, eventWhat(e)),
     el('td', { title: e.victim?.comm ?? '' }, e.victim?.comm ?? e.runtime?.name ?? e.containerState?.name ?? '-'),
@@ -14,7 +20,8 @@ export function eventsTable(events: OomEvent[]): HTMLElement {
     el('td', { class: 'num' }, humanKb(eventVictimRssKb(e))),
     el('td', {}, e.trigger ? `${e.trigger.comm ?? '?'}${e.trigger.pid != null ? ` (${e.trigger.pid})` : ''}` : '-'),
     el('td', { class: 'cgroup', title: e.memcg ?? '' }, eventWhere(e)),
+    onDetails ? el('td', {}, detailsButton(i, onDetails)) : null,
   ));
-  const head = el('tr', {}, ...['When', 'What', 'Victim', 'PID', 'RSS', 'Trigger', 'cgroup / container'].map((h, i) => el('th', { scope: 'col', class: i === 3 || i === 4 ? 'num' : '' }, h)));
+  const head = el('tr', {}, ...['When', 'What', 'Victim', 'PID', 'RSS', 'Trigger', 'cgroup / container', ...(onDetails ? [''] : [])].map((h, i) => el('th', { scope: 'col', class: i === 3 || i === 4 ? 'num' : '' }, h)));
   return el('div', { class: 'table-wrap' }, el('table', { class: 'events', 'aria-label': 'OOM events' }, el('thead', {}, head), el('tbody', {}, ...rows)));
 }

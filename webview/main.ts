@@ -1,27 +1,51 @@
 // The OOM Lens panel (browser side): renders the report the host side posts, keeps it with
 // setState so a hidden/restored panel shows the same thing, validates every inbound message.
-import type { Report, Finding } from '../src/core/model/report';
-import type { PanelState } from '../src/protocol/messages';
+// The same bundle renders the self-contained HTML report (standalone mode).
+import type { Report } from '../src/core/model/report';
+import type { PanelState, SmapsPayload } from '../src/protocol/messages';
 import { isToWebview } from '../src/protocol/validate';
 import { humanKb, humanDuration, percent } from '../src/core/report/format';
 import { memoryPicture } from '../src/core/report/memoryPicture';
 import { el } from './dom';
 import { vscode, standalone } from './vscodeApi';
-import { processTable, SortKey } from './processTable';
+import { processTable, rowsOf, SortKey, TableState } from './processTable';
 import { eventsTable } from './eventsTable';
+import { findingsSection } from './sections/findings';
+import { killDetails } from './sections/killDetails';
+import { smapsView } from './sections/smapsView';
+import { TimelineSection } from './sections/timelineSection';
+import { onThemeChange } from './timeline/theme';
 
 const app = document.getElementById('app')!;
 let state: PanelState = vscode.getState() ?? { report: null, receivedAt: null };
-let sort: { key: SortKey; descending: boolean } = (state.sort as { key: SortKey; descending: boolean }) ?? { key: 'rssKb', descending: true };
+const restoredSort = state.sort as { key: SortKey; descending: boolean } | undefined;
+const table: TableState = { key: restoredSort?.key ?? 'rssKb', descending: restoredSort?.descending ?? true, query: '', selected: null };
 let status: { kind: 'busy' | 'error'; message: string } | null = null;
+let openKill: number | null = null;
+let smaps: SmapsPayload | null = null;
+const timeline = new TimelineSection((i) => { openKill = i; render(); document.getElementById('kill-details')?.focus(); });
+onThemeChange(() => timeline.retheme());
 
-function save(): void { vscode.setState({ ...state, sort }); }
+// For tests and the curious: the live chart and its data, read from inside the webview.
+(window as unknown as { oomLens: unknown }).oomLens = { timeline: () => timeline.chartInstance?.chart ?? null, model: () => timeline.model };
+
+function save(): void { vscode.setState({ ...state, sort: { key: table.key, descending: table.descending } }); }
+const copy = (text: string) => (standalone ? void navigator.clipboard?.writeText(text) : vscode.postMessage({ type: 'copy', text }));
 
 function stat(label: string, kbValue: number | null, field: string, sub?: string): HTMLElement {
   return el('div', { class: 'stat', 'data-field': field, 'data-kb': kbValue == null ? '' : String(kbValue) },
     el('div', { class: 'stat-label' }, label),
     el('div', { class: 'stat-value' }, humanKb(kbValue)),
     sub ? el('div', { class: 'stat-sub' }, sub) : null);
+}
+
+function verdict(r: Report): HTMLElement {
+  const crit = r.findings.filter((f) => f.severity === 'critical');
+  const warn = r.findings.filter((f) => f.severity === 'warning');
+  const top = crit[0] ?? warn[0];
+  const kind = crit.length ? 'critical' : warn.length ? 'warning' : 'ok';
+  const text = top ? `${top.title}${crit.length + warn.length > 1 ? ` (+${crit.length + warn.length - 1} more)` : ''}` : 'No memory problem found right now.';
+  return el('div', { class: `verdict ${kind}`, id: 'verdict', role: 'status' }, text);
 }
 
 function memorySection(r: Report): HTMLElement {
@@ -48,10 +72,49 @@ function memorySection(r: Report): HTMLElement {
       `vm.overcommit_memory=${r.settings.overcommitMemory ?? '?'}, swappiness=${r.settings.swappiness ?? '?'}, panic_on_oom=${r.settings.panicOnOom ?? '?'}.`));
 }
 
-function findingsSection(findings: Finding[]): HTMLElement | null {
-  if (!findings.length) return null;
-  return el('section', { 'aria-labelledby': 'find-h' }, el('h2', { id: 'find-h' }, 'Findings'),
-    el('ul', { class: 'findings' }, ...findings.map((f) => el('li', { class: `finding ${f.severity}`, 'data-id': f.id }, el('strong', {}, f.title), el('div', {}, f.detail)))));
+function eventsSection(r: Report): HTMLElement {
+  const section = el('section', { 'aria-labelledby': 'ev-h' }, el('h2', { id: 'ev-h' }, `OOM kills in the kernel log (${r.events.length})`), eventsTable(r.events, (i) => { openKill = i; render(); document.getElementById('kill-details')?.focus(); }));
+  if (openKill !== null && r.events[openKill]) section.append(killDetails(r.events[openKill], () => { openKill = null; render(); }));
+  return section;
+}
+
+function processesSection(r: Report): HTMLElement {
+  const visible = r.processes.filter((p) => p.rssKb != null);
+  const filter = el('input', { type: 'search', id: 'proc-filter', placeholder: 'Filter by name, user, container…', 'aria-label': 'Filter processes', value: table.query });
+  filter.addEventListener('input', () => { table.query = filter.value; const t = document.getElementById('proc-table'); t?.replaceWith(procTable(r)); });
+  const selected = table.selected !== null ? r.processes.find((p) => p.pid === table.selected) : null;
+  let detail: HTMLElement | null = null;
+  if (selected) {
+    const read = el('button', { type: 'button', id: 'read-smaps', disabled: standalone ? '' : undefined }, standalone ? 'Memory map: open in VS Code' : 'Read its memory map (smaps)');
+    read.addEventListener('click', () => { smaps = null; vscode.postMessage({ type: 'smaps', pid: selected.pid }); status = { kind: 'busy', message: `Reading /proc/${selected.pid}/smaps…` }; render(); });
+    detail = el('div', { class: 'proc-detail', id: 'proc-detail' },
+      el('h3', {}, `${selected.comm} (${selected.pid})`),
+      el('p', { class: 'muted' }, selected.cmdline ?? ''),
+      read,
+      smaps && smaps.pid === selected.pid ? smapsView(smaps, selected.comm) : null);
+  }
+  return el('section', { 'aria-labelledby': 'proc-h' },
+    el('div', { class: 'section-head' }, el('h2', { id: 'proc-h' }, `Processes (${visible.length} with memory)`), filter),
+    procTable(r), detail);
+}
+
+function procTable(r: Report): HTMLElement {
+  const t = processTable(rowsOf(r.processes.filter((p) => p.rssKb != null), r.growth), table, 100, {
+    sort: (key) => { table.descending = table.key === key ? !table.descending : true; table.key = key; save(); render(); },
+    select: (pid) => { table.selected = table.selected === pid ? null : pid; render(); },
+  });
+  t.id = 'proc-table';
+  return t;
+}
+
+function cgroupsSection(r: Report): HTMLElement | null {
+  const limited = r.cgroups.filter((c) => c.limitKb !== null || (c.oomKills ?? 0) > 0);
+  if (!limited.length) return null;
+  return el('section', { 'aria-labelledby': 'cg-h' }, el('h2', { id: 'cg-h' }, 'Memory cgroups'),
+    el('table', { class: 'cgroups' }, el('thead', {}, el('tr', {}, ...['cgroup', 'v', 'usage', 'limit', 'use', 'peak', 'OOM kills'].map((h, i) => el('th', { class: i > 1 ? 'num' : '' }, h)))),
+      el('tbody', {}, ...limited.map((c) => el('tr', {}, el('td', {}, c.path), el('td', {}, String(c.version)), el('td', { class: 'num' }, humanKb(c.usageKb)),
+        el('td', { class: 'num' }, humanKb(c.limitKb)), el('td', { class: 'num' }, percent(c.usageKb, c.limitKb)), el('td', { class: 'num' }, humanKb(c.peakKb)),
+        el('td', { class: 'num' }, c.oomKills == null ? '-' : String(c.oomKills)))))));
 }
 
 function renderLog(log: NonNullable<PanelState['log']>): void {
@@ -70,34 +133,24 @@ function renderLog(log: NonNullable<PanelState['log']>): void {
 function render(): void {
   if (state.log) { renderLog(state.log); return; }
   const r = state.report;
-  app.replaceChildren();
   const button = el('button', { type: 'button', id: 'diagnose' }, r ? 'Diagnose again' : 'Diagnose');
   button.addEventListener('click', () => vscode.postMessage({ type: 'diagnose' }));
   const header = el('header', {},
     el('h1', {}, r ? `OOM Lens — ${r.host.name}` : 'OOM Lens'),
     r ? el('div', { class: 'muted', id: 'host-line' }, `${r.host.via} · kernel ${r.host.kernel ?? '?'} · up ${humanDuration(r.host.uptimeSeconds)} · taken ${new Date(r.takenAt).toLocaleString()}`) : null,
     standalone ? null : button);
-  app.append(header);
-  if (status) app.append(el('div', { class: `status ${status.kind}`, role: status.kind === 'error' ? 'alert' : 'status' }, status.message));
+  const parts: (HTMLElement | null)[] = [header];
+  if (status) parts.push(el('div', { class: `status ${status.kind}`, role: status.kind === 'error' ? 'alert' : 'status' }, status.message));
   if (!r) {
-    if (!status) app.append(el('p', { class: 'muted' }, 'No diagnosis yet. Run "OOM Lens: Diagnose OOM on Host…".'));
+    if (!status) parts.push(el('p', { class: 'muted' }, 'No diagnosis yet. Run "OOM Lens: Diagnose OOM on Host…".'));
+    app.replaceChildren(...parts.filter((p): p is HTMLElement => p !== null));
     return;
   }
-  app.append(memorySection(r));
-  const f = findingsSection(r.findings);
-  if (f) app.append(f);
-  app.append(el('section', { 'aria-labelledby': 'ev-h' }, el('h2', { id: 'ev-h' }, `OOM kills in the kernel log (${r.events.length})`), eventsTable(r.events)));
-  const visible = r.processes.filter((p) => p.rssKb != null);
-  app.append(el('section', { 'aria-labelledby': 'proc-h' },
-    el('h2', { id: 'proc-h' }, `Processes (${visible.length} with memory, top 50)`),
-    processTable(visible, sort, 50, (key) => {
-      sort = { key, descending: sort.key === key ? !sort.descending : true };
-      save();
-      render();
-    })));
-  if (r.warnings.length) {
-    app.append(el('section', { 'aria-labelledby': 'warn-h' }, el('h2', { id: 'warn-h' }, 'Warnings'), el('ul', { class: 'warnings' }, ...r.warnings.map((w) => el('li', {}, w)))));
-  }
+  parts.push(verdict(r), findingsSection(r.findings, copy), timeline.root, memorySection(r), eventsSection(r), processesSection(r), cgroupsSection(r));
+  if (r.warnings.length) parts.push(el('section', { 'aria-labelledby': 'warn-h' }, el('h2', { id: 'warn-h' }, 'Warnings'), el('ul', { class: 'warnings' }, ...r.warnings.map((w) => el('li', {}, w)))));
+  app.replaceChildren(...parts.filter((p): p is HTMLElement => p !== null));
+  // After the canvas is in the document, so the chart can size itself.
+  timeline.show(r);
 }
 
 window.addEventListener('message', (ev: MessageEvent) => {
@@ -115,7 +168,18 @@ window.addEventListener('message', (ev: MessageEvent) => {
     case 'report':
       state = { report: msg.report, receivedAt: msg.receivedAt, log: null };
       status = null;
+      openKill = null;
+      smaps = null;
       save();
+      break;
+    case 'samples':
+      if (!state.report) return;
+      state = { ...state, report: { ...state.report, samples: msg.samples, growth: msg.growth, findings: msg.findings } };
+      save();
+      break;
+    case 'smaps':
+      smaps = msg.smaps;
+      status = null;
       break;
     case 'busy':
       status = { kind: 'busy', message: msg.message };

@@ -1,9 +1,12 @@
-// The process table: top processes with RSS/PSS/USS/swap and OOM scores, sortable by header.
-import type { ProcessInfo } from '../src/core/model/report';
+// The process table: RSS/PSS/USS/swap, growth rate, OOM scores; sortable by header, filterable by
+// name, user or container; a row can be opened for its memory map (smaps).
+import type { ProcessInfo, Growth } from '../src/core/model/report';
 import { humanKb } from '../src/core/report/format';
 import { el } from './dom';
 
-export type SortKey = 'rssKb' | 'pssKb' | 'ussKb' | 'swapKb' | 'oomScore' | 'oomScoreAdj' | 'pid';
+export type SortKey = 'rssKb' | 'pssKb' | 'ussKb' | 'swapKb' | 'growth' | 'oomScore' | 'oomScoreAdj' | 'pid';
+export interface Row extends ProcessInfo { growth: number | null; verdict: Growth['verdict'] | null }
+
 const COLUMNS: { key: SortKey | null; label: string; num: boolean }[] = [
   { key: 'pid', label: 'PID', num: true },
   { key: null, label: 'Name', num: false },
@@ -12,15 +15,21 @@ const COLUMNS: { key: SortKey | null; label: string; num: boolean }[] = [
   { key: 'pssKb', label: 'PSS', num: true },
   { key: 'ussKb', label: 'USS', num: true },
   { key: 'swapKb', label: 'Swap', num: true },
+  { key: 'growth', label: 'Growth/min', num: true },
   { key: 'oomScore', label: 'oom_score', num: true },
   { key: 'oomScoreAdj', label: 'adj', num: true },
   { key: null, label: 'cgroup / container', num: false },
 ];
 
-export function sortProcesses(procs: ProcessInfo[], key: SortKey, descending: boolean): ProcessInfo[] {
+export function rowsOf(procs: ProcessInfo[], growth: Growth[]): Row[] {
+  const byPid = new Map(growth.map((g) => [g.pid, g]));
+  return procs.map((p) => ({ ...p, growth: byPid.get(p.pid)?.slopeKbPerMin ?? null, verdict: byPid.get(p.pid)?.verdict ?? null }));
+}
+
+export function sortRows(rows: Row[], key: SortKey, descending: boolean): Row[] {
   const dir = descending ? -1 : 1;
   // Unknown (null) values always sort last, whatever the direction.
-  return [...procs].sort((a, b) => {
+  return [...rows].sort((a, b) => {
     const x = a[key];
     const y = b[key];
     if (x == null && y == null) return a.pid - b.pid;
@@ -30,29 +39,44 @@ export function sortProcesses(procs: ProcessInfo[], key: SortKey, descending: bo
   });
 }
 
-export function processTable(procs: ProcessInfo[], sort: { key: SortKey; descending: boolean }, limit: number, onSort: (key: SortKey) => void): HTMLElement {
+export function filterRows(rows: Row[], query: string): Row[] {
+  const q = query.trim().toLowerCase();
+  if (!q) return rows;
+  return rows.filter((p) => [p.comm, p.cmdline, p.user, p.cgroup, p.container?.name, p.container?.id, p.container?.runtime, String(p.pid)]
+    .some((f) => f != null && f.toLowerCase().includes(q)));
+}
+
+export interface TableState { key: SortKey; descending: boolean; query: string; selected: number | null }
+
+export function processTable(all: Row[], st: TableState, limit: number, on: { sort(key: SortKey): void; select(pid: number): void }): HTMLElement {
   const head = el('tr', {}, ...COLUMNS.map((c) => {
-    const active = c.key === sort.key;
-    const th = el('th', { class: c.num ? 'num' : '', scope: 'col', 'aria-sort': active ? (sort.descending ? 'descending' : 'ascending') : undefined });
+    const active = c.key === st.key;
+    const th = el('th', { class: c.num ? 'num' : '', scope: 'col', 'aria-sort': active ? (st.descending ? 'descending' : 'ascending') : undefined });
     if (c.key) {
       const key = c.key;
-      const b = el('button', { type: 'button', class: 'sort', title: `Sort by ${c.label}` }, c.label + (active ? (sort.descending ? ' ▾' : ' ▴') : ''));
-      b.addEventListener('click', () => onSort(key));
+      const b = el('button', { type: 'button', class: 'sort', title: `Sort by ${c.label}` }, c.label + (active ? (st.descending ? ' ▾' : ' ▴') : ''));
+      b.addEventListener('click', () => on.sort(key));
       th.append(b);
     } else th.append(c.label);
     return th;
   }));
-  const rows = sortProcesses(procs, sort.key, sort.descending).slice(0, limit).map((p) => el('tr', { 'data-pid': String(p.pid) },
-    el('td', { class: 'num' }, String(p.pid)),
-    el('td', { title: p.cmdline ?? p.comm }, p.comm),
-    el('td', {}, p.user ?? '-'),
-    el('td', { class: 'num', 'data-kb': p.rssKb == null ? '' : String(p.rssKb) }, humanKb(p.rssKb)),
-    el('td', { class: 'num' }, humanKb(p.pssKb)),
-    el('td', { class: 'num' }, humanKb(p.ussKb)),
-    el('td', { class: 'num' }, humanKb(p.swapKb)),
-    el('td', { class: 'num' }, p.oomScore == null ? '-' : String(p.oomScore)),
-    el('td', { class: 'num' }, p.oomScoreAdj == null ? '-' : String(p.oomScoreAdj)),
-    el('td', { class: 'cgroup', title: p.cgroup ?? '' }, p.container ? `${p.container.runtime} ${p.container.name ?? p.container.id?.slice(0, 12) ?? ''}` : p.cgroup ?? '-'),
-  ));
+  const shown = sortRows(filterRows(all, st.query), st.key, st.descending).slice(0, limit);
+  const rows = shown.map((p) => {
+    const name = el('button', { type: 'button', class: 'link', title: `${p.cmdline ?? p.comm}\nShow its memory map` }, p.comm);
+    name.addEventListener('click', () => on.select(p.pid));
+    return el('tr', { 'data-pid': String(p.pid), class: `${p.verdict ?? ''}${st.selected === p.pid ? ' selected' : ''}` },
+      el('td', { class: 'num' }, String(p.pid)),
+      el('td', {}, name, p.verdict === 'leak-suspect' ? el('span', { class: 'badge danger', title: 'grows steadily: a leak suspect' }, 'leak?') : null),
+      el('td', {}, p.user ?? '-'),
+      el('td', { class: 'num', 'data-kb': p.rssKb == null ? '' : String(p.rssKb) }, humanKb(p.rssKb)),
+      el('td', { class: 'num' }, humanKb(p.pssKb)),
+      el('td', { class: 'num' }, humanKb(p.ussKb)),
+      el('td', { class: 'num' }, humanKb(p.swapKb)),
+      el('td', { class: 'num' }, p.growth == null ? '-' : `${p.growth >= 0 ? '+' : '−'}${humanKb(Math.abs(Math.round(p.growth)))}`),
+      el('td', { class: 'num' }, p.oomScore == null ? '-' : String(p.oomScore)),
+      el('td', { class: 'num' }, p.oomScoreAdj == null ? '-' : String(p.oomScoreAdj)),
+      el('td', { class: 'cgroup', title: p.cgroup ?? '' }, p.container ? `${p.container.runtime} ${p.container.name ?? p.container.id?.slice(0, 12) ?? ''}` : p.cgroup ?? '-'),
+    );
+  });
   return el('div', { class: 'table-wrap' }, el('table', { class: 'procs', 'aria-label': 'Processes' }, el('thead', {}, head), el('tbody', {}, ...rows)));
 }

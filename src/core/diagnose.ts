@@ -3,6 +3,7 @@
 import type { Host } from './host/host';
 import { CancelledError } from './errors';
 import type { Report } from './model/report';
+import { analyzeReport } from './analyze';
 import { collectSnapshot } from './collect/snapshot';
 import { readKernelLog, LogSourceReport } from './collect/kernelLog';
 import { runSampler } from './collect/sampler';
@@ -81,5 +82,6 @@ export async function diagnose(host: Host, opts: DiagnoseOptions = {}): Promise<
     out.samples.cgroups = Object.fromEntries(Object.entries(out.samples.cgroups ?? {})
       .map(([file, v]) => [relativeCgroupPath(file.replace(/\/memory\.(current|usage_in_bytes)$/, ''), mounts), v]));
   }
-  return out;
+  opts.onStep?.('Analysing…');
+  return { ...analyzeReport(out), logSources: out.logSources };
 }

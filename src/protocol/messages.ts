@@ -2,10 +2,17 @@
 // webview (webview/main.ts). Both ends validate what they receive with ./validate.
 import type { Report } from '../core/model/report';
 import type { OomEventsResult } from '../core/model/oomEvent';
+import type { Samples, Growth, Finding } from '../core/model/report';
+import type { BreakdownRow } from '../core/parse/smaps';
+
+/** The smaps drill-down of one process, or why it could not be read. */
+export interface SmapsPayload { pid: number; rows: BreakdownRow[]; mappings: number; truncated: boolean; error?: string }
 
 export type ToWebview =
   | { type: 'report'; report: Report; receivedAt: string }
   | { type: 'log'; path: string; result: OomEventsResult }
+  | { type: 'samples'; samples: Samples; growth: Growth[]; findings: Finding[] }
+  | { type: 'smaps'; smaps: SmapsPayload }
   | { type: 'busy'; message: string }
   | { type: 'error'; message: string };
 
@@ -13,6 +20,7 @@ export type FromWebview =
   | { type: 'ready' }
   | { type: 'diagnose' }
   | { type: 'copy'; text: string }
+  | { type: 'smaps'; pid: number }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
 
 /** What the webview keeps with vscode.setState so a hidden or restored panel shows the same report. */

@@ -14,6 +14,8 @@ export function isFromWebview(v: unknown): v is FromWebview {
       return true;
     case 'copy':
       return isStr(v.text) && v.text.length <= 100_000;
+    case 'smaps':
+      return typeof v.pid === 'number' && Number.isSafeInteger(v.pid) && v.pid > 0;
     case 'log':
       return (v.level === 'info' || v.level === 'warn' || v.level === 'error') && isStr(v.message);
     default:
@@ -26,6 +28,10 @@ export function isToWebview(v: unknown): v is ToWebview {
   switch (v.type) {
     case 'report':
       return isObj(v.report) && v.report.version === 1 && isObj(v.report.memory) && Array.isArray(v.report.processes) && isStr(v.receivedAt);
+    case 'samples':
+      return isObj(v.samples) && Array.isArray(v.samples.t) && isObj(v.samples.processes) && Array.isArray(v.growth) && Array.isArray(v.findings);
+    case 'smaps':
+      return isObj(v.smaps) && typeof v.smaps.pid === 'number' && Array.isArray(v.smaps.rows);
     case 'log':
       return isStr(v.path) && isObj(v.result) && Array.isArray(v.result.events) && Array.isArray(v.result.warnings);
     case 'busy':

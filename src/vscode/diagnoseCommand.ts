@@ -9,6 +9,7 @@ import { toAbortSignal } from './cancellation';
 import { Services } from './services';
 import { OomLensPanel } from './panel';
 import { setting } from './settings';
+import { SamplingSession, sessionFile } from './samplingSession';
 
 /** Runs the diagnosis with cancellable, step-by-step progress, then shows it. */
 export async function runDiagnosis(context: vscode.ExtensionContext, services: Services, host: Host): Promise<void> {
@@ -34,6 +35,7 @@ export async function runDiagnosis(context: vscode.ExtensionContext, services: S
     services.log.info(`diagnosed ${host.name}: ${report.processes.length} processes, ${report.warnings.length} warnings`);
     for (const w of report.warnings) services.log.warn(w);
     services.setDiagnosis({ host, report });
+    if (setting('oomLens.sampling.autoStart')) await startSampling(context, services);
   } catch (e) {
     if (isCancelled(e)) {
       services.log.info('diagnosis cancelled');
@@ -45,6 +47,27 @@ export async function runDiagnosis(context: vscode.ExtensionContext, services: S
     panel.post({ type: 'error', message });
     void vscode.window.showErrorMessage(`OOM Lens: ${message}`, 'Show Log').then((a) => { if (a) services.log.show(); });
   }
+}
+
+/** Starts (or restarts) live sampling of the diagnosed host; the previous session ends first. */
+export async function startSampling(context: vscode.ExtensionContext, services: Services): Promise<void> {
+  const d = services.diagnosis;
+  if (!d) return;
+  await services.sampling?.stop();
+  services.sampling?.dispose();
+  const file = sessionFile(context, d.host.name);
+  const store = await SamplingSession.loadStore(file);
+  const session = new SamplingSession(d.host, d.report, store, file, setting('oomLens.sampling.intervalSeconds') * 1000, services.log);
+  session.onDidUpdate((r) => services.updateLive(r));
+  services.sampling = session;
+  session.start();
+}
+
+export async function stopSampling(services: Services): Promise<void> {
+  const s = services.sampling;
+  if (!s) return;
+  await s.stop();
+  services.log.info(`sampling of ${s.host.name} stopped by the user`);
 }
 
 export function registerDiagnoseCommands(context: vscode.ExtensionContext, services: Services): void {
@@ -60,5 +83,12 @@ export function registerDiagnoseCommands(context: vscode.ExtensionContext, servi
       else await vscode.commands.executeCommand(COMMANDS.diagnose.id);
     }),
     vscode.commands.registerCommand(COMMANDS.showLog.id, () => services.log.show()),
+    vscode.commands.registerCommand(COMMANDS.startSampling.id, async () => {
+      if (!services.diagnosis) await vscode.commands.executeCommand(COMMANDS.diagnose.id);
+      await startSampling(context, services);
+    }),
+    vscode.commands.registerCommand(COMMANDS.stopSampling.id, () => stopSampling(services)),
+    // Sampling must not outlive the extension; its series are saved on the way out.
+    { dispose: () => { void services.sampling?.stop(); } },
   );
 }

@@ -7,20 +7,52 @@ export const COMMANDS = {
   showPanel: { id: 'oomLens.showPanel', title: 'Show Panel' },
   showLog: { id: 'oomLens.showLog', title: 'Show Log' },
   openKernelLog: { id: 'oomLens.openKernelLog', title: 'Open Kernel Log…' },
+  startSampling: { id: 'oomLens.startSampling', title: 'Start Sampling' },
+  stopSampling: { id: 'oomLens.stopSampling', title: 'Stop Sampling' },
+  exportReport: { id: 'oomLens.exportReport', title: 'Export Report…' },
+  // leak hunting beside the code (src/vscode/leaks)
+  runValgrind: { id: 'oomLens.runValgrind', title: 'Run with Valgrind Memcheck…' },
+  runHeaptrack: { id: 'oomLens.runHeaptrack', title: 'Run with heaptrack…' },
+  attachHeaptrack: { id: 'oomLens.attachHeaptrack', title: 'Attach heaptrack to Process…' },
+  runTracemalloc: { id: 'oomLens.runTracemalloc', title: 'Run Python Script with tracemalloc…' },
+  captureNodeHeap: { id: 'oomLens.captureNodeHeap', title: 'Capture Node Heap Profile…' },
+  javaHistogram: { id: 'oomLens.javaHistogram', title: 'Java Class Histogram…' },
+  findLeaksInProcess: { id: 'oomLens.findLeaksInProcess', title: 'Find Leaks in Process…' },
+  openLeakReport: { id: 'oomLens.openLeakReport', title: 'Open Leak Report…' },
+  compareLeakReports: { id: 'oomLens.compareLeakReports', title: 'Compare Leak Reports…' },
+  clearLeakReports: { id: 'oomLens.clearLeakReports', title: 'Clear Leak Reports' },
 } as const;
 
 export const VIEW_CONTAINER = 'oomLens';
-export const VIEWS = { hosts: 'oomLens.hosts' } as const;
+export const VIEWS = { hosts: 'oomLens.hosts', leaks: 'oomLens.leaks' } as const;
 export const PANEL_VIEW_TYPE = 'oomLens.panel';
 
 export interface Settings {
   'oomLens.topProcesses': number;
   'oomLens.collect.smapsRollup': boolean;
   'oomLens.collect.timeoutSeconds': number;
+  'oomLens.sampling.autoStart': boolean;
+  'oomLens.sampling.intervalSeconds': number;
+  'oomLens.leaks.valgrind.showLeakKinds': string;
+  'oomLens.leaks.valgrind.extraArgs': string[];
+  'oomLens.leaks.tracemalloc.frames': number;
+  'oomLens.leaks.intervalSeconds': number;
+  'oomLens.leaks.node.samplingIntervalBytes': number;
+  'oomLens.leaks.codeLens': boolean;
+  'oomLens.pathMappings': Record<string, string>;
 }
 
 export const SETTING_DEFAULTS: Settings = {
   'oomLens.topProcesses': 15,
   'oomLens.collect.smapsRollup': true,
   'oomLens.collect.timeoutSeconds': 60,
+  'oomLens.sampling.autoStart': true,
+  'oomLens.sampling.intervalSeconds': 1,
+  'oomLens.leaks.valgrind.showLeakKinds': 'definite,indirect,possible',
+  'oomLens.leaks.valgrind.extraArgs': [],
+  'oomLens.leaks.tracemalloc.frames': 25,
+  'oomLens.leaks.intervalSeconds': 10,
+  'oomLens.leaks.node.samplingIntervalBytes': 32768,
+  'oomLens.leaks.codeLens': true,
+  'oomLens.pathMappings': {},
 };

@@ -4,6 +4,7 @@ import type { FromWebview, PanelState, ToWebview } from '../protocol/messages';
 import { isFromWebview } from '../protocol/validate';
 import { PANEL_VIEW_TYPE, COMMANDS } from './ids';
 import { Services } from './services';
+import { collectSmaps } from '../core/collect/smaps';
 
 /** The OOM Lens panel (host side). One at a time; its own disposables; restored after a reload. */
 export class OomLensPanel implements vscode.Disposable {
@@ -38,6 +39,7 @@ export class OomLensPanel implements vscode.Disposable {
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
       services.onDidChangeDiagnosis((d) => { if (d) this.post({ type: 'report', report: d.report, receivedAt: new Date().toISOString() }); }),
+      services.onDidUpdateLive((r) => { if (r.samples) this.post({ type: 'samples', samples: r.samples, growth: r.growth, findings: r.findings }); }),
     );
   }
 
@@ -65,12 +67,28 @@ export class OomLensPanel implements vscode.Disposable {
       case 'diagnose':
         void vscode.commands.executeCommand(COMMANDS.refresh.id);
         break;
+      case 'smaps':
+        void this.readSmaps(msg.pid);
+        break;
       case 'copy':
         void vscode.env.clipboard.writeText(msg.text).then(() => vscode.window.setStatusBarMessage('OOM Lens: copied', 2000));
         break;
       case 'log':
         this.services.log[msg.level](`webview: ${msg.message}`);
         break;
+    }
+  }
+
+  /** The smaps drill-down of one process of the diagnosed host. */
+  private async readSmaps(pid: number): Promise<void> {
+    const d = this.services.diagnosis;
+    if (!d) return;
+    try {
+      const r = await collectSmaps(d.host, pid);
+      this.services.log.info(`smaps of ${pid} on ${d.host.name}: ${r.mappings} mappings in ${r.ms} ms`);
+      this.post({ type: 'smaps', smaps: { pid, rows: r.rows, mappings: r.mappings, truncated: r.truncated } });
+    } catch (e) {
+      this.post({ type: 'smaps', smaps: { pid, rows: [], mappings: 0, truncated: false, error: (e as Error).message } });
     }
   }
 

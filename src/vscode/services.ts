@@ -3,6 +3,7 @@ import type { Report } from '../core/model/report';
 import type { Host } from '../core/host/host';
 import type { OomEventsResult } from '../core/model/oomEvent';
 import { createLog } from './log';
+import type { SamplingSession } from './samplingSession';
 
 /** A finished diagnosis and the host it came from. */
 export interface Diagnosis { host: Host; report: Report }
@@ -23,6 +24,19 @@ export class Services implements vscode.Disposable {
   readonly onDidOpenLog = this.logsChanged.event;
   private readonly logs: OpenedLog[] = [];
 
+  private readonly live = new vscode.EventEmitter<Report>();
+  /** Fires when sampling re-analysed the current host (samples, growth, findings). */
+  readonly onDidUpdateLive = this.live.event;
+  /** The running sampling session, if any. */
+  sampling: SamplingSession | null = null;
+
+  /** New samples and analysis for the current diagnosis (same host, same snapshot). */
+  updateLive(report: Report): void {
+    if (!this.current) return;
+    this.current = { ...this.current, report };
+    this.live.fire(report);
+  }
+
   get diagnosis(): Diagnosis | null { return this.current; }
   get openedLogs(): readonly OpenedLog[] { return this.logs; }
 
@@ -42,6 +56,8 @@ export class Services implements vscode.Disposable {
   dispose(): void {
     this.changed.dispose();
     this.logsChanged.dispose();
+    this.live.dispose();
+    this.sampling?.dispose();
     this.log.dispose();
   }
 }

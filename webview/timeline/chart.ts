@@ -40,7 +40,15 @@ export class TimelineChart {
     const th = this.theme;
     const [x0, x1] = this.view;
     const b = this.buckets();
-    return this.model.series.map((s) => {
+    // Each kill also as a point at the victim's size, so kills show against memory even with no samples.
+    const killPoints = {
+      label: 'OOM kill (victim RSS)',
+      data: this.model.kills.filter((k) => k.rssKb !== null).map((k) => ({ x: k.x, y: k.rssKb })),
+      parsing: false as const, normalized: true, spanGaps: false, yAxisID: 'kb',
+      borderColor: th.danger, backgroundColor: th.danger, fill: false, borderWidth: 2, borderDash: undefined,
+      pointRadius: 7, pointHoverRadius: 9, pointHitRadius: 8, pointStyle: 'crossRot' as const, showLine: false, tension: 0, hidden: false,
+    };
+    const lines = this.model.series.map((s) => {
       const color = th.palette[s.colorIndex % th.palette.length];
       const psi = s.group === 'psi';
       return {
@@ -61,6 +69,7 @@ export class TimelineChart {
         hidden: s.id === 'sys.cache',
       };
     });
+    return killPoints.data.length ? [...lines, killPoints] : lines;
   }
 
   private annotations(): Record<string, AnnotationOptions> {

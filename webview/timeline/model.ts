@@ -114,7 +114,7 @@ export function timelineModel(r: Report): TimelineModel {
       series.push({ id: `cg.${rel}`, label: `cgroup ${rel} usage`, group: 'cgroup', y: toF64(usage, n), colorIndex: color++ });
     }
     if (s.system.psiSomeAvg10 && s.system.psiSomeAvg10.some((v) => v !== null)) {
-      series.push({ id: 'psi.some', label: 'memory pressure (PSI some avg10, %)', group: 'psi', y: toF64(s.system.psiSomeAvg10, n), colorIndex: color++ });
+      series.push({ id: 'psi.some', label: 'memory pressure (PSI some avg10, %)', group: 'psi', y: toF64(s.system.psiSomeAvg10, n), colorIndex: color });
     }
   }
   const limits: LimitLine[] = r.cgroups
@@ -136,15 +136,13 @@ export function timelineModel(r: Report): TimelineModel {
  */
 export function decimate(t: Float64Array, y: Float64Array, x0: number, x1: number, buckets: number): { x: number; y: number | null }[] {
   const n = t.length;
-  let lo = 0;
-  let hi = n;
-  // binary search the visible window
+  // Binary search of the visible window, one point beyond each edge.
   let a = 0, b = n;
   while (a < b) { const m = (a + b) >> 1; if (t[m] < x0) a = m + 1; else b = m; }
-  lo = Math.max(0, a - 1);
+  const lo = Math.max(0, a - 1);
   a = lo; b = n;
   while (a < b) { const m = (a + b) >> 1; if (t[m] <= x1) a = m + 1; else b = m; }
-  hi = Math.min(n, a + 1);
+  const hi = Math.min(n, a + 1);
   const count = hi - lo;
   const out: { x: number; y: number | null }[] = [];
   if (count <= buckets * 2) {

@@ -39,7 +39,7 @@ async function waitForHttp(url, ms, child) {
  * Returns { port, origin, dataDir, stop() }. The server runs in its own process group: stop() kills
  * the whole group (the extension host would otherwise linger for hours).
  */
-export async function startCodeServer({ env = {}, theme, log = () => {} } = {}) {
+export async function startCodeServer({ env = {}, theme, settings = {}, log = () => {} } = {}) {
   const cs = ensureCodeServer();
   const dataDir = mkdtempSync(join(tmpdir(), 'oom-lens-cs-'));
   const userDataDir = join(dataDir, 'user-data');
@@ -59,6 +59,7 @@ export async function startCodeServer({ env = {}, theme, log = () => {} } = {}) 
     'chat.disableAIFeatures': true,
     'workbench.secondarySideBar.defaultVisibility': 'hidden',
     ...(theme ? { 'workbench.colorTheme': theme } : {}),
+    ...settings,
   }, null, 2));
   const port = await freePort();
   const args = [cs.codeServerEntry, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none',

@@ -35,12 +35,14 @@ async function hostSuite() {
 }
 
 async function uiSuite() {
-  const files = readdirSync(join(root, 'test', 'ui')).filter((f) => f.endsWith('.ui.mjs')).sort();
+  // OOM_LENS_UI_FILTER=timeline runs only matching UI tests (a quick local loop; CI runs all).
+  const only = process.env.OOM_LENS_UI_FILTER ? new RegExp(process.env.OOM_LENS_UI_FILTER) : null;
+  const files = readdirSync(join(root, 'test', 'ui')).filter((f) => f.endsWith('.ui.mjs') && (!only || only.test(f))).sort();
   let passed = 0;
   const failures = [];
   for (const f of files) {
     const mod = await import(join(root, 'test', 'ui', f));
-    const server = await startCodeServer();
+    const server = await startCodeServer({ settings: mod.settings ?? {}, theme: mod.theme });
     const b = await openBrowser({ onLog: () => {} });
     const started = Date.now();
     try {
@@ -60,7 +62,8 @@ async function uiSuite() {
   return { passed, failed: failures.length, failures };
 }
 
-const host = await hostSuite();
+// OOM_LENS_UI_ONLY=1 skips the extension-host suite (a quick local loop for UI tests; CI runs all).
+const host = process.env.OOM_LENS_UI_ONLY ? { exitCode: 0, summary: { vscodeVersion: 'skipped', appName: 'OOM_LENS_UI_ONLY', passed: 1, failed: 0 } } : await hostSuite();
 const s = host.summary;
 if (s) console.log(`extension-host tests (inside VS Code ${s.vscodeVersion}, ${s.appName}): ${s.passed} passed, ${s.failed} failed`);
 else console.log(`extension-host tests: no summary written (the suite did not run to the end), exit code ${host.exitCode}`);

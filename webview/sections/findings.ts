@@ -3,10 +3,33 @@
 import type { Finding } from '../../src/core/model/report';
 import { el } from '../dom';
 
+/** Evidence as short key/value lines: nulls dropped, nested objects summarised, never raw JSON walls. */
+function evidenceRows(evidence: Record<string, unknown>): [string, string][] {
+  const out: [string, string][] = [];
+  const fmt = (v: unknown): string | null => {
+    if (v === null || v === undefined) return null;
+    if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toFixed(2);
+    if (typeof v === 'string' || typeof v === 'boolean') return String(v);
+    if (Array.isArray(v)) return v.every((x) => typeof x !== 'object' || x === null) ? v.join(', ') : `${v.length} item${v.length === 1 ? '' : 's'}`;
+    if (typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if (typeof o.text === 'string') return o.text;
+      const prims = Object.entries(o).filter(([, x]) => x !== null && typeof x !== 'object').map(([k, x]) => `${k} ${x}`);
+      return prims.length ? prims.join(' · ') : null;
+    }
+    return null;
+  };
+  for (const [k, v] of Object.entries(evidence)) {
+    const text = fmt(v);
+    if (text !== null && text !== '') out.push([k, text.length > 400 ? text.slice(0, 399) + '…' : text]);
+  }
+  return out;
+}
+
 export function findingsSection(findings: Finding[], copy: (text: string) => void): HTMLElement | null {
   if (!findings.length) return null;
   const items = findings.map((f) => {
-    const evidence = Object.entries(f.evidence ?? {});
+    const evidence = evidenceRows(f.evidence ?? {});
     const remedies = f.remedies.map((r) => {
       const cmds = r.commands.join('\n');
       const btn = cmds ? el('button', { type: 'button', class: 'copy', title: 'Copy the commands' }, 'Copy') : null;
@@ -19,7 +42,8 @@ export function findingsSection(findings: Finding[], copy: (text: string) => voi
       el('details', { open: f.severity === 'critical' ? '' : undefined },
         el('summary', {}, el('span', { class: `sev ${f.severity}` }, f.severity), ' ', el('strong', {}, f.title), el('code', { class: 'fid' }, f.id)),
         el('p', {}, f.detail),
-        evidence.length ? el('dl', { class: 'evidence' }, ...evidence.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, typeof v === 'object' ? JSON.stringify(v) : String(v))])) : null,
+        evidence.length ? el('details', { class: 'evidence-box' }, el('summary', {}, `Evidence (${evidence.length})`),
+          el('dl', { class: 'evidence' }, ...evidence.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]))) : null,
         remedies.length ? el('ul', { class: 'remedies' }, ...remedies) : null));
   });
   return el('section', { 'aria-labelledby': 'find-h' }, el('h2', { id: 'find-h' }, `Findings (${findings.length})`), el('ul', { class: 'findings' }, ...items));

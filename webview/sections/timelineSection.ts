@@ -42,10 +42,18 @@ export class TimelineSection {
       this.chart = new TimelineChart(this.canvas, model, {
         onKillClick: (k) => this.onKill(k.eventIndex),
         onKillHover: (k, at) => this.hover(k, at),
-        onRange: (x0, x1, zoomed) => { this.resetBtn.disabled = !zoomed; this.renderRange(x0, x1, zoomed); },
+        onRange: (x0, x1, zoomed) => { this.updateReset(zoomed); this.renderRange(x0, x1, zoomed); },
       });
     }
-    this.renderRange(model.range[0], model.range[1], false);
+    const zoomedIn = model.initialView !== model.range;
+    this.updateReset(zoomedIn);
+    this.renderRange(model.initialView[0], model.initialView[1], false);
+  }
+
+  private updateReset(zoomed: boolean): void {
+    const m = this.model;
+    this.resetBtn.disabled = !zoomed;
+    this.resetBtn.textContent = zoomed && m && m.killsOutsideView ? `Show all (${m.killsOutsideView} earlier kill${m.killsOutsideView === 1 ? '' : 's'})` : 'Show all';
   }
 
   retheme(): void { this.chart?.retheme(); }
@@ -75,7 +83,7 @@ export class TimelineSection {
     }
     const rows = growthOverRange(m, x0, x1).slice(0, 12);
     this.rangeBox.replaceChildren(
-      el('h3', {}, `Growth ${zoomed ? 'in the selected range' : 'over the whole session'}: ${new Date(x0).toLocaleTimeString()} – ${new Date(x1).toLocaleTimeString()}`),
+      el('h3', {}, `Growth ${zoomed ? 'in the selected range' : 'over the sampled time'}: ${new Date(x0).toLocaleTimeString()} – ${new Date(x1).toLocaleTimeString()}`),
       el('table', { class: 'range-table', 'aria-label': 'Growth over the range' },
         el('thead', {}, el('tr', {}, ...['Series', 'From', 'To', 'Change', 'Per minute'].map((h, i) => el('th', { class: i ? 'num' : '' }, h)))),
         el('tbody', {}, ...rows.map((g) => el('tr', { 'data-series': g.id },

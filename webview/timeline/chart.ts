@@ -26,7 +26,8 @@ export class TimelineChart {
 
   constructor(readonly canvas: HTMLCanvasElement, model: TimelineModel, private readonly cb: TimelineCallbacks) {
     this.model = model;
-    this.view = model.range;
+    this.view = model.initialView;
+    this.zoomed = model.initialView !== model.range;
     this.chart = new Chart(canvas, { type: 'line', data: { datasets: [] }, options: this.options() });
     this.chart.data.datasets = this.datasets();
     this.chart.update('none');
@@ -66,7 +67,8 @@ export class TimelineChart {
         pointRadius: 0,
         pointHitRadius: 4,
         tension: 0,
-        hidden: s.id === 'sys.cache',
+        // Available and cache are near the size of RAM and would flatten every process line: off at first.
+        hidden: s.id === 'sys.cache' || s.id === 'sys.available',
       };
     });
     return killPoints.data.length ? [...lines, killPoints] : lines;
@@ -75,10 +77,12 @@ export class TimelineChart {
   private annotations(): Record<string, AnnotationOptions> {
     const th = this.theme;
     const out: Record<string, AnnotationOptions> = {};
+    // Labels of many kills would pile up: beyond a few, the hover card names each one.
+    const labelled = new Set(this.model.kills.filter((k) => k.x >= this.view[0] && k.x <= this.view[1]).slice(-6).map((k) => k.eventIndex));
     this.model.kills.forEach((k, i) => {
       out[`kill${i}`] = {
         type: 'line', scaleID: 'x', value: k.x, borderColor: th.danger, borderWidth: 2, borderDash: [4, 2],
-        label: { display: true, content: `✖ ${k.label}`, position: 'start', backgroundColor: withAlpha(th.danger, 0.85), color: '#fff', font: { size: 11 } },
+        label: { display: labelled.has(k.eventIndex), content: `✖ ${k.label}`, position: 'start', backgroundColor: withAlpha(th.danger, 0.85), color: '#fff', font: { size: 11 } },
         enter: (ctx, event) => { this.cb.onKillHover(k, { x: event.x ?? 0, y: event.y ?? 0 }); void ctx; return true; },
         leave: () => { this.cb.onKillHover(null, null); return true; },
         click: () => { this.cb.onKillClick(k); return true; },
@@ -167,9 +171,11 @@ export class TimelineChart {
     this.afterZoom();
   }
 
+  /** Shows everything: every sample and every kill in the log. */
   resetZoom(): void {
     this.chart.resetZoom('none');
     this.view = this.model.range;
+    this.chart.zoomScale('x', { min: this.view[0], max: this.view[1] }, 'none');
     this.zoomed = false;
     this.redecimate();
     this.cb.onRange(this.view[0], this.view[1], false);
@@ -177,13 +183,13 @@ export class TimelineChart {
 
   /** New samples (live): keeps the user's zoom unless they were looking at the whole range. */
   setModel(model: TimelineModel): void {
-    const following = !this.zoomed;
+    const following = !this.zoomed || (this.view[0] === this.model.initialView[0] && this.view[1] === this.model.initialView[1]);
     this.model = model;
-    if (following) this.view = model.range;
+    if (following) this.view = model.initialView;
     const opts = this.chart.options as ReturnType<TimelineChart['options']>;
     opts.plugins.annotation.annotations = this.annotations();
     opts.plugins.zoom.limits = { x: { min: model.range[0], max: model.range[1], minRange: 10_000 } };
-    if (following) { opts.scales.x.min = model.range[0]; opts.scales.x.max = model.range[1]; }
+    if (following) { opts.scales.x.min = this.view[0]; opts.scales.x.max = this.view[1]; }
     this.redecimate();
   }
 

@@ -40,10 +40,14 @@ export interface TimelineModel {
   limits: LimitLine[];
   /** The x range that shows every sample and every kill. */
   range: [number, number];
+  /** What to show first: the sampled window when older kills would squeeze it into a sliver. */
+  initialView: [number, number];
+  /** Kills outside the initial view (reachable with "Show all"). */
+  killsOutsideView: number;
 }
 
-const MAX_PROCESS_LINES = 20;
-const TOP_BY_SIZE = 8;
+const MAX_PROCESS_LINES = 12;
+const TOP_BY_SIZE = 6;
 
 function toF64(a: (number | null)[] | undefined, n: number): Float64Array {
   const out = new Float64Array(n).fill(NaN);
@@ -95,12 +99,14 @@ export function timelineModel(r: Report): TimelineModel {
     if (s.system.cachedKb) series.push({ id: 'sys.cache', label: 'page cache', group: 'system', y: toF64(s.system.cachedKb, n), colorIndex: color++ });
     const swap = toF64(s.system.swapUsedKb, n);
     if (maxOf(swap) > 0) series.push({ id: 'sys.swap', label: 'swap used', group: 'system', y: swap, colorIndex: color++ });
-    const suspects = new Set(r.growth.filter((g) => g.verdict === 'leak-suspect' || g.verdict === 'growing').map((g) => g.pid));
+    const suspects = new Set(r.growth.filter((g) => g.verdict === 'leak-suspect').map((g) => g.pid));
+    // Then the fastest growers, then the biggest: growth is what the timeline is for.
+    const fastest = r.growth.filter((g) => g.verdict === 'growing').sort((a, b) => b.slopeKbPerMin - a.slopeKbPerMin).slice(0, 4).map((g) => g.pid);
     const procs = Object.entries(s.processes).map(([pid, p]) => ({ pid: Number(pid), p, y: toF64(p.rssKb, n) }))
       .map((x) => ({ ...x, max: maxOf(x.y) }))
       .filter((x) => Number.isFinite(x.max));
     procs.sort((a, b) => b.max - a.max);
-    const chosen = [...procs.filter((x) => suspects.has(x.pid)), ...procs.slice(0, TOP_BY_SIZE)]
+    const chosen = [...procs.filter((x) => suspects.has(x.pid)), ...fastest.map((pid) => procs.find((x) => x.pid === pid)).filter((x) => x !== undefined), ...procs.slice(0, TOP_BY_SIZE)]
       .filter((x, i, all) => all.findIndex((y) => y.pid === x.pid) === i)
       .slice(0, MAX_PROCESS_LINES);
     for (const c of chosen) {
@@ -126,7 +132,18 @@ export function timelineModel(r: Report): TimelineModel {
   let hi = Math.max(...xs);
   if (!(hi > lo)) { lo -= 60_000; hi += 60_000; }
   const pad = (hi - lo) * 0.02;
-  return { t, series, kills, limits, range: [lo - pad, hi + pad] };
+  const range: [number, number] = [lo - pad, hi + pad];
+  let initialView = range;
+  if (n >= 2) {
+    const s0 = t[0];
+    const s1 = Math.max(t[n - 1], Date.parse(r.takenAt) || t[n - 1]);
+    if ((s1 - s0) / (range[1] - range[0]) < 0.25) {
+      const p = Math.max((s1 - s0) * 0.03, 1000);
+      initialView = [s0 - p, s1 + p];
+    }
+  }
+  const killsOutsideView = kills.filter((k) => k.x < initialView[0] || k.x > initialView[1]).length;
+  return { t, series, kills, limits, range, initialView, killsOutsideView };
 }
 
 /**

@@ -1,0 +1,164 @@
+// oom-killed: OOM kills from the events (kernel kills, lowmemorykiller, container OOMKilled), grouped
+// by what was killed (container/pod, systemd unit, or comm); killed again and again -> critical.
+// Also: /proc/vmstat oom_kill > 0 with no kill in the events read.
+import type { OomEvent } from '../../model/oomEvent';
+import type { Finding, Remedy, Report } from '../../model/report';
+import { type FindingContext, kb, unitOf } from './context';
+import { addSwapFile, dockerStats, findOomInLogs, kubectlDescribe, lookAtMemory, setContainerLimit, unitOomScoreAdjust, viewOomScore } from './remedies';
+import { leakToolRemedies } from './runtime';
+import { whyVictim } from './whyVictim';
+
+/** Killed this many times -> critical. */
+export const REPEAT_KILLS = 3;
+
+/** The wall-clock time of an event: its own, or boot time + its uptime stamp. */
+export function eventTimeMs(e: OomEvent, r: Report): number | null {
+  if (e.time) { const t = Date.parse(e.time); if (Number.isFinite(t)) return t; }
+  const boot = r.host?.bootTime ? Date.parse(r.host.bootTime) : NaN;
+  if (e.uptimeSeconds != null && Number.isFinite(boot)) return boot + e.uptimeSeconds * 1000;
+  return null;
+}
+
+interface Group { key: string; label: string; events: OomEvent[]; runtime: string | null; id: string | null; pod: string | null; namespace?: string | null; unit: string | null }
+
+function groupOf(e: OomEvent): Omit<Group, 'events'> {
+  const cs = e.containerState;
+  if (e.kind === 'container' && cs) {
+    const label = cs.pod ? `container ${cs.name ?? '?'} of pod ${cs.namespace ? `${cs.namespace}/` : ''}${cs.pod}` : `container ${cs.name ?? cs.id ?? '?'}`;
+    return { key: `cs:${cs.namespace}/${cs.pod}/${cs.name ?? cs.id}`, label, runtime: cs.pod ? 'kubernetes' : 'docker', id: cs.id, pod: cs.pod, namespace: cs.namespace, unit: null };
+  }
+  const comm = e.victim?.comm ?? e.selected?.comm ?? null;
+  if (comm === null) {
+    // A header without its kill line (log cut off, rate-limited): still an OOM, victim unknown.
+    return { key: 'unknown', label: `an OOM kill whose victim is not in the log${e.trigger?.comm ? ` (triggered by ${e.trigger.comm})` : ''}`, runtime: null, id: null, pod: null, unit: null };
+  }
+  const c = e.container;
+  if (c && c.runtime !== 'systemd') {
+    const who = c.runtime === 'kubernetes' ? `pod ${c.podUid ?? c.id ?? '?'}` : `${c.runtime} container ${(c.name ?? c.id ?? '?').slice(0, 12)}`;
+    return { key: `c:${c.runtime}:${c.podUid ?? c.id ?? c.name}:${comm}`, label: `${comm} in ${who}`, runtime: c.runtime, id: c.id, pod: null, unit: null };
+  }
+  const unit = c?.runtime === 'systemd' ? c.name ?? unitOf(e.taskMemcg ?? e.memcg) : unitOf(e.taskMemcg ?? e.memcg);
+  if (unit && unit.endsWith('.service')) return { key: `u:${unit}`, label: `${comm} of ${unit}`, runtime: 'systemd', id: null, pod: null, unit };
+  return { key: `comm:${comm}`, label: comm, runtime: null, id: null, pod: null, unit };
+}
+
+function shortPath(p: string): string {
+  return p.length > 90 ? `…${p.slice(-80)}` : p;
+}
+
+function fmtTime(ms: number | null): string {
+  return ms === null ? 'an unknown time' : new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+}
+
+export function oomKilled(ctx: FindingContext): Finding[] {
+  const r = ctx.report;
+  const kills = (r.events ?? []).filter((e) => e.kind === 'kill' || e.kind === 'lowmemorykiller' || (e.kind === 'container' && e.containerState?.oomKilled));
+  const groups = new Map<string, Group>();
+  for (const e of kills) {
+    const g = groupOf(e);
+    const cur = groups.get(g.key) ?? { ...g, events: [] };
+    cur.events.push(e);
+    groups.set(g.key, cur);
+  }
+  const out: Finding[] = [];
+  for (const g of groups.values()) out.push(groupFinding(g, r));
+  if (kills.length === 0 && (r.oomKillsSinceBoot ?? 0) > 0) {
+    const n = r.oomKillsSinceBoot as number;
+    out.push({
+      id: 'oom-killed',
+      // A count alone does not say whether the same program died again and again: no escalation.
+      severity: 'warning',
+      title: `${n} OOM kill${n === 1 ? '' : 's'} since boot${r.host?.bootTime ? ` (${fmtTime(Date.parse(r.host.bootTime))})` : ''}, per /proc/vmstat`,
+      detail: 'The kernel counted OOM kills since boot, but no kill was found in the kernel log that was read (it may not have been read, or has rotated). The kill lines name the victim, its memory and the cgroup that ran out.',
+      pids: [],
+      evidence: { oomKillsSinceBoot: n, source: '/proc/vmstat oom_kill', bootTime: r.host?.bootTime ?? null },
+      remedies: [findOomInLogs(), lookAtMemory()],
+    });
+  }
+  return out;
+}
+
+function groupFinding(g: Group, r: Report): Finding {
+  const evs = [...g.events].sort((a, b) => (eventTimeMs(a, r) ?? 0) - (eventTimeMs(b, r) ?? 0));
+  const last = evs[evs.length - 1];
+  const times = evs.map((e) => eventTimeMs(e, r)).filter((t): t is number => t !== null);
+  const restarts = Math.max(0, ...evs.map((e) => e.containerState?.restartCount ?? 0));
+  const count = evs.length;
+  const repeated = count >= REPEAT_KILLS || restarts >= REPEAT_KILLS;
+  const pids = [...new Set(evs.map((e) => e.victim?.pid).filter((p): p is number => p != null))];
+  const anon = evs.map((e) => e.victim?.anonRssKb ?? e.reaped?.anonRssKb ?? null).filter((v): v is number => v !== null);
+  const lastAnon = last.victim?.anonRssKb ?? last.reaped?.anonRssKb ?? null;
+  const memcgOom = last.scope === 'memcg' || (last.constraint ?? '').includes('MEMCG') || last.kind === 'container';
+  const systemOom = !memcgOom && (last.scope === 'system' || last.constraint === 'CONSTRAINT_NONE');
+  const limitKb = last.memcgUsage?.limitKb ?? (last.containerState?.memoryLimitBytes != null ? last.containerState.memoryLimitBytes / 1024 : null);
+
+  const since = times.length ? fmtTime(times[0]) : evs[0].timeText ?? null;
+  const title = count > 1
+    ? `${g.label} was OOM-killed ${count} times${since ? ` since ${since}` : ''}${lastAnon !== null ? ` (last: anon-rss ${kb(lastAnon)})` : ''}`
+    : g.events[0].kind === 'container'
+      ? `${g.label} was OOMKilled${restarts ? ` (restarted ${restarts} times)` : ''}${limitKb !== null ? ` at its ${kb(limitKb)} limit` : ''}`
+      : g.key === 'unknown'
+        ? `The OOM killer ran${since ? ` at ${since}` : ''}: ${g.label}`
+        : `${g.label}${last.victim?.pid != null ? ` (${last.victim.pid})` : ''} was killed by the OOM killer${lastAnon !== null ? `: anon-rss ${kb(lastAnon)}` : ''}${memcgOom && limitKb !== null ? `, cgroup limit ${kb(limitKb)}` : ''}`;
+
+  const d: string[] = [];
+  if (last.kind === 'lowmemorykiller') d.push('Android\'s lowmemorykiller killed it to keep free memory above its thresholds.');
+  else if (memcgOom) d.push(`Its memory cgroup${last.memcg ? ` ${shortPath(last.memcg)}` : ''} hit its limit${limitKb !== null ? ` of ${kb(limitKb)}` : ''}${last.memcgUsage?.failcnt ? ` (failcnt ${last.memcgUsage.failcnt})` : ''}: the container/service limit, not the whole host, ran out. Raise the limit if the load is legitimate, or find what grows.`);
+  else if (systemOom) d.push('The whole host ran out of RAM and swap, and the kernel killed the process it scored worst to stay alive.');
+  else d.push('The log does not say whether the whole host or a cgroup limit ran out (no constraint line).');
+  if (last.trigger?.comm) d.push(`The allocation that triggered it came from ${last.trigger.comm} (${last.trigger.pid ?? '?'})${last.trigger.gfpFlags ? `, ${last.trigger.gfpFlags}` : ''}${last.trigger.order != null ? `, order ${last.trigger.order}` : ''}.`);
+  if (count > 1) d.push(`Killed ${count} times${times.length > 1 ? ` between ${fmtTime(times[0])} and ${fmtTime(times[times.length - 1])}` : ''}: it is restarted and runs out again, which points at a leak or a limit too small for its load.`);
+  if (restarts) d.push(`The container was restarted ${restarts} times.`);
+  if (last.containerState?.exitCode === 137) d.push('Exit code 137 = killed by SIGKILL.');
+  const why = whyVictim(last, r);
+  if (why) d.push(why.text);
+
+  // The same program running again now (restarted by its service or container).
+  const vcomm = last.victim?.comm ?? null;
+  const running = vcomm ? (r.processes ?? []).filter((p) => p.comm === vcomm).sort((a, b) => (b.rssKb ?? 0) - (a.rssKb ?? 0))[0] : undefined;
+  const remedies: Remedy[] = [findOomInLogs()];
+  if (g.runtime === 'kubernetes') remedies.push(kubectlDescribe(g.pod, g.namespace ?? null));
+  if (g.runtime === 'docker' || g.runtime === 'podman') remedies.push(dockerStats(g.id));
+  if (memcgOom) {
+    const next = limitKb !== null ? Math.ceil((limitKb * 1.5) / 1024) * 1024 : null;
+    const lim = next !== null ? `${Math.ceil(next / 1024)}m` : '<size>';
+    remedies.push(...setContainerLimit(g.runtime === 'systemd' ? 'systemd' : g.runtime === 'kubernetes' || g.runtime === 'docker' || g.runtime === 'podman' || g.runtime === 'lxc' ? g.runtime : null, g.id, lim, next !== null ? `${Math.ceil(next / 1024)}Mi` : '<size>', g.unit, true));
+  } else {
+    remedies.push(lookAtMemory());
+    if (systemOom && (r.memory?.swapTotalKb ?? null) === 0) remedies.push(addSwapFile());
+  }
+  if (running) {
+    remedies.push(...leakToolRemedies(running));
+    remedies.push(viewOomScore(running.pid));
+  }
+  if (g.unit && repeated) remedies.push(unitOomScoreAdjust(g.unit, -500));
+
+  return {
+    id: 'oom-killed',
+    severity: repeated ? 'critical' : 'warning',
+    title,
+    detail: d.join(' '),
+    pids,
+    evidence: {
+      kills: count,
+      victim: g.label,
+      first: times.length ? new Date(times[0]).toISOString() : null,
+      last: times.length ? new Date(times[times.length - 1]).toISOString() : null,
+      maxAnonRssKb: anon.length ? Math.max(...anon) : null,
+      lastVictim: last.victim ?? null,
+      trigger: last.trigger ?? null,
+      scope: last.scope ?? null,
+      constraint: last.constraint ?? null,
+      memcg: last.memcg ?? null,
+      memcgUsage: last.memcgUsage ?? null,
+      container: last.container ?? null,
+      containerState: last.containerState ?? null,
+      restartCount: restarts || null,
+      whyVictim: why,
+      runningNow: running ? { pid: running.pid, rssKb: running.rssKb, oomScore: running.oomScore, oomScoreAdj: running.oomScoreAdj } : null,
+      lines: evs.map((e) => e.lines),
+      unit: g.unit,
+    },
+    remedies,
+  };
+}

@@ -1,0 +1,131 @@
+// The remedies of the domain guide (docs/oom-guide.txt), with its exact commands. changesHost is
+// true for anything that modifies the host (kill, sysctl, swap, drop_caches, oom_score_adj,
+// systemd units, container limits); reading commands and profiler launches are false.
+// Only integers (pids) and checked words (unit names, container ids) are put into commands.
+import type { Remedy } from '../../model/report';
+import { pidArg, safeWord } from './context';
+
+export const findOomInLogs = (): Remedy => ({
+  title: 'Find the OOM kills in the kernel log',
+  commands: ['journalctl -k | grep -i -E "killed process|out of memory"', 'dmesg | grep -i oom'],
+  changesHost: false,
+});
+
+export const lookAtMemory = (): Remedy => ({
+  title: 'Look at the memory picture and the top processes',
+  commands: ['free -h', 'ps aux --sort=-%mem | head -10', 'smem -t -p'],
+  changesHost: false,
+});
+
+export const killProcess = (pid: number | null): Remedy => ({
+  title: `Stop the memory hog now: try a regular kill first; -9 (SIGKILL) is a blunt instrument`,
+  commands: [`kill ${pidArg(pid)}`, `sudo kill -9 ${pidArg(pid)}`],
+  changesHost: true,
+});
+
+export const dropCaches = (): Remedy => ({
+  title: 'Clear the page cache, dentries and inodes (safe: the kernel repopulates them; not too often, not on production without understanding it)',
+  commands: ['sudo sync', 'echo 3 | sudo tee /proc/sys/vm/drop_caches'],
+  changesHost: true,
+});
+
+export const addSwapFile = (): Remedy => ({
+  title: 'Add a 2 GB swap file as a safety cushion (then check with free -h)',
+  commands: [
+    'sudo fallocate -l 2G /swapfile',
+    'sudo chmod 600 /swapfile',
+    'sudo mkswap /swapfile',
+    'sudo swapon /swapfile',
+    "echo '/swapfile none swap sw 0 0' | sudo tee -a /etc/fstab",
+    'free -h',
+  ],
+  changesHost: true,
+});
+
+export const viewOomScore = (pid: number | null): Remedy => ({
+  title: 'See how likely the OOM killer is to pick it (0–1000, higher goes first)',
+  commands: [`cat /proc/${pidArg(pid)}/oom_score`, `cat /proc/${pidArg(pid)}/oom_score_adj`],
+  changesHost: false,
+});
+
+/** Writes through tee: "sudo echo -500 > /proc/PID/oom_score_adj" (as the guide prints it) fails, since the redirection runs unprivileged. */
+export const setOomScoreAdj = (pid: number | null, value: number): Remedy => ({
+  title: `Set oom_score_adj ${value} for pid ${pidArg(pid)} now (lost when it restarts)`,
+  commands: [`echo ${value} | sudo tee /proc/${pidArg(pid)}/oom_score_adj`],
+  changesHost: true,
+});
+
+/** The guide's permanent setting: [Service] OOMScoreAdjust= in the unit, as a drop-in. */
+export const unitOomScoreAdjust = (unit: string | null, value: number): Remedy => {
+  const u = safeWord(unit, '<service>.service');
+  const dir = `/etc/systemd/system/${u}.d`;
+  return {
+    title: `Make it permanent in the systemd unit: [Service] OOMScoreAdjust=${value} (here as a drop-in next to /etc/systemd/system/${u})`,
+    commands: [
+      `sudo mkdir -p ${dir}`,
+      `printf '[Service]\\nOOMScoreAdjust=${value}\\n' | sudo tee ${dir}/oom-lens.conf`,
+      'sudo systemctl daemon-reload',
+      `sudo systemctl restart ${u}`,
+    ],
+    changesHost: true,
+  };
+};
+
+export const sysctl = (title: string, settings: [string, number | string][]): Remedy => ({
+  title,
+  commands: [
+    ...settings.map(([k, v]) => `sudo sysctl ${k}=${v}`),
+    ...settings.map(([k, v]) => `echo '${k} = ${v}' | sudo tee -a /etc/sysctl.conf`),
+  ],
+  changesHost: true,
+});
+
+export const strictOvercommit = (): Remedy => sysctl(
+  'Switch to "no overcommit" (mode 2): allocations fail with "Cannot allocate memory" before the OOM killer has to act (easier to debug)',
+  [['vm.overcommit_memory', 2], ['vm.overcommit_ratio', 100]],
+);
+
+export const dockerStats = (id: string | null): Remedy => ({
+  title: 'See the containers\' memory use and OOM messages',
+  commands: ['docker stats --no-stream', `docker logs ${safeWord(id, '<container_id>')} 2>&1 | grep -i oom`],
+  changesHost: false,
+});
+
+export const kubectlDescribe = (pod: string | null, namespace: string | null = null): Remedy => ({
+  title: 'See the OOM event of the pod (Last State: OOMKilled)',
+  commands: [`kubectl describe pod ${safeWord(pod, '<pod_name>')}${namespace && safeWord(namespace, '') ? ` -n ${namespace}` : ''}`],
+  changesHost: false,
+});
+
+/** Sets a container/service memory limit: docker --memory/--memory-swap, Kubernetes resources.limits.memory, systemd MemoryMax. */
+export const setContainerLimit = (runtime: string | null, id: string | null, limit: string, k8sLimit: string, unit: string | null, raise = false): Remedy[] => {
+  const out: Remedy[] = [];
+  const verb = raise ? `Raise the memory limit to ${limit}` : `Give it a memory limit of ${limit}`;
+  if (runtime === 'docker' || runtime === 'podman' || runtime === null) {
+    const cli = runtime === 'podman' ? 'podman' : 'docker';
+    out.push({
+      title: `${verb} (--memory, --memory-swap): now with ${cli} update, and in its run/compose options`,
+      commands: [
+        `${cli} update --memory ${limit} --memory-swap ${limit} ${safeWord(id, '<container_id>')}`,
+        `${cli} run --memory=${limit} --memory-swap=${limit} <image>`,
+      ],
+      changesHost: true,
+    });
+  }
+  if (runtime === 'kubernetes' || runtime === null) {
+    out.push({
+      title: `${verb}: resources.limits.memory (and requests) on the pod's container, in its manifest or:`,
+      commands: [`kubectl set resources deployment/<deployment> --requests=memory=${k8sLimit} --limits=memory=${k8sLimit}`],
+      changesHost: true,
+    });
+  }
+  if (runtime === 'systemd' || runtime === 'lxc') {
+    const u = safeWord(unit, '<unit>');
+    out.push({
+      title: runtime === 'lxc' ? `${verb} (lxc.cgroup2.memory.max in the container's config to keep it)` : `${verb} (MemoryMax= on the service)`,
+      commands: runtime === 'lxc' ? [`sudo lxc-cgroup -n ${safeWord(id, '<container>')} memory.max ${limit.toUpperCase()}`] : [`sudo systemctl set-property ${u} MemoryMax=${limit.toUpperCase()}`],
+      changesHost: true,
+    });
+  }
+  return out;
+};

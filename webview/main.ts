@@ -27,7 +27,11 @@ const timeline = new TimelineSection((i) => { openKill = i; render(); document.g
 onThemeChange(() => timeline.retheme());
 
 // For tests and the curious: the live chart and its data, read from inside the webview.
-(window as unknown as { oomLens: unknown }).oomLens = { timeline: () => timeline.chartInstance?.chart ?? null, model: () => timeline.model };
+(window as unknown as { oomLens: unknown }).oomLens = {
+  timeline: () => timeline.chartInstance?.chart ?? null,
+  model: () => timeline.model,
+  zoomTo: (x0: number, x1: number) => timeline.chartInstance?.zoomTo(x0, x1),
+};
 
 function save(): void { vscode.setState({ ...state, sort: { key: table.key, descending: table.descending } }); }
 const copy = (text: string) => (standalone ? void navigator.clipboard?.writeText(text) : vscode.postMessage({ type: 'copy', text }));
@@ -153,6 +157,22 @@ function render(): void {
   timeline.show(r);
 }
 
+/** Live samples: swap only what changed, so scroll position, open details and the filter box stay. */
+function renderLive(r: Report): void {
+  const swap = (id: string, next: HTMLElement | null) => {
+    const cur = document.getElementById(id);
+    if (cur && next) cur.replaceWith(next);
+  };
+  const openIds = new Set([...document.querySelectorAll('#findings li.finding')].filter((li) => li.querySelector('details')?.open).map((li) => li.getAttribute('data-id')));
+  swap('verdict', verdict(r));
+  const f = findingsSection(r.findings, copy);
+  if (f) for (const li of f.querySelectorAll('li.finding')) { const d = li.querySelector('details'); if (d) d.open = openIds.has(li.getAttribute('data-id')); }
+  if (document.getElementById('findings')) swap('findings', f);
+  else if (f) document.getElementById('verdict')?.after(f);
+  swap('proc-table', procTable(r));
+  timeline.show(r);
+}
+
 window.addEventListener('message', (ev: MessageEvent) => {
   const msg: unknown = ev.data;
   if (!isToWebview(msg)) {
@@ -173,10 +193,11 @@ window.addEventListener('message', (ev: MessageEvent) => {
       save();
       break;
     case 'samples':
-      if (!state.report) return;
+      if (!state.report || state.log) return;
       state = { ...state, report: { ...state.report, samples: msg.samples, growth: msg.growth, findings: msg.findings } };
       save();
-      break;
+      renderLive(state.report!);
+      return;
     case 'smaps':
       smaps = msg.smaps;
       status = null;

@@ -69,6 +69,7 @@ export async function run({ page, openWorkbench, resultsDir }) {
     assert.ok(data.labels.some((l) => l.includes(`oomlens-leaky (${leaker.pid})`)), `no line for the leaking process in ${JSON.stringify(data.labels)}`);
     assert.ok(data.leakPoints >= 10, `the leaking process line has ${data.leakPoints} points`);
     const suspect = await frame.locator(`table.procs tr[data-pid="${leaker.pid}"]`).getAttribute('class');
+    assert.match(suspect ?? '', /leak-suspect/, 'the steadily leaking process is flagged in the process table');
     mkdirSync(resultsDir, { recursive: true });
     await frame.locator('#timeline').scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(resultsDir, 'timeline-dark.png') });
@@ -76,6 +77,7 @@ export async function run({ page, openWorkbench, resultsDir }) {
     await runFromPalette(page, 'Preferences: Color Theme');
     await pickQuickItem(page, 'Light Modern');
     await page.waitForTimeout(1500);
+    await frame.locator('#timeline').scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(resultsDir, 'timeline-light.png') });
     assert.deepEqual(webviewErrors, [], `webview errors: ${webviewErrors.join(' | ')}`);
     return { killPid: kill.pid, leakPid: leaker.pid, samples: data.samples, leakRowClass: suspect, series: data.labels.length };

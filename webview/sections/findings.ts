@@ -28,7 +28,8 @@ function evidenceRows(evidence: Record<string, unknown>): [string, string][] {
 
 export function findingsSection(findings: Finding[], copy: (text: string) => void): HTMLElement | null {
   if (!findings.length) return null;
-  const items = findings.map((f) => {
+  // Only the first critical finding starts open: a page of open remedies hides everything else.
+  const items = findings.map((f, index) => {
     const evidence = evidenceRows(f.evidence ?? {});
     const remedies = f.remedies.map((r) => {
       const cmds = r.commands.join('\n');
@@ -39,12 +40,12 @@ export function findingsSection(findings: Finding[], copy: (text: string) => voi
         cmds ? el('pre', {}, el('code', {}, cmds)) : null);
     });
     return el('li', { class: `finding ${f.severity}`, 'data-id': f.id },
-      el('details', { open: f.severity === 'critical' ? '' : undefined },
+      el('details', { open: index === 0 && f.severity === 'critical' ? '' : undefined },
         el('summary', {}, el('span', { class: `sev ${f.severity}` }, f.severity), ' ', el('strong', {}, f.title), el('code', { class: 'fid' }, f.id)),
         el('p', {}, f.detail),
         evidence.length ? el('details', { class: 'evidence-box' }, el('summary', {}, `Evidence (${evidence.length})`),
           el('dl', { class: 'evidence' }, ...evidence.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]))) : null,
         remedies.length ? el('ul', { class: 'remedies' }, ...remedies) : null));
   });
-  return el('section', { 'aria-labelledby': 'find-h' }, el('h2', { id: 'find-h' }, `Findings (${findings.length})`), el('ul', { class: 'findings' }, ...items));
+  return el('section', { 'aria-labelledby': 'find-h', id: 'findings' }, el('h2', { id: 'find-h' }, `Findings (${findings.length})`), el('ul', { class: 'findings' }, ...items));
 }

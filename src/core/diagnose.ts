@@ -50,25 +50,21 @@ export interface DiagnosedReport extends Report {
 
 export async function diagnose(host: Host, opts: DiagnoseOptions = {}): Promise<DiagnosedReport> {
   opts.onStep?.(`Reading memory and processes of ${host.name}…`);
-  // The kernel log is its own command: start it alongside the snapshot, not after it.
-  const logPromise = opts.kernelLog === false ? null : readKernelLog(host, { signal: opts.signal, timeoutMs: opts.timeoutMs });
+  // The kernel log is its own command: start it alongside the snapshot, not after it. When sampling,
+  // read it after the sampling instead, so kills that happen while we watch are in the report.
+  const sampling = !!opts.sampleMs && opts.sampleMs > 0;
+  const readLog = () => readKernelLog(host, { signal: opts.signal, timeoutMs: opts.timeoutMs });
+  let logPromise = opts.kernelLog === false || sampling ? null : readLog();
   logPromise?.catch(() => { /* awaited below */ });
   const { report, raw } = await collectSnapshot(host, { signal: opts.signal, rollup: opts.rollup, timeoutMs: opts.timeoutMs });
   const out: DiagnosedReport = report;
-  if (logPromise) {
-    opts.onStep?.(`Reading the kernel log of ${host.name}…`);
-    const log = await logPromise;
-    out.events = log.events;
-    out.logSources = log.sources;
-    out.warnings.push(...log.warnings, ...log.fixes.map((f) => `to read the kernel log: ${f}`));
-  }
-  if (opts.sampleMs && opts.sampleMs > 0) {
+  if (sampling) {
     const intervalMs = opts.intervalMs ?? 1000;
     const store = opts.store ?? new SeriesStore();
-    opts.onStep?.(`Watching growth on ${host.name} for ${formatDuration(opts.sampleMs)} (every ${formatDuration(intervalMs)})…`);
+    opts.onStep?.(`Watching growth on ${host.name} for ${formatDuration(opts.sampleMs!)} (every ${formatDuration(intervalMs)})…`);
     const res = await runSampler(host, store, {
       intervalMs,
-      durationMs: opts.sampleMs,
+      durationMs: opts.sampleMs!,
       signal: opts.signal,
       cgroupFiles: limitedCgroupUsageFiles(raw, report.cgroups.filter((c) => c.limitKb !== null).map((c) => c.path)),
       bootTimeMs: report.host.bootTime ? Date.parse(report.host.bootTime) : undefined,
@@ -81,6 +77,14 @@ export async function diagnose(host: Host, opts: DiagnoseOptions = {}): Promise<
     const mounts = parseCgroupMounts(raw.files.get('self/mounts'));
     out.samples.cgroups = Object.fromEntries(Object.entries(out.samples.cgroups ?? {})
       .map(([file, v]) => [relativeCgroupPath(file.replace(/\/memory\.(current|usage_in_bytes)$/, ''), mounts), v]));
+  }
+  if (sampling && opts.kernelLog !== false) logPromise = readLog();
+  if (logPromise) {
+    opts.onStep?.(`Reading the kernel log of ${host.name}…`);
+    const log = await logPromise;
+    out.events = log.events;
+    out.logSources = log.sources;
+    out.warnings.push(...log.warnings, ...log.fixes.map((f) => `to read the kernel log: ${f}`));
   }
   opts.onStep?.('Analysing…');
   return { ...analyzeReport(out), logSources: out.logSources };

@@ -3,11 +3,13 @@
 import { writeFileSync } from 'node:fs';
 import { parseCli, UsageError, HELP, CliArgs } from './args';
 import { LocalHost } from '../core/host/localHost';
+import type { Host } from '../core/host/host';
 import { diagnose } from '../core/diagnose';
 import { renderText } from '../core/report/text';
 import { OomLensError } from '../core/errors';
 import { VERSION } from '../core/version';
 import { eventsCommand } from './commands/events';
+import { watchCommand } from './commands/watch';
 import { renderMarkdown } from '../core/report/markdown';
 import { renderHtml } from '../core/report/html';
 import { htmlAssets } from './assets';
@@ -19,6 +21,20 @@ function emit(args: CliArgs, text: string): void {
   else process.stdout.write(text);
 }
 
+/** Runs `fn` against the selected host with Ctrl-C as cancellation, and closes the host after. */
+async function withHost<T>(_args: CliArgs, fn: (host: Host, signal: AbortSignal) => Promise<T>): Promise<T> {
+  const host: Host = new LocalHost();
+  const ac = new AbortController();
+  const onInt = () => ac.abort();
+  process.once('SIGINT', onInt);
+  try {
+    return await fn(host, ac.signal);
+  } finally {
+    process.removeListener('SIGINT', onInt);
+    await host.close();
+  }
+}
+
 async function run(args: CliArgs): Promise<void> {
   switch (args.command) {
     case 'help':
@@ -27,40 +43,24 @@ async function run(args: CliArgs): Promise<void> {
     case 'version':
       process.stdout.write(`oom-lens ${VERSION}\n`);
       return;
-    case 'events': {
-      const host = new LocalHost();
-      const ac = new AbortController();
-      process.once('SIGINT', () => ac.abort());
-      try {
-        emit(args, await eventsCommand(args.positionals[0], host, args.json, ac.signal));
-      } finally {
-        await host.close();
-      }
+    case 'watch':
+      await withHost(args, (host, signal) => watchCommand(host, args.intervalMs, args.top, signal, (s) => process.stdout.write(s), !!process.stdout.isTTY));
       return;
-    }
+    case 'events':
+      emit(args, await withHost(args, (host, signal) => eventsCommand(args.positionals[0], host, args.json, signal)));
+      return;
     case 'leaks':
       emit(args, await leaksCommand(args.positionals, { json: args.json, top: args.top }));
       return;
-    case 'run': {
-      const host = new LocalHost();
-      const ac = new AbortController();
-      process.once('SIGINT', () => ac.abort());
-      try {
-        // --out is the report file's copy here, so the text always goes to standard output.
-        process.stdout.write(await runCommand(args, host, ac.signal));
-      } finally {
-        await host.close();
-      }
+    case 'run':
+      // --out is the report file's copy here, so the text always goes to standard output.
+      process.stdout.write(await withHost(args, (host, signal) => runCommand(args, host, signal)));
       return;
-    }
     case 'diagnose':
     case 'snapshot': {
-      const host = new LocalHost();
-      const ac = new AbortController();
-      process.once('SIGINT', () => ac.abort());
-      try {
+      await withHost(args, async (host, signal) => {
         const report = await diagnose(host, {
-          signal: ac.signal,
+          signal,
           kernelLog: args.command === 'diagnose',
           sampleMs: args.sampleMs ?? undefined,
           intervalMs: args.intervalMs,
@@ -71,9 +71,7 @@ async function run(args: CliArgs): Promise<void> {
             : args.format === 'html' ? renderHtml(report, htmlAssets())
               : renderText(report, { top: args.top, width: process.stdout.columns ? Math.max(30, process.stdout.columns - 90) : 60 });
         emit(args, text);
-      } finally {
-        await host.close();
-      }
+      });
       return;
     }
   }

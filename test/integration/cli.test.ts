@@ -70,3 +70,19 @@ describe('oom-lens CLI (the built dist/cli.js, real machine)', () => {
     assert.ok(own && own.pssKb > 0, 'its own process keeps PSS');
   });
 });
+
+describe('oom-lens watch (the built CLI, real machine)', () => {
+  it('prints a table per frame until Ctrl-C, then exits 0', async () => {
+    requireBuiltCli();
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [CLI, 'watch', '--interval', '300ms', '--top', '3'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    await new Promise((r) => setTimeout(r, 2000));
+    child.kill('SIGINT');
+    const code = await new Promise((r) => child.on('exit', r));
+    assert.equal(code, 0);
+    const frames = out.split(/\n(?=\d{4}-\d\d-\d\dT)/).filter((f) => /PID\s+NAME\s+RSS\s+ANON\s+GROWTH/.test(f));
+    assert.ok(frames.length >= 3, `${frames.length} frames in 2 s at 300 ms`);
+  });
+});

@@ -81,6 +81,7 @@ export class PrivateSshd {
     const port = await freePort();
     const hostKeys = (opts.hostKeyTypes ?? ['ed25519', 'ecdsa', 'rsa']).map((t) => makeKey(dir, `ssh_host_${t}_key`, t));
     const config = [
+      ...(opts.extra ?? []), // first value wins in sshd_config: extras override the defaults below
       'ListenAddress 127.0.0.1',
       `Port ${port}`,
       ...hostKeys.map((k) => `HostKey ${k.path}`),
@@ -98,7 +99,6 @@ export class PrivateSshd {
       'MaxStartups 50:30:100',
       'LogLevel VERBOSE',
       'Subsystem sftp internal-sftp',
-      ...(opts.extra ?? []),
       '',
     ].join('\n');
     writeFileSync(join(dir, 'sshd_config'), config);

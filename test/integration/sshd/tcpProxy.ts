@@ -6,6 +6,9 @@ export class TcpProxy {
   private sockets = new Set<Socket>();
   private constructor(private server: Server, readonly port: number) {}
 
+  /** While true, data in both directions is dropped without closing anything (a dead link). */
+  frozen = false;
+
   /** Bytes forwarded server -> client (what the client received). */
   bytesToClient = 0;
   bytesToServer = 0;
@@ -18,16 +21,28 @@ export class TcpProxy {
       upstream.setNoDelay(true);
       self.sockets.add(client); self.sockets.add(upstream);
       const pipe = (from: Socket, to: Socket, count: (n: number) => void) => {
-        // Delay each chunk by delayMs while keeping order: schedule at max(now + delay, last).
-        let last = 0;
+        // Delay each chunk by delayMs, strictly in order: one FIFO queue drained by one timer
+        // (separate timers per chunk can fire out of order and corrupt the SSH stream).
+        const queue: Array<{ at: number; d: Buffer | null }> = []; // null = end of stream
+        let timer: NodeJS.Timeout | undefined;
+        const drain = () => {
+          timer = undefined;
+          const t = Date.now();
+          while (queue.length && queue[0].at <= t) { const { d } = queue.shift()!; if (to.destroyed) continue; if (d) to.write(d); else to.end(); }
+          if (queue.length) timer = setTimeout(drain, queue[0].at - t);
+        };
         from.on('data', (d: Buffer) => {
+          if (self.frozen) return; // a silent network: bytes vanish, nobody is told
           count(d.length);
           if (!delayMs) { to.write(d); return; }
-          const at = Math.max(Date.now() + delayMs, last);
-          last = at;
-          setTimeout(() => { if (!to.destroyed) to.write(d); }, at - Date.now());
+          queue.push({ at: Date.now() + delayMs, d });
+          if (!timer) timer = setTimeout(drain, delayMs);
         });
-        from.on('end', () => setTimeout(() => to.end(), delayMs));
+        from.on('end', () => {
+          if (!delayMs) { to.end(); return; }
+          queue.push({ at: Date.now() + delayMs, d: null });
+          if (!timer) timer = setTimeout(drain, delayMs);
+        });
       };
       pipe(client, upstream, (n) => { self.bytesToServer += n; });
       pipe(upstream, client, (n) => { self.bytesToClient += n; });
@@ -48,7 +63,7 @@ export class TcpProxy {
 
   /** Cuts every proxied connection now (both sides see a reset). */
   destroyAll(): void {
-    for (const s of this.sockets) s.resetAndDestroy?.() ?? s.destroy();
+    for (const s of this.sockets) { if (typeof s.resetAndDestroy === 'function') s.resetAndDestroy(); else s.destroy(); }
     this.sockets.clear();
   }
 

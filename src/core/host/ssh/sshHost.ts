@@ -1,0 +1,681 @@
+// SshHost: the Host interface over ONE ssh2 connection per host (reused by every exec, closed after
+// an idle timeout), with ProxyJump chains, known_hosts verification, agent / key / passphrase /
+// password authentication through callbacks, cancel that really stops the remote command, and a
+// reconnecting execStream() for long-running sampling commands.
+//
+// How cancel works: OpenSSH refuses `signal` channel requests in many builds ("session signalling
+// requires privilege separation", and never without privsep) and closing a channel does not stop a
+// command that has no pty (it only notices when it next writes). So every command is wrapped:
+//   exec sh -c 'echo "@@oomlens-pid $$" >&2; exec sh -c "$1"' oomlens '<command>'
+// sshd starts each session in its own session/process group (setsid), so $$ is the group id of
+// everything the command starts. On cancel/timeout we send TERM to that group over a second
+// channel (sudo relays TERM to its root child), wait up to 1 s, then KILL, then close the channel.
+// The marker line is stripped from stderr.
+import { Client, ClientChannel, ConnectConfig } from 'ssh2';
+import type { AnyAuthMethod } from 'ssh2';
+import SSHConfig from 'ssh-config';
+import { existsSync, readFileSync } from 'node:fs';
+import { Host, ExecOptions, ExecResult, shQuote } from '../host';
+import { CancelledError, OomLensError } from '../../errors';
+import { Logger, silentLogger } from '../../logger';
+import { SshTarget, jumpChain } from './sshConfig';
+import { HostKeyError, SshAuthError, SshConnectError, SshDisconnectedError, SshError } from './errors';
+import { appendKnownHost, checkHostKey, fingerprintSha256, keyTypeOf, knownHostName, knownHostsLine, knownKeyTypes, readKnownHosts } from './knownHosts';
+import { sudoWrap, checkSudoResult } from './sudo';
+import { parseKey } from './keys';
+
+export type UnknownHostKeyAnswer = 'once' | 'remember' | 'cancel';
+
+export interface UnknownHostKeyInfo {
+  host: string;
+  port: number;
+  keyType: string;
+  /** 'SHA256:…' as `ssh-keygen -lf` prints it. */
+  fingerprint: string;
+  /** Where 'remember' writes the key. */
+  knownHostsFile: string;
+  /** Keys of other types this host is already known by (a hint that it may be legitimate). */
+  otherKnownTypes: string[];
+}
+
+/** UI needs passed INTO the core. Any of them may be missing: the core then refuses, never hangs. */
+export interface SshCallbacks {
+  onUnknownHostKey?(info: UnknownHostKeyInfo): UnknownHostKeyAnswer | Promise<UnknownHostKeyAnswer>;
+  /** Passphrase of an encrypted private key; undefined skips the key. `attempt` starts at 1. */
+  askPassphrase?(info: { keyPath: string; attempt: number; wrong: boolean }): string | undefined | Promise<string | undefined>;
+  /** Password or keyboard-interactive answer; undefined cancels the login. */
+  askPassword?(info: { host: string; user: string; prompt: string; echo: boolean; attempt: number }): string | undefined | Promise<string | undefined>;
+}
+
+export interface SshHostOptions {
+  callbacks?: SshCallbacks;
+  /** The parsed ssh config, to resolve ProxyJump hops (default: none, hops taken literally). */
+  config?: SSHConfig;
+  logger?: Logger;
+  /** Run execPrivileged() commands through `sudo -n`. */
+  useSudo?: boolean;
+  /** Close the connection after this long without a running command (default 120 s). */
+  idleTimeoutMs?: number;
+  /** Agent socket (default: IdentityAgent from the config, else $SSH_AUTH_SOCK); null = no agent. */
+  agentSocket?: string | null;
+  /** At most this many commands at once on the connection (sshd's MaxSessions is 10). */
+  maxChannels?: number;
+  /** Display name (default: the alias). */
+  name?: string;
+}
+
+export interface ReconnectInfo {
+  /** 1-based number of this reconnect within the execStream() call. */
+  reconnect: number;
+  /** When the drop was noticed (ms since epoch). No data exists between this and resumedAt. */
+  gapStartedAt: number;
+  /** When the command was running again. */
+  resumedAt: number;
+  error: Error;
+}
+
+export interface ExecStreamOptions extends ExecOptions {
+  /** Called after the connection dropped and the command was restarted on a new connection.
+   * The caller marks the gap: samples from before `gapStartedAt` and after `resumedAt` are not
+   * contiguous (e.g. push a null point so a chart breaks the line, and reset per-interval deltas
+   * because the restarted command starts counting from scratch). */
+  onReconnect?(info: ReconnectInfo): void;
+  /** Give up after this many reconnects in a row without a successful restart (default 5). */
+  maxReconnects?: number;
+  /** First backoff delay, doubled per failed attempt up to maxBackoffMs (default 500 ms / 10 s). */
+  backoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+const PID_MARK = '@@oomlens-pid ';
+const KEY_ALGOS: Record<string, string[]> = { 'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] };
+const DEFAULT_HOST_KEY_ALGOS = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
+
+/** Wraps a command so its remote process group id is printed first (see the file comment). */
+export function wrapForCancel(command: string): string {
+  return `exec sh -c 'echo "${PID_MARK}$$" >&2; exec sh -c "$1"' oomlens ${shQuote(command)}`;
+}
+
+/** A timeout that stops counting while a person is being asked something. */
+class PausableTimer {
+  private timer?: NodeJS.Timeout;
+  private remaining: number;
+  private startedAt = 0;
+  constructor(ms: number, private fire: () => void) { this.remaining = ms; this.resume(); }
+  pause(): void { if (this.timer) { clearTimeout(this.timer); this.timer = undefined; this.remaining -= Date.now() - this.startedAt; } }
+  resume(): void { if (!this.timer && this.remaining !== Infinity) { this.startedAt = Date.now(); this.timer = setTimeout(this.fire, Math.max(0, this.remaining)); } }
+  stop(): void { if (this.timer) clearTimeout(this.timer); this.timer = undefined; this.remaining = Infinity; }
+  async during<T>(p: () => T | Promise<T>): Promise<T> { this.pause(); try { return await p(); } finally { this.resume(); } }
+}
+
+type AuthMethod = AnyAuthMethod;
+
+interface Live {
+  client: Client;
+  hops: Client[];
+  closing: boolean;
+  dropped?: SshDisconnectedError;
+  onDrop: Set<(e: SshDisconnectedError) => void>;
+}
+
+export class SshHost implements Host {
+  readonly via = 'ssh' as const;
+  readonly name: string;
+  private live?: Promise<Live>;
+  private active = 0;
+  private idleTimer?: NodeJS.Timeout;
+  private waiting: Array<() => void> = [];
+  private disconnectListeners = new Set<(e: SshDisconnectedError) => void>();
+  private readonly log: Logger;
+  private closed = false;
+
+  constructor(readonly target: SshTarget, private readonly opts: SshHostOptions = {}) {
+    this.name = opts.name ?? target.alias;
+    this.log = opts.logger ?? silentLogger;
+  }
+
+  get useSudo(): boolean { return !!this.opts.useSudo; }
+
+  /** Called when an established connection drops (not on close() or the idle close). */
+  onDisconnect(listener: (e: SshDisconnectedError) => void): () => void {
+    this.disconnectListeners.add(listener);
+    return () => this.disconnectListeners.delete(listener);
+  }
+
+  /** Connects now (exec() connects on demand). Rejects with a typed SshError or CancelledError. */
+  async connect(signal?: AbortSignal): Promise<void> {
+    await this.connection(signal);
+  }
+
+  /** True while an authenticated connection is open. */
+  get connected(): boolean { return !!this.current; }
+
+  /** The shared connection, opened on first use. A caller's cancel stops its wait, not the
+   * connection others may be waiting for (it still ends by ConnectTimeout, or idles out). */
+  private connection(signal?: AbortSignal): Promise<Live> {
+    if (this.closed) return Promise.reject(new SshError(`the connection to ${this.name} was closed`));
+    if (!this.live) {
+      const p = this.open();
+      this.live = p;
+      p.then(() => { if (this.active === 0 && !this.idleTimer) this.idle(); }, () => { if (this.live === p) this.live = undefined; });
+    }
+    return raceAbort(this.live, signal);
+  }
+
+  private async open(): Promise<Live> {
+    const chain = jumpChain(this.target, this.opts.config ?? emptyConfig());
+    const hops: Client[] = [];
+    try {
+      let prev: Client | undefined;
+      for (const hop of chain) {
+        prev = await this.openClient(hop, prev);
+        hops.push(prev);
+      }
+      const client = await this.openClient(this.target, prev);
+      const live: Live = { client, hops, closing: false, onDrop: new Set() };
+      const drop = (why: string) => {
+        if (live.dropped || live.closing) return;
+        live.dropped = new SshDisconnectedError(`the connection to ${this.name} dropped: ${why}`);
+        if (this.current === live) { this.current = undefined; this.live = undefined; }
+        for (const h of hops) h.end();
+        this.log.warn(live.dropped.message);
+        for (const f of live.onDrop) f(live.dropped);
+        for (const f of this.disconnectListeners) { try { f(live.dropped); } catch { /* a listener's problem */ } }
+      };
+      client.on('error', (e) => drop(e.message));
+      client.on('close', () => drop('closed by the server or the network'));
+      for (const h of hops) { h.on('error', (e) => drop(`jump host: ${e.message}`)); h.on('close', () => drop('jump host connection closed')); }
+      this.current = live;
+      this.log.info(`ssh: connected to ${this.target.user}@${this.target.host}:${this.target.port}${chain.length ? ` via ${chain.map((h) => h.alias).join(' -> ')}` : ''}`);
+      return live;
+    } catch (e) {
+      for (const h of hops) h.end();
+      throw e;
+    }
+  }
+
+  private current?: Live;
+  /** Host keys accepted "once": for the lifetime of this SshHost, never written anywhere. */
+  private readonly acceptedOnce = new Set<string>();
+
+  /** One SSH connection (one hop), over `via` when given. Resolves when authenticated. */
+  private openClient(t: SshTarget, via: Client | undefined, signal?: AbortSignal): Promise<Client> {
+    const where = `${t.user}@${t.host}${t.port === 22 ? '' : `:${t.port}`}`;
+    const cb = this.opts.callbacks ?? {};
+    return new Promise<Client>((resolve, reject) => {
+      if (signal?.aborted) return reject(new CancelledError());
+      const client = new Client();
+      let settled = false;
+      let fatal: Error | undefined;
+      const fail = (e: Error) => {
+        if (settled) return;
+        settled = true;
+        timer.stop();
+        signal?.removeEventListener('abort', onAbort);
+        client.end();
+        client.destroy?.();
+        reject(e);
+      };
+      const timer = new PausableTimer(t.connectTimeoutMs, () => fail(new SshConnectError(
+        `timed out after ${Math.round(t.connectTimeoutMs / 1000)} s connecting to ${where}`,
+        'check that the host is up and reachable (VPN, firewall), or raise ConnectTimeout in the ssh config', 'ETIMEDOUT')));
+      const onAbort = () => fail(new CancelledError());
+      signal?.addEventListener('abort', onAbort, { once: true });
+
+      // Host key policy.
+      const knownFiles = [...t.userKnownHostsFiles, ...t.globalKnownHostsFiles];
+      const entries = readKnownHosts(knownFiles);
+      const writeTo = t.userKnownHostsFiles[0];
+      const preferred = knownKeyTypes(entries, t.host, t.port).flatMap((k) => KEY_ALGOS[k] ?? [k]);
+      const hostKeyAlgos = [...preferred.filter((a) => DEFAULT_HOST_KEY_ALGOS.includes(a)), ...DEFAULT_HOST_KEY_ALGOS.filter((a) => !preferred.includes(a))];
+      const hostVerifier = (key: Buffer, verify: (ok: boolean) => void) => {
+        const keyType = keyTypeOf(key);
+        const fingerprint = fingerprintSha256(key);
+        const refuse = (e: HostKeyError) => { fatal = e; verify(false); };
+        const remember = () => {
+          if (!writeTo) return;
+          try { appendKnownHost(writeTo, knownHostsLine(t.host, t.port, key, { hash: t.hashKnownHosts })); this.log.info(`ssh: added ${keyType} ${fingerprint} for ${knownHostName(t.host, t.port)} to ${writeTo}`); } catch (e) {
+            this.log.warn(`ssh: cannot write ${writeTo}: ${(e as Error).message}`);
+          }
+        };
+        const v = checkHostKey(entries, t.host, t.port, key);
+        const name = knownHostName(t.host, t.port);
+        const mk = (problem: HostKeyError['problem'], message: string, hint: string, file?: string, line?: number) =>
+          new HostKeyError(message, hint, t.host, t.port, keyType, fingerprint, problem, file, line);
+        if (v.status === 'known') return verify(true);
+        if (v.status === 'revoked') {
+          return refuse(mk('revoked', `the host key of ${name} (${keyType} ${fingerprint}) is marked @revoked in ${v.entry.file}:${v.entry.line}; refusing to connect`,
+            `the owner of ${t.host} revoked this key; ask them for the new one`, v.entry.file, v.entry.line));
+        }
+        if (v.status === 'changed') {
+          return refuse(mk('changed',
+            `WARNING: the host key of ${name} has CHANGED (now ${keyType} ${fingerprint}); it does not match ${v.entry.file}:${v.entry.line}. Someone could be intercepting the connection (man-in-the-middle), or the host was reinstalled. Refusing to connect.`,
+            `check the new fingerprint with the host's administrator; if the change is expected, remove the old key: ssh-keygen -R ${shQuote(name)} -f ${shQuote(v.entry.file)}`,
+            v.entry.file, v.entry.line));
+        }
+        const info: UnknownHostKeyInfo = { host: t.host, port: t.port, keyType, fingerprint, knownHostsFile: writeTo ?? '', otherKnownTypes: v.otherTypes.map((e) => e.keyType) };
+        const unknownMsg = (why: string) => `the host key of ${name} is not known (${keyType} ${fingerprint}): ${why}`;
+        const hint = `check the fingerprint with the host's administrator (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on ${t.host}), then connect once with ssh ${t.port === 22 ? '' : `-p ${t.port} `}${t.user}@${t.host} to add it to known_hosts`;
+        if (t.strictHostKeyChecking === 'yes') return refuse(mk('unknown', unknownMsg('StrictHostKeyChecking is yes'), hint));
+        if (t.strictHostKeyChecking === 'accept-new' || t.strictHostKeyChecking === 'no') {
+          // `no` is treated like accept-new: a new key is added, a changed key is still refused.
+          this.log.warn(`ssh: accepting new host key for ${name}: ${keyType} ${fingerprint} (StrictHostKeyChecking ${t.strictHostKeyChecking})`);
+          remember();
+          return verify(true);
+        }
+        // Accepted "once" earlier by this SshHost (reconnects and idle re-opens do not ask again).
+        const onceKey = `${name} ${key.toString('base64')}`;
+        if (this.acceptedOnce.has(onceKey)) return verify(true);
+        if (!cb.onUnknownHostKey || t.batchMode) return refuse(mk('unknown', unknownMsg(t.batchMode ? 'BatchMode is on, nobody can be asked' : 'nobody can be asked to accept it'), hint));
+        timer.during(() => cb.onUnknownHostKey!(info)).then((answer) => {
+          if (answer === 'remember') { remember(); verify(true); }
+          else if (answer === 'once') { this.acceptedOnce.add(onceKey); verify(true); }
+          else refuse(mk('refused', `the host key of ${name} (${keyType} ${fingerprint}) was not accepted`, 'connect again and accept the key once you have checked its fingerprint'));
+        }, (e: Error) => { fatal = e; verify(false); });
+      };
+
+      // Authentication plan, tried in order like ssh: agent, identity files, keyboard-interactive, password.
+      const tried: string[] = [];
+      const notes: string[] = [];
+      let wrongPassphrase: string | undefined;
+      type Step = { kind: string; label: string; make: () => Promise<AuthMethod | null> };
+      const steps: Step[] = [];
+      const agent = this.opts.agentSocket !== undefined ? this.opts.agentSocket : t.identityAgent !== undefined ? t.identityAgent : process.env.SSH_AUTH_SOCK;
+      if (agent && !t.identitiesOnly) {
+        steps.push({ kind: 'publickey', label: 'agent', make: async () => (existsSync(agent) ? { type: 'agent', username: t.user, agent } as AuthMethod : (notes.push(`agent socket ${agent} does not exist`), null)) });
+      }
+      for (const file of t.identityFiles) {
+        steps.push({ kind: 'publickey', label: `key ${file}`, make: async () => {
+          let data: Buffer;
+          try { data = readFileSync(file); } catch (e) {
+            if ((e as NodeJS.ErrnoException).code !== 'ENOENT') notes.push(`cannot read key ${file}: ${(e as Error).message}`);
+            return null;
+          }
+          const k = parseKey(data);
+          if (k.ok) return { type: 'publickey', username: t.user, key: k.key } as AuthMethod;
+          if (!k.encrypted) { notes.push(`cannot use key ${file}: ${k.error}`); return null; }
+          if (!cb.askPassphrase || t.batchMode) { notes.push(`key ${file} is encrypted and no passphrase can be asked (add it to ssh-agent: ssh-add ${file})`); return null; }
+          for (let attempt = 1; attempt <= 3; attempt++) {
+            const pass = await timer.during(() => cb.askPassphrase!({ keyPath: file, attempt, wrong: attempt > 1 }));
+            if (pass === undefined) { notes.push(`no passphrase given for key ${file}`); return null; }
+            const k2 = parseKey(data, pass);
+            if (k2.ok) return { type: 'publickey', username: t.user, key: k2.key } as AuthMethod; // parsed once: decrypting is slow
+            if (!k2.badPassphrase) { notes.push(`cannot use key ${file}: ${k2.error}`); return null; }
+          }
+          wrongPassphrase = file;
+          notes.push(`wrong passphrase for key ${file} (3 attempts)`);
+          return null;
+        } });
+      }
+      let passwordAttempts = 0;
+      const ask = (prompt: string, echo: boolean) => timer.during(() => cb.askPassword!({ host: t.host, user: t.user, prompt, echo, attempt: passwordAttempts }));
+      const passwordStep = (): Step => ({ kind: 'password', label: 'password', make: async () => {
+        passwordAttempts++;
+        const pw = await ask(`${t.user}@${t.host}'s password: `, false);
+        if (pw === undefined) { fatal = new CancelledError(); return null; }
+        return { type: 'password', username: t.user, password: pw } as AuthMethod;
+      } });
+      if (cb.askPassword && !t.batchMode) {
+        if (t.kbdInteractiveAuthentication) {
+          steps.push({ kind: 'keyboard-interactive', label: 'keyboard-interactive', make: async () => ({
+            type: 'keyboard-interactive', username: t.user,
+            prompt: (_name: string, _instr: string, _lang: string, prompts: Array<{ prompt: string; echo?: boolean }>, finish: (answers: string[]) => void) => {
+              (async () => {
+                const answers: string[] = [];
+                passwordAttempts++;
+                for (const p of prompts) {
+                  const a = await ask(p.prompt, !!p.echo);
+                  if (a === undefined) { fatal = new CancelledError(); break; }
+                  answers.push(a);
+                }
+                finish(answers);
+              })().catch(() => finish([]));
+            },
+          } as AuthMethod) });
+        }
+        if (t.passwordAuthentication) for (let i = 0; i < 3; i++) steps.push(passwordStep());
+      }
+      let stepIndex = 0;
+      const authHandler = (methodsLeft: string[] | null, _partial: boolean | null, next: (m: AuthMethod) => void) => {
+        (async () => {
+          while (stepIndex < steps.length) {
+            if (fatal) break;
+            const s = steps[stepIndex++];
+            if (methodsLeft && !methodsLeft.includes(s.kind)) continue;
+            if (s.kind === 'password' && passwordAttempts >= 3) continue;
+            const m = await s.make();
+            if (m) { tried.push(s.label); return m; }
+          }
+          return false as unknown as AuthMethod;
+        })().then(next, (e: Error) => { fatal = e; next(false as unknown as AuthMethod); });
+      };
+
+      client.on('ready', () => {
+        if (settled) return;
+        settled = true;
+        timer.stop();
+        signal?.removeEventListener('abort', onAbort);
+        client.setNoDelay(true);
+        resolve(client);
+      });
+      client.on('error', (err: Error & { level?: string; code?: string }) => {
+        if (settled) return;
+        if (err.level === 'agent' || (err.level === 'client-authentication' && !/All configured authentication methods failed/.test(err.message))) {
+          notes.push(err.message);
+          return; // ssh2 goes on with the next method
+        }
+        if (fatal) return fail(fatal);
+        if (err.level === 'client-authentication') {
+          const msg = wrongPassphrase
+            ? `wrong passphrase for key ${wrongPassphrase}: cannot log in to ${where}`
+            : `authentication failed for ${where} (tried: ${tried.length ? tried.join(', ') : 'nothing usable'})`;
+          return fail(new SshAuthError(notes.length ? `${msg}; ${notes.join('; ')}` : msg,
+            `check the user name, that your public key is in ~${t.user}/.ssh/authorized_keys on ${t.host}, and that ssh-agent has the key (ssh-add -l); or pass --identity FILE`, tried));
+        }
+        fail(mapConnectError(err, where));
+      });
+      client.on('close', () => {
+        if (!settled) fail(fatal ?? new SshConnectError(`the connection to ${where} closed during the handshake`, 'check the host and port; is it an SSH server?'));
+      });
+
+      const connect = (sock?: NodeJS.ReadableStream & NodeJS.WritableStream) => {
+        if (settled) { (sock as unknown as { destroy?: () => void })?.destroy?.(); return; }
+        const cfg: ConnectConfig = {
+          host: t.host,
+          port: t.port,
+          username: t.user,
+          readyTimeout: 0, // our own timer, paused while a person answers a prompt
+          keepaliveInterval: t.serverAliveIntervalMs,
+          keepaliveCountMax: t.serverAliveCountMax,
+          hostVerifier: hostVerifier as ConnectConfig['hostVerifier'],
+          authHandler: authHandler as unknown as ConnectConfig['authHandler'],
+          algorithms: { serverHostKey: hostKeyAlgos as never },
+        };
+        if (sock) cfg.sock = sock as unknown as ConnectConfig['sock'];
+        try { client.connect(cfg); } catch (e) { fail(mapConnectError(e as Error, where)); }
+      };
+      if (!via) connect();
+      else {
+        via.forwardOut('127.0.0.1', 0, t.host, t.port, (err, stream) => {
+          if (err) return fail(new SshConnectError(`the jump host cannot reach ${t.host}:${t.port}: ${err.message}`,
+            'check that the jump host can resolve and reach the target, and allows TCP forwarding (AllowTcpForwarding / PermitOpen in its sshd_config)'));
+          connect(stream);
+        });
+      }
+    });
+  }
+
+  private async acquire(signal?: AbortSignal): Promise<void> {
+    const max = this.opts.maxChannels ?? 8;
+    if (this.active < max) { this.active++; this.busy(); return; }
+    await new Promise<void>((resolve, reject) => {
+      const go = () => { signal?.removeEventListener('abort', abort); this.active++; this.busy(); resolve(); };
+      const abort = () => { this.waiting = this.waiting.filter((w) => w !== go); reject(new CancelledError()); };
+      signal?.addEventListener('abort', abort, { once: true });
+      this.waiting.push(go);
+    });
+  }
+
+  private release(): void {
+    this.active--;
+    const next = this.waiting.shift();
+    if (next) return next();
+    if (this.active === 0) this.idle();
+  }
+
+  private busy(): void { if (this.idleTimer) { clearTimeout(this.idleTimer); this.idleTimer = undefined; } }
+
+  private idle(): void {
+    const ms = this.opts.idleTimeoutMs ?? 120_000;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      if (this.active === 0) { this.log.debug(`ssh: closing idle connection to ${this.name}`); void this.disconnect(); }
+    }, ms);
+    this.idleTimer.unref?.();
+  }
+
+  /** Closes the connection (a later exec reconnects). */
+  private async disconnect(): Promise<void> {
+    const p = this.live;
+    this.live = undefined;
+    this.current = undefined;
+    if (!p) return;
+    let live: Live;
+    try { live = await p; } catch { return; }
+    live.closing = true;
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, 2000);
+      live.client.once('close', () => { clearTimeout(t); resolve(); });
+      live.client.end();
+    });
+    for (const h of live.hops.reverse()) h.end();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.busy();
+    await this.disconnect();
+  }
+
+  /** Runs a command that needs root: through `sudo -n` when useSudo is on (a typed SudoError when
+   * sudo wants a password), as is otherwise. */
+  async execPrivileged(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    if (!this.opts.useSudo) return this.exec(command, options);
+    const res = await this.exec(sudoWrap(command), options);
+    return checkSudoResult(res, this.name, this.target.user);
+  }
+
+  exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    return this.run(command, options);
+  }
+
+  private async run(command: string, options: ExecOptions): Promise<ExecResult> {
+    const { signal } = options;
+    if (signal?.aborted) throw new CancelledError();
+    await this.acquire(signal);
+    try {
+      const live = await this.connection(signal);
+      if (signal?.aborted) throw new CancelledError();
+      return await this.runOn(live, command, options);
+    } finally {
+      this.release();
+    }
+  }
+
+  private runOn(live: Live, command: string, options: ExecOptions): Promise<ExecResult> {
+    const { signal } = options;
+    return new Promise<ExecResult>((resolve, reject) => {
+      if (live.dropped) return reject(live.dropped);
+      let ch: ClientChannel | undefined;
+      let pid: number | undefined;
+      let stopping: Promise<void> | undefined;
+      let stopReason: 'cancel' | 'timeout' | undefined;
+      let settled = false;
+      let exitCode: number | null = null;
+      let exitSignal: string | null = null;
+      const out: string[] = [];
+      const err: string[] = [];
+      let errHead = '';
+      let headDone = false;
+      let pidWaiters: Array<() => void> = [];
+      let closed = false;
+      let channelWaiters: Array<() => void> = [];
+      let closeWaiters: Array<() => void> = [];
+
+      const cleanup = () => {
+        if (timer) clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        live.onDrop.delete(onDrop);
+      };
+      const finish = (f: () => void) => { if (settled) return; settled = true; cleanup(); f(); };
+
+      const stop = (reason: 'cancel' | 'timeout') => {
+        if (stopping) return;
+        stopReason = reason;
+        stopping = (async () => {
+          // Cancelled while the channel was opening: wait for it, so the command it starts is stopped too.
+          if (!ch && !settled) await new Promise<void>((r) => { channelWaiters.push(r); setTimeout(r, 5000); });
+          // Wait briefly for the pid line if the command has only just started.
+          if (pid === undefined && ch) await new Promise<void>((r) => { pidWaiters.push(r); setTimeout(r, 2000); });
+          try { ch?.signal('TERM'); } catch { /* not supported or closed */ }
+          if (pid !== undefined) {
+            // TERM the remote process group, give it a second to go (the channel closes when it
+            // has), then KILL what is left.
+            for (const sig of ['TERM', 'KILL']) {
+              if (closed || live.dropped) break;
+              this.remoteKill(live, pid, sig);
+              await new Promise<void>((r) => { closeWaiters.push(r); setTimeout(r, 1000); });
+            }
+          }
+          try { ch?.close(); } catch { /* gone */ }
+          // Let the channel's close arrive; settle anyway after a moment.
+          setTimeout(() => settle(), 1500).unref?.();
+        })();
+      };
+      const settle = () => {
+        if (settled) return;
+        if (stopReason === 'cancel') return finish(() => reject(new CancelledError()));
+        finish(() => resolve({ stdout: out.join(''), stderr: err.join(''), code: stopReason === 'timeout' ? null : exitCode, signal: stopReason === 'timeout' ? (exitSignal ?? 'SIGKILL') : exitSignal, timedOut: stopReason === 'timeout' }));
+      };
+      const onAbort = () => stop('cancel');
+      const onDrop = (e: SshDisconnectedError) => {
+        if (stopReason === 'cancel') return finish(() => reject(new CancelledError()));
+        finish(() => reject(e));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      live.onDrop.add(onDrop);
+      const timer = options.timeoutMs ? setTimeout(() => stop('timeout'), options.timeoutMs) : undefined;
+
+      try {
+        live.client.exec(wrapForCancel(command), (e, channel) => {
+          if (e) return finish(() => reject(live.dropped ?? new SshError(`cannot start a command on ${this.name}: ${e.message}`, 'the server refused a new session (MaxSessions?)')));
+          ch = channel;
+          for (const w of channelWaiters) w();
+          channelWaiters = [];
+          if (settled) { channel.close(); return; }
+          channel.setEncoding('utf8');
+          channel.stderr.setEncoding('utf8');
+          channel.on('data', (d: string) => { out.push(d); try { options.onStdout?.(d); } catch { /* the caller's problem */ } });
+          channel.stderr.on('data', (d: string) => {
+            if (headDone) { err.push(d); return; }
+            errHead += d;
+            const nl = errHead.indexOf('\n');
+            if (nl < 0 && errHead.length < 200) return;
+            headDone = true;
+            const first = nl < 0 ? errHead : errHead.slice(0, nl);
+            if (first.startsWith(PID_MARK)) {
+              const n = Number(first.slice(PID_MARK.length));
+              if (Number.isInteger(n) && n > 1) pid = n;
+              err.push(nl < 0 ? '' : errHead.slice(nl + 1));
+            } else err.push(errHead);
+            errHead = '';
+            for (const w of pidWaiters) w();
+            pidWaiters = [];
+          });
+          channel.on('exit', (code: number | null, sig?: string) => {
+            if (typeof code === 'number') exitCode = code;
+            else { exitCode = null; exitSignal = sig ?? null; }
+          });
+          channel.on('close', () => {
+            closed = true;
+            for (const w of closeWaiters) w();
+            closeWaiters = [];
+            if (!headDone && errHead) err.push(errHead.startsWith(PID_MARK) ? errHead.replace(/^@@oomlens-pid \d*\n?/, '') : errHead);
+            if (stopping) { void stopping.then(settle); return; }
+            if (live.dropped) return onDrop(live.dropped);
+            settle();
+          });
+          channel.on('error', () => { /* close follows */ });
+          channel.end(options.stdin ?? '');
+          if (signal?.aborted) stop('cancel');
+        });
+      } catch (e) {
+        finish(() => reject(live.dropped ?? new SshError(`cannot start a command on ${this.name}: ${(e as Error).message}`)));
+      }
+    });
+  }
+
+  /** Sends `sig` to the remote process group `pid` (and the process itself) over a new channel. */
+  private remoteKill(live: Live, pid: number, sig: string): void {
+    const script = `kill -${sig} -${pid} 2>/dev/null; kill -${sig} ${pid} 2>/dev/null; true`;
+    try {
+      live.client.exec(script, (e, kc) => {
+        if (e) return this.log.warn(`ssh: cannot send ${sig} to remote process ${pid} on ${this.name}: ${e.message}`);
+        kc.resume(); kc.stderr.resume(); kc.end();
+      });
+    } catch (e) { this.log.warn(`ssh: cannot send ${sig} to remote process ${pid} on ${this.name}: ${(e as Error).message}`); }
+  }
+
+  /**
+   * Runs a long-lived command (a sampler printing a frame per interval) and restarts it on a new
+   * connection when the connection drops, with exponential backoff. Resolves with the result of
+   * the last run when the command ends by itself; rejects with CancelledError on cancel, or with
+   * the last error when reconnecting failed `maxReconnects` times in a row or authentication /
+   * host key checks fail (never retried). `onStdout` keeps receiving output across restarts; each
+   * restart is announced through `onReconnect` BEFORE the restarted command's first output.
+   */
+  async execStream(command: string, options: ExecStreamOptions): Promise<ExecResult> {
+    const { signal } = options;
+    const maxReconnects = options.maxReconnects ?? 5;
+    let reconnects = 0;
+    for (;;) {
+      try {
+        return await this.exec(command, options);
+      } catch (e) {
+        if (!(e instanceof SshDisconnectedError) || signal?.aborted) throw e;
+        const gapStartedAt = e.at;
+        let delay = options.backoffMs ?? 500;
+        let attempt = 0;
+        for (;;) {
+          attempt++;
+          await sleep(delay, signal);
+          try { await this.connect(signal); break; } catch (ce) {
+            if (!(ce instanceof SshConnectError) || attempt >= maxReconnects) throw ce;
+            this.log.warn(`ssh: reconnect ${attempt} to ${this.name} failed: ${(ce as Error).message}`);
+            delay = Math.min(delay * 2, options.maxBackoffMs ?? 10_000);
+          }
+        }
+        reconnects++;
+        options.onReconnect?.({ reconnect: reconnects, gapStartedAt, resumedAt: Date.now(), error: e });
+      }
+    }
+  }
+}
+
+function raceAbort<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(new CancelledError());
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(new CancelledError());
+    signal.addEventListener('abort', abort, { once: true });
+    p.then((v) => { signal.removeEventListener('abort', abort); resolve(v); }, (e) => { signal.removeEventListener('abort', abort); reject(e); });
+  });
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new CancelledError());
+    const t = setTimeout(() => { signal?.removeEventListener('abort', abort); resolve(); }, ms);
+    const abort = () => { clearTimeout(t); reject(new CancelledError()); };
+    signal?.addEventListener('abort', abort, { once: true });
+  });
+}
+
+function mapConnectError(err: Error & { code?: string; level?: string }, where: string): OomLensError {
+  if (err instanceof OomLensError) return err;
+  switch (err.code) {
+    case 'ECONNREFUSED': return new SshConnectError(`cannot connect to ${where}: connection refused`, 'is sshd running there, and is the port right (Port in the ssh config)?', err.code);
+    case 'ENOTFOUND': case 'EAI_AGAIN': return new SshConnectError(`cannot resolve the host name of ${where}`, 'check HostName in the ssh config, and DNS', err.code);
+    case 'EHOSTUNREACH': case 'ENETUNREACH': return new SshConnectError(`cannot reach ${where}: ${err.code === 'EHOSTUNREACH' ? 'host' : 'network'} unreachable`, 'check the network / VPN', err.code);
+    case 'ECONNRESET': case 'EPIPE': return new SshConnectError(`the connection to ${where} was reset during the handshake`, 'the server or a firewall dropped it; try again', err.code);
+    case 'ETIMEDOUT': return new SshConnectError(`timed out connecting to ${where}`, 'check that the host is reachable', err.code);
+  }
+  if (err.level === 'handshake' || /handshake|algorithm/i.test(err.message)) return new SshConnectError(`SSH handshake with ${where} failed: ${err.message}`, 'the server offers no algorithm ssh2 supports, or it is not an SSH server');
+  return new SshConnectError(`cannot connect to ${where}: ${err.message}`, undefined, err.code);
+}
+
+let empty: SSHConfig | undefined;
+function emptyConfig(): SSHConfig {
+  if (!empty) empty = SSHConfig.parse('');
+  return empty;
+}

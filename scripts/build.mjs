@@ -18,7 +18,9 @@ const common = {
   logLevel: quiet ? 'warning' : 'info',
   define: { __OOM_LENS_VERSION__: JSON.stringify(pkg.version) },
 };
-const node = { ...common, platform: 'node', format: 'cjs', target: 'node20' };
+// ssh2's native addons are optional (it falls back to pure JS when they fail to load); leave them
+// out of the bundle so the extension and CLI run anywhere, .vsix included.
+const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', external: ['cpu-features', '*.node'] };
 
 function files(dir, re) {
   const out = [];
@@ -31,14 +33,14 @@ function files(dir, re) {
 }
 
 const builds = [
-  { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: [...node.external, 'vscode'] },
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' },
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: { panel: 'webview/main.ts' }, outdir: 'dist/webview' },
   {
     ...node, sourcemap: true, minify: false,
     entryPoints: files('test/extension', /\.ts$/),
     outbase: 'test/extension', outdir: 'dist-test/extension',
-    external: ['vscode', 'mocha'],
+    external: [...node.external, 'vscode', 'mocha'],
   },
 ];
 

@@ -21,6 +21,12 @@ export interface CliArgs {
   /** Sampling interval (ms). */
   intervalMs: number;
   positionals: string[];
+  /** --host: an ssh_config alias or user@host[:port]; null = this machine. */
+  host: string | null;
+  sshConfig: string | null;
+  identity: string | null;
+  /** --sudo: use `sudo -n` on the host for the kernel log and other users' smaps. */
+  sudo: boolean;
   /** leaks / run only: their own options (see src/cli/commands/run.ts). */
   leakOptions?: { pid: number | null; showLeakKinds: string | null; intervalSeconds: number | null; frames: number | null };
 }
@@ -58,6 +64,11 @@ Options:
   --sample DURATION watch growth for this long before reporting (e.g. 20s, 5m, 1h)
   --interval DUR    sampling interval (default 1s)
   --out FILE        write the report to FILE instead of standard output
+  --host HOST       diagnose HOST over SSH: an ssh_config alias or user@host[:port]
+                    (agent, keys, ProxyJump, known_hosts as with ssh; nothing installed there)
+  --ssh-config FILE the OpenSSH config to read (default ~/.ssh/config), as with ssh -F
+  --identity FILE   a private key to try first, as with ssh -i
+  --sudo            use sudo -n on the host for the kernel log and other users' processes
   --top N           processes shown in text output (default 15)
 
 Exit codes: 0 ok, 1 failure (one-line reason on stderr), 2 usage error.
@@ -76,6 +87,10 @@ export function parseCli(argv: string[]): CliArgs {
         out: { type: 'string', short: 'o' },
         top: { type: 'string' },
         sample: { type: 'string' },
+        host: { type: 'string', short: 'H' },
+        'ssh-config': { type: 'string', short: 'F' },
+        identity: { type: 'string', short: 'i' },
+        sudo: { type: 'boolean', default: false },
         interval: { type: 'string' },
         pid: { type: 'string' },
         'show-leak-kinds': { type: 'string' },
@@ -120,7 +135,16 @@ export function parseCli(argv: string[]): CliArgs {
   if ((values.sample !== undefined || values.interval !== undefined) && command !== 'diagnose' && command !== 'watch' && !(command === 'run' && values.sample === undefined)) {
     throw new UsageError('--sample and --interval apply to diagnose and watch');
   }
-  const args: CliArgs = { command, json: format === 'json', format: format as Format, out: values.out ?? null, top, sampleMs, intervalMs, positionals };
+  const hostOpts = values.host !== undefined || values['ssh-config'] !== undefined || values.identity !== undefined || values.sudo;
+  if (hostOpts && (command === 'help' || command === 'version' || command === 'leaks' || (command === 'events' && positionals.length > 0))) {
+    throw new UsageError(`--host, --ssh-config, --identity and --sudo do not apply to ${command === 'events' ? 'events FILE (a file is read here)' : command}`);
+  }
+  if (values.host !== undefined && values.host.trim() === '') throw new UsageError('--host needs a host name');
+  if ((values['ssh-config'] !== undefined || values.identity !== undefined) && values.host === undefined) throw new UsageError('--ssh-config and --identity need --host');
+  const args: CliArgs = {
+    command, json: format === 'json', format: format as Format, out: values.out ?? null, top, sampleMs, intervalMs, positionals,
+    host: values.host ?? null, sshConfig: values['ssh-config'] ?? null, identity: values.identity ?? null, sudo: !!values.sudo,
+  };
   if (command === 'run' || command === 'leaks') {
     const whole = (name: string, v: string | undefined): number | null => {
       if (v === undefined) return null;

@@ -4,6 +4,8 @@ import { writeFileSync } from 'node:fs';
 import { parseCli, UsageError, HELP, CliArgs } from './args';
 import { LocalHost } from '../core/host/localHost';
 import type { Host } from '../core/host/host';
+import { hostFromSpec } from '../core/host/ssh';
+import { cliCallbacks } from '../core/host/ssh/cliPrompts';
 import { diagnose } from '../core/diagnose';
 import { renderText } from '../core/report/text';
 import { OomLensError } from '../core/errors';
@@ -22,8 +24,11 @@ function emit(args: CliArgs, text: string): void {
 }
 
 /** Runs `fn` against the selected host with Ctrl-C as cancellation, and closes the host after. */
-async function withHost<T>(_args: CliArgs, fn: (host: Host, signal: AbortSignal) => Promise<T>): Promise<T> {
-  const host: Host = new LocalHost();
+async function withHost<T>(args: CliArgs, fn: (host: Host, signal: AbortSignal) => Promise<T>): Promise<T> {
+  // Over SSH the CLI never prompts unless stdin is a terminal: an unknown host key is refused with its fingerprint.
+  const host: Host = args.host
+    ? hostFromSpec(args.host, { sshConfigPath: args.sshConfig ?? undefined, identity: args.identity ?? undefined, callbacks: cliCallbacks(), useSudo: args.sudo })
+    : new LocalHost();
   const ac = new AbortController();
   const onInt = () => ac.abort();
   process.once('SIGINT', onInt);
@@ -62,6 +67,7 @@ async function run(args: CliArgs): Promise<void> {
         const report = await diagnose(host, {
           signal,
           kernelLog: args.command === 'diagnose',
+          sudo: args.sudo,
           sampleMs: args.sampleMs ?? undefined,
           intervalMs: args.intervalMs,
           onStep: (m) => { if (process.stderr.isTTY) process.stderr.write(`${m}\n`); },

@@ -19,6 +19,8 @@ export interface DiagnoseOptions {
   /** Read smaps_rollup (PSS/USS/swap) of every process. */
   rollup?: boolean;
   timeoutMs?: number;
+  /** Use `sudo -n` for the kernel log and the snapshot (other users' smaps). */
+  sudo?: boolean;
   /** Read the kernel log for OOM events (default true). */
   kernelLog?: boolean;
   /** Watch growth for this long (ms) after the snapshot; 0/undefined = no sampling. */
@@ -53,10 +55,10 @@ export async function diagnose(host: Host, opts: DiagnoseOptions = {}): Promise<
   // The kernel log is its own command: start it alongside the snapshot, not after it. When sampling,
   // read it after the sampling instead, so kills that happen while we watch are in the report.
   const sampling = !!opts.sampleMs && opts.sampleMs > 0;
-  const readLog = () => readKernelLog(host, { signal: opts.signal, timeoutMs: opts.timeoutMs });
+  const readLog = () => readKernelLog(host, { signal: opts.signal, timeoutMs: opts.timeoutMs, sudo: opts.sudo });
   let logPromise = opts.kernelLog === false || sampling ? null : readLog();
   logPromise?.catch(() => { /* awaited below */ });
-  const { report, raw } = await collectSnapshot(host, { signal: opts.signal, rollup: opts.rollup, timeoutMs: opts.timeoutMs });
+  const { report, raw } = await collectSnapshot(host, { signal: opts.signal, rollup: opts.rollup, timeoutMs: opts.timeoutMs, sudo: opts.sudo });
   const out: DiagnosedReport = report;
   if (sampling) {
     const intervalMs = opts.intervalMs ?? 1000;

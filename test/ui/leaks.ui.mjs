@@ -1,7 +1,7 @@
 // UI test: a user runs "OOM Lens: Run with Valgrind Memcheck…" from the real command palette,
 // picks the compiled C fixture in the file dialog, accepts the arguments, and after the run
 // (a task terminal) the Leak Reports view shows the site; clicking it opens leak.c at the leaking
-// line with the diagnostic and CodeLens; the Problems panel lists the leak. Screenshot: test-results/leaks-valgrind.png.
+// line with the diagnostic and a hover with the stack; the Problems panel lists the leak. Screenshot: test-results/leaks-valgrind.png.
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
@@ -31,9 +31,15 @@ export async function run({ page, openWorkbench, resultsDir }) {
   // No launch.json in the fixture workspace: straight to the (simple, in the browser) file dialog.
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor({ state: 'visible', timeout: 20_000 });
-  await page.waitForTimeout(500);
-  await input.fill(program);
-  await page.waitForTimeout(300);
+  // The simple dialog fills in its start folder asynchronously: wait for it, then type the path,
+  // and check it stuck before pressing Enter.
+  for (let i = 0; i < 50 && !(await input.inputValue()).endsWith('/'); i++) await page.waitForTimeout(100);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    await input.fill(program);
+    await page.waitForTimeout(700);
+    if ((await input.inputValue()) === program) break;
+  }
+  assert.equal(await input.inputValue(), program);
   await input.press('Enter');
   // The arguments input box.
   await page.locator('.quick-input-widget', { hasText: 'arguments' }).waitFor({ state: 'visible', timeout: 20_000 });
@@ -56,13 +62,18 @@ export async function run({ page, openWorkbench, resultsDir }) {
   await row.waitFor({ state: 'visible', timeout: 20_000 });
   const rowText = (await row.textContent()) ?? '';
   assert.match(rowText, /\[Ln 14, Col 1\]/, `Problems row: ${rowText}`);
-  // The squiggle is in the editor, and the CodeLens above the line.
-  await page.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'visible', timeout: 20_000 });
-  const lens = page.locator('.monaco-editor .codelens-decoration', { hasText: 'definitely lost' }).first();
-  await lens.waitFor({ state: 'visible', timeout: 20_000 });
+  // The squiggle is in the editor; hovering it shows the whole stack.
+  const squiggle = page.locator('.monaco-editor .squiggly-error').first();
+  await squiggle.waitFor({ state: 'visible', timeout: 20_000 });
+  await page.locator('.editor-group-container .monaco-editor .view-line span', { hasText: 'malloc' }).first().hover();
+  const hover = page.locator('.monaco-hover', { hasText: 'OOM Lens: 128 B definitely lost in 8 blocks' }).first();
+  await hover.waitFor({ state: 'visible', timeout: 20_000 });
+  const hoverText = (await hover.textContent()) ?? '';
+  assert.match(hoverText, /make_record \(.*leak\.c:14\)/);
+  assert.match(hoverText, /main \(.*leak\.c:29\)/);
 
   await page.waitForTimeout(800);
   mkdirSync(resultsDir, { recursive: true });
   await page.screenshot({ path: `${resultsDir}/leaks-valgrind.png` });
-  return { problemsRow: rowText.trim().slice(0, 120), codeLens: ((await lens.textContent()) ?? '').trim() };
+  return { problemsRow: rowText.trim().slice(0, 120), hover: hoverText.replace(/\s+/g, ' ').slice(0, 160) };
 }

@@ -3,7 +3,8 @@ import { parseCli, UsageError } from '../../src/cli/args';
 
 describe('oom-lens argument parsing', () => {
   it('reads diagnose with --json / --format / --out / --top', () => {
-    assert.deepEqual(parseCli(['diagnose']), { command: 'diagnose', json: false, format: 'text', out: null, top: 15, sampleMs: null, intervalMs: 1000, positionals: [] });
+    assert.deepEqual(parseCli(['diagnose']), { command: 'diagnose', json: false, format: 'text', out: null, top: 15, sampleMs: null, intervalMs: 1000, positionals: [], host: null, sshConfig: null, identity: null, sudo: false });
+    assert.deepEqual((({ host, sshConfig, identity, sudo }) => ({ host, sshConfig, identity, sudo }))(parseCli(['diagnose', '--host', 'web-1', '--ssh-config', 'cfg', '-i', 'key', '--sudo'])), { host: 'web-1', sshConfig: 'cfg', identity: 'key', sudo: true });
     assert.deepEqual([parseCli(['diagnose', '--sample', '20s', '--interval', '500ms']).sampleMs, parseCli(['diagnose', '--sample', '1h30m']).sampleMs], [20_000, 5_400_000]);
     assert.equal(parseCli(['diagnose', '--format', 'md']).format, 'md');
     assert.equal(parseCli(['events', 'kern.log']).positionals[0], 'kern.log');
@@ -33,6 +34,9 @@ describe('oom-lens argument parsing', () => {
     [['diagnose', '--interval', '10ms'], /at least 100ms/],
     [['events', '--sample', '10s'], /apply to diagnose and watch/],
     [['events', 'a', 'b'], /unexpected argument 'b'/],
+    [['events', 'kern.log', '--host', 'x'], /do not apply to events FILE/],
+    [['diagnose', '--identity', 'k'], /need --host/],
+    [['diagnose', '--host', ''], /needs a host name/],
   ] as [string[], RegExp][]) {
     it(`refuses ${JSON.stringify(argv)} as a usage error`, () => {
       assert.throws(() => parseCli(argv), (e: unknown) => e instanceof UsageError && why.test((e as Error).message));

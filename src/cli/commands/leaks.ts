@@ -4,6 +4,7 @@ import { compareLeakReports, parseLeakReportFile, parseLeakReportFiles } from '.
 import type { LeakReport } from '../../core/model/leakReport';
 import { renderComparisonText, renderLeakText } from '../../core/tools/render';
 import { OomLensError } from '../../core/errors';
+import { UsageError } from '../args';
 
 /** The JSON for two files: the growth report (contract shape) plus the site comparison. */
 export interface LeakPairJson extends LeakReport {
@@ -11,7 +12,7 @@ export interface LeakPairJson extends LeakReport {
 }
 
 export async function leaksCommand(files: string[], opts: { json: boolean; top: number }): Promise<string> {
-  if (files.length === 0) throw new OomLensError('leaks needs a FILE: the output of valgrind, heaptrack_print, tracemalloc, a Node heap profile/snapshot or a Java histogram');
+  if (files.length === 0) throw new UsageError('leaks needs a FILE: the output of valgrind, heaptrack_print, tracemalloc, a Node heap profile/snapshot or a Java histogram');
   for (const f of files) if (!existsSync(f)) throw new OomLensError(`no such file: ${f}`);
   if (files.length === 1) {
     const r = await parseLeakReportFile(files[0]);

@@ -14,6 +14,8 @@ export interface SnapshotOptions {
   /** Read PSS/USS/swap from smaps_rollup for every process (default true). */
   rollup?: boolean;
   timeoutMs?: number;
+  /** Run the collector under `sudo -n` (other users' smaps_rollup); falls back, with a warning, when sudo refuses. */
+  sudo?: boolean;
 }
 
 export interface Snapshot {
@@ -25,7 +27,15 @@ export interface Snapshot {
 
 export async function collectSnapshot(host: Host, opts: SnapshotOptions = {}): Promise<Snapshot> {
   const started = Date.now();
-  const res = await host.exec('sh -s', { stdin: snapshotScript({ rollup: opts.rollup }), signal: opts.signal, timeoutMs: opts.timeoutMs ?? 60_000 });
+  const run = (cmd: string) => host.exec(cmd, { stdin: snapshotScript({ rollup: opts.rollup }), signal: opts.signal, timeoutMs: opts.timeoutMs ?? 60_000 });
+  let res = await run(opts.sudo ? 'sudo -n sh -s' : 'sh -s');
+  let sudoWarning: string | null = null;
+  if (opts.sudo && !res.stdout.includes('@@oomlens meta')) {
+    // sudo refused (needs a password, not allowed, not installed): collect what is readable without it.
+    const why = res.stderr.trim().split('\n')[0] || `exit code ${res.code}`;
+    sudoWarning = `sudo -n did not run the collector (${why}): collected without it. Allow it with a sudoers line like \`user ALL=(root) NOPASSWD: /bin/sh\`, or run as root`;
+    res = await run('sh -s');
+  }
   const collectMs = Date.now() - started;
   if (res.timedOut) throw new CollectError(`collecting from ${host.name} timed out after ${Math.round((opts.timeoutMs ?? 60_000) / 1000)} s`);
   const raw = parseSnapshotFrames(res.stdout);
@@ -34,7 +44,9 @@ export async function collectSnapshot(host: Host, opts: SnapshotOptions = {}): P
     const why = res.stderr.trim().split('\n')[0] || `exit code ${res.code}`;
     throw new CollectError(`cannot read /proc/meminfo on ${host.name}: ${why}`);
   }
-  return { report: buildReport(raw, host), raw, collectMs };
+  const report = buildReport(raw, host);
+  if (sudoWarning) report.warnings.unshift(sudoWarning);
+  return { report, raw, collectMs };
 }
 
 function processFrom(p: RawProcess, users: Map<number, string>): ProcessInfo | null {

@@ -39,14 +39,14 @@ async function measure(page: import('playwright-core').Page, file: string) {
   await page.goto(`file://${file}`);
   // performance.now() in the page counts from navigation start.
   const firstRender = await page.waitForFunction(() => {
-    const w = window as unknown as { oomLens?: { timeline(): unknown } };
+    const w = (globalThis as unknown) as { oomLens?: { timeline(): unknown } };
     return w.oomLens?.timeline() ? performance.now() : 0;
   }, undefined, { polling: 'raf', timeout: 120_000 }).then((h) => h.jsonValue() as Promise<number>);
   const loadWall = Date.now() - t0;
   const zoomMs: number[] = [];
   for (let i = 0; i < 5; i++) {
     zoomMs.push(await page.evaluate((k) => {
-      const w = window as unknown as { oomLens: { model(): { range: [number, number] }; zoomTo(a: number, b: number): void } };
+      const w = (globalThis as unknown) as { oomLens: { model(): { range: [number, number] }; zoomTo(a: number, b: number): void } };
       const [a, b] = w.oomLens.model().range;
       const span = (b - a) / (4 + k);
       const s = performance.now();

@@ -3,7 +3,7 @@ import { diagnose } from '../core/diagnose';
 import { isCancelled, OomLensError } from '../core/errors';
 import type { Host } from '../core/host/host';
 import { COMMANDS } from './ids';
-import { pickHost } from './hostPicker';
+import { pickHost, sshHost } from './hostPicker';
 import { LocalHost } from '../core/host/localHost';
 import { toAbortSignal } from './cancellation';
 import { Services } from './services';
@@ -25,6 +25,7 @@ export async function runDiagnosis(context: vscode.ExtensionContext, services: S
           return await diagnose(host, {
             signal: abort.signal,
             rollup: setting('oomLens.collect.smapsRollup'),
+            sudo: host.via === 'ssh' && setting('oomLens.ssh.useSudo'),
             timeoutMs: setting('oomLens.collect.timeoutSeconds') * 1000,
             onStep: (message) => { progress.report({ message }); services.log.info(message); } });
         } finally {
@@ -72,9 +73,9 @@ export async function stopSampling(services: Services): Promise<void> {
 
 export function registerDiagnoseCommands(context: vscode.ExtensionContext, services: Services): void {
   context.subscriptions.push(
-    // An argument { host: 'local' } skips the picker (keybindings, tests, other extensions).
+    // An argument { host: 'local' | 'user@host' | alias } skips the picker (keybindings, tests, other extensions).
     vscode.commands.registerCommand(COMMANDS.diagnose.id, async (arg?: { host?: string }) => {
-      const host = arg?.host === 'local' ? new LocalHost() : await pickHost();
+      const host = arg?.host === 'local' ? new LocalHost() : arg?.host ? sshHost(services, arg.host) : await pickHost(context, services);
       if (host) await runDiagnosis(context, services, host);
     }),
     vscode.commands.registerCommand(COMMANDS.refresh.id, async () => {

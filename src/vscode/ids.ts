@@ -32,6 +32,8 @@ export interface Settings {
   'oomLens.collect.smapsRollup': boolean;
   'oomLens.collect.timeoutSeconds': number;
   'oomLens.sampling.autoStart': boolean;
+  'oomLens.ssh.configFile': string;
+  'oomLens.ssh.useSudo': boolean;
   'oomLens.sampling.intervalSeconds': number;
   'oomLens.leaks.valgrind.showLeakKinds': string;
   'oomLens.leaks.valgrind.extraArgs': string[];
@@ -47,6 +49,8 @@ export const SETTING_DEFAULTS: Settings = {
   'oomLens.collect.smapsRollup': true,
   'oomLens.collect.timeoutSeconds': 60,
   'oomLens.sampling.autoStart': true,
+  'oomLens.ssh.configFile': '',
+  'oomLens.ssh.useSudo': false,
   'oomLens.sampling.intervalSeconds': 1,
   'oomLens.leaks.valgrind.showLeakKinds': 'definite,indirect,possible',
   'oomLens.leaks.valgrind.extraArgs': [],

@@ -27,6 +27,8 @@ export class Services implements vscode.Disposable {
   private readonly live = new vscode.EventEmitter<Report>();
   /** Fires when sampling re-analysed the current host (samples, growth, findings). */
   readonly onDidUpdateLive = this.live.event;
+  /** SSH hosts by spec, one connection each, reused across commands; closed with the extension. */
+  readonly hosts = new Map<string, Host>();
   /** The running sampling session, if any. */
   sampling: SamplingSession | null = null;
 
@@ -58,6 +60,7 @@ export class Services implements vscode.Disposable {
     this.logsChanged.dispose();
     this.live.dispose();
     this.sampling?.dispose();
+    for (const h of this.hosts.values()) void h.close();
     this.log.dispose();
   }
 }

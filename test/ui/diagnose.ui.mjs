@@ -24,5 +24,11 @@ export async function run({ page, openWorkbench, resultsDir }) {
   await page.waitForTimeout(500);
   mkdirSync(resultsDir, { recursive: true });
   await page.screenshot({ path: `${resultsDir}/panel-diagnose.png` });
-  return { memTotalKb: shownKb, processRows: rows };
+  // A window reload must lose nothing: the panel comes back (serializer) with the same report.
+  await page.reload();
+  await waitForWorkbench(page);
+  const restored = webviewFrame(page).locator('[data-field="memTotalKb"]');
+  await restored.waitFor({ state: 'visible', timeout: 60_000 });
+  assert.equal(Number(await restored.getAttribute('data-kb')), procKb, 'the restored panel shows the same MemTotal');
+  return { memTotalKb: shownKb, processRows: rows, restoredAfterReload: true };
 }

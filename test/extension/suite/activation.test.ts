@@ -3,16 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { COMMANDS } from '../../../src/vscode/ids';
-import type { OomLensApi } from '../../../src/extension';
-
-const EXTENSION_ID = 'oom-lens.oom-lens';
-
-export async function activeExtension(): Promise<vscode.Extension<OomLensApi>> {
-  const ext = vscode.extensions.getExtension(EXTENSION_ID);
-  assert.ok(ext, `extension ${EXTENSION_ID} is not loaded`);
-  await ext.activate();
-  return ext as vscode.Extension<OomLensApi>;
-}
+import { activeExtension } from './extension';
 
 describe('OOM Lens in a real VS Code', () => {
   it('runs inside VS Code 1.139 with the extension on the workspace side', async () => {

@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { COMMANDS } from '../../../src/vscode/ids';
-import { activeExtension } from './activation.test';
+import { activeExtension } from './extension';
 import { sshdMissingReason } from '../../integration/sshd/harness';
 import { sshFixture, SshFixture } from '../../integration/sshd/fixture';
 

@@ -9,6 +9,7 @@ import { toAbortSignal } from './cancellation';
 import { Services } from './services';
 import { OomLensPanel } from './panel';
 import { setting } from './settings';
+import { saveLastReport } from './lastReport';
 import { SamplingSession, sessionFile } from './samplingSession';
 
 /** Runs the diagnosis with cancellable, step-by-step progress, then shows it. */
@@ -36,6 +37,7 @@ export async function runDiagnosis(context: vscode.ExtensionContext, services: S
     services.log.info(`diagnosed ${host.name}: ${report.processes.length} processes, ${report.warnings.length} warnings`);
     for (const w of report.warnings) services.log.warn(w);
     services.setDiagnosis({ host, report });
+    void saveLastReport(context, report);
     if (setting('oomLens.sampling.autoStart')) await startSampling(context, services);
   } catch (e) {
     if (isCancelled(e)) {

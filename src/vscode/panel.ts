@@ -5,6 +5,8 @@ import { isFromWebview } from '../protocol/validate';
 import { PANEL_VIEW_TYPE, COMMANDS } from './ids';
 import { Services } from './services';
 import { collectSmaps } from '../core/collect/smaps';
+import { loadLastReport } from './lastReport';
+import type { Report } from '../core/model/report';
 
 /** The OOM Lens panel (host side). One at a time; its own disposables; restored after a reload. */
 export class OomLensPanel implements vscode.Disposable {
@@ -25,10 +27,12 @@ export class OomLensPanel implements vscode.Disposable {
 
   static disposeCurrent(): void { OomLensPanel.current?.dispose(); }
 
-  static revive(panel: vscode.WebviewPanel, context: vscode.ExtensionContext, services: Services): OomLensPanel {
+  static revive(panel: vscode.WebviewPanel, context: vscode.ExtensionContext, services: Services, restored: Report | null): OomLensPanel {
     OomLensPanel.current?.dispose();
     panel.webview.options = webviewOptions(context);
     OomLensPanel.current = new OomLensPanel(panel, context, services);
+    // The webview may have kept its own state; if not, the last diagnosis from storage.
+    if (restored && !services.diagnosis) OomLensPanel.current.post({ type: 'report', report: restored, receivedAt: new Date().toISOString() });
     return OomLensPanel.current;
   }
 
@@ -138,8 +142,9 @@ export function registerPanel(context: vscode.ExtensionContext, services: Servic
   context.subscriptions.push(
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: PanelState | undefined) {
-        services.log.info(`panel restored${state?.report ? ` with the report of ${state.report.host.name}` : ''}`);
-        OomLensPanel.revive(panel, context, services);
+        const restored = state?.report ? null : await loadLastReport(context);
+        services.log.info(`panel restored ${state?.report ? `from its own state (${state.report.host.name})` : restored ? `from storage (${restored.host.name}, ${restored.takenAt})` : 'empty'}`);
+        OomLensPanel.revive(panel, context, services, restored);
       },
     }),
     vscode.commands.registerCommand(COMMANDS.showPanel.id, () => OomLensPanel.show(context, services)),

@@ -26,7 +26,7 @@ function run(name, cmd, args, parse) {
 
 const mochaCounts = (out) => {
   const n = (re) => Number(re.exec(out)?.[1] ?? 0);
-  return { passed: n(/(\d+) passing/), failed: n(/(\d+) failing/), skipped: n(/(\d+) pending/) };
+  return { passed: n(/(\d+) passing/), failed: n(/(\d+) failing/), pending: n(/(\d+) pending/) };
 };
 const extCounts = (out) => {
   const host = /extension-host tests \(inside VS Code ([^,]+), ([^)]+)\): (\d+) passed, (\d+) failed/.exec(out);
@@ -51,7 +51,7 @@ let failed = false;
 for (const r of results) {
   if (r.skipped) { console.log(`${r.name.padEnd(12)} not run (OOM_LENS_TIERS=${process.env.OOM_LENS_TIERS})`); continue; }
   if (!r.ok) failed = true;
-  const counts = r.passed !== undefined ? `${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped (reasons above, marked ⚠ SKIPPED)` : ''}` : (r.ok ? 'ok' : `FAILED (exit ${r.code})`);
+  const counts = r.passed !== undefined ? `${r.passed} passed, ${r.failed} failed${r.pending ? `, ${r.pending} skipped (reasons above, marked ⚠ SKIPPED)` : ''}` : (r.ok ? 'ok' : `FAILED (exit ${r.code})`);
   const extra = r.vscode ? ` — inside VS Code ${r.vscode}; ${r.detail}` : '';
   console.log(`${r.name.padEnd(12)} ${r.ok ? '✔' : '✘'} ${counts}${extra} (${(r.ms / 1000).toFixed(1)} s)`);
   if (r.passed !== undefined && !r.ok && r.failed === 0) console.log(`${''.padEnd(12)}   exited ${r.code} without a test failure count: see its output above`);

@@ -2,38 +2,16 @@
 // kernel noise) against `grep -c "Killed process" FILE`, in the same run. Prints throughput, the
 // ratio to grep, and peak RSS. Targets: at most 3x grep's time; peak RSS under 150 MB.
 // Size: BENCH_EVENTS_MB (default 1024). Run: npm run build && npx tsx bench/events.ts
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateKernLog } from './lib/genKernLog';
+import { measure } from './lib/measure';
 
 const ROOT = join(__dirname, '..');
 const mb = Number(process.env.BENCH_EVENTS_MB || 1024);
 const dir = join(ROOT, 'bench', 'out');
 const file = join(dir, `kern-${mb}MB.log`);
 
-/**
- * Runs a command with stdout read and dropped through a pipe (NOT /dev/null: GNU grep notices
- * /dev/null and stops at the first match); returns wall ms and peak RSS (VmHWM, polled).
- */
-function measure(cmd: string, args: string[]): Promise<{ ms: number; peakKb: number; code: number | null }> {
-  return new Promise((resolve) => {
-    const t0 = process.hrtime.bigint();
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    child.stdout!.resume();
-    let peakKb = 0;
-    const poll = setInterval(() => {
-      try {
-        const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-        if (m) peakKb = Math.max(peakKb, Number(m[1]));
-      } catch { /* exited */ }
-    }, 50);
-    child.on('exit', (code) => {
-      clearInterval(poll);
-      resolve({ ms: Number(process.hrtime.bigint() - t0) / 1e6, peakKb, code });
-    });
-  });
-}
 
 async function main() {
   const cli = join(ROOT, 'dist', 'cli.js');

@@ -3,14 +3,15 @@
 // fetch and the parse; (2) time and peak memory to open a 50 MB valgrind XML with
 // `oom-lens leaks FILE --json` (streamed: peak RSS must not grow with the file).
 // Run: npm run build && npx tsx bench/leaks.ts   (BENCH_LEAKS_RUNS=5, BENCH_LEAKS_XML_MB=50)
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, createWriteStream } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalHost } from '../src/core/host/localHost';
 import { runLeakTool } from '../src/core/tools/runner';
 import { quoteArgv, valgrindArgv, heaptrackArgv, heaptrackPrintArgv, nodeHeapArgv } from '../src/core/tools/argv';
 import { DEFAULT_TOOL_SETTINGS, type ToolRequest } from '../src/core/tools/types';
+import { measure } from './lib/measure';
 
 const ROOT = join(__dirname, '..');
 const PROGRAMS = join(ROOT, 'test', 'fixtures', 'programs');
@@ -105,22 +106,6 @@ async function makeXml(file: string, mb: number): Promise<number> {
   return n;
 }
 
-function measure(cmd: string, args: string[]): Promise<{ ms: number; peakKb: number; code: number | null; stdoutBytes: number }> {
-  return new Promise((resolve) => {
-    const t0 = process.hrtime.bigint();
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    let stdoutBytes = 0;
-    child.stdout!.on('data', (d: Buffer) => { stdoutBytes += d.length; });
-    let peakKb = 0;
-    const poll = setInterval(() => {
-      try {
-        const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-        if (m) peakKb = Math.max(peakKb, Number(m[1]));
-      } catch { /* exited */ }
-    }, 20);
-    child.on('exit', (code) => { clearInterval(poll); resolve({ ms: Number(process.hrtime.bigint() - t0) / 1e6, peakKb, code, stdoutBytes }); });
-  });
-}
 
 async function main() {
   const cli = join(ROOT, 'dist', 'cli.js');

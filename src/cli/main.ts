@@ -4,8 +4,6 @@ import { writeFileSync } from 'node:fs';
 import { parseCli, UsageError, HELP, CliArgs } from './args';
 import { LocalHost } from '../core/host/localHost';
 import type { Host } from '../core/host/host';
-import { hostFromSpec } from '../core/host/ssh';
-import { cliCallbacks } from '../core/host/ssh/cliPrompts';
 import { diagnose } from '../core/diagnose';
 import { renderText } from '../core/report/text';
 import { OomLensError } from '../core/errors';
@@ -15,8 +13,6 @@ import { watchCommand } from './commands/watch';
 import { renderMarkdown } from '../core/report/markdown';
 import { renderHtml } from '../core/report/html';
 import { htmlAssets } from './assets';
-import { leaksCommand } from './commands/leaks';
-import { runCommand } from './commands/run';
 
 function emit(args: CliArgs, text: string): void {
   if (args.out) writeFileSync(args.out, text);
@@ -26,8 +22,11 @@ function emit(args: CliArgs, text: string): void {
 /** Runs `fn` against the selected host with Ctrl-C as cancellation, and closes the host after. */
 async function withHost<T>(args: CliArgs, fn: (host: Host, signal: AbortSignal) => Promise<T>): Promise<T> {
   // Over SSH the CLI never prompts unless stdin is a terminal: an unknown host key is refused with its fingerprint.
-  const host: Host = args.host
-    ? hostFromSpec(args.host, { sshConfigPath: args.sshConfig ?? undefined, identity: args.identity ?? undefined, callbacks: cliCallbacks(), useSudo: args.sudo })
+  // ssh2 and the leak tools load only when a command needs them: start-up is most of a snapshot's time.
+  const ssh = args.host ? await import('../core/host/ssh') : null;
+  const prompts = args.host ? await import('../core/host/ssh/cliPrompts') : null;
+  const host: Host = ssh && prompts && args.host
+    ? ssh.hostFromSpec(args.host, { sshConfigPath: args.sshConfig ?? undefined, identity: args.identity ?? undefined, callbacks: prompts.cliCallbacks(), useSudo: args.sudo })
     : new LocalHost();
   const ac = new AbortController();
   const onInt = () => ac.abort();
@@ -55,11 +54,11 @@ async function run(args: CliArgs): Promise<void> {
       emit(args, await withHost(args, (host, signal) => eventsCommand(args.positionals[0], host, args.json, signal)));
       return;
     case 'leaks':
-      emit(args, await leaksCommand(args.positionals, { json: args.json, top: args.top }));
+      emit(args, await (await import('./commands/leaks')).leaksCommand(args.positionals, { json: args.json, top: args.top }));
       return;
     case 'run':
       // --out is the report file's copy here, so the text always goes to standard output.
-      process.stdout.write(await withHost(args, (host, signal) => runCommand(args, host, signal)));
+      process.stdout.write(await withHost(args, async (host, signal) => (await import('./commands/run')).runCommand(args, host, signal)));
       return;
     case 'diagnose':
     case 'snapshot': {

@@ -44,8 +44,10 @@ const builds = [
   },
 ];
 
-// Stale bundles of deleted test files would still run: start the test output from scratch.
+// Stale bundles of deleted test files would still run: start the test output from scratch; a
+// production build (the .vsix) starts dist/ from scratch too, so no dev source maps ship.
 rmSync('dist-test', { recursive: true, force: true });
+if (production) rmSync('dist', { recursive: true, force: true });
 
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();

@@ -40,10 +40,17 @@ export interface LeakCommandResult {
 type HostArg = { host?: 'local' | Host };
 type ProgramArg = Partial<ProgramSpec> & HostArg;
 
-function hostOf(arg: HostArg | undefined): Host {
-  // The SSH host picker comes later: a Host object passed in (by another feature) is used as is.
+/**
+ * Where a tool runs: a Host passed in is used as is; 'local' is this machine. Otherwise, commands
+ * about a running process (attach, histogram, find leaks) go to the host being diagnosed — over
+ * SSH when the diagnosis is of an SSH host, since its processes are the ones the picker lists —
+ * and commands that start a program from the workspace run here.
+ */
+function hostOf(arg: HostArg | undefined, services?: Services): Host {
   const h = arg?.host;
-  return h && typeof h === 'object' && typeof (h as Host).exec === 'function' ? h as Host : new LocalHost();
+  if (h && typeof h === 'object' && typeof (h as Host).exec === 'function') return h as Host;
+  if (h !== 'local' && services?.diagnosis) return services.diagnosis.host;
+  return new LocalHost();
 }
 
 function summarize(entries: LeakEntry[]): LeakCommandResult['entries'] {
@@ -154,7 +161,7 @@ export function registerLeaks(context: vscode.ExtensionContext, services: Servic
     return run(hostOf(arg as HostArg), { tool: 'heaptrack', start }, title('heaptrack', start));
   };
   const attachHeaptrack = async (arg?: unknown) => {
-    const host = hostOf(arg as HostArg);
+    const host = hostOf(arg as HostArg, services);
     const a = arg as { pid?: number; durationSeconds?: number } | undefined;
     const pid = typeof a?.pid === 'number' ? a.pid : pidFromNode(arg) ?? (await pickProcess(services, host, 'Attach heaptrack to Process'))?.pid;
     if (!pid) return undefined;
@@ -170,7 +177,7 @@ export function registerLeaks(context: vscode.ExtensionContext, services: Servic
     return run(hostOf(arg as HostArg), { tool: 'tracemalloc', start, python }, title('tracemalloc', start));
   };
   const captureNodeHeap = async (arg?: unknown) => {
-    const host = hostOf(arg as HostArg);
+    const host = hostOf(arg as HostArg, services);
     const a = arg as { pid?: number; durationSeconds?: number; snapshots?: boolean } | undefined;
     if (typeof a?.pid === 'number') return run(host, { tool: 'node-heap', pid: a.pid, durationSeconds: a.durationSeconds }, `node heap: process ${a.pid}`);
     let start = startArg(arg);
@@ -190,10 +197,11 @@ export function registerLeaks(context: vscode.ExtensionContext, services: Servic
       }) ?? null;
     }
     if (!start) return undefined;
-    return run(host, { tool: 'node-heap', start, snapshots: a?.snapshots }, title('node heap', start));
+    // A script from the workspace starts here (attach goes to the diagnosed host).
+    return run(hostOf(arg as HostArg), { tool: 'node-heap', start, snapshots: a?.snapshots }, title('node heap', start));
   };
   const javaHistogram = async (arg?: unknown) => {
-    const host = hostOf(arg as HostArg);
+    const host = hostOf(arg as HostArg, services);
     const a = arg as { pid?: number; intervalSeconds?: number } | undefined;
     const pid = typeof a?.pid === 'number' ? a.pid : pidFromNode(arg) ?? (await pickProcess(services, host, 'Java Class Histogram', ['java']))?.pid;
     if (!pid) return undefined;
@@ -201,7 +209,7 @@ export function registerLeaks(context: vscode.ExtensionContext, services: Servic
   };
 
   const findLeaksInProcess = async (arg?: unknown) => {
-    const host = hostOf(arg as HostArg);
+    const host = hostOf(arg as HostArg, services);
     const a = arg as { pid?: number } | undefined;
     let proc: PickedProcess | undefined;
     const pid = typeof a?.pid === 'number' ? a.pid : pidFromNode(arg);

@@ -51,7 +51,7 @@ export function containerNearLimit(ctx: FindingContext): Finding[] {
       evidence: { cgroup: c.path, version: c.version, limitKb: c.limitKb, usageKb: usage, peakKb: c.peakKb, usedFraction: f === null ? null : Math.round(f * 1000) / 1000, oomKills: kills, failcnt: fails, anonPlusSwapKb: anon, container, unit, suggestedLimitKb: next },
       remedies: [
         ...(container?.runtime === 'kubernetes' ? [kubectlDescribe(null)] : container ? [dockerStats(container.id)] : []),
-        ...setContainerLimit(container ? container.runtime : unit ? 'systemd' : null, container?.id ?? null, sizeArg(next), sizeArg(next, 'k8s'), unit, true),
+        ...setContainerLimit(container ? container.runtime : unit ? 'systemd' : null, container?.id ?? null, sizeArg(next), sizeArg(next, 'k8s'), unit, true, { path: c.path, version: c.version }),
       ],
     });
   }

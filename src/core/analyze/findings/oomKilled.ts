@@ -122,7 +122,10 @@ function groupFinding(g: Group, r: Report): Finding {
   if (memcgOom) {
     const next = limitKb !== null ? Math.ceil((limitKb * 1.5) / 1024) * 1024 : null;
     const lim = next !== null ? `${Math.ceil(next / 1024)}m` : '<size>';
-    remedies.push(...setContainerLimit(g.runtime === 'systemd' ? 'systemd' : g.runtime === 'kubernetes' || g.runtime === 'docker' || g.runtime === 'podman' || g.runtime === 'lxc' ? g.runtime : null, g.id, lim, next !== null ? `${Math.ceil(next / 1024)}Mi` : '<size>', g.unit, true));
+    const memcgPath = last.memcg ?? last.taskMemcg;
+    const cgVersion = (r.cgroups ?? []).find((c) => c.path === memcgPath)?.version ?? (r.cgroups ?? [])[0]?.version ?? 2;
+    remedies.push(...setContainerLimit(g.runtime === 'systemd' ? 'systemd' : g.runtime === 'kubernetes' || g.runtime === 'docker' || g.runtime === 'podman' || g.runtime === 'lxc' ? g.runtime : null, g.id, lim, next !== null ? `${Math.ceil(next / 1024)}Mi` : '<size>', g.unit, true,
+      memcgPath && memcgPath !== '/' ? { path: memcgPath, version: cgVersion } : null));
   } else {
     remedies.push(lookAtMemory());
     if (systemOom && (r.memory?.swapTotalKb ?? null) === 0) remedies.push(addSwapFile());

@@ -3,7 +3,7 @@
 // systemd units, container limits); reading commands and profiler launches are false.
 // Only integers (pids) and checked words (unit names, container ids) are put into commands.
 import type { Remedy } from '../../model/report';
-import { pidArg, safeWord } from './context';
+import { pidArg, safePath, safeWord } from './context';
 
 export const findOomInLogs = (): Remedy => ({
   title: 'Find the OOM kills in the kernel log',
@@ -97,10 +97,25 @@ export const kubectlDescribe = (pod: string | null, namespace: string | null = n
   changesHost: false,
 });
 
-/** Sets a container/service memory limit: docker --memory/--memory-swap, Kubernetes resources.limits.memory, systemd MemoryMax. */
-export const setContainerLimit = (runtime: string | null, id: string | null, limit: string, k8sLimit: string, unit: string | null, raise = false): Remedy[] => {
+/**
+ * Sets a container/service memory limit: docker --memory/--memory-swap, Kubernetes
+ * resources.limits.memory, systemd MemoryMax; a plain cgroup (no container, no unit) gets its own
+ * control file (v2 memory.max, v1 memory.limit_in_bytes) when its path is known.
+ */
+export const setContainerLimit = (runtime: string | null, id: string | null, limit: string, k8sLimit: string, unit: string | null, raise = false, cgroup: { path: string; version: 1 | 2 } | null = null): Remedy[] => {
   const out: Remedy[] = [];
   const verb = raise ? `Raise the memory limit to ${limit}` : `Give it a memory limit of ${limit}`;
+  if (runtime === null && cgroup) {
+    const path = safePath(cgroup.path.replace(/^\/+/, ''), '<cgroup>');
+    out.push({
+      title: `${verb}: the cgroup is not a container or service, so write its control file (whatever created it may reset it)`,
+      commands: [cgroup.version === 2
+        ? `echo ${limit.toUpperCase()} | sudo tee /sys/fs/cgroup/${path}/memory.max`
+        : `echo ${limit.toUpperCase()} | sudo tee /sys/fs/cgroup/memory/${path}/memory.limit_in_bytes`],
+      changesHost: true,
+    });
+    return out;
+  }
   if (runtime === 'docker' || runtime === 'podman' || runtime === null) {
     const cli = runtime === 'podman' ? 'podman' : 'docker';
     out.push({

@@ -3,6 +3,15 @@
 import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** Lines that mention memory or OOM-ish words without being OOM lines (decoys for the fast skip). */
+const DECOYS = [
+  'Out of puff! Cannot find memory pressure note here: process list (not an OOM line)',
+  'Freeing unused kernel image (initmem) memory: 2740K',
+  'x86/mm: Memory block size: 128MB',
+];
+/** One decoy per this many noise lines (BENCH_EVENTS_DECOY_EVERY; default 200, i.e. 0.5 % of lines). */
+const DECOY_EVERY = Number(process.env.BENCH_EVENTS_DECOY_EVERY || 200);
+
 const NOISE = [
   'EXT4-fs (nvme0n1p2): re-mounted. Opts: errors=remount-ro. Quota mode: none.',
   'audit: type=1400 audit(1700000000.123:456): apparmor="DENIED" operation="open" profile="snap.lxd" name="/proc/1/environ" pid=1234 comm="lxd"',
@@ -11,7 +20,6 @@ const NOISE = [
   'TCP: request_sock_TCP: Possible SYN flooding on port 443. Sending cookies.  Check SNMP counters.',
   'nf_conntrack: nf_conntrack: table full, dropping packet',
   'perf: interrupt took too long (2501 > 2500), lowering kernel.perf_event_max_sample_rate to 79800',
-  'Out of puff! Cannot find memory pressure note here: process list (not an OOM line)',
   'docker0: port 1(veth1a2b3c4) entered forwarding state',
   'systemd[1]: Started Session 42 of user deploy.',
   'blk_update_request: I/O error, dev sdb, sector 123456 op 0x0:(READ) flags 0x0 phys_seg 1 prio class 0',
@@ -34,7 +42,9 @@ export async function generateKernLog(path: string, targetBytes: number, corpusD
     const hh = String(Math.floor(sec / 3600) % 24).padStart(2, '0');
     const mm = String(Math.floor(sec / 60) % 60).padStart(2, '0');
     const ss = String(sec % 60).padStart(2, '0');
-    buf += `Nov 25 ${hh}:${mm}:${ss} web-1 kernel: [${uptime.toFixed(6).padStart(12)}] ${NOISE[n++ % NOISE.length]}\n`;
+    const text = n % DECOY_EVERY === DECOY_EVERY - 1 ? DECOYS[(n / DECOY_EVERY | 0) % DECOYS.length] : NOISE[n % NOISE.length];
+    n++;
+    buf += `Nov 25 ${hh}:${mm}:${ss} web-1 kernel: [${uptime.toFixed(6).padStart(12)}] ${text}\n`;
     if (buf.length > 1 << 20) {
       await write(buf);
       buf = '';

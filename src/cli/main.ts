@@ -51,7 +51,7 @@ async function run(args: CliArgs): Promise<void> {
       await withHost(args, (host, signal) => watchCommand(host, args.intervalMs, args.top, signal, (s) => process.stdout.write(s), !!process.stdout.isTTY));
       return;
     case 'events':
-      emit(args, await withHost(args, (host, signal) => eventsCommand(args.positionals[0], host, args.json, signal)));
+      emit(args, await withHost(args, (host, signal) => eventsCommand(args.positionals[0], host, { json: args.json, sudo: args.sudo, signal })));
       return;
     case 'leaks':
       emit(args, await (await import('./commands/leaks')).leaksCommand(args.positionals, { json: args.json, top: args.top }));

@@ -56,8 +56,9 @@ export async function diagnose(host: Host, opts: DiagnoseOptions = {}): Promise<
   // read it after the sampling instead, so kills that happen while we watch are in the report.
   const sampling = !!opts.sampleMs && opts.sampleMs > 0;
   const readLog = () => readKernelLog(host, { signal: opts.signal, timeoutMs: opts.timeoutMs, sudo: opts.sudo });
-  let logPromise = opts.kernelLog === false || sampling ? null : readLog();
-  logPromise?.catch(() => { /* awaited below */ });
+  const wantLog = opts.kernelLog !== false;
+  const earlyLog = wantLog && !sampling ? readLog() : null;
+  earlyLog?.catch(() => { /* awaited below */ });
   const { report, raw } = await collectSnapshot(host, { signal: opts.signal, rollup: opts.rollup, timeoutMs: opts.timeoutMs, sudo: opts.sudo });
   const out: DiagnosedReport = report;
   if (sampling) {
@@ -80,10 +81,9 @@ export async function diagnose(host: Host, opts: DiagnoseOptions = {}): Promise<
     out.samples.cgroups = Object.fromEntries(Object.entries(out.samples.cgroups ?? {})
       .map(([file, v]) => [relativeCgroupPath(file.replace(/\/memory\.(current|usage_in_bytes)$/, ''), mounts), v]));
   }
-  if (sampling && opts.kernelLog !== false) logPromise = readLog();
-  if (logPromise) {
+  if (wantLog) {
     opts.onStep?.(`Reading the kernel log of ${host.name}…`);
-    const log = await logPromise;
+    const log = await (earlyLog ?? readLog());
     out.events = log.events;
     out.logSources = log.sources;
     out.warnings.push(...log.warnings, ...log.fixes.map((f) => `to read the kernel log: ${f}`));

@@ -14,12 +14,18 @@ function sshConfigPath(): string {
   return setting('oomLens.ssh.configFile') || defaultSshConfigPath();
 }
 
-/** One SshHost per spec for the whole session: its connection is reused and closes itself when idle. */
+/**
+ * One SshHost per spec and settings for the whole session: its connection is reused and closes
+ * itself when idle. A changed ssh config file or sudo setting gives a new one.
+ */
 export function sshHost(services: Services, spec: string): Host {
-  const known = services.hosts.get(spec);
+  const configPath = sshConfigPath();
+  const useSudo = setting('oomLens.ssh.useSudo');
+  const key = JSON.stringify([spec, configPath, useSudo]);
+  const known = services.hosts.get(key);
   if (known) return known;
-  const host = hostFromSpec(spec, { sshConfigPath: sshConfigPath(), callbacks: vscodeSshCallbacks(), logger: services.log, useSudo: setting('oomLens.ssh.useSudo') });
-  services.hosts.set(spec, host);
+  const host = hostFromSpec(spec, { sshConfigPath: configPath, callbacks: vscodeSshCallbacks(), logger: services.log, useSudo });
+  services.hosts.set(key, host);
   return host;
 }
 

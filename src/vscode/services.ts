@@ -27,7 +27,7 @@ export class Services implements vscode.Disposable {
   private readonly live = new vscode.EventEmitter<Report>();
   /** Fires when sampling re-analysed the current host (samples, growth, findings). */
   readonly onDidUpdateLive = this.live.event;
-  /** SSH hosts by spec, one connection each, reused across commands; closed with the extension. */
+  /** SSH hosts by spec and settings (see hostPicker.sshHost), one connection each, reused; closed with the extension. */
   readonly hosts = new Map<string, Host>();
   /** The running sampling session, if any. */
   sampling: SamplingSession | null = null;

@@ -2,17 +2,9 @@
 // steadily is a leak suspect and one that allocated once and stays flat is not; a REAL OOM kill in a
 // test cgroup during the sampling is an oom-killed finding, with the victim's samples before it.
 import { strict as assert } from 'node:assert';
-import { spawn, spawnSync, ChildProcess } from 'node:child_process';
+import { spawnSync, ChildProcess } from 'node:child_process';
 import { CLI, requireBuiltCli, isRoot, skipLoudly, which } from './helpers';
-import { growBinary, createMemcg, removeMemcg, memcgRoot, startGrowerIn, MemcgInfo } from './support/oomKill';
-
-function start(binary: string, args: string[]): Promise<ChildProcess> {
-  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'ignore'] });
-  return new Promise((resolve, reject) => {
-    child.stdout!.once('data', () => resolve(child));
-    child.once('exit', (c) => reject(new Error(`${binary} exited early (${c})`)));
-  });
-}
+import { growBinary, createMemcg, removeMemcg, memcgRoot, startGrower, startGrowerIn, MemcgInfo } from './support/oomKill';
 
 describe('diagnose --sample 20s --interval 1s (real processes, real OOM kill)', function () {
   this.timeout(180_000);
@@ -28,8 +20,8 @@ describe('diagnose --sample 20s --interval 1s (real processes, real OOM kill)', 
     requireBuiltCli();
     if (!which('gcc')) skipLoudly(this, 'gcc is not installed (apt-get install gcc libc6-dev)');
     const bin = growBinary();
-    leaker = await start(bin, ['1', '250', '2000']);   // +4 MiB/s, steadily
-    flat = await start(bin, ['40', '10', '40']);        // 40 MiB at once, then flat
+    leaker = (await startGrower(bin, ['1', '250', '2000'])).child; // +4 MiB/s, steadily
+    flat = (await startGrower(bin, ['40', '10', '40'])).child;     // 40 MiB at once, then flat
     if (isRoot && memcgRoot()) {
       cg = createMemcg(64);
       const grower = await startGrowerIn(cg, bin, ['2', '500']); // +4 MiB/s until the 64 MiB limit: killed after ~16 s

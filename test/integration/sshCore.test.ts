@@ -10,8 +10,8 @@ import { collectSnapshot } from '../../src/core/collect/snapshot';
 import { CancelledError } from '../../src/core/errors';
 import { SshAuthError, SshConnectError, SudoError, hostFromSpec, sudoWrap } from '../../src/core/host/ssh';
 import { skipLoudly, which } from './helpers';
-import { sshdMissingReason, TEST_USER, freePort } from './sshd/harness';
-import { sshFixture, SshFixture } from './sshd/fixture';
+import { TEST_USER, freePort } from './sshd/harness';
+import { useSshFixture, sshFixture, SshFixture } from './sshd/fixture';
 
 /** Remote processes whose command line contains `needle`, read over the same host. */
 async function remotePids(host: { exec: (c: string) => Promise<{ stdout: string }> }, needle: string): Promise<number[]> {
@@ -23,12 +23,7 @@ async function remotePids(host: { exec: (c: string) => Promise<{ stdout: string 
 
 describe('SshHost against a private sshd: login, exec, cancel', function () {
   let fx: SshFixture;
-  before(async function () {
-    const why = sshdMissingReason();
-    if (why) skipLoudly(this, why);
-    fx = await sshFixture();
-  });
-  after(async () => { await fx?.stop(); });
+  useSshFixture((f) => { fx = f; });
 
   it('logs in as root with a key and runs commands with stdin, exit code and stderr', async () => {
     const h = fx.host('target');

@@ -8,9 +8,8 @@ import { writeFileSync, readFileSync, copyFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { HostKeyError, UnknownHostKeyInfo, UnknownHostKeyAnswer } from '../../src/core/host/ssh';
 import { cliCallbacks } from '../../src/core/host/ssh/cliPrompts';
-import { skipLoudly } from './helpers';
-import { sshdMissingReason, makeKey } from './sshd/harness';
-import { sshFixture, SshFixture, knownHostsText } from './sshd/fixture';
+import { makeKey } from './sshd/harness';
+import { useSshFixture, SshFixture, knownHostsText } from './sshd/fixture';
 
 /** What `ssh-keygen -l` says the fingerprint of a public key file is. */
 function keygenFingerprint(pubPath: string): string {
@@ -19,12 +18,7 @@ function keygenFingerprint(pubPath: string): string {
 
 describe('SSH host keys against a private sshd (known_hosts)', function () {
   let fx: SshFixture;
-  before(async function () {
-    const why = sshdMissingReason();
-    if (why) skipLoudly(this, why);
-    fx = await sshFixture();
-  });
-  after(async () => { await fx?.stop(); });
+  useSshFixture((f) => { fx = f; });
   beforeEach(() => { fx?.writeConfig(); });
 
   const asking = (answer: UnknownHostKeyAnswer) => {

@@ -5,18 +5,11 @@
 import { strict as assert } from 'node:assert';
 import { LocalHost } from '../../src/core/host/localHost';
 import { collectSnapshot } from '../../src/core/collect/snapshot';
-import { skipLoudly } from './helpers';
-import { sshdMissingReason } from './sshd/harness';
-import { sshFixture, SshFixture } from './sshd/fixture';
+import { useSshFixture, SshFixture } from './sshd/fixture';
 
 describe('the same snapshot over SSH as locally (same machine, root)', function () {
   let fx: SshFixture;
-  before(async function () {
-    const why = sshdMissingReason();
-    if (why) skipLoudly(this, why);
-    fx = await sshFixture();
-  });
-  after(async () => { await fx?.stop(); });
+  useSshFixture((f) => { fx = f; });
 
   it('same memory.totalKb, settings, kernel, host name, and the same long-lived processes with the same facts', async () => {
     const local = new LocalHost();

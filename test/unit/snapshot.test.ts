@@ -43,7 +43,8 @@ describe('snapshot frames -> report', () => {
 
   it('leaves kernel threads without RSS and resolves users from passwd', () => {
     const kthreadd = r.processes.find((p) => p.comm === 'kthreadd');
-    if (kthreadd) assert.equal(kthreadd.rssKb, null);
+    assert.ok(kthreadd, 'the fixture has the kernel thread kthreadd');
+    assert.equal(kthreadd.rssKb, null);
     assert.ok(r.processes.every((p) => p.uid !== 0 || p.user === 'root'));
   });
 

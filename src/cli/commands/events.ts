@@ -6,16 +6,13 @@ import { renderEventsText } from '../../core/report/eventsText';
 import { OomLensError } from '../../core/errors';
 import type { Host } from '../../core/host/host';
 
-export async function eventsCommand(file: string | undefined, host: Host, json: boolean, signal: AbortSignal): Promise<string> {
-  if (file === '-') {
-    const r = await readOomEventsFromStream(process.stdin, { kind: 'stdin' });
-    return json ? JSON.stringify(r, null, 2) + '\n' : renderEventsText(r.events, r.warnings.map((w) => `warning: ${w}`));
-  }
+export async function eventsCommand(file: string | undefined, host: Host, opts: { json: boolean; sudo: boolean; signal: AbortSignal }): Promise<string> {
+  const { json } = opts;
   if (file) {
-    const r = await eventsFromFile(file);
+    const r = file === '-' ? await readOomEventsFromStream(process.stdin, { kind: 'stdin' }) : await eventsFromFile(file);
     return json ? JSON.stringify(r, null, 2) + '\n' : renderEventsText(r.events, r.warnings.map((w) => `warning: ${w}`));
   }
-  const r = await readKernelLog(host, { signal });
+  const r = await readKernelLog(host, { signal: opts.signal, sudo: opts.sudo });
   if (r.unreadable && !json) {
     throw new OomLensError(`${r.warnings[0]}${r.fixes.length ? ` — fix: ${r.fixes.join('; or ')}` : ''}`);
   }

@@ -2,7 +2,8 @@
 // user, and a client-side ssh_config + known_hosts in a temp dir (never ~/.ssh).
 import { rmSync, writeFileSync, appendFileSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { PrivateSshd, SshdOptions, makeKey, clientDir, ensureTestUser, KeyPair, TEST_USER } from './harness';
+import { PrivateSshd, SshdOptions, makeKey, clientDir, ensureTestUser, KeyPair, TEST_USER, sshdMissingReason } from './harness';
+import { skipLoudly } from '../helpers';
 import { hostFromSpec, HostFromSpecOptions } from '../../../src/core/host/ssh';
 
 export interface SshFixture {
@@ -76,4 +77,19 @@ export function knownHostsText(fx: SshFixture): string {
 
 export function addKnownHostsLine(fx: SshFixture, line: string): void {
   appendFileSync(fx.knownHosts, `${line}\n`);
+}
+
+/**
+ * Registers the suite's hooks: a fixture before the tests (skipped LOUDLY when sshd is missing),
+ * stopped after them. `onReady` receives it (assign it to the suite's `fx`).
+ */
+export function useSshFixture(onReady: (fx: SshFixture) => void | Promise<void>, opts: SshdOptions = {}): void {
+  let fx: SshFixture | undefined;
+  before(async function () {
+    const why = sshdMissingReason();
+    if (why) skipLoudly(this, why);
+    fx = await sshFixture(opts);
+    await onReady(fx);
+  });
+  after(async () => { await fx?.stop(); });
 }

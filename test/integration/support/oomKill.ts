@@ -1,8 +1,8 @@
 // Causes a REAL OOM kill, safely: a memory cgroup the test creates (v2 `memory.max` where the host
 // has the memory controller there, else v1 `memory.limit_in_bytes`), a small C program that grows
 // past the limit, the kernel's OOM killer. The cgroup is removed afterwards. Root only.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { spawn, spawnSync, ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../helpers';
@@ -42,23 +42,36 @@ export function removeMemcg(cg: MemcgInfo): void {
   }
 }
 
-/** Compiles test/fixtures/programs/grow.c (once per run) into a binary named oomlens-grow. */
+let grower: string | null = null;
+
+/** Compiles test/fixtures/programs/grow.c once per test process into a binary named oomlens-grow (removed at exit). */
 export function growBinary(): string {
+  if (grower) return grower;
   const dir = mkdtempSync(join(tmpdir(), 'oomlens-grow-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const out = join(dir, 'oomlens-grow');
   const r = spawnSync('gcc', ['-O0', '-o', out, join(ROOT, 'test', 'fixtures', 'programs', 'grow.c')], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`gcc failed: ${r.stderr || r.error}`);
+  grower = out;
   return out;
 }
 
 export interface GrowRun { pid: number; exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }> }
 
+/** Starts the grower (args: step MiB, step ms, max MiB) and resolves once it printed "ready". */
+export function startGrower(binary: string, args: string[]): Promise<GrowRun & { child: ChildProcess }> {
+  return started(spawn(binary, args, { stdio: ['ignore', 'pipe', 'inherit'] }));
+}
+
 /** Starts the grower inside the cgroup (it joins before exec, so every byte is charged there). */
-export function startGrowerIn(cg: MemcgInfo, binary: string, args: string[]): Promise<GrowRun> {
-  const child = spawn('sh', ['-c', `echo $$ > ${cg.fsPath}/cgroup.procs && exec "$0" "$@"`, binary, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+export function startGrowerIn(cg: MemcgInfo, binary: string, args: string[]): Promise<GrowRun & { child: ChildProcess }> {
+  return started(spawn('sh', ['-c', `echo $$ > ${cg.fsPath}/cgroup.procs && exec "$0" "$@"`, binary, ...args], { stdio: ['ignore', 'pipe', 'inherit'] }));
+}
+
+function started(child: ChildProcess): Promise<GrowRun & { child: ChildProcess }> {
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   return new Promise((resolve, reject) => {
-    child.stdout!.once('data', () => resolve({ pid: child.pid!, exit }));
+    child.stdout!.once('data', () => resolve({ pid: child.pid!, exit, child }));
     void exit.then((e) => reject(new Error(`grower exited before it started: ${JSON.stringify(e)}`)));
   });
 }

@@ -4,6 +4,7 @@
 // process names can hold spaces, slashes, colons, brackets and parentheses, or be one letter.
 
 import { int } from './numbers';
+import type { OomVictim } from '../../model/oomEvent';
 
 const N = String.raw`(-?\d{1,3}(?:,\d{3})+(?!\d)|-?\d+)`;
 const KB = (name: string): RegExp => new RegExp(`${name}:\\s?${N}\\s?kB`, 'i');
@@ -116,16 +117,8 @@ function scopeOfPrefix(head: string): 'memcg' | 'system' | null {
   return null;
 }
 
-export interface KilledLine {
-  pid: number | null;
-  comm: string | null;
-  uid: number | null;
-  totalVmKb: number | null;
-  anonRssKb: number | null;
-  fileRssKb: number | null;
-  shmemRssKb: number | null;
-  pgtablesKb: number | null;
-  oomScoreAdj: number | null;
+/** A "Killed process" line: the victim's facts as the contract names them (no score here), and more. */
+export interface KilledLine extends Omit<OomVictim, 'score'> {
   scope: 'memcg' | 'system' | null;
   /** The size fields were all found (the line is not cut short). */
   complete: boolean;

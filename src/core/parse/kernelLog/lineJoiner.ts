@@ -6,16 +6,10 @@
 
 import { LineKind, type NormalizedLine } from './lineNormalizer';
 
-export interface LogicalLine {
-  text: string;
+/** One message, possibly joined from several physical lines first..last (1-based). */
+export interface LogicalLine extends Omit<NormalizedLine, 'kind'> {
   first: number;
   last: number;
-  stamped: boolean;
-  timeText: string | null;
-  time: string | null;
-  uptime: number | null;
-  host: string | null;
-  indent: number;
 }
 
 /** Lines shorter than this were not wrapped by anything (terminals and mailers wrap at 72+). */

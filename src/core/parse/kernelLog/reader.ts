@@ -11,6 +11,7 @@ import { RuntimeOomDetector } from '../runtimeOom';
 import { KernelEventAssembler } from './kernelEvents';
 import { LineJoiner, type LogicalLine } from './lineJoiner';
 import { LineNormalizer, expandSyslogEscapes } from './lineNormalizer';
+import { createAnchorScanner, MAX_SCAN_BYTES, type AnchorScanner } from './anchorScanner';
 import type { Detector, EventSink, LineMeta } from './types';
 
 export type OomEventsSource = OomEventsResult['source'];
@@ -18,8 +19,7 @@ export type OomEventsSource = OomEventsResult['source'];
 /** Longer lines are cut to this many bytes (with a warning): nothing the kernel prints is longer. */
 export const MAX_LINE_BYTES = 64 * 1024;
 const MAX_WARNINGS = 500;
-/** Every OOM report has one of these words within a few lines (see the INTEREST list below). */
-const ANCHORS = [Buffer.from('oom'), Buffer.from('emory'), Buffer.from('Kill')];
+/** Lines with an anchor word (anchorScanner.ts) are parsed when they match this. */
 const INTEREST = /invoked oom-killer|oom-killer: gfp|Killed process|[Kk]ill process|oom-kill:|oom_reaper|[Oo]ut of [Mm]emory|Memory cgroup|memory: usage|lowmemorykiller|OutOfMemoryError|MemoryError|insufficient memory|Native memory allocation|OOMKilled|Manual OOM|deadlocked on memory|\[ {0,8}pid {0,8}\]|Tasks state|heap out of memory|panic_on_oom|Out of Memory Error/;
 /** Lines before an anchor line that are still parsed (task-table tails, V8 GC lines, Android "Process:" lines). */
 const REWIND_LINES = 40;
@@ -45,8 +45,7 @@ export class OomEventReader {
   private skippingLong = false;
   private fullUntil = 0;
   private stampedShare = 0;
-  private anchorData: Buffer | null = null;
-  private anchorPos: number[] = [];
+  private readonly scanner: AnchorScanner = createAnchorScanner();
   private ended = false;
   private result: OomEventsResult | null = null;
   private seq = 0;
@@ -81,33 +80,57 @@ export class OomEventReader {
         this.atStart = false;
         if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
       }
-      if (this.skippingLong) {
-        const nl = buf.indexOf(10);
-        if (nl < 0) return; // still inside the over-long line: drop it
-        this.skippingLong = false;
-        this.lineNo++;
-        buf = buf.subarray(nl + 1);
+      this.scanner.forget();
+      // The scanner takes at most MAX_SCAN_BYTES at once: feed big input in pieces.
+      for (let off = 0; off < buf.length; off += MAX_SCAN_BYTES) {
+        this.feed(buf.length <= MAX_SCAN_BYTES ? buf : buf.subarray(off, off + MAX_SCAN_BYTES));
       }
-      if (this.carry) {
-        // Complete the line cut by the previous piece without copying this whole piece.
-        const nl = buf.indexOf(10);
-        if (nl < 0) {
-          if (this.carry.length + buf.length > MAX_LINE_BYTES) {
-            const head = Buffer.concat([this.carry, buf]).subarray(0, MAX_LINE_BYTES);
-            this.carry = null;
-            this.longLine(head, 0, head.length);
-            this.skippingLong = true;
-          } else this.carry = Buffer.concat([this.carry, buf]);
-          return;
-        }
-        const seam = Buffer.concat([this.carry, buf.subarray(0, nl + 1)]);
-        this.carry = null;
-        this.run(seam, false);
-        buf = buf.subarray(nl + 1);
-      }
-      this.run(buf, false);
     } catch (e) {
       this.warn(this.lineNo, `internal error, input after this point may be missed: ${(e as Error).message}`);
+    }
+  }
+
+  private feed(piece: Buffer): void {
+    let buf = piece;
+    if (this.skippingLong) {
+      const nl = buf.indexOf(10);
+      if (nl < 0) return; // still inside the over-long line: drop it
+      this.skippingLong = false;
+      this.lineNo++;
+      buf = buf.subarray(nl + 1);
+    }
+    if (this.carry) {
+      // Complete the line cut by the previous piece without copying this whole piece.
+      const nl = buf.indexOf(10);
+      if (nl < 0) {
+        if (this.carry.length + buf.length > MAX_LINE_BYTES) {
+          const head = Buffer.concat([this.carry, buf]).subarray(0, MAX_LINE_BYTES);
+          this.carry = null;
+          this.longLine(head, 0, head.length);
+          this.skippingLong = true;
+        } else this.carry = Buffer.concat([this.carry, buf]);
+        return;
+      }
+      const seam = Buffer.concat([this.carry, buf.subarray(0, nl + 1)]);
+      this.carry = null;
+      this.run(seam, false);
+      buf = buf.subarray(nl + 1);
+    }
+    this.run(buf, false);
+  }
+
+  /**
+   * The caller is about to refill `buf` (a buffer it pushed before): copy out the few look-back
+   * lines that still point into it.
+   */
+  release(buf: Buffer): void {
+    this.scanner.forget();
+    for (const s of this.skipped) {
+      if (s.buf.buffer === buf.buffer) {
+        s.buf = Buffer.from(s.buf.subarray(s.from, s.to));
+        s.to -= s.from;
+        s.from = 0;
+      }
     }
   }
 
@@ -193,7 +216,7 @@ export class OomEventReader {
    */
   private fastForward(data: Buffer, pos: number, final: boolean): number {
     for (;;) {
-      const a = this.nextAnchor(data, pos);
+      const a = this.scanner.nextAnchor(data, pos);
       if (a < 0) {
         const lastNl = data.lastIndexOf(10);
         if (lastNl < pos) {
@@ -234,7 +257,7 @@ export class OomEventReader {
   private skip(data: Buffer, from: number, to: number): void {
     if (to <= from) return;
     this.joiner.flush();
-    const lines = countNewlines(data, from, to);
+    const lines = this.scanner.countNewlines(data, from, to);
     this.lineNo += lines;
     const keepFrom = lines > REWIND_LINES ? this.backLines(data, to, REWIND_LINES, from) : from;
     const kept = lines > REWIND_LINES ? REWIND_LINES : lines;
@@ -284,23 +307,6 @@ export class OomEventReader {
       s = prev + 1;
     }
     return s;
-  }
-
-  private nextAnchor(data: Buffer, from: number): number {
-    if (this.anchorData !== data) {
-      this.anchorData = data;
-      this.anchorPos = ANCHORS.map(() => -2);
-    }
-    let best = -1;
-    for (let k = 0; k < ANCHORS.length; k++) {
-      let p = this.anchorPos[k];
-      if (p === -2 || (p >= 0 && p < from)) {
-        p = data.indexOf(ANCHORS[k], from);
-        this.anchorPos[k] = p;
-      }
-      if (p >= 0 && (best < 0 || p < best)) best = p;
-    }
-    return best;
   }
 
   private longLine(data: Buffer, from: number, to: number): void {
@@ -362,17 +368,6 @@ export class OomEventReader {
   }
 }
 
-function countNewlines(data: Buffer, from: number, to: number): number {
-  let c = 0;
-  let p = from;
-  for (;;) {
-    const i = data.indexOf(10, p);
-    if (i < 0 || i >= to) return c;
-    c++;
-    p = i + 1;
-  }
-}
-
 /** Reads a whole text. */
 export function parseOomEvents(text: string, source: OomEventsSource = { kind: 'text' }, options: { fastSkip?: boolean } = {}): OomEventsResult {
   const r = new OomEventReader(source, options);
@@ -390,29 +385,32 @@ export async function readOomEventsFromStream(stream: NodeJS.ReadableStream | As
   return r.end();
 }
 
-/** Reads a file in large pieces (faster than a default 64 KiB read stream on big logs). */
+/**
+ * Reads a file in 64 KiB pieces into one buffer the reader lets go of after each piece. Reads are
+ * synchronous (a page-cache read is shorter than a trip through the thread pool, which left the
+ * reader idle 30 % of the time); the event loop gets a turn every few MiB. 64 KiB, as cat and grep
+ * use: reads into bigger (mmap-backed) buffers ran 3-5x slower on the machines we measured.
+ */
 export async function readOomEventsFromFile(path: string, source: OomEventsSource = { kind: 'file', path }): Promise<OomEventsResult> {
-  const { open } = await import('node:fs/promises');
-  const fh = await open(path, 'r');
+  const { openSync, readSync, closeSync } = await import('node:fs');
+  const fd = openSync(path, 'r');
   const r = new OomEventReader(source);
   try {
-    // A fresh buffer per read (the reader may still look back into the previous one); the next
-    // read is started before this piece is parsed, so disk and CPU work overlap.
-    const readNext = () => {
-      const buf = Buffer.allocUnsafe(FILE_CHUNK);
-      return fh.read(buf, 0, FILE_CHUNK, null).then(({ bytesRead }) => (bytesRead === FILE_CHUNK ? buf : buf.subarray(0, bytesRead)));
-    };
-    let next = readNext();
-    for (;;) {
-      const buf = await next;
-      if (buf.length === 0) break;
-      next = readNext();
-      r.push(buf);
+    const buf = Buffer.allocUnsafe(FILE_CHUNK);
+    for (let i = 1; ; i++) {
+      const n = readSync(fd, buf, 0, FILE_CHUNK, null);
+      if (n === 0) break;
+      const piece = n === FILE_CHUNK ? buf : buf.subarray(0, n);
+      r.push(piece);
+      r.release(piece);
+      if (i % YIELD_EVERY === 0) await new Promise((res) => setImmediate(res));
     }
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
   return r.end();
 }
 
-const FILE_CHUNK = 1 << 20;
+const FILE_CHUNK = 64 * 1024;
+/** Pieces between two turns of the event loop (4 MiB). */
+const YIELD_EVERY = 64;

@@ -2,11 +2,12 @@
 ;; the next place an anchor word ("oom", "emor", "Kill") starts. Node's Buffer.indexOf searches
 ;; with memchr on a pattern's first byte, which stops at every "o" and "e" of ordinary text; this
 ;; tests all three words on 32 bytes at a time instead.
-;; The caller copies a piece of input to offset 0 and zeroes 64 bytes after it (loads read past
-;; `to`). Regenerate anchorScanWasm.ts with `node scripts/gen-wasm.mjs` after editing.
+;; Input lies at 0 (the inbox, 64 KiB, read into directly) or at 128 KiB (a copied piece of up to
+;; 1 MiB). Loads read up to 51 bytes past `to`: a word found there is at worst a false candidate.
+;; Regenerate anchorScanWasm.ts with `node scripts/gen-wasm.mjs` after editing.
 (module
-  ;; 1 MiB of input (the reader's largest piece) plus padding.
-  (memory (export "memory") 17)
+  ;; 128 KiB for the inbox, 1 MiB for a copied piece, and 64 KiB of slack for reads past the end.
+  (memory (export "memory") 19)
 
   ;; Number of '\n' bytes in [p, to).
   (func (export "count") (param $p i32) (param $to i32) (result i32)

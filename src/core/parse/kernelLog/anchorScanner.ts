@@ -7,15 +7,23 @@ import { ANCHOR_SCAN_WASM } from './anchorScanWasm';
 export const ANCHOR_WORDS = ['oom', 'emor', 'Kill'] as const;
 /** The largest buffer the scanner takes at once; the reader cuts bigger pieces. */
 export const MAX_SCAN_BYTES = 1 << 20;
-const PAD = 64;
+/** Size of the inbox a caller can read input into directly (no copy). */
+export const INBOX_BYTES = 64 * 1024;
+// Wasm memory layout (anchorScan.wat): the inbox at 0, then room for one copied buffer. Loads
+// read up to 51 bytes past the end of a buffer; what they find there is at worst a false
+// candidate, which the reader checks against the line itself.
+const COPY_AT = 128 * 1024;
 
 export interface AnchorScanner {
+  readonly kind: 'wasm' | 'indexof';
   /** Offset of the first anchor word starting at or after `from` in `data`, or -1. */
   nextAnchor(data: Buffer, from: number): number;
   /** Number of '\n' bytes in data[from, to). */
   countNewlines(data: Buffer, from: number, to: number): number;
   /** The caller may refill a buffer it passed before: drop anything remembered about it. */
   forget(): void;
+  /** A buffer of INBOX_BYTES to read input into, which the scanner then reads without a copy (or null). */
+  inbox(): Buffer | null;
 }
 
 // The few WebAssembly names used here (this project's lib settings do not declare them).
@@ -44,33 +52,51 @@ function scanModule(): object | null {
 }
 
 class WasmAnchorScanner implements AnchorScanner {
+  readonly kind = 'wasm';
   private readonly mem: Uint8Array;
+  private readonly inboxBuf: Buffer;
   private loaded: Buffer | null = null;
+  /** Where `loaded` starts in wasm memory. */
+  private base = 0;
 
   constructor(private readonly x: ScanExports, private readonly fallback: AnchorScanner) {
+    // The memory never grows, so these views stay valid.
     this.mem = new Uint8Array(x.memory.buffer);
+    this.inboxBuf = Buffer.from(x.memory.buffer, 0, INBOX_BYTES);
   }
 
   private load(data: Buffer): boolean {
     if (this.loaded === data) return true;
-    if (data.length > MAX_SCAN_BYTES) return false;
-    this.mem.set(data, 0);
-    this.mem.fill(0, data.length, data.length + PAD);
+    if (data.buffer === this.mem.buffer && data.byteOffset + data.length <= INBOX_BYTES) {
+      this.base = data.byteOffset; // read into the inbox: already in place
+    } else {
+      if (data.length > MAX_SCAN_BYTES) return false;
+      this.mem.set(data, COPY_AT);
+      this.base = COPY_AT;
+    }
     this.loaded = data;
     return true;
   }
 
   nextAnchor(data: Buffer, from: number): number {
-    return this.load(data) ? this.x.find(from, data.length) : this.fallback.nextAnchor(data, from);
+    if (!this.load(data)) return this.fallback.nextAnchor(data, from);
+    const i = this.x.find(this.base + from, this.base + data.length);
+    if (i < 0) return -1;
+    // A word that would run past the end was matched against stale bytes: ask indexOf there.
+    return i - this.base + 4 > data.length ? this.fallback.nextAnchor(data, i - this.base) : i - this.base;
   }
 
   countNewlines(data: Buffer, from: number, to: number): number {
-    return this.load(data) ? this.x.count(from, to) : this.fallback.countNewlines(data, from, to);
+    return this.load(data) ? this.x.count(this.base + from, this.base + to) : this.fallback.countNewlines(data, from, to);
   }
 
   forget(): void {
     this.loaded = null;
     this.fallback.forget();
+  }
+
+  inbox(): Buffer {
+    return this.inboxBuf;
   }
 }
 
@@ -78,6 +104,7 @@ const ANCHOR_BYTES = ANCHOR_WORDS.map((w) => Buffer.from(w));
 
 /** Buffer.indexOf per anchor word, remembering each word's next hit so a buffer is searched once per word. */
 export class IndexOfAnchorScanner implements AnchorScanner {
+  readonly kind = 'indexof';
   private data: Buffer | null = null;
   private pos: number[] = [];
 
@@ -111,6 +138,10 @@ export class IndexOfAnchorScanner implements AnchorScanner {
 
   forget(): void {
     this.data = null;
+  }
+
+  inbox(): null {
+    return null;
   }
 }
 

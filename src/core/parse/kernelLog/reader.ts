@@ -11,7 +11,7 @@ import { RuntimeOomDetector } from '../runtimeOom';
 import { KernelEventAssembler } from './kernelEvents';
 import { LineJoiner, type LogicalLine } from './lineJoiner';
 import { LineNormalizer, expandSyslogEscapes } from './lineNormalizer';
-import { createAnchorScanner, MAX_SCAN_BYTES, type AnchorScanner } from './anchorScanner';
+import { createAnchorScanner, INBOX_BYTES, MAX_SCAN_BYTES, type AnchorScanner } from './anchorScanner';
 import type { Detector, EventSink, LineMeta } from './types';
 
 export type OomEventsSource = OomEventsResult['source'];
@@ -26,6 +26,16 @@ const REWIND_LINES = 40;
 /** Lines after an anchor line parsed in full (wrapped continuations, CPU/Pid lines). */
 const TRAIL_LINES = 12;
 const WARMUP_LINES = 200;
+/** Bytes before and after an anchor word that are tested against INTEREST. */
+const WINDOW_BEFORE = 32;
+const WINDOW_AFTER = 40;
+
+type Latin1Slicer = { latin1Slice?: (start: number, end: number) => string };
+/** ASCII-safe text of data[s, e) (INTEREST is ASCII; no byte of a multi-byte character decodes to ASCII). */
+function latin1(data: Buffer, s: number, e: number): string {
+  const f = (data as Latin1Slicer).latin1Slice;
+  return f ? f.call(data, s, e) : data.toString('latin1', s, e);
+}
 
 export class OomEventReader {
   private readonly events: OomEvent[] = [];
@@ -40,12 +50,15 @@ export class OomEventReader {
   /** Recently skipped (counted, unparsed) lines, for parsing a few lines before an OOM line. */
   private skipped: { buf: Buffer; from: number; to: number; lines: number }[] = [];
   private skippedLines = 0;
+  /** Two buffers take turns holding the look-back lines when the caller reuses its input buffer. */
+  private readonly look = [Buffer.allocUnsafe(16 * 1024), Buffer.allocUnsafe(16 * 1024)];
+  private lookIdx = 0;
   /** Number (1-based) of the line that starts at offset 0 of the carried/next buffer. */
   private lineNo = 1;
   private skippingLong = false;
   private fullUntil = 0;
   private stampedShare = 0;
-  private readonly scanner: AnchorScanner = createAnchorScanner();
+  private readonly scanner: AnchorScanner;
   private ended = false;
   private result: OomEventsResult | null = null;
   private seq = 0;
@@ -56,9 +69,11 @@ export class OomEventReader {
   /**
    * @param options.fastSkip skip ordinary lines of big kernel logs without parsing them (default
    *   true; false parses every line, for tests that check both give the same events).
+   * @param options.scan 'indexof' skips with Buffer.indexOf instead of WebAssembly (for tests and benches).
    */
-  constructor(private readonly source: OomEventsSource = { kind: 'stdin' }, options: { fastSkip?: boolean } = {}) {
+  constructor(private readonly source: OomEventsSource = { kind: 'stdin' }, options: { fastSkip?: boolean; scan?: 'auto' | 'indexof' } = {}) {
     this.fastSkip = options.fastSkip !== false;
+    this.scanner = createAnchorScanner(options.scan);
     const sink: EventSink = {
       emit: (ev) => {
         this.order.set(ev, this.seq++);
@@ -119,18 +134,33 @@ export class OomEventReader {
     this.run(buf, false);
   }
 
+  /** A buffer to read the next piece into (the scanner's own memory when it has one, saving a copy); release it after pushing. */
+  inputBuffer(size: number): Buffer {
+    const inbox = this.scanner.inbox();
+    return inbox && inbox.length >= size ? inbox.subarray(0, size) : Buffer.allocUnsafe(size);
+  }
+
   /**
    * The caller is about to refill `buf` (a buffer it pushed before): copy out the few look-back
    * lines that still point into it.
    */
   release(buf: Buffer): void {
     this.scanner.forget();
-    for (const s of this.skipped) {
-      if (s.buf.buffer === buf.buffer) {
-        s.buf = Buffer.from(s.buf.subarray(s.from, s.to));
-        s.to -= s.from;
-        s.from = 0;
-      }
+    if (!this.skipped.some((seg) => seg.buf.buffer === buf.buffer)) return;
+    // Move all look-back lines into the spare of two buffers the reader keeps for this (no
+    // allocation per piece); the other one is then free for next time.
+    let total = 0;
+    for (const seg of this.skipped) total += seg.to - seg.from;
+    this.lookIdx ^= 1;
+    if (this.look[this.lookIdx].length < total) this.look[this.lookIdx] = Buffer.allocUnsafe(Math.max(total, 2 * this.look[this.lookIdx].length));
+    const target = this.look[this.lookIdx];
+    let off = 0;
+    for (const seg of this.skipped) {
+      const n = seg.buf.copy(target, off, seg.from, seg.to);
+      seg.buf = target;
+      seg.from = off;
+      seg.to = off + n;
+      off += n;
     }
   }
 
@@ -215,38 +245,47 @@ export class OomEventReader {
    * unterminated rest of the buffer was carried over to the next piece.
    */
   private fastForward(data: Buffer, pos: number, final: boolean): number {
+    // Lines are counted and remembered once, for the whole stretch skipped, when this returns.
+    const start = pos;
+    let cur = pos; // start of the line `pos` is in
     for (;;) {
       const a = this.scanner.nextAnchor(data, pos);
       if (a < 0) {
         const lastNl = data.lastIndexOf(10);
-        if (lastNl < pos) {
-          if (final) return pos;
-          this.carryRest(data, pos);
+        if (lastNl < cur) {
+          this.skip(data, start, cur);
+          if (final) return cur;
+          this.carryRest(data, cur);
           return -1;
         }
-        this.skip(data, pos, lastNl + 1);
+        this.skip(data, start, lastNl + 1);
         if (final) return lastNl + 1;
         if (lastNl + 1 < data.length) this.carryRest(data, lastNl + 1);
         return -1;
       }
-      const lineStart = Math.max(pos, a > 0 ? data.lastIndexOf(10, a - 1) + 1 : 0);
-      const nl = data.indexOf(10, a);
+      // Every INTEREST phrase with an anchor word lies within a few dozen bytes of it: test that
+      // window of the line, and go on to the next anchor when it fails. The window is searched
+      // for line ends byte by byte, so a huge line full of anchors still costs linear time.
+      let ws = a;
+      const wsMin = Math.max(cur, a - WINDOW_BEFORE);
+      while (ws > wsMin && data[ws - 1] !== 10) ws--;
+      let we = a;
+      const weMax = Math.min(data.length, a + WINDOW_AFTER);
+      while (we < weMax && data[we] !== 10) we++;
+      if (ws > cur && data[ws - 1] === 10) cur = ws;
+      if (!INTEREST.test(latin1(data, ws, we))) {
+        pos = a + 1;
+        continue;
+      }
+      const lineStart = Math.max(cur, a > 0 ? data.lastIndexOf(10, a - 1) + 1 : 0);
+      const nl = we < weMax ? we : data.indexOf(10, we);
       if (nl < 0 && !final) {
-        this.skip(data, pos, lineStart);
+        this.skip(data, start, lineStart);
         this.carryRest(data, lineStart);
         return -1;
       }
-      const lineEnd = nl < 0 ? data.length : nl;
-      const text = data.toString('utf8', lineStart, Math.min(lineEnd, lineStart + MAX_LINE_BYTES));
-      if (!INTEREST.test(text)) {
-        const after = nl < 0 ? data.length : nl + 1;
-        this.skip(data, pos, after);
-        pos = after;
-        if (pos >= data.length) return pos;
-        continue;
-      }
       // An OOM line: parse the few lines before it that were skipped, then go on in full.
-      this.skip(data, pos, lineStart);
+      this.skip(data, start, lineStart);
       this.replaySkipped();
       this.fullUntil = this.lineNo + TRAIL_LINES;
       return lineStart;
@@ -386,17 +425,17 @@ export async function readOomEventsFromStream(stream: NodeJS.ReadableStream | As
 }
 
 /**
- * Reads a file in 64 KiB pieces into one buffer the reader lets go of after each piece. Reads are
+ * Reads a file in 64 KiB pieces into one buffer (the scanner's inbox) the reader lets go of after each piece. Reads are
  * synchronous (a page-cache read is shorter than a trip through the thread pool, which left the
  * reader idle 30 % of the time); the event loop gets a turn every few MiB. 64 KiB, as cat and grep
  * use: reads into bigger (mmap-backed) buffers ran 3-5x slower on the machines we measured.
  */
-export async function readOomEventsFromFile(path: string, source: OomEventsSource = { kind: 'file', path }): Promise<OomEventsResult> {
+export async function readOomEventsFromFile(path: string, source: OomEventsSource = { kind: 'file', path }, options: { scan?: 'auto' | 'indexof' } = {}): Promise<OomEventsResult> {
   const { openSync, readSync, closeSync } = await import('node:fs');
   const fd = openSync(path, 'r');
-  const r = new OomEventReader(source);
+  const r = new OomEventReader(source, options);
   try {
-    const buf = Buffer.allocUnsafe(FILE_CHUNK);
+    const buf = r.inputBuffer(FILE_CHUNK);
     for (let i = 1; ; i++) {
       const n = readSync(fd, buf, 0, FILE_CHUNK, null);
       if (n === 0) break;
@@ -411,6 +450,6 @@ export async function readOomEventsFromFile(path: string, source: OomEventsSourc
   return r.end();
 }
 
-const FILE_CHUNK = 64 * 1024;
+const FILE_CHUNK = INBOX_BYTES;
 /** Pieces between two turns of the event loop (4 MiB). */
 const YIELD_EVERY = 64;

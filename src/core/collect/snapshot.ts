@@ -4,7 +4,7 @@ import type { Host } from '../host/host';
 import type { CgroupInfo, ProcessInfo, Report } from '../model/report';
 import { CollectError } from '../errors';
 import { snapshotScript } from './snapshotScript';
-import { parseSnapshotFrames, RawSnapshot, RawProcess } from '../parse/snapshotFrames';
+import { parseSnapshotOutput, foreignStderr, RawSnapshot, RawProcess } from '../parse/snapshotFrames';
 import { kb, int, parseMeminfoLines, memoryInfo, parsePressure, parsePasswd, memoryCgroupOf } from '../parse/procFiles';
 import { buildCgroups, parseCgroupMounts } from '../parse/cgroupFiles';
 import { containerFromCgroup } from '../parse/containerFromCgroup';
@@ -32,16 +32,16 @@ export async function collectSnapshot(host: Host, opts: SnapshotOptions = {}): P
   let sudoWarning: string | null = null;
   if (opts.sudo && !res.stdout.includes('@@oomlens meta')) {
     // sudo refused (needs a password, not allowed, not installed): collect what is readable without it.
-    const why = res.stderr.trim().split('\n')[0] || `exit code ${res.code}`;
+    const why = foreignStderr(res.stderr)[0] || `exit code ${res.code}`;
     sudoWarning = `sudo -n did not run the collector (${why}): collected without it. Allow it with a sudoers line like \`user ALL=(root) NOPASSWD: /bin/sh\`, or run as root`;
     res = await run('sh -s');
   }
   const collectMs = Date.now() - started;
   if (res.timedOut) throw new CollectError(`collecting from ${host.name} timed out after ${Math.round((opts.timeoutMs ?? 60_000) / 1000)} s`);
-  const raw = parseSnapshotFrames(res.stdout);
+  const raw = parseSnapshotOutput(res.stdout, res.stderr);
   if (raw.fatal) throw new CollectError(`cannot read ${host.name}: ${raw.fatal}`);
   if (!raw.files.has('meminfo')) {
-    const why = res.stderr.trim().split('\n')[0] || `exit code ${res.code}`;
+    const why = foreignStderr(res.stderr)[0] || `exit code ${res.code}`;
     throw new CollectError(`cannot read /proc/meminfo on ${host.name}: ${why}`);
   }
   const report = buildReport(raw, host);

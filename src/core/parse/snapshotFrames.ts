@@ -45,8 +45,27 @@ function keyValue(line: string): [string, string] | null {
   return [line.slice(0, i), line.slice(i + 1).trim()];
 }
 
-export function parseSnapshotFrames(text: string): RawSnapshot {
-  const raw: RawSnapshot = { meta: {}, files: new Map(), procs: new Map(), cgroupFiles: new Map(), errors: [], complete: false, fatal: null };
+/**
+ * The collector's two streams: standard output, and standard error, which carries the processes
+ * read in the background (frames among whatever else a shell or sudo printed there). Complete when
+ * both halves reached their end marker.
+ */
+export function parseSnapshotOutput(stdout: string, stderr: string): RawSnapshot {
+  const raw = parseSnapshotFrames(stdout);
+  const mainDone = raw.complete;
+  raw.complete = false;
+  parseSnapshotFrames(stderr, raw);
+  raw.complete = mainDone && raw.complete;
+  return raw;
+}
+
+/** Lines of standard error that are not the collector's own output (for error messages). */
+export function foreignStderr(stderr: string): string[] {
+  return stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith(FRAME) && !PROC_LINE.test(l) && !/^grep: \d+\//.test(l));
+}
+
+export function parseSnapshotFrames(text: string, into?: RawSnapshot): RawSnapshot {
+  const raw: RawSnapshot = into ?? { meta: {}, files: new Map(), procs: new Map(), cgroupFiles: new Map(), errors: [], complete: false, fatal: null };
   let section = '';
   let lastCmdline: RawProcess | null = null;
   for (const line of text.split('\n')) {

@@ -34,7 +34,9 @@ function files(dir, re) {
 
 const builds = [
   { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: [...node.external, 'vscode'] },
-  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' },
+  // The CLI: a small entry (bin.ts) that starts the snapshot collector, then loads the rest.
+  { ...node, entryPoints: ['src/cli/bin.ts'], outfile: 'dist/cli.js', external: [...node.external, './cli-main.js'] },
+  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli-main.js' },
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: { panel: 'webview/main.ts' }, outdir: 'dist/webview' },
   {
     ...node, sourcemap: true, minify: false,

@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseCli, UsageError, HELP, CliArgs } from './args';
 import { LocalHost } from '../core/host/localHost';
+import { PrefetchingHost, type PrefetchedExec } from '../core/host/prefetchingHost';
 import type { Host } from '../core/host/host';
 import { diagnose } from '../core/diagnose';
 import { renderText } from '../core/report/text';
@@ -20,6 +21,9 @@ function emit(args: CliArgs, text: string): void {
 }
 
 /** Runs `fn` against the selected host with Ctrl-C as cancellation, and closes the host after. */
+/** Commands the entry file (bin.ts) already started on this machine. */
+let prefetched: PrefetchedExec[] = [];
+
 async function withHost<T>(args: CliArgs, fn: (host: Host, signal: AbortSignal) => Promise<T>): Promise<T> {
   // Over SSH the CLI never prompts unless stdin is a terminal: an unknown host key is refused with its fingerprint.
   // ssh2 and the leak tools load only when a command needs them: start-up is most of a snapshot's time.
@@ -27,7 +31,7 @@ async function withHost<T>(args: CliArgs, fn: (host: Host, signal: AbortSignal) 
   const prompts = args.host ? await import('../core/host/ssh/cliPrompts') : null;
   const host: Host = ssh && prompts && args.host
     ? ssh.hostFromSpec(args.host, { sshConfigPath: args.sshConfig ?? undefined, identity: args.identity ?? undefined, callbacks: prompts.cliCallbacks(), useSudo: args.sudo })
-    : new LocalHost();
+    : prefetched.length ? new PrefetchingHost(new LocalHost(), prefetched.splice(0)) : new LocalHost();
   const ac = new AbortController();
   const onInt = () => ac.abort();
   process.once('SIGINT', onInt);
@@ -82,7 +86,16 @@ async function run(args: CliArgs): Promise<void> {
   }
 }
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], opts: { prefetched?: PrefetchedExec[] } = {}): Promise<number> {
+  prefetched = opts.prefetched ?? [];
+  try {
+    return await runMain(argv);
+  } finally {
+    for (const p of prefetched.splice(0)) p.abort(); // started for a command that did not need it
+  }
+}
+
+async function runMain(argv: string[]): Promise<number> {
   let args: CliArgs;
   try {
     args = parseCli(argv);

@@ -159,7 +159,7 @@ export async function readKernelLog(host: Host, opts: KernelLogOptions = {}): Pr
       : `${host.name} has no kernel log OOM Lens can read (no journalctl, no dmesg, no /var/log/kern.log, messages or syslog)`);
   }
   // Rotated files come newest-first from the glob: put events in time order when every one has a time.
-  if (events.every((e) => e.time)) events.sort((a, b) => a.time!.localeCompare(b.time!));
+  if (events.every((e) => e.time)) events.sort((a, b) => (a.time! < b.time! ? -1 : a.time! > b.time! ? 1 : 0)); // ISO times: code-unit order
   return {
     events,
     warnings,

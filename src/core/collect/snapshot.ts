@@ -3,7 +3,7 @@
 import type { Host } from '../host/host';
 import type { CgroupInfo, ProcessInfo, Report } from '../model/report';
 import { CollectError } from '../errors';
-import { snapshotScript } from './snapshotScript';
+import { snapshotScript, SNAPSHOT_COMMAND, SNAPSHOT_TIMEOUT_MS } from './snapshotScript';
 import { parseSnapshotOutput, foreignStderr, RawSnapshot, RawProcess } from '../parse/snapshotFrames';
 import { kb, int, parseMeminfoLines, memoryInfo, parsePressure, parsePasswd, memoryCgroupOf } from '../parse/procFiles';
 import { buildCgroups, parseCgroupMounts } from '../parse/cgroupFiles';
@@ -27,17 +27,17 @@ export interface Snapshot {
 
 export async function collectSnapshot(host: Host, opts: SnapshotOptions = {}): Promise<Snapshot> {
   const started = Date.now();
-  const run = (cmd: string) => host.exec(cmd, { stdin: snapshotScript({ rollup: opts.rollup }), signal: opts.signal, timeoutMs: opts.timeoutMs ?? 60_000 });
-  let res = await run(opts.sudo ? 'sudo -n sh -s' : 'sh -s');
+  const run = (cmd: string) => host.exec(cmd, { stdin: snapshotScript({ rollup: opts.rollup }), signal: opts.signal, timeoutMs: opts.timeoutMs ?? SNAPSHOT_TIMEOUT_MS });
+  let res = await run(opts.sudo ? `sudo -n ${SNAPSHOT_COMMAND}` : SNAPSHOT_COMMAND);
   let sudoWarning: string | null = null;
   if (opts.sudo && !res.stdout.includes('@@oomlens meta')) {
     // sudo refused (needs a password, not allowed, not installed): collect what is readable without it.
     const why = foreignStderr(res.stderr)[0] || `exit code ${res.code}`;
     sudoWarning = `sudo -n did not run the collector (${why}): collected without it. Allow it with a sudoers line like \`user ALL=(root) NOPASSWD: /bin/sh\`, or run as root`;
-    res = await run('sh -s');
+    res = await run(SNAPSHOT_COMMAND);
   }
   const collectMs = Date.now() - started;
-  if (res.timedOut) throw new CollectError(`collecting from ${host.name} timed out after ${Math.round((opts.timeoutMs ?? 60_000) / 1000)} s`);
+  if (res.timedOut) throw new CollectError(`collecting from ${host.name} timed out after ${Math.round((opts.timeoutMs ?? SNAPSHOT_TIMEOUT_MS) / 1000)} s`);
   const raw = parseSnapshotOutput(res.stdout, res.stderr);
   if (raw.fatal) throw new CollectError(`cannot read ${host.name}: ${raw.fatal}`);
   if (!raw.files.has('meminfo')) {

@@ -4,6 +4,9 @@
 // Runs under dash and busybox sh; nothing here is bash.
 
 export const FRAME = '@@oomlens';
+/** How the collector runs: the script comes on standard input. */
+export const SNAPSHOT_COMMAND = 'sh -s';
+export const SNAPSHOT_TIMEOUT_MS = 60_000;
 
 const STATUS_KEYS = 'Name|State|PPid|Uid|VmRSS|RssAnon|RssFile|RssShmem|VmSwap';
 const ROLLUP_KEYS = 'Rss|Pss|Private_Clean|Private_Dirty|Swap|SwapPss';

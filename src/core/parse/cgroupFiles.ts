@@ -80,5 +80,6 @@ export function buildCgroups(files: Map<string, string[]>, mounts: CgroupMount[]
       });
     }
   }
-  return out.sort((a, b) => a.path.localeCompare(b.path));
+  // Plain code-unit order: the first localeCompare loads ICU collation (~20 ms of a snapshot).
+  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

@@ -19,7 +19,7 @@ const prefetched: PrefetchedExec[] = [];
 if (wantsLocalSnapshot(argv)) {
   const ac = new AbortController();
   const stdin = snapshotScript();
-  const result = localExec(SNAPSHOT_COMMAND, { stdin, signal: ac.signal, timeoutMs: SNAPSHOT_TIMEOUT_MS });
+  const result = localExec(SNAPSHOT_COMMAND, { stdin, signal: ac.signal, timeoutMs: SNAPSHOT_TIMEOUT_MS, spool: true });
   result.catch(() => { /* seen by whoever takes it */ });
   prefetched.push({ command: SNAPSHOT_COMMAND, stdin, result, abort: () => ac.abort() });
 }

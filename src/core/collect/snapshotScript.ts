@@ -26,15 +26,19 @@ export interface SnapshotScriptOptions {
  */
 const HALVES: [string[], string[]] = [['[0-9]', '[0-9]*[0-4]'], ['[0-9]*[5-9]']];
 
-/** The per-process greps for one half: status (and smaps_rollup) lines by key, then four small files whole. */
+/**
+ * The per-process greps for one half: one for the lines that matter of status, smaps_rollup,
+ * cgroup (only the memory controller's line, and cgroup v2's "0::" line) and the two oom files
+ * (a number each), and one for cmdline whole (any bytes).
+ */
 function procGreps(dirs: string[], rollup: boolean): string[] {
-  const files = (f: string) => dirs.map((d) => `${d}/${f}`).join(' ');
+  const files = (...names: string[]) => names.flatMap((f) => dirs.map((d) => `${d}/${f}`)).join(' ');
+  const keys = rollup ? `${STATUS_KEYS}|${ROLLUP_KEYS}` : STATUS_KEYS;
+  const pattern = `^(${keys}):|^-?[0-9]+$|^[0-9]+:([^:]*,)?memory(,[^:]*)?:|^0::`;
   return [
     `echo '${FRAME} procs'`,
-    rollup
-      ? `grep -aHE '^(${STATUS_KEYS}|${ROLLUP_KEYS}):' ${files('status')} ${files('smaps_rollup')} 2>&1`
-      : `grep -aHE '^(${STATUS_KEYS}):' ${files('status')} 2>&1`,
-    `grep -aH '' ${files('oom_score')} ${files('oom_score_adj')} ${files('cgroup')} ${files('cmdline')} 2>&1`,
+    `grep -aHE '${pattern}' ${files('status', ...(rollup ? ['smaps_rollup'] : []), 'cgroup', 'oom_score', 'oom_score_adj')} 2>&1`,
+    `grep -aH '' ${files('cmdline')} 2>&1`,
   ];
 }
 

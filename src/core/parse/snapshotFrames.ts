@@ -28,6 +28,18 @@ export interface RawSnapshot {
 }
 
 const PROC_LINE = /^(\d+)\/(status|oom_score_adj|oom_score|cgroup|cmdline|smaps_rollup):(.*)$/s;
+const PROC_FILES = new Set(['status', 'oom_score_adj', 'oom_score', 'cgroup', 'cmdline', 'smaps_rollup']);
+
+/** The number that line[0, end) spells, or -1 when it is not all digits. */
+function digitsValue(line: string, end: number): number {
+  let n = 0;
+  for (let i = 0; i < end; i++) {
+    const c = line.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
+}
 const GREP_ERROR = /^grep: (.+?): ([^:]+)$/;
 
 function procOf(raw: RawSnapshot, pid: number): RawProcess {
@@ -68,17 +80,20 @@ export function parseSnapshotFrames(text: string, into?: RawSnapshot): RawSnapsh
   const raw: RawSnapshot = into ?? { meta: {}, files: new Map(), procs: new Map(), cgroupFiles: new Map(), errors: [], complete: false, fatal: null };
   let section = '';
   let lastCmdline: RawProcess | null = null;
+  const framePrefix = FRAME + ' ';
   for (const line of text.split('\n')) {
-    if (line.startsWith(FRAME + ' ')) {
-      section = line.slice(FRAME.length + 1).trim();
+    if (line.charCodeAt(0) === 64 /* @ */ && line.startsWith(framePrefix)) {
+      section = line.slice(framePrefix.length).trim();
       if (section === 'end') raw.complete = true;
       if (section.startsWith('error')) raw.fatal = section.slice(5).trim();
       lastCmdline = null;
       continue;
     }
     if (line === '') continue;
-    const err = GREP_ERROR.exec(line);
-    if (err) { raw.errors.push({ path: err[1], reason: err[2] }); continue; }
+    if (line.charCodeAt(0) === 103 /* g */ && line.startsWith('grep: ')) {
+      const err = GREP_ERROR.exec(line);
+      if (err) { raw.errors.push({ path: err[1], reason: err[2] }); continue; }
+    }
     switch (section) {
       case 'meta': {
         const sp = line.indexOf(' ');
@@ -96,23 +111,27 @@ export function parseSnapshotFrames(text: string, into?: RawSnapshot): RawSnapsh
       }
       case 'procs':
       case 'rollup': {
-        const m = PROC_LINE.exec(line);
-        if (!m) {
+        // "PID/FILE:BODY", split by hand: this runs for every line of every process.
+        const slash = line.indexOf('/');
+        const pid = slash > 0 ? digitsValue(line, slash) : -1;
+        const colon = pid >= 0 ? line.indexOf(':', slash) : -1;
+        const file = colon > 0 ? line.slice(slash + 1, colon) : '';
+        if (!PROC_FILES.has(file)) {
           // A newline inside a cmdline argument: the rest belongs to the previous cmdline.
           if (lastCmdline && lastCmdline.cmdline !== null) lastCmdline.cmdline += '\n' + line;
           break;
         }
-        const p = procOf(raw, Number(m[1]));
-        const body = m[3];
+        const p = procOf(raw, pid);
+        const body = line.slice(colon + 1);
         lastCmdline = null;
-        if (m[2] === 'status' || m[2] === 'smaps_rollup') {
+        if (file === 'status' || file === 'smaps_rollup') {
           const kv = keyValue(body);
           if (!kv) break;
-          if (m[2] === 'status') p.status[kv[0]] = kv[1];
+          if (file === 'status') p.status[kv[0]] = kv[1];
           else (p.rollup ??= {})[kv[0]] = kv[1];
-        } else if (m[2] === 'oom_score') p.oomScore = body.trim();
-        else if (m[2] === 'oom_score_adj') p.oomScoreAdj = body.trim();
-        else if (m[2] === 'cgroup') p.cgroupLines.push(body);
+        } else if (file === 'oom_score') p.oomScore = body.trim();
+        else if (file === 'oom_score_adj') p.oomScoreAdj = body.trim();
+        else if (file === 'cgroup') p.cgroupLines.push(body);
         else { p.cmdline = body; lastCmdline = p; }
         break;
       }

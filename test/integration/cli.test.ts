@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFileSync, mkdtempSync, rmSync, existsSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, requireBuiltCli, isRoot, skipLoudly, which } from './helpers';
@@ -27,6 +27,29 @@ describe('oom-lens CLI (the built dist/cli.js, real machine)', () => {
     assert.equal(rep.version, 1);
     assert.equal(rep.memory.totalKb, Number(/^MemTotal:\s+(\d+)/m.exec(readFileSync('/proc/meminfo', 'utf8'))![1]));
     assert.ok(rep.processes.length > 0);
+  });
+
+  it('keeps a V8 code cache of the CLI under XDG_CACHE_HOME: made by the first run, used by the next, a damaged one replaced', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oom-lens-cache-'));
+    const cache = join(dir, 'oom-lens', 'cli-main.js.v8cache');
+    const env = { ...process.env, XDG_CACHE_HOME: dir };
+    try {
+      const off = run(['snapshot', '--json'], { ...env, OOM_LENS_NO_CODE_CACHE: '1' });
+      assert.equal(off.status, 0, off.stderr);
+      assert.equal(existsSync(cache), false, 'OOM_LENS_NO_CODE_CACHE=1 writes nothing');
+      const first = run(['snapshot', '--json'], env);
+      assert.equal(first.status, 0, first.stderr);
+      assert.ok(statSync(cache).size > 10_000, 'cache written at exit');
+      const written = statSync(cache).mtimeMs;
+      const second = run(['snapshot', '--json'], env);
+      assert.equal(second.status, 0, second.stderr);
+      assert.equal(JSON.parse(second.stdout).version, 1);
+      assert.equal(statSync(cache).mtimeMs, written, 'a valid cache is used, not rewritten');
+      writeFileSync(cache, 'garbage\nnot a cache');
+      const third = run(['snapshot', '--json'], env);
+      assert.equal(third.status, 0, third.stderr);
+      assert.ok(statSync(cache).size > 10_000, 'a damaged cache is replaced');
+    } finally { rmSync(dir, { recursive: true, force: true }); }
   });
 
   it('--out writes the file and prints nothing', () => {

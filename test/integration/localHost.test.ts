@@ -43,3 +43,39 @@ describe('LocalHost (real processes)', () => {
     await assert.rejects(host.exec('echo hi', { signal: ac.signal }), CancelledError);
   });
 });
+
+describe('localExec with spooled output (the CLI\'s early collector)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { localExec } = require('../../src/core/host/localExec') as typeof import('../../src/core/host/localExec');
+  const script = 'i=0; while [ $i -lt 3000 ]; do echo "line $i of a long output"; echo "err $i" >&2; i=$((i+1)); done; printf "a\\0b\\n"; exit 3\n';
+
+  it('gives the same stdout, stderr and exit code as pipes, for output far beyond a pipe buffer', async () => {
+    const piped = await localExec('sh -s', { stdin: script });
+    const spooled = await localExec('sh -s', { stdin: script, spool: true });
+    assert.ok(piped.stdout.length > 70_000 && piped.stderr.length > 20_000);
+    assert.equal(spooled.stdout, piped.stdout);
+    assert.equal(spooled.stderr, piped.stderr);
+    assert.equal(spooled.code, 3);
+    assert.ok(spooled.stdout.endsWith('a\0b\n'), 'NUL bytes kept');
+  });
+
+  it('does not stall while this process is busy: the command finishes although nobody reads', async () => {
+    const t0 = Date.now();
+    const p = localExec('sh -s', { stdin: 'i=0; while [ $i -lt 20000 ]; do echo "$i xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"; i=$((i+1)); done; date +%s%N >&2\n', spool: true });
+    // Block the event loop for a while: with pipes the writer would wait for us after 64 KiB.
+    while (Date.now() - t0 < 1500) { /* busy */ }
+    const r = await p;
+    const finishedAt = Number(r.stderr.trim()) / 1e6;
+    assert.ok(finishedAt < t0 + 1500, `the command finished ${Math.round(finishedAt - t0)} ms after start, while we were busy`);
+    assert.equal(r.stdout.split('\n').length, 20001);
+  });
+
+  it('cancel and timeout work the same way', async () => {
+    const ac = new AbortController();
+    const p = localExec('sleep 20', { signal: ac.signal, spool: true });
+    setTimeout(() => ac.abort(), 100);
+    await assert.rejects(p, CancelledError);
+    const r = await localExec('sleep 20', { timeoutMs: 200, spool: true });
+    assert.equal(r.timedOut, true);
+  });
+});

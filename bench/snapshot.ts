@@ -30,13 +30,21 @@ function cpuSeconds(): number {
   return ticks / 100;
 }
 
+/** Live processes (a zombie has no memory to read: it would make the floor look cheap). */
+function liveProcesses(): number {
+  return readdirSync('/proc').filter((d) => {
+    if (!/^\d+$/.test(d)) return false;
+    try { return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${d}/stat`, 'utf8')); } catch { return false; }
+  }).length;
+}
+
 async function main() {
-  const have = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).length;
+  const have = liveProcesses();
   const extra: ChildProcess[] = [];
   for (let i = have; i < 500; i++) extra.push(spawn('sleep', ['600'], { stdio: 'ignore' }));
   await new Promise((r) => setTimeout(r, 500));
   try {
-    const n = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).length;
+    const n = liveProcesses();
     console.log(`processes: ${n}`);
     const runs = 5;
     const floor: number[] = [], cli: number[] = [], smem: number[] = [], inproc: number[] = [];

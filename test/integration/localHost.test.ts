@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { LocalHost } from '../../src/core/host/localHost';
 import { CancelledError } from '../../src/core/errors';
+import { localExec } from '../../src/core/host/localExec';
 
 import { readFileSync } from 'node:fs';
 
@@ -45,8 +46,6 @@ describe('LocalHost (real processes)', () => {
 });
 
 describe('localExec with spooled output (the CLI\'s early collector)', () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { localExec } = require('../../src/core/host/localExec') as typeof import('../../src/core/host/localExec');
   const script = 'i=0; while [ $i -lt 3000 ]; do echo "line $i of a long output"; echo "err $i" >&2; i=$((i+1)); done; printf "a\\0b\\n"; exit 3\n';
 
   it('gives the same stdout, stderr and exit code as pipes, for output far beyond a pipe buffer', async () => {

@@ -80,7 +80,7 @@ export class FrameParser {
       f.psiSomeAvg10 = m ? Number(m[1]) : null;
       return;
     }
-    const mem = /^([A-Za-z]+):\s+(\d+) kB$/.exec(l);
+    const mem = /^(?:meminfo:)?([A-Za-z]+):\s+(\d+) kB$/.exec(l);
     if (mem) { f.mem[mem[1]] = Number(mem[2]); return; }
     const cg = /^(\/.*\/memory\.(?:current|usage_in_bytes)):(\d+)$/.exec(l);
     if (cg) f.cgroups.set(cg[1], Number(cg[2]));

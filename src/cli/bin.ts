@@ -7,6 +7,7 @@ import { localExec } from '../core/host/localExec';
 import { snapshotScript, SNAPSHOT_COMMAND, SNAPSHOT_TIMEOUT_MS } from '../core/collect/snapshotScript';
 import type { PrefetchedExec } from '../core/host/prefetchingHost';
 import { requireWithCodeCache } from './codeCache';
+import { exitQuietlyOnClosedPipe } from './closedPipe';
 
 /** `snapshot`/`diagnose` of this machine without sudo: exactly the run collectSnapshot() will ask for. */
 function wantsLocalSnapshot(argv: string[]): boolean {
@@ -14,6 +15,7 @@ function wantsLocalSnapshot(argv: string[]): boolean {
   return !argv.some((a) => a === '--host' || a.startsWith('--host=') || a === '-H' || a === '--sudo' || a === '--help' || a === '-h');
 }
 
+exitQuietlyOnClosedPipe();
 const argv = process.argv.slice(2);
 const prefetched: PrefetchedExec[] = [];
 if (wantsLocalSnapshot(argv)) {

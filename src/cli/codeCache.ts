@@ -8,7 +8,7 @@ import { readFileSync, statSync, writeFileSync, mkdirSync, renameSync } from 'no
 import { dirname, join } from 'node:path';
 import { homedir } from 'node:os';
 import Module from 'node:module';
-import { Script } from 'node:vm';
+import { Script, constants } from 'node:vm';
 
 type ModuleInternals = typeof Module & {
   wrap(src: string): string;
@@ -42,7 +42,9 @@ export function requireWithCodeCache(file: string): unknown {
     if (nl > 0 && buf.toString('utf8', 0, nl) === key) cached = buf.subarray(nl + 1);
   } catch { /* no cache yet */ }
   const M = Module as ModuleInternals;
-  const script = new Script(M.wrap(source), { filename: file, cachedData: cached });
+  // import() inside the bundle (esbuild keeps it for some modules) must work as under require().
+  const loader = (constants as unknown as { USE_MAIN_CONTEXT_DEFAULT_LOADER?: symbol } | undefined)?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
+  const script = new Script(M.wrap(source), { filename: file, cachedData: cached, ...(loader ? { importModuleDynamically: loader as never } : {}) });
   const mod = new M(file, module);
   mod.filename = file;
   mod.paths = M._nodeModulePaths(dirname(file));

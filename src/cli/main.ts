@@ -14,6 +14,7 @@ import { watchCommand } from './commands/watch';
 import { renderMarkdown } from '../core/report/markdown';
 import { renderHtml } from '../core/report/html';
 import { htmlAssets } from './assets';
+import { exitQuietlyOnClosedPipe } from './closedPipe';
 
 function emit(args: CliArgs, text: string): void {
   if (args.out) writeFileSync(args.out, text);
@@ -121,5 +122,6 @@ async function runMain(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  exitQuietlyOnClosedPipe();
   main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
 }

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, mkdtempSync, rmSync, existsSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { CLI, requireBuiltCli, isRoot, skipLoudly, which } from './helpers';
 
@@ -50,6 +51,36 @@ describe('oom-lens CLI (the built dist/cli.js, real machine)', () => {
       assert.equal(third.status, 0, third.stderr);
       assert.ok(statSync(cache).size > 10_000, 'a damaged cache is replaced');
     } finally { rmSync(dir, { recursive: true, force: true }); }
+  });
+
+  it('events FILE reads a kernel log file (plain and .gz), events - reads stdin; a missing file exits 1', () => {
+    const sample = join(__dirname, '..', 'fixtures', 'corpus', 'kernel-oom', '001-centos6-syslog-uid-before-name.txt');
+    const table = run(['events', sample]);
+    assert.equal(table.status, 0, table.stderr);
+    assert.match(table.stdout, /killed\s+mysqld\s+40738\b/);
+    const json = run(['events', sample, '--json']);
+    assert.equal(json.status, 0, json.stderr);
+    const r = JSON.parse(json.stdout);
+    assert.deepEqual(r.source, { kind: 'file', path: sample });
+    assert.equal(r.events.find((e: { victim?: { pid: number } }) => e.victim?.pid === 40738)?.victim.comm, 'mysqld');
+    const dir = mkdtempSync(join(tmpdir(), 'oom-lens-events-'));
+    try {
+      writeFileSync(join(dir, 'kern.log.1.gz'), gzipSync(readFileSync(sample)));
+      const gz = run(['events', join(dir, 'kern.log.1.gz'), '--json']);
+      assert.equal(gz.status, 0, gz.stderr);
+      assert.deepEqual(JSON.parse(gz.stdout).events, r.events);
+    } finally { rmSync(dir, { recursive: true, force: true }); }
+    const stdin = spawnSync(process.execPath, [CLI, 'events', '-', '--json'], { input: readFileSync(sample), encoding: 'utf8' });
+    assert.equal(stdin.status, 0, stdin.stderr);
+    assert.deepEqual(JSON.parse(stdin.stdout).events, r.events);
+    const missing = run(['events', '/nonexistent/kern.log']);
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /cannot read \/nonexistent\/kern.log: no such file/);
+  });
+
+  it('output cut short by the reader (| head) ends quietly, without a stack trace', () => {
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${CLI}" snapshot --json | head -c 20 >/dev/null; echo "status \${PIPESTATUS:-done}"`], { encoding: 'utf8' });
+    assert.doesNotMatch(r.stderr, /EPIPE|Unhandled|at .*\(node:/, r.stderr);
   });
 
   it('--out writes the file and prints nothing', () => {

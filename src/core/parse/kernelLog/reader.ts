@@ -5,6 +5,7 @@
 // anchor words and only lines that carry one (plus a short look-back window, for a task table tail
 // or the GC lines before a V8 crash) go through the parsers.
 
+import { openSync, readSync, closeSync } from 'node:fs';
 import type { OomEvent, OomEventsResult } from '../../model/oomEvent';
 import { ContainerStateDetector } from '../containerState';
 import { RuntimeOomDetector } from '../runtimeOom';
@@ -431,7 +432,6 @@ export async function readOomEventsFromStream(stream: NodeJS.ReadableStream | As
  * use: reads into bigger (mmap-backed) buffers ran 3-5x slower on the machines we measured.
  */
 export async function readOomEventsFromFile(path: string, source: OomEventsSource = { kind: 'file', path }, options: { scan?: 'auto' | 'indexof' } = {}): Promise<OomEventsResult> {
-  const { openSync, readSync, closeSync } = await import('node:fs');
   const fd = openSync(path, 'r');
   const r = new OomEventReader(source, options);
   try {

@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { createAnchorScanner, INBOX_BYTES, type AnchorScanner } from '../../src/core/parse/kernelLog/anchorScanner';
+import { createAnchorScanner, INBOX_BYTES, ANCHOR_WORDS, type AnchorScanner } from '../../src/core/parse/kernelLog/anchorScanner';
+import { INTEREST, WINDOW_BEFORE, WINDOW_AFTER } from '../../src/core/parse/kernelLog/reader';
 import { parseOomEvents, readOomEventsFromFile } from '../../src/core/parse/kernelLog';
 import { samples } from './helpers/corpusEvents';
 
@@ -114,5 +115,28 @@ describe('kernel-log file reader (inbox reads, look-back across pieces)', () => 
       }),
       { numRuns: 25 },
     );
+  });
+});
+
+describe('the reader\'s window around an anchor word', () => {
+  it('holds every INTEREST phrase that contains an anchor word, wherever the word is in it', () => {
+    let checked = 0;
+    for (const alt of INTEREST.source.split('|')) {
+      if (/[{}\\]/.test(alt)) continue; // the task-table header: found by full parsing, not by an anchor
+      // [Xx] classes: try each letter.
+      const variants = alt.split(/(\[[A-Za-z]+\])/).reduce<string[]>((acc, part) => {
+        const opts = /^\[([A-Za-z]+)\]$/.exec(part)?.[1].split('') ?? [part];
+        return acc.flatMap((a) => opts.map((o) => a + o));
+      }, ['']);
+      for (const phrase of variants) {
+        for (const w of ANCHOR_WORDS) {
+          for (let i = phrase.indexOf(w); i >= 0; i = phrase.indexOf(w, i + 1)) {
+            assert.ok(i <= WINDOW_BEFORE && phrase.length - i <= WINDOW_AFTER, `"${phrase}" does not fit a window of -${WINDOW_BEFORE}/+${WINDOW_AFTER} around "${w}" at ${i}`);
+            checked++;
+          }
+        }
+      }
+    }
+    assert.ok(checked >= 20, `checked ${checked} phrase/anchor pairs`);
   });
 });

@@ -21,15 +21,18 @@ export type OomEventsSource = OomEventsResult['source'];
 export const MAX_LINE_BYTES = 64 * 1024;
 const MAX_WARNINGS = 500;
 /** Lines with an anchor word (anchorScanner.ts) are parsed when they match this. */
-const INTEREST = /invoked oom-killer|oom-killer: gfp|Killed process|[Kk]ill process|oom-kill:|oom_reaper|[Oo]ut of [Mm]emory|Memory cgroup|memory: usage|lowmemorykiller|OutOfMemoryError|MemoryError|insufficient memory|Native memory allocation|OOMKilled|Manual OOM|deadlocked on memory|\[ {0,8}pid {0,8}\]|Tasks state|heap out of memory|panic_on_oom|Out of Memory Error/;
+export const INTEREST = /invoked oom-killer|oom-killer: gfp|Killed process|[Kk]ill process|oom-kill:|oom_reaper|[Oo]ut of [Mm]emory|Memory cgroup|memory: usage|lowmemorykiller|OutOfMemoryError|MemoryError|insufficient memory|Native memory allocation|OOMKilled|Manual OOM|deadlocked on memory|\[ {0,8}pid {0,8}\]|Tasks state|heap out of memory|panic_on_oom|Out of Memory Error/;
 /** Lines before an anchor line that are still parsed (task-table tails, V8 GC lines, Android "Process:" lines). */
 const REWIND_LINES = 40;
 /** Lines after an anchor line parsed in full (wrapped continuations, CPU/Pid lines). */
 const TRAIL_LINES = 12;
 const WARMUP_LINES = 200;
-/** Bytes before and after an anchor word that are tested against INTEREST. */
-const WINDOW_BEFORE = 32;
-const WINDOW_AFTER = 40;
+/**
+ * Bytes before and after an anchor word that are tested against INTEREST: every phrase of it
+ * that holds an anchor word fits (a unit test checks this against the phrases themselves).
+ */
+export const WINDOW_BEFORE = 24;
+export const WINDOW_AFTER = 24;
 
 type Latin1Slicer = { latin1Slice?: (start: number, end: number) => string };
 /** ASCII-safe text of data[s, e) (INTEREST is ASCII; no byte of a multi-byte character decodes to ASCII). */

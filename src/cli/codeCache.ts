@@ -21,6 +21,13 @@ function cacheDir(): string | null {
   return base ? join(base, 'oom-lens') : null;
 }
 
+/** A short, stable hash of a path (FNV-1a, 32 bits). */
+function fnv1a(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
+}
+
 /** require(file), through the code cache when it can. */
 export function requireWithCodeCache(file: string): unknown {
   const dir = cacheDir();
@@ -34,7 +41,8 @@ export function requireWithCodeCache(file: string): unknown {
   } catch {
     return require(file);
   }
-  const cacheFile = join(dir, `${file.replace(/.*\//, '')}.v8cache`);
+  // One cache per installed copy (two checkouts must not keep replacing each other's).
+  const cacheFile = join(dir, `${file.replace(/.*\//, '')}-${fnv1a(file)}.v8cache`);
   let cached: Buffer | undefined;
   try {
     const buf = readFileSync(cacheFile);

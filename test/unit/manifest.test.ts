@@ -28,6 +28,6 @@ describe('package.json manifest', () => {
     const container = pkg.contributes.viewsContainers.activitybar.find((c: { id: string }) => c.id === VIEW_CONTAINER);
     assert.ok(container?.icon);
     assert.ok(pkg.contributes.views[VIEW_CONTAINER].some((v: { id: string }) => v.id === VIEWS.hosts));
-    assert.equal(pkg.bin['oom-lens'], './dist/cli.js');
+    assert.equal(pkg.bin['oom-lens'], './bin/oom-lens');
   });
 });

@@ -9,7 +9,8 @@ export const SNAPSHOT_COMMAND = 'sh -s';
 export const SNAPSHOT_TIMEOUT_MS = 60_000;
 
 const STATUS_KEYS = 'Name|State|PPid|Uid|VmRSS|RssAnon|RssFile|RssShmem|VmSwap';
-const ROLLUP_KEYS = 'Rss|Pss|Private_Clean|Private_Dirty|Swap|SwapPss';
+// What processFrom() uses: PSS, USS (= Private_Clean + Private_Dirty) and swap.
+const ROLLUP_KEYS = 'Pss|Private_Clean|Private_Dirty|Swap';
 const SYSCTLS = ['overcommit_memory', 'overcommit_ratio', 'swappiness', 'panic_on_oom', 'oom_kill_allocating_task', 'min_free_kbytes']
   .map((s) => `sys/vm/${s}`).join(' ');
 const CGROUP_FILES = ['memory.max', 'memory.current', 'memory.peak', 'memory.events',

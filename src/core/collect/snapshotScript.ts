@@ -55,8 +55,10 @@ export function snapshotScript(opts: SnapshotScriptOptions = {}): string {
   return [
     'LC_ALL=C; export LC_ALL',
     `cd /proc 2>/dev/null || { echo '${FRAME} error /proc is not mounted'; exit 3; }`,
-    // The background half also runs the one fork of the meta section (date).
-    `{ echo '${FRAME} meta'; echo "now $(date +%s)"; ${procGreps(HALVES[1], rollup).join('; ')}; echo '${FRAME} end'; } >&2 &`,
+    // The background half also runs the date fork and the cgroup files (about the foreground's
+    // meta and small files, so both halves take about as long).
+    `{ echo '${FRAME} meta'; echo "now $(date +%s)"; ${procGreps(HALVES[1], rollup).join('; ')}; ` +
+      `echo '${FRAME} cgroups'; find /sys/fs/cgroup -maxdepth 9 \\( ${cgroupFind} \\) -exec grep -H '' {} + 2>/dev/null; echo '${FRAME} end'; } >&2 &`,
     `echo '${FRAME} meta'`,
     'read k < sys/kernel/osrelease; echo "kernel $k"',
     'read h < sys/kernel/hostname; echo "hostname $h"',
@@ -64,8 +66,6 @@ export function snapshotScript(opts: SnapshotScriptOptions = {}): string {
     `echo '${FRAME} files'`,
     `grep -H '' meminfo uptime swaps pressure/memory ${SYSCTLS} vmstat self/mounts /etc/passwd 2>&1`,
     ...procGreps(HALVES[0], rollup),
-    `echo '${FRAME} cgroups'`,
-    `find /sys/fs/cgroup -maxdepth 9 \\( ${cgroupFind} \\) -exec grep -H '' {} + 2>/dev/null`,
     'wait',
     `echo '${FRAME} end'`,
     '',

@@ -137,10 +137,11 @@ describe('SshHost against a private sshd: login, exec, cancel', function () {
     let other: ChildProcess;
     before(async () => {
       // A process of the non-root user, so root sees "other users'" PSS.
-      other = spawn('runuser', ['-u', TEST_USER, '--', 'sleep', '3033'], { stdio: 'ignore' });
+      // Its own process group: runuser forks the sleep, and killing runuser alone would leave it.
+      other = spawn('runuser', ['-u', TEST_USER, '--', 'sleep', '3033'], { stdio: 'ignore', detached: true });
       await new Promise((r) => setTimeout(r, 300));
     });
-    after(() => { other?.kill('SIGKILL'); });
+    after(() => { try { if (other?.pid) process.kill(-other.pid, 'SIGKILL'); } catch { /* gone */ } });
 
     it('as root: PSS/USS known for other users\' processes, one exec', async () => {
       const h = fx.host('target');

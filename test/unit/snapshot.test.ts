@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseSnapshotFrames } from '../../src/core/parse/snapshotFrames';
+import { parseSnapshotFrames, parseSnapshotOutput, foreignStderr } from '../../src/core/parse/snapshotFrames';
 import { buildReport } from '../../src/core/collect/snapshot';
 import { snapshotScript, FRAME } from '../../src/core/collect/snapshotScript';
 import type { Host } from '../../src/core/host/host';
@@ -65,6 +65,21 @@ describe('snapshot frames -> report', () => {
     const text = `${FRAME} procs\n42/status:Name:\tx\n42/status:VmRSS:\t10 kB\n42/cmdline:a\0line one\nline two\0\n43/status:Name:\ty\n${FRAME} end\n`;
     const rep = buildReport(parseSnapshotFrames(text), host);
     assert.equal(rep.processes.find((p) => p.pid === 42)!.cmdline, 'a line one\nline two');
+  });
+
+  it('the two streams of the collector: processes of both halves merge; complete only when both ended; sudo\'s words are told apart', () => {
+    const out = `${FRAME} meta\nkernel 6.1\n${FRAME} files\nmeminfo:MemTotal: 1000 kB\n${FRAME} procs\n12/status:Name:\ta\n12/status:VmRSS:\t10 kB\n${FRAME} end\n`;
+    const err = `${FRAME} meta\nnow 1700000000\n${FRAME} procs\n17/status:Name:\tb\n17/smaps_rollup:Pss:\t5 kB\ngrep: 19/status: No such file or directory\n${FRAME} cgroups\n/sys/fs/cgroup/x/memory.max:max\n${FRAME} end\n`;
+    const raw = parseSnapshotOutput(out, err);
+    assert.deepEqual([...raw.procs.keys()].sort(), [12, 17]);
+    assert.equal(raw.procs.get(17)!.rollup!.Pss, '5 kB');
+    assert.deepEqual({ kernel: raw.meta.kernel, now: raw.meta.now }, { kernel: '6.1', now: '1700000000' });
+    assert.deepEqual(raw.cgroupFiles.get('/sys/fs/cgroup/x/memory.max'), ['max']);
+    assert.deepEqual(raw.errors, [{ path: '19/status', reason: 'No such file or directory' }]);
+    assert.equal(raw.complete, true);
+    assert.equal(parseSnapshotOutput(out, err.replace(`${FRAME} end\n`, '')).complete, false, 'the background half did not finish');
+    assert.equal(parseSnapshotOutput(out.replace(`${FRAME} end\n`, ''), err).complete, false);
+    assert.deepEqual(foreignStderr(`sudo: a password is required\n${err}`), ['sudo: a password is required']);
   });
 
   it('the generated script has no bash-isms', () => {

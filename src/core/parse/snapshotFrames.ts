@@ -27,7 +27,6 @@ export interface RawSnapshot {
   fatal: string | null;
 }
 
-const PROC_LINE = /^(\d+)\/(status|oom_score_adj|oom_score|cgroup|cmdline|smaps_rollup):(.*)$/s;
 const PROC_FILES = new Set(['status', 'oom_score_adj', 'oom_score', 'cgroup', 'cmdline', 'smaps_rollup']);
 
 /** The number that line[0, end) spells, or -1 when it is not all digits. */
@@ -71,9 +70,19 @@ export function parseSnapshotOutput(stdout: string, stderr: string): RawSnapshot
   return raw;
 }
 
-/** Lines of standard error that are not the collector's own output (for error messages). */
+/**
+ * Lines of standard error that are not the collector's own output, for error messages: what came
+ * before its first frame (sudo refusing, a missing shell) and, after it, what a shell or sudo said.
+ */
 export function foreignStderr(stderr: string): string[] {
-  return stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith(FRAME) && !PROC_LINE.test(l) && !/^grep: \d+\//.test(l));
+  const out: string[] = [];
+  let inFrames = false;
+  for (const l of stderr.split('\n')) {
+    if (l.startsWith(FRAME)) { inFrames = true; continue; }
+    if (l.trim() === '') continue;
+    if (!inFrames || /^(sudo|sh|dash|bash|ash|busybox)(:|\[| )/.test(l)) out.push(l);
+  }
+  return out;
 }
 
 export function parseSnapshotFrames(text: string, into?: RawSnapshot): RawSnapshot {

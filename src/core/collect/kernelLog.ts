@@ -9,7 +9,8 @@ import { kernelLogScript } from './kernelLogScript';
 import { FRAME } from './snapshotScript';
 
 export interface LogSourceReport {
-  source: 'journal' | 'dmesg' | 'file';
+  /** Kernel log sources, and the container platforms' own records of OOM-killed containers. */
+  source: 'journal' | 'dmesg' | 'file' | 'docker' | 'kubectl';
   path: string | null;
   ok: boolean;
   events: number;
@@ -32,7 +33,9 @@ export interface KernelLogOptions {
   filesOnly?: boolean;
 }
 
-interface Section { kind: LogSourceReport['source']; path: string | null; reader: OomEventReader; lines: number; tail: string[] }
+interface Section { kind: LogSourceReport['source']; path: string | null; reader: OomEventReader; lines: number; first: string | null; tail: string[] }
+
+const PLATFORMS = new Set<LogSourceReport['source']>(['docker', 'kubectl']);
 
 const DENIED = /Operation not permitted|Permission denied|No journal files were opened due to insufficient permissions|you are not seeing messages from other users and the system|a password is required/i;
 
@@ -43,7 +46,9 @@ const DENIED = /Operation not permitted|Permission denied|No journal files were 
 class Dedup {
   private readonly byWho = new Map<string, { uptime: number | null; timeMs: number | null }[]>();
   isNew(e: OomEvent): boolean {
-    const who = `${e.kind}|${e.victim?.pid ?? ''}|${e.victim?.comm ?? ''}|${e.trigger?.pid ?? ''}|${e.panic ?? ''}`;
+    const c = e.containerState;
+    const container = c ? `${c.id ?? ''}|${c.namespace ?? ''}/${c.pod ?? ''}/${c.name ?? ''}|${c.finishedAt ?? ''}` : '';
+    const who = `${e.kind}|${e.victim?.pid ?? ''}|${e.victim?.comm ?? ''}|${e.trigger?.pid ?? ''}|${e.panic ?? ''}|${container}`;
     const timeMs = e.time ? Date.parse(e.time) : null;
     const seen = this.byWho.get(who) ?? [];
     const dup = seen.some((s) =>
@@ -75,7 +80,7 @@ export async function readKernelLog(host: Host, opts: KernelLogOptions = {}): Pr
         boots = (words[1] ?? '').split(',').filter(Boolean);
       } else if (what === 'source') {
         const kind = words[1] as Section['kind'];
-        current = { kind, path: kind === 'file' ? words.slice(2).join(' ') : null, reader: new OomEventReader(), lines: 0, tail: [] };
+        current = { kind, path: kind === 'file' ? words.slice(2).join(' ') : null, reader: new OomEventReader(), lines: 0, first: null, tail: [] };
         sections.push(current);
       } else if (what === 'status' && current) {
         finished.push({ section: current, status: Number(words[1]) });
@@ -86,6 +91,7 @@ export async function readKernelLog(host: Host, opts: KernelLogOptions = {}): Pr
     if (!current) return;
     const s: Section = current;
     s.lines++;
+    if (s.first === null && line.trim() !== '') s.first = line.trim();
     s.tail.push(line);
     if (s.tail.length > 3) s.tail.shift();
     s.reader.push(line + '\n');
@@ -120,6 +126,28 @@ export async function readKernelLog(host: Host, opts: KernelLogOptions = {}): Pr
     const emptyOk = section.kind === 'file' && status === 1 && section.lines === 0; // grep found no kernel lines
     const ok = !denied && (status === 0 || emptyOk);
     let detail: string;
+    if (PLATFORMS.has(section.kind)) {
+      // A platform that answers with an error (no daemon, no cluster) is reported, not a failure.
+      const what = section.kind === 'docker' ? 'docker inspect (every container)' : 'kubectl get pods -A';
+      if (denied && section.kind === 'docker') {
+        detail = `docker: not permitted for user ${user}`;
+        fixes.add(`add ${user} to the group docker to read containers' OOM state (sudo usermod -aG docker ${user}), or enable sudo in OOM Lens`);
+      } else if (status === 0) {
+        detail = section.lines === 0 ? `${section.kind}: no containers` : `read ${what}: ${section.lines} lines`;
+      } else {
+        // The last line says why (kubectl prints its retries first).
+        const why = [...section.tail].reverse().find((l) => l.trim() !== '')?.trim() ?? section.first;
+        detail = `${section.kind}: not read (${status === 124 ? 'timed out' : (why ?? `exit code ${status}`).slice(0, 160)})`;
+      }
+      reports.push({ source: section.kind, path: null, ok: status === 0, events: 0, lines: section.lines, detail });
+      const report = reports[reports.length - 1];
+      for (const e of result.events) {
+        if (!dedup.isNew(e)) continue;
+        events.push(e);
+        report.events++;
+      }
+      continue;
+    }
     if (denied) {
       detail = `${section.kind === 'file' ? section.path : section.kind}: not permitted for user ${user}`;
       if (section.kind === 'dmesg') {
@@ -151,11 +179,13 @@ export async function readKernelLog(host: Host, opts: KernelLogOptions = {}): Pr
     reports.push({ source: section.kind, path: section.path, ok, events: added, lines: section.lines, detail });
   }
   if (!sawEnd) warnings.push(`the kernel log reader on ${host.name} did not finish${res.timedOut ? ' (timed out)' : ''}: events may be missing`);
-  const readable = reports.filter((r) => r.ok && r.lines > 0);
+  // The kernel log itself: container platforms answering does not make it readable.
+  const readable = reports.filter((r) => r.ok && r.lines > 0 && !PLATFORMS.has(r.source));
   const unreadable = readable.length === 0;
   if (unreadable) {
-    warnings.unshift(reports.length
-      ? `could not read the kernel log of ${host.name} as ${user}: ${reports.map((r) => r.detail).join('; ')}`
+    const kernelReports = reports.filter((r) => !PLATFORMS.has(r.source));
+    warnings.unshift(kernelReports.length
+      ? `could not read the kernel log of ${host.name} as ${user}: ${kernelReports.map((r) => r.detail).join('; ')}`
       : `${host.name} has no kernel log OOM Lens can read (no journalctl, no dmesg, no /var/log/kern.log, messages or syslog)`);
   }
   // Rotated files come newest-first from the glob: put events in time order when every one has a time.

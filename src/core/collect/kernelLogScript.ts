@@ -1,15 +1,20 @@
 // The generated sh script that reads a host's kernel log from every place it keeps one, in ONE
 // command: journald (all boots), the kernel ring buffer (dmesg), then kern.log / messages / syslog
-// and their rotated .gz files. Each source is framed by an `@@oomlens source …` line and ends with
-// an `@@oomlens status …` line carrying its exit code, so failures are reported per source.
+// and their rotated .gz files; and, when the host has them, the container platforms' own record of
+// OOM-killed containers (`docker inspect` of every container, `kubectl get pods -A -o json`).
+// Each source is framed by an `@@oomlens source …` line and ends with an `@@oomlens status …`
+// line carrying its exit code, so failures are reported per source.
 import { FRAME } from './snapshotScript';
 
 export interface KernelLogScriptOptions {
   /** Prefix privileged reads with `sudo -n` (never prompts). */
   sudo?: boolean;
-  /** Skip the journal and ring buffer; read only files (tests, or a user's choice). */
+  /** Skip the journal, the ring buffer and the container platforms; read only files (tests, or a user's choice). */
   filesOnly?: boolean;
 }
+
+/** Seconds a container platform's CLI may take (a hung daemon or an unreachable cluster). */
+const PLATFORM_TIMEOUT_S = 15;
 
 const FILE_GLOBS = ['/var/log/kern.log*', '/var/log/messages*', '/var/log/syslog*'];
 
@@ -30,6 +35,24 @@ export function kernelLogScript(opts: KernelLogScriptOptions = {}): string {
       'if command -v dmesg >/dev/null 2>&1; then',
       `  echo '${FRAME} source dmesg'`,
       `  ${sudo}dmesg 2>&1; echo "${FRAME} status $?"`,
+      'fi',
+    );
+  }
+  if (!opts.filesOnly) {
+    // `timeout` where the host has it (coreutils, busybox), so a hung daemon cannot hold the rest.
+    const t = `$t ${sudo}`;
+    lines.push(
+      `t=''; command -v timeout >/dev/null 2>&1 && t='timeout ${PLATFORM_TIMEOUT_S}'`,
+      'if command -v docker >/dev/null 2>&1; then',
+      `  echo '${FRAME} source docker'`,
+      `  ids=$(${t}docker ps -aq --no-trunc 2>&1); s=$?`,
+      `  if [ $s -ne 0 ]; then printf '%s\\n' "$ids"; elif [ -n "$ids" ]; then ${t}docker inspect $ids 2>&1; s=$?; fi`,
+      `  echo "${FRAME} status $s"`,
+      'fi',
+      'if command -v kubectl >/dev/null 2>&1; then',
+      `  echo '${FRAME} source kubectl'`,
+      // The user's own kubeconfig, never root's: no sudo here.
+      `  $t kubectl get pods -A -o json --request-timeout=${PLATFORM_TIMEOUT_S}s 2>&1; echo "${FRAME} status $?"`,
       'fi',
     );
   }

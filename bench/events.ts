@@ -10,7 +10,7 @@ import { measure } from './lib/measure';
 const ROOT = join(__dirname, '..');
 const mb = Number(process.env.BENCH_EVENTS_MB || 1024);
 const dir = join(ROOT, 'bench', 'out');
-const file = join(dir, `kern-${mb}MB-decoy${process.env.BENCH_EVENTS_DECOY_EVERY || 200}.log`);
+const file = join(dir, `kern-${mb}MB-decoy${process.env.BENCH_EVENTS_DECOY_EVERY || 200}-splice${process.env.BENCH_EVENTS_SPLICE_MB || 8}.log`);
 
 
 async function main() {
@@ -31,6 +31,11 @@ async function main() {
     runs.grep.push(g.ms);
     const o = await measure(process.execPath, [cli, 'events', file, '--json']);
     if (o.code !== 0) throw new Error(`oom-lens exited ${o.code}`);
+    if (i === 0) {
+      const { execFileSync } = await import('node:child_process');
+      const events = JSON.parse(execFileSync(process.execPath, [cli, 'events', file, '--json'], { maxBuffer: 1 << 30, encoding: 'utf8' })).events.length;
+      console.log(`OOM events found: ${events}`);
+    }
     runs.ours.push(o.ms);
     runs.peak.push(o.peakKb);
   }

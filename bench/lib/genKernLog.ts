@@ -32,7 +32,9 @@ export async function generateKernLog(path: string, targetBytes: number, corpusD
   let uptime = 1000;
   let n = 0;
   let inserted = 0;
-  const spliceEvery = 8 << 20; // one real sample per ~8 MB of noise
+  // One real sample per BENCH_EVENTS_SPLICE_MB of noise (default 8): a bigger file with a bigger
+  // spacing holds as many OOM reports, to see that memory follows the events kept, not the bytes.
+  const spliceEvery = Number(process.env.BENCH_EVENTS_SPLICE_MB || 8) * (1 << 20);
   let nextSplice = spliceEvery;
   const write = (s: string) => new Promise<void>((resolve) => { bytes += Buffer.byteLength(s); if (out.write(s)) resolve(); else out.once('drain', resolve); });
   let buf = '';

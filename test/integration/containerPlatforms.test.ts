@@ -64,6 +64,20 @@ cat '${join(FIXTURES, 'kubectl-get-pods-A.json')}'
     assert.ok(report.events.some((e) => e.kind === 'container' && e.containerState?.name === 'api'));
   });
 
+  it('a platform that hangs (stand-in kubectl sleeping; no cluster here) is cut off after a few seconds and reported as timed out', async function () {
+    if (!which('timeout')) skipLoudly(this, 'timeout (coreutils) is not installed');
+    const hang = mkdtempSync(join(tmpdir(), 'oom-lens-hang-'));
+    try {
+      writeFileSync(join(hang, 'kubectl'), '#!/bin/sh\nexec sleep 60\n');
+      chmodSync(join(hang, 'kubectl'), 0o755);
+      const t0 = Date.now();
+      const r = await readKernelLog(withPath(hang));
+      const took = Date.now() - t0;
+      assert.ok(took < 20_000, `took ${took} ms`);
+      assert.equal(r.sources.find((s) => s.source === 'kubectl')?.detail, 'kubectl: not read (timed out)');
+    } finally { rmSync(hang, { recursive: true, force: true }); }
+  });
+
   it('the real docker client without an engine: "not read" with docker\'s reason, no events, no failure', async function () {
     if (!which('docker')) skipLoudly(this, 'docker (the client) is not installed: apt-get install docker.io');
     const r = await readKernelLog(new LocalHost());

@@ -13,8 +13,12 @@ export interface KernelLogScriptOptions {
   filesOnly?: boolean;
 }
 
-/** Seconds a container platform's CLI may take (a hung daemon or an unreachable cluster). */
-const PLATFORM_TIMEOUT_S = 15;
+/**
+ * Seconds a container platform's CLI may take: a hung daemon, or a kubeconfig pointing at a
+ * cluster that does not answer, must not hold a diagnosis up for long.
+ */
+const PLATFORM_TIMEOUT_S = 8;
+const KUBECTL_REQUEST_TIMEOUT_S = 5;
 
 const FILE_GLOBS = ['/var/log/kern.log*', '/var/log/messages*', '/var/log/syslog*'];
 
@@ -52,7 +56,7 @@ export function kernelLogScript(opts: KernelLogScriptOptions = {}): string {
       'if command -v kubectl >/dev/null 2>&1; then',
       `  echo '${FRAME} source kubectl'`,
       // The user's own kubeconfig, never root's: no sudo here.
-      `  $t kubectl get pods -A -o json --request-timeout=${PLATFORM_TIMEOUT_S}s 2>&1; echo "${FRAME} status $?"`,
+      `  $t kubectl get pods -A -o json --request-timeout=${KUBECTL_REQUEST_TIMEOUT_S}s 2>&1; echo "${FRAME} status $?"`,
       'fi',
     );
   }

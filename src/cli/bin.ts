@@ -8,11 +8,16 @@ import { snapshotScript, SNAPSHOT_COMMAND, SNAPSHOT_TIMEOUT_MS } from '../core/c
 import type { PrefetchedExec } from '../core/host/prefetchingHost';
 import { requireWithCodeCache } from './codeCache';
 import { exitQuietlyOnClosedPipe } from './closedPipe';
+import { parseCli } from './args';
 
 /** `snapshot`/`diagnose` of this machine without sudo: exactly the run collectSnapshot() will ask for. */
 function wantsLocalSnapshot(argv: string[]): boolean {
-  if (argv[0] !== 'snapshot' && argv[0] !== 'diagnose') return false;
-  return !argv.some((a) => a === '--host' || a.startsWith('--host=') || a === '-H' || a === '--sudo' || a === '--help' || a === '-h');
+  try {
+    const a = parseCli(argv);
+    return (a.command === 'snapshot' || a.command === 'diagnose') && !a.host && !a.sudo;
+  } catch {
+    return false; // a usage error: main() reports it
+  }
 }
 
 exitQuietlyOnClosedPipe();

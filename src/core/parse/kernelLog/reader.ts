@@ -63,7 +63,8 @@ export class OomEventReader {
   private skippingLong = false;
   private fullUntil = 0;
   private stampedShare = 0;
-  private readonly scanner: AnchorScanner;
+  private readonly scanKind: 'auto' | 'indexof' | undefined;
+  private scannerInst: AnchorScanner | null = null;
   private ended = false;
   private result: OomEventsResult | null = null;
   private seq = 0;
@@ -78,7 +79,7 @@ export class OomEventReader {
    */
   constructor(private readonly source: OomEventsSource = { kind: 'stdin' }, options: { fastSkip?: boolean; scan?: 'auto' | 'indexof' } = {}) {
     this.fastSkip = options.fastSkip !== false;
-    this.scanner = createAnchorScanner(options.scan);
+    this.scanKind = options.scan;
     const sink: EventSink = {
       emit: (ev) => {
         this.order.set(ev, this.seq++);
@@ -100,7 +101,7 @@ export class OomEventReader {
         this.atStart = false;
         if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
       }
-      this.scanner.forget();
+      this.scannerInst?.forget();
       // The scanner takes at most MAX_SCAN_BYTES at once: feed big input in pieces.
       for (let off = 0; off < buf.length; off += MAX_SCAN_BYTES) {
         this.feed(buf.length <= MAX_SCAN_BYTES ? buf : buf.subarray(off, off + MAX_SCAN_BYTES));
@@ -150,7 +151,7 @@ export class OomEventReader {
    * lines that still point into it.
    */
   release(buf: Buffer): void {
-    this.scanner.forget();
+    this.scannerInst?.forget();
     if (!this.skipped.some((seg) => seg.buf.buffer === buf.buffer)) return;
     // Move all look-back lines into the spare of two buffers the reader keeps for this (no
     // allocation per piece); the other one is then free for next time.
@@ -167,6 +168,14 @@ export class OomEventReader {
       seg.to = off + n;
       off += n;
     }
+  }
+
+  /**
+   * The byte scanner, made on first use: a reader that never skips (short texts, fastSkip false)
+   * does not pay for the WebAssembly instance and its 1.2 MB of memory.
+   */
+  private get scanner(): AnchorScanner {
+    return (this.scannerInst ??= createAnchorScanner(this.scanKind));
   }
 
   /** Ends the input and returns what was found. */

@@ -83,7 +83,7 @@ cat '${join(FIXTURES, 'kubectl-get-pods-A.json')}'
     const r = await readKernelLog(new LocalHost());
     const docker = r.sources.find((s) => s.source === 'docker');
     assert.ok(docker, 'the docker source is reported');
-    if (docker.ok) return; // an engine answered on this machine: covered by the test above
+    if (docker.ok) skipLoudly(this, 'a Docker engine answered on this machine: this test is about a client without one');
     assert.match(docker.detail, /^docker: not read \(.+\)$/);
     assert.equal(docker.events, 0);
   });

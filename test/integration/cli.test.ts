@@ -4,10 +4,10 @@ import { readFileSync, mkdtempSync, rmSync, existsSync, writeFileSync, statSync,
 import { tmpdir } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { CLI, requireBuiltCli, isRoot, skipLoudly, which } from './helpers';
+import { CLI, requireBuiltCli, isRoot, skipLoudly, which, missingDependency, cliForOtherUsers } from './helpers';
 
-const run = (args: string[], env: NodeJS.ProcessEnv = process.env, prefix: string[] = []) =>
-  spawnSync(prefix[0] ?? process.execPath, [...prefix.slice(1), ...(prefix.length ? [process.execPath] : []), CLI, ...args], { encoding: 'utf8', env, timeout: 60_000 });
+const run = (args: string[], env: NodeJS.ProcessEnv = process.env, prefix: string[] = [], cli = CLI) =>
+  spawnSync(prefix[0] ?? process.execPath, [...prefix.slice(1), ...(prefix.length ? [process.execPath] : []), cli, ...args], { encoding: 'utf8', env, timeout: 60_000 });
 
 describe('oom-lens CLI (the built dist/cli.js, real machine)', () => {
   before(requireBuiltCli);
@@ -129,8 +129,8 @@ describe('oom-lens CLI (the built dist/cli.js, real machine)', () => {
   it('as a non-root user: other users\' PSS/USS are null (not 0) with a warning saying why', function () {
     if (!isRoot) skipLoudly(this, 'needs root to switch to user nobody');
     const setpriv = which('setpriv');
-    if (!setpriv) skipLoudly(this, 'setpriv (util-linux) is not installed');
-    const r = run(['snapshot', '--json'], process.env, [setpriv, '--reuid=65534', '--regid=65534', '--clear-groups']);
+    if (!setpriv) missingDependency(this, 'setpriv (util-linux) is not installed');
+    const r = run(['snapshot', '--json'], process.env, [setpriv, '--reuid=65534', '--regid=65534', '--clear-groups'], cliForOtherUsers());
     assert.equal(r.status, 0, r.stderr);
     const rep = JSON.parse(r.stdout);
     const rootProcs = rep.processes.filter((p: { uid: number; rssKb: number | null }) => p.uid === 0 && p.rssKb !== null);

@@ -6,7 +6,7 @@ import { LocalHost } from '../../src/core/host/localHost';
 import type { Host, ExecOptions } from '../../src/core/host/host';
 import { readKernelLog } from '../../src/core/collect/kernelLog';
 import { diagnose } from '../../src/core/diagnose';
-import { which, skipLoudly } from './helpers';
+import { which, skipLoudly, missingDependency } from './helpers';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'platforms');
 
@@ -65,7 +65,7 @@ cat '${join(FIXTURES, 'kubectl-get-pods-A.json')}'
   });
 
   it('a platform that hangs (stand-in kubectl sleeping; no cluster here) is cut off after a few seconds and reported as timed out', async function () {
-    if (!which('timeout')) skipLoudly(this, 'timeout (coreutils) is not installed');
+    if (!which('timeout')) missingDependency(this, 'timeout (coreutils) is not installed');
     const hang = mkdtempSync(join(tmpdir(), 'oom-lens-hang-'));
     try {
       writeFileSync(join(hang, 'kubectl'), '#!/bin/sh\nexec sleep 60\n');
@@ -79,7 +79,7 @@ cat '${join(FIXTURES, 'kubectl-get-pods-A.json')}'
   });
 
   it('the real docker client without an engine: "not read" with docker\'s reason, no events, no failure', async function () {
-    if (!which('docker')) skipLoudly(this, 'docker (the client) is not installed: apt-get install docker.io');
+    if (!which('docker')) missingDependency(this, 'docker (the client) is not installed: apt-get install docker.io');
     const r = await readKernelLog(new LocalHost());
     const docker = r.sources.find((s) => s.source === 'docker');
     assert.ok(docker, 'the docker source is reported');

@@ -3,7 +3,7 @@
 // test cgroup during the sampling is an oom-killed finding, with the victim's samples before it.
 import { strict as assert } from 'node:assert';
 import { spawnSync, ChildProcess } from 'node:child_process';
-import { CLI, requireBuiltCli, isRoot, skipLoudly, which } from './helpers';
+import { CLI, requireBuiltCli, isRoot, skipLoudly, which, missingDependency } from './helpers';
 import { growBinary, createMemcg, removeMemcg, memcgRoot, startGrower, startGrowerIn, MemcgInfo } from './support/oomKill';
 
 describe('diagnose --sample 20s --interval 1s (real processes, real OOM kill)', function () {
@@ -18,7 +18,7 @@ describe('diagnose --sample 20s --interval 1s (real processes, real OOM kill)', 
 
   before(async function () {
     requireBuiltCli();
-    if (!which('gcc')) skipLoudly(this, 'gcc is not installed (apt-get install gcc libc6-dev)');
+    if (!which('gcc')) missingDependency(this, 'gcc is not installed (apt-get install gcc libc6-dev)');
     const bin = growBinary();
     leaker = (await startGrower(bin, ['1', '250', '2000'])).child; // +4 MiB/s, steadily
     flat = (await startGrower(bin, ['40', '10', '40'])).child;     // 40 MiB at once, then flat

@@ -1,5 +1,6 @@
 import { spawn, spawnSync, ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, cpSync, chmodSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const ROOT = join(__dirname, '..', '..');
@@ -11,10 +12,46 @@ export function requireBuiltCli(): void {
 
 export const isRoot = process.getuid?.() === 0;
 
-/** Skips a test LOUDLY with its reason (a silent skip would hide a missing dependency). */
+let sharedCli: string | null = null;
+/**
+ * The built CLI where any user can run it: a copy of dist/ (and media/, which the HTML report
+ * reads) in a world-readable temporary folder. The checkout may sit in a folder other users cannot
+ * enter (/root, a `mktemp -d` folder), so running dist/cli.js from there as nobody fails with
+ * MODULE_NOT_FOUND. Removed when the test process exits.
+ */
+export function cliForOtherUsers(): string {
+  if (sharedCli) return sharedCli;
+  requireBuiltCli();
+  const dir = mkdtempSync(join(tmpdir(), 'oom-lens-cli-'));
+  cpSync(join(ROOT, 'dist'), join(dir, 'dist'), { recursive: true });
+  cpSync(join(ROOT, 'media'), join(dir, 'media'), { recursive: true });
+  chmodSync(dir, 0o755);
+  spawnSync('chmod', ['-R', 'a+rX', dir]);
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  sharedCli = join(dir, 'dist', 'cli.js');
+  return sharedCli;
+}
+
+/**
+ * Skips a test LOUDLY with its reason, for what cannot exist on this machine (no Docker engine, not
+ * root, a kernel setting the test cannot change). A missing package is not such a reason: use
+ * `missingDependency`.
+ */
 export function skipLoudly(ctx: Mocha.Context, reason: string): never {
   console.warn(`\n    ⚠ SKIPPED: ${ctx.test?.fullTitle()}\n      reason: ${reason}\n`);
   ctx.skip();
+}
+
+/**
+ * A tool or package the test needs is missing. Under `npm test`, which installs the packages of
+ * test/system-packages.txt first, that is a failure (the list lacks it, or the install broke);
+ * a bare mocha run skips loudly instead.
+ */
+export function missingDependency(ctx: Mocha.Context, reason: string): never {
+  if (process.env.OOM_LENS_DEPS_REQUIRED === '1') {
+    throw new Error(`missing dependency: ${reason}. npm test installs test/system-packages.txt before this tier: add the package there`);
+  }
+  skipLoudly(ctx, reason);
 }
 
 export function which(cmd: string): string | null {

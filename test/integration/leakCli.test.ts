@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, ROOT, requireBuiltCli, skipLoudly, which } from './helpers';
+import { CLI, ROOT, requireBuiltCli, which, missingDependency } from './helpers';
 import { contractExample, missingKeys } from '../unit/helpers/contract';
 
 const PROGRAMS = join(ROOT, 'test', 'fixtures', 'programs');
@@ -23,7 +23,7 @@ describe('oom-lens leaks / run (the built CLI, real tools)', function () {
   });
 
   it('run valgrind -- COMMAND: prints the report path and the top site with its first user frame; --out copies the report', function () {
-    if (!which('gcc') || !which('valgrind')) skipLoudly(this, 'gcc or valgrind is not installed (apt-get install -y gcc valgrind)');
+    if (!which('gcc') || !which('valgrind')) missingDependency(this, 'gcc or valgrind is not installed (apt-get install -y gcc valgrind)');
     const out = join(dir, 'run8.xml');
     const r = cli(['run', 'valgrind', '--out', out, '--', bin, '8'], dir);
     assert.equal(r.status, 0, r.stderr);
@@ -36,7 +36,7 @@ describe('oom-lens leaks / run (the built CLI, real tools)', function () {
   });
 
   it('leaks FILE --json follows the contract (docs/contracts/leak-report.md); two files compare', function () {
-    if (!which('gcc') || !which('valgrind')) skipLoudly(this, 'gcc or valgrind is not installed (apt-get install -y gcc valgrind)');
+    if (!which('gcc') || !which('valgrind')) missingDependency(this, 'gcc or valgrind is not installed (apt-get install -y gcc valgrind)');
     const a = join(dir, 'a.xml');
     const b = join(dir, 'b.xml');
     assert.equal(cli(['run', 'valgrind', '--out', a, '--', bin, '2'], dir).status, 0);
@@ -60,7 +60,7 @@ describe('oom-lens leaks / run (the built CLI, real tools)', function () {
   });
 
   it('run tracemalloc -- SCRIPT prints the growing line; run node-heap -- SCRIPT prints the allocation site and the constructor growth', function () {
-    if (!which('python3')) skipLoudly(this, 'python3 is not installed');
+    if (!which('python3')) missingDependency(this, 'python3 is not installed');
     const py = cli(['run', 'tracemalloc', '--', join(PROGRAMS, 'leak.py'), '3000']);
     assert.equal(py.status, 0, py.stderr);
     assert.ok(py.stdout.includes(`at ${join(PROGRAMS, 'leak.py')}:12`), py.stdout);

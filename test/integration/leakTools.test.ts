@@ -11,7 +11,7 @@ import { runLeakTool, ToolMissingError, prepareHost } from '../../src/core/tools
 import { firstUserFrame, parseLeakReportFile } from '../../src/core/parse/leaks';
 import type { LeakReport, LeakSite } from '../../src/core/model/leakReport';
 import { CancelledError } from '../../src/core/errors';
-import { ROOT, skipLoudly, which } from './helpers';
+import { ROOT, which, missingDependency } from './helpers';
 
 const PROGRAMS = join(ROOT, 'test', 'fixtures', 'programs');
 const C_SOURCE = join(PROGRAMS, 'leak.c');
@@ -27,7 +27,7 @@ function where(r: LeakReport): string {
 
 let binary = '';
 function compiled(ctx: Mocha.Context): string {
-  if (!which('gcc')) skipLoudly(ctx, 'gcc is not installed (apt-get install -y gcc)');
+  if (!which('gcc')) missingDependency(ctx, 'gcc is not installed (apt-get install -y gcc)');
   if (!binary) {
     const dir = mkdtempSync(join(tmpdir(), 'oom-lens-leak-'));
     binary = join(dir, 'leak');
@@ -53,7 +53,7 @@ describe('leak tools for real: valgrind / heaptrack / tracemalloc / node / java 
   describe('valgrind memcheck', () => {
     it('finds the definitely lost blocks at leak.c:14 (make_record) through the runner and the XML parser', async function () {
       const prog = compiled(this);
-      if (!which('valgrind')) skipLoudly(this, 'valgrind is not installed (apt-get install -y valgrind)');
+      if (!which('valgrind')) missingDependency(this, 'valgrind is not installed (apt-get install -y valgrind)');
       const steps: string[] = [];
       const r = await runLeakTool(host, { tool: 'valgrind', start: { program: prog, args: ['8'] } }, { onStep: (m) => steps.push(m) });
       assert.equal(r.exitCode, 0);
@@ -73,7 +73,7 @@ describe('leak tools for real: valgrind / heaptrack / tracemalloc / node / java 
 
     it('with show-leak-kinds=all also reports the still-reachable block at leak.c:20 (remember)', async function () {
       const prog = compiled(this);
-      if (!which('valgrind')) skipLoudly(this, 'valgrind is not installed (apt-get install -y valgrind)');
+      if (!which('valgrind')) missingDependency(this, 'valgrind is not installed (apt-get install -y valgrind)');
       const r = await runLeakTool(host, { tool: 'valgrind', start: { program: prog, args: ['2'] } }, { settings: { valgrindShowLeakKinds: 'all', valgrindExtraArgs: ['--num-callers=30'] } });
       const rep = r.reports[0].report;
       const s = siteAt(rep, C_SOURCE, 20);
@@ -85,7 +85,7 @@ describe('leak tools for real: valgrind / heaptrack / tracemalloc / node / java 
 
     it('is cancelled for real: the abort stops valgrind and the program', async function () {
       const prog = compiled(this);
-      if (!which('valgrind')) skipLoudly(this, 'valgrind is not installed (apt-get install -y valgrind)');
+      if (!which('valgrind')) missingDependency(this, 'valgrind is not installed (apt-get install -y valgrind)');
       const ac = new AbortController();
       const p = runLeakTool(host, { tool: 'valgrind', start: { program: prog, args: ['100000', '100'] } }, { signal: ac.signal });
       await new Promise((r) => setTimeout(r, 1500));
@@ -100,7 +100,7 @@ describe('leak tools for real: valgrind / heaptrack / tracemalloc / node / java 
   describe('heaptrack', () => {
     it('run: finds the leak at leak.c:14 and the kept block at leak.c:20 (heaptrack_print -> parser)', async function () {
       const prog = compiled(this);
-      if (!which('heaptrack') || !which('heaptrack_print')) skipLoudly(this, 'heaptrack is not installed (apt-get install -y heaptrack)');
+      if (!which('heaptrack') || !which('heaptrack_print')) missingDependency(this, 'heaptrack is not installed (apt-get install -y heaptrack)');
       const r = await runLeakTool(host, { tool: 'heaptrack', start: { program: prog, args: ['8'] } });
       const rep = r.reports[0].report;
       assert.equal(rep.tool, 'heaptrack');
@@ -114,7 +114,7 @@ describe('leak tools for real: valgrind / heaptrack / tracemalloc / node / java 
 
     it('attach -p: records a running process for a while, stops recording, and the process keeps running', async function () {
       const prog = compiled(this);
-      if (!which('heaptrack') || !which('heaptrack_print') || !which('gdb')) skipLoudly(this, 'heaptrack/gdb is not installed (apt-get install -y heaptrack gdb)');
+      if (!which('heaptrack') || !which('heaptrack_print') || !which('gdb')) missingDependency(this, 'heaptrack/gdb is not installed (apt-get install -y heaptrack gdb)');
       const child = await startChild(prog, ['600', '50'], null); // 30 s of leaking 16 B every 50 ms
       try {
         await new Promise((r) => setTimeout(r, 300));
@@ -134,7 +134,7 @@ describe('leak tools for real: valgrind / heaptrack / tracemalloc / node / java 
 
   describe('python tracemalloc', () => {
     it('finds the growing cache at leak.py:12 (snapshot at start vs at exit, enough frames to reach the code)', async function () {
-      if (!which('python3')) skipLoudly(this, 'python3 is not installed (apt-get install -y python3)');
+      if (!which('python3')) missingDependency(this, 'python3 is not installed (apt-get install -y python3)');
       const script = join(PROGRAMS, 'leak.py');
       const r = await runLeakTool(host, { tool: 'tracemalloc', start: { program: script, args: ['2000'] } }, { settings: { intervalSeconds: 1 } });
       assert.equal(r.exitCode, 0);
@@ -151,7 +151,7 @@ describe('leak tools for real: valgrind / heaptrack / tracemalloc / node / java 
     });
 
     it('snapshots on the interval: a killed long run still leaves the last difference', async function () {
-      if (!which('python3')) skipLoudly(this, 'python3 is not installed (apt-get install -y python3)');
+      if (!which('python3')) missingDependency(this, 'python3 is not installed (apt-get install -y python3)');
       const script = join(PROGRAMS, 'leak.py');
       const ac = new AbortController();
       const dir = mkdtempSync(join(tmpdir(), 'oom-lens-tm-'));
@@ -166,7 +166,7 @@ describe('leak tools for real: valgrind / heaptrack / tracemalloc / node / java 
 
   describe('node heap profile and snapshots', () => {
     it('start: the sampling heap profile points at leak.js:10 and the snapshot diff shows +20000 LeakyRecord', async function () {
-      if (!which('node')) skipLoudly(this, 'node is not installed');
+      if (!which('node')) missingDependency(this, 'node is not installed');
       const script = join(PROGRAMS, 'leak.js');
       const r = await runLeakTool(host, { tool: 'node-heap', start: { program: script, args: ['20000'] } });
       assert.equal(r.reports.length, 2);
@@ -183,7 +183,7 @@ describe('leak tools for real: valgrind / heaptrack / tracemalloc / node / java 
     });
 
     it('attach: SIGUSR1 + inspector records a sampling heap profile of a running process', async function () {
-      if (!which('node')) skipLoudly(this, 'node is not installed');
+      if (!which('node')) missingDependency(this, 'node is not installed');
       const script = join(PROGRAMS, 'leak.js');
       const child = await startChild(process.execPath, [script, '100000000', '20'], null);
       try {
@@ -204,7 +204,7 @@ describe('leak tools for real: valgrind / heaptrack / tracemalloc / node / java 
 
   describe('java class histogram', () => {
     it('two jcmd GC.class_histogram: Leak$LeakyEntry grows', async function () {
-      if (!which('java') || !which('jcmd')) skipLoudly(this, 'a JDK is not installed (apt-get install -y default-jdk-headless)');
+      if (!which('java') || !which('jcmd')) missingDependency(this, 'a JDK is not installed (apt-get install -y default-jdk-headless)');
       const child = await startChild('java', [join(PROGRAMS, 'Leak.java'), '60'], /ready/);
       try {
         await new Promise((r) => setTimeout(r, 500));
@@ -221,7 +221,7 @@ describe('leak tools for real: valgrind / heaptrack / tracemalloc / node / java 
 
   describe('a program that does not start', () => {
     it('says which report is missing, the exit code and the tool\'s last words', async function () {
-      if (!which('valgrind')) skipLoudly(this, 'valgrind is not installed (apt-get install -y valgrind)');
+      if (!which('valgrind')) missingDependency(this, 'valgrind is not installed (apt-get install -y valgrind)');
       await assert.rejects(runLeakTool(host, { tool: 'valgrind', start: { program: '/nonexistent/oom-lens-prog' } }),
         /valgrind wrote no report \(\S+\/memcheck\.xml; exit code \d+\): .*\/nonexistent\/oom-lens-prog: No such file or directory/);
     });

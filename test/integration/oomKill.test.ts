@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { LocalHost } from '../../src/core/host/localHost';
 import { readKernelLog } from '../../src/core/collect/kernelLog';
-import { isRoot, skipLoudly, which, CLI, requireBuiltCli } from './helpers';
+import { isRoot, skipLoudly, which, CLI, requireBuiltCli, missingDependency, cliForOtherUsers } from './helpers';
 import { realOomKill, memcgRoot } from './support/oomKill';
 
 describe('a real OOM kill in a test memory cgroup', function () {
@@ -15,7 +15,7 @@ describe('a real OOM kill in a test memory cgroup', function () {
   before(async function () {
     if (!isRoot) skipLoudly(this, 'creating a memory cgroup needs root');
     if (!memcgRoot()) skipLoudly(this, 'this kernel has no memory cgroup controller (v1 /sys/fs/cgroup/memory or v2 memory in cgroup.controllers)');
-    if (!which('gcc')) skipLoudly(this, 'gcc is not installed (apt-get install gcc libc6-dev)');
+    if (!which('gcc')) missingDependency(this, 'gcc is not installed (apt-get install gcc libc6-dev)');
     kill = await realOomKill(64);
   });
 
@@ -57,11 +57,11 @@ describe('a restricted kernel log says so (never an empty list)', () => {
   it('as user nobody with dmesg_restrict=1: unreadable with the fixes', function () {
     if (!isRoot) skipLoudly(this, 'needs root to switch to user nobody');
     const setpriv = which('setpriv');
-    if (!setpriv) skipLoudly(this, 'setpriv (util-linux) is not installed');
+    if (!setpriv) missingDependency(this, 'setpriv (util-linux) is not installed');
     const restrict = spawnSync('cat', ['/proc/sys/kernel/dmesg_restrict'], { encoding: 'utf8' }).stdout.trim();
     if (restrict !== '1') skipLoudly(this, `kernel.dmesg_restrict is ${restrict}: dmesg is readable by everyone here`);
     requireBuiltCli();
-    const r = spawnSync(setpriv, ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, 'events'], { encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(setpriv, ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, cliForOtherUsers(), 'events'], { encoding: 'utf8', timeout: 60_000 });
     const readableFiles = ['/var/log/kern.log', '/var/log/messages', '/var/log/syslog'].some((f) => spawnSync(setpriv, ['--reuid=65534', '--regid=65534', '--clear-groups', 'test', '-r', f]).status === 0);
     if (readableFiles) skipLoudly(this, 'a kernel log file is readable by nobody here, so the log is not restricted');
     assert.equal(r.status, 1, r.stdout);

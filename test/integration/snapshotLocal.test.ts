@@ -6,7 +6,7 @@ import { collectSnapshot } from '../../src/core/collect/snapshot';
 import { snapshotScript } from '../../src/core/collect/snapshotScript';
 import { parseSnapshotOutput } from '../../src/core/parse/snapshotFrames';
 import { buildReport } from '../../src/core/collect/snapshot';
-import { startHog, which, skipLoudly } from './helpers';
+import { startHog, which, missingDependency } from './helpers';
 
 /** Processes that live through the snapshot (this test's own ancestors and long-running ones) must all be in it: both halves of the collector. */
 function assertAllLongLived(pids: number[], before: number[]): void {
@@ -47,7 +47,7 @@ describe('snapshot of this machine through LocalHost (real /proc)', () => {
   for (const shell of ['dash', 'busybox']) {
     it(`the same script runs under ${shell} with the same result`, async function () {
       const bin = which(shell);
-      if (!bin) skipLoudly(this, `${shell} is not installed (apt-get install ${shell})`);
+      if (!bin) missingDependency(this, `${shell} is not installed (apt-get install ${shell})`);
       const host = new LocalHost();
       const cmd = shell === 'busybox' ? 'busybox sh -s' : 'dash -s';
       const before = procPids();

@@ -8,8 +8,7 @@ import { PassThrough } from 'node:stream';
 import { CancelledError } from '../../src/core/errors';
 import { SshAuthError, hostFromSpec } from '../../src/core/host/ssh';
 import { cliCallbacks } from '../../src/core/host/ssh/cliPrompts';
-import { skipLoudly } from './helpers';
-import { sshdMissingReason, makeKey, startAgent, TEST_USER, TEST_PASSWORD, KeyPair } from './sshd/harness';
+import { requireSshd, makeKey, startAgent, TEST_USER, TEST_PASSWORD, KeyPair } from './sshd/harness';
 import { sshFixture, SshFixture } from './sshd/fixture';
 
 describe('SSH authentication against a private sshd', function () {
@@ -18,8 +17,7 @@ describe('SSH authentication against a private sshd', function () {
   let encKey: KeyPair;
   let cfg: string;
   before(async function () {
-    const why = sshdMissingReason();
-    if (why) skipLoudly(this, why);
+    requireSshd(this);
     fx = await sshFixture();
     agentKey = makeKey(fx.dir, 'id_agent', 'ed25519');
     encKey = makeKey(fx.dir, 'id_enc', 'rsa', 'correct horse');

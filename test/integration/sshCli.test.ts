@@ -3,8 +3,8 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { CLI, requireBuiltCli, isRoot, skipLoudly } from './helpers';
-import { sshdMissingReason } from './sshd/harness';
+import { CLI, requireBuiltCli } from './helpers';
+import { requireSshd } from './sshd/harness';
 import { sshFixture, SshFixture } from './sshd/fixture';
 
 describe('oom-lens --host (the built CLI over a real sshd)', function () {
@@ -12,9 +12,7 @@ describe('oom-lens --host (the built CLI over a real sshd)', function () {
   let fx: SshFixture;
 
   before(async function () {
-    const missing = sshdMissingReason();
-    if (missing) skipLoudly(this, missing);
-    if (!isRoot) skipLoudly(this, 'the private sshd and its test user need root');
+    requireSshd(this);
     requireBuiltCli();
     fx = await sshFixture();
     fx.writeConfig();

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { collectSnapshot } from '../../src/core/collect/snapshot';
 import { CancelledError } from '../../src/core/errors';
 import { SshAuthError, SshConnectError, SudoError, hostFromSpec, sudoWrap } from '../../src/core/host/ssh';
-import { skipLoudly, which } from './helpers';
+import { which, missingDependency } from './helpers';
 import { TEST_USER, freePort } from './sshd/harness';
 import { useSshFixture, sshFixture, SshFixture } from './sshd/fixture';
 
@@ -121,7 +121,7 @@ describe('SshHost against a private sshd: login, exec, cancel', function () {
   });
 
   it('cancel also stops a command run through sudo (root)', async function () {
-    if (!which('sudo')) skipLoudly(this, 'sudo is not installed (apt-get install -y sudo)');
+    if (!which('sudo')) missingDependency(this, 'sudo is not installed (apt-get install -y sudo)');
     const h = fx.host('target', { useSudo: true });
     try {
       const ac = new AbortController();

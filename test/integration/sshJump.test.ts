@@ -6,8 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { collectSnapshot } from '../../src/core/collect/snapshot';
 import { HostKeyError, SshConnectError, UnknownHostKeyInfo, hostFromSpec, jumpChain, loadSshConfig, resolveTarget } from '../../src/core/host/ssh';
-import { skipLoudly } from './helpers';
-import { sshdMissingReason, PrivateSshd } from './sshd/harness';
+import { requireSshd, PrivateSshd } from './sshd/harness';
 import { sshFixture, SshFixture } from './sshd/fixture';
 
 describe('SSH ProxyJump through a second private sshd', function () {
@@ -17,8 +16,7 @@ describe('SSH ProxyJump through a second private sshd', function () {
   const forwardsTo = (port: number) => (jump.log.match(new RegExp(`(direct-tcpip|connect to host 127\\.0\\.0\\.1 port ${port})`, 'g')) ?? []).length;
 
   before(async function () {
-    const why = sshdMissingReason();
-    if (why) skipLoudly(this, why);
+    requireSshd(this);
     fx = await sshFixture();
     jump = await PrivateSshd.start({ extra: ['LogLevel DEBUG1', 'AllowTcpForwarding yes', 'PermitOpen any'] });
     jump.authorize('root', fx.rootKey.pub);

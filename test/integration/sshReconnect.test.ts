@@ -7,8 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CancelledError } from '../../src/core/errors';
 import { ReconnectInfo, SshConnectError, SshDisconnectedError, hostFromSpec } from '../../src/core/host/ssh';
-import { skipLoudly } from './helpers';
-import { sshdMissingReason } from './sshd/harness';
+import { requireSshd } from './sshd/harness';
 import { sshFixture, SshFixture } from './sshd/fixture';
 import { TcpProxy } from './sshd/tcpProxy';
 
@@ -27,8 +26,7 @@ describe('SSH reconnect after a dropped connection (real sshd behind a TCP proxy
   let proxy: TcpProxy;
   let cfg: string;
   before(async function () {
-    const why = sshdMissingReason();
-    if (why) skipLoudly(this, why);
+    requireSshd(this);
     fx = await sshFixture();
     proxy = await TcpProxy.start(fx.sshd.port);
     cfg = join(fx.dir, 'proxy_config');

@@ -2,8 +2,7 @@
 // user, and a client-side ssh_config + known_hosts in a temp dir (never ~/.ssh).
 import { rmSync, writeFileSync, appendFileSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { PrivateSshd, SshdOptions, makeKey, clientDir, ensureTestUser, KeyPair, TEST_USER, sshdMissingReason } from './harness';
-import { skipLoudly } from '../helpers';
+import { PrivateSshd, SshdOptions, makeKey, clientDir, ensureTestUser, KeyPair, TEST_USER, requireSshd } from './harness';
 import { hostFromSpec, HostFromSpecOptions } from '../../../src/core/host/ssh';
 
 export interface SshFixture {
@@ -86,8 +85,7 @@ export function addKnownHostsLine(fx: SshFixture, line: string): void {
 export function useSshFixture(onReady: (fx: SshFixture) => void | Promise<void>, opts: SshdOptions = {}): void {
   let fx: SshFixture | undefined;
   before(async function () {
-    const why = sshdMissingReason();
-    if (why) skipLoudly(this, why);
+    requireSshd(this);
     fx = await sshFixture(opts);
     await onReady(fx);
   });

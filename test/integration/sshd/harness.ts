@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { missingDependency, skipLoudly } from '../helpers';
 
 export const SSHD = '/usr/sbin/sshd';
 export const TEST_USER = 'oomlens-test';
@@ -17,8 +18,14 @@ export function sshdMissingReason(): string | null {
   for (const tool of ['ssh-keygen', 'ssh-agent', 'ssh-add']) {
     if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `${tool} is not installed (apt-get install -y openssh-client openssh-server)`;
   }
-  if (process.getuid?.() !== 0) return 'the private sshd tests need root (to run sshd, and to log in as root and as a second user)';
   return null;
+}
+
+/** Before a suite that starts the private sshd: fails (under npm test) or skips, saying why. */
+export function requireSshd(ctx: Mocha.Context): void {
+  const missing = sshdMissingReason();
+  if (missing) missingDependency(ctx, missing);
+  if (process.getuid?.() !== 0) skipLoudly(ctx, 'the private sshd tests need root (to run sshd, and to log in as root and as a second user)');
 }
 
 export function freePort(): Promise<number> {

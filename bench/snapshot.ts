@@ -10,7 +10,7 @@ import { LocalHost } from '../src/core/host/localHost';
 import { collectSnapshot } from '../src/core/collect/snapshot';
 import { runSampler } from '../src/core/collect/sampler';
 import { SeriesStore } from '../src/core/collect/seriesStore';
-import type { Frame } from '../src/core/collect/sampleFrames';
+import { newFrame, procSample, type Frame } from '../src/core/collect/sampleFrames';
 
 const ROOT = join(__dirname, '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -81,9 +81,10 @@ async function main() {
     const sim = new SeriesStore();
     const frame = (i: number): Frame => {
       const procs = new Map<number, Frame['procs'] extends Map<number, infer P> ? P : never>();
-      for (let p = 0; p < 480; p++) procs.set(p + 1, { pid: p + 1, comm: `p${p}`, rssKb: 1000 + p + (i % 13), rssAnonKb: 900 + p, rssFileKb: 100, rssShmemKb: 0, swapKb: 0, pssKb: i % 10 === 0 ? 800 : null });
-      procs.set(100_000 + Math.floor(i / 30), { pid: 100_000 + Math.floor(i / 30), comm: 'cron-job', rssKb: 5000, rssAnonKb: 4000, rssFileKb: 1000, rssShmemKb: 0, swapKb: 0, pssKb: null });
-      return { index: i, uptimeSeconds: i, mem: { MemTotal: 24_000_000, MemAvailable: 20_000_000 - i, SwapTotal: 0, SwapFree: 0 }, psiSomeAvg10: 0, procs, cgroups: new Map() };
+      for (let p = 0; p < 480; p++) procs.set(p + 1, procSample(p + 1, `p${p}`, { rssKb: 1000 + p + (i % 13), rssAnonKb: 900 + p, rssFileKb: 100, rssShmemKb: 0, swapKb: 0, pssKb: i % 10 === 0 ? 800 : null, start: 100 + p }));
+      const cron = 100_000 + Math.floor(i / 30);
+      procs.set(cron, procSample(cron, 'cron-job', { rssKb: 5000, rssAnonKb: 4000, rssFileKb: 1000, rssShmemKb: 0, swapKb: 0, start: cron }));
+      return { ...newFrame(i, i), mem: { MemTotal: 24_000_000, MemAvailable: 20_000_000 - i, SwapTotal: 0, SwapFree: 0 }, psiSomeAvg10: 0, procs };
     };
     const marks: string[] = [];
     const gc = (globalThis as { gc?: () => void }).gc;

@@ -10,7 +10,7 @@ import { el } from './dom';
 import { vscode, standalone } from './vscodeApi';
 import { processTable, rowsOf, SortKey, TableState } from './processTable';
 import { eventsTable } from './eventsTable';
-import { findingsSection } from './sections/findings';
+import { findingsSection, findingKey } from './sections/findings';
 import { killDetails } from './sections/killDetails';
 import { smapsView } from './sections/smapsView';
 import { TimelineSection } from './sections/timelineSection';
@@ -23,6 +23,8 @@ const table: TableState = { key: restoredSort?.key ?? 'rssKb', descending: resto
 let status: { kind: 'busy' | 'error'; message: string } | null = null;
 let openKill: number | null = null;
 let smaps: SmapsPayload | null = null;
+/** Findings the user has open, by instance key; live updates never open one by themselves. */
+const openFindings = new Set<string>();
 const timeline = new TimelineSection((i) => { openKill = i; render(); document.getElementById('kill-details')?.focus(); });
 onThemeChange(() => timeline.retheme());
 
@@ -31,6 +33,7 @@ onThemeChange(() => timeline.retheme());
   timeline: () => timeline.chartInstance?.chart ?? null,
   model: () => timeline.model,
   zoomTo: (x0: number, x1: number) => timeline.chartInstance?.zoomTo(x0, x1),
+  visible: () => timeline.chartInstance?.visible ?? null,
 };
 
 function save(): void { vscode.setState({ ...state, sort: { key: table.key, descending: table.descending } }); }
@@ -59,7 +62,7 @@ function memorySection(r: Report): HTMLElement {
   const fill = el('div', { class: 'bar-fill' });
   fill.style.width = `${usedPct}%`;
   bar.append(fill);
-  return el('section', { 'aria-labelledby': 'mem-h' },
+  return el('section', { 'aria-labelledby': 'mem-h', id: 'mem-section' },
     el('h2', { id: 'mem-h' }, 'Memory now'),
     el('div', { class: 'stats' },
       stat('Total', mp.totalKb, 'memTotalKb', `${mp.totalKb ?? '-'} kB`),
@@ -77,7 +80,7 @@ function memorySection(r: Report): HTMLElement {
 }
 
 function eventsSection(r: Report): HTMLElement {
-  const section = el('section', { 'aria-labelledby': 'ev-h' }, el('h2', { id: 'ev-h' }, `OOM kills in the kernel log (${r.events.length})`), eventsTable(r.events, (i) => { openKill = i; render(); document.getElementById('kill-details')?.focus(); }));
+  const section = el('section', { 'aria-labelledby': 'ev-h', id: 'events-section' }, el('h2', { id: 'ev-h' }, `OOM kills in the kernel log (${r.events.length})`), eventsTable(r.events, (i) => { openKill = i; render(); document.getElementById('kill-details')?.focus(); }));
   if (openKill !== null && r.events[openKill]) section.append(killDetails(r.events[openKill], () => { openKill = null; render(); }));
   return section;
 }
@@ -97,13 +100,28 @@ function processesSection(r: Report): HTMLElement {
       read,
       smaps && smaps.pid === selected.pid ? smapsView(smaps, selected.comm) : null);
   }
-  return el('section', { 'aria-labelledby': 'proc-h' },
+  return el('section', { 'aria-labelledby': 'proc-h', id: 'procs-section' },
     el('div', { class: 'section-head' }, el('h2', { id: 'proc-h' }, `Processes (${visible.length} with memory)`), filter),
-    procTable(r), detail);
+    procTable(r), detail, exitedTable(r));
+}
+
+/** Processes that exited while sampled: their last values and when they went, apart from the current ones. */
+function exitedTable(r: Report): HTMLElement {
+  const gone = r.exited ?? [];
+  const wrap = el('div', { id: 'exited-table', class: 'exited' });
+  if (!gone.length) return wrap;
+  wrap.append(el('h3', {}, `Exited while sampled (${gone.length})`),
+    el('table', { class: 'procs gone', 'aria-label': 'Exited processes' },
+      el('thead', {}, el('tr', {}, ...['PID', 'Name', 'Gone at', 'Last RSS', 'Max RSS', 'cgroup'].map((h, i) => el('th', { class: i === 0 || i === 3 || i === 4 ? 'num' : '' }, h)))),
+      el('tbody', {}, ...gone.slice(0, 50).map((p) => el('tr', { 'data-pid': String(p.pid), class: 'gone' },
+        el('td', { class: 'num' }, String(p.pid)), el('td', {}, p.comm, el('span', { class: 'badge' }, 'exited')),
+        el('td', {}, new Date(p.goneAt).toLocaleTimeString()), el('td', { class: 'num', 'data-kb': String(p.rssKb ?? '') }, humanKb(p.rssKb)),
+        el('td', { class: 'num' }, humanKb(p.maxRssKb)), el('td', { class: 'cgroup', title: p.cgroup ?? '' }, p.cgroup ?? '-'))))));
+  return wrap;
 }
 
 function procTable(r: Report): HTMLElement {
-  const t = processTable(rowsOf(r.processes.filter((p) => p.rssKb != null), r.growth), table, 100, {
+  const t = processTable(rowsOf(r.processes.filter((p) => p.rssKb != null), r.growth, r.live?.tooNew ?? []), table, 100, {
     sort: (key) => { table.descending = table.key === key ? !table.descending : true; table.key = key; save(); render(); },
     select: (pid) => { table.selected = table.selected === pid ? null : pid; render(); },
   });
@@ -114,7 +132,7 @@ function procTable(r: Report): HTMLElement {
 function cgroupsSection(r: Report): HTMLElement | null {
   const limited = r.cgroups.filter((c) => c.limitKb !== null || (c.oomKills ?? 0) > 0);
   if (!limited.length) return null;
-  return el('section', { 'aria-labelledby': 'cg-h' }, el('h2', { id: 'cg-h' }, 'Memory cgroups'),
+  return el('section', { 'aria-labelledby': 'cg-h', id: 'cgroups-section' }, el('h2', { id: 'cg-h' }, 'Memory cgroups'),
     el('table', { class: 'cgroups' }, el('thead', {}, el('tr', {}, ...['cgroup', 'v', 'usage', 'limit', 'use', 'peak', 'OOM kills'].map((h, i) => el('th', { class: i > 1 ? 'num' : '' }, h)))),
       el('tbody', {}, ...limited.map((c) => el('tr', {}, el('td', {}, c.path), el('td', {}, String(c.version)), el('td', { class: 'num' }, humanKb(c.usageKb)),
         el('td', { class: 'num' }, humanKb(c.limitKb)), el('td', { class: 'num' }, percent(c.usageKb, c.limitKb)), el('td', { class: 'num' }, humanKb(c.peakKb)),
@@ -134,6 +152,19 @@ function renderLog(log: NonNullable<PanelState['log']>): void {
   }
 }
 
+function hostLine(r: Report): HTMLElement {
+  const l = r.live;
+  const live = !l ? `taken ${new Date(r.takenAt).toLocaleString()}`
+    : l.state === 'sampling' ? `live: sampling every ${l.intervalMs / 1000} s, ${l.samples} samples${l.lastSampleAt ? `, last ${new Date(l.lastSampleAt).toLocaleTimeString()}` : ''}`
+      : `sampling stopped${l.reason ? ` (${l.reason})` : ''}: showing the state at ${l.lastSampleAt ? new Date(l.lastSampleAt).toLocaleTimeString() : '-'}`;
+  return el('div', { class: 'muted', id: 'host-line', 'data-live': l?.state ?? 'snapshot' }, `${r.host.via} · kernel ${r.host.kernel ?? '?'} · up ${humanDuration(r.host.uptimeSeconds)} · ${live}`);
+}
+
+function warningsSection(r: Report): HTMLElement | null {
+  if (!r.warnings.length) return null;
+  return el('section', { 'aria-labelledby': 'warn-h', id: 'warnings-section' }, el('h2', { id: 'warn-h' }, 'Warnings'), el('ul', { class: 'warnings' }, ...r.warnings.map((w) => el('li', {}, w))));
+}
+
 function render(): void {
   if (state.log) { renderLog(state.log); return; }
   const r = state.report;
@@ -141,7 +172,7 @@ function render(): void {
   button.addEventListener('click', () => vscode.postMessage({ type: 'diagnose' }));
   const header = el('header', {},
     el('h1', {}, r ? `OOM Lens — ${r.host.name}` : 'OOM Lens'),
-    r ? el('div', { class: 'muted', id: 'host-line' }, `${r.host.via} · kernel ${r.host.kernel ?? '?'} · up ${humanDuration(r.host.uptimeSeconds)} · taken ${new Date(r.takenAt).toLocaleString()}`) : null,
+    r ? hostLine(r) : null,
     standalone ? null : button);
   const parts: (HTMLElement | null)[] = [header];
   if (status) parts.push(el('div', { class: `status ${status.kind}`, role: status.kind === 'error' ? 'alert' : 'status' }, status.message));
@@ -150,26 +181,35 @@ function render(): void {
     app.replaceChildren(...parts.filter((p): p is HTMLElement => p !== null));
     return;
   }
-  parts.push(verdict(r), findingsSection(r.findings, copy), timeline.root, memorySection(r), eventsSection(r), processesSection(r), cgroupsSection(r));
-  if (r.warnings.length) parts.push(el('section', { 'aria-labelledby': 'warn-h' }, el('h2', { id: 'warn-h' }, 'Warnings'), el('ul', { class: 'warnings' }, ...r.warnings.map((w) => el('li', {}, w)))));
+  parts.push(verdict(r), findingsSection(r.findings, copy, openFindings), timeline.root, memorySection(r), eventsSection(r), processesSection(r), cgroupsSection(r), warningsSection(r));
   app.replaceChildren(...parts.filter((p): p is HTMLElement => p !== null));
   // After the canvas is in the document, so the chart can size itself.
   timeline.show(r);
 }
 
-/** Live samples: swap only what changed, so scroll position, open details and the filter box stay. */
+/**
+ * A live update: every view of the panel shows the new state, but only its parts are swapped, so
+ * scroll position, the filter box, the open findings, the open kill and the chart's zoom stay.
+ */
 function renderLive(r: Report): void {
-  const swap = (id: string, next: HTMLElement | null) => {
+  const swap = (id: string, next: HTMLElement | null, after?: string) => {
     const cur = document.getElementById(id);
     if (cur && next) cur.replaceWith(next);
+    else if (cur) cur.remove();
+    else if (next && after) document.getElementById(after)?.after(next);
   };
-  const openIds = new Set([...document.querySelectorAll('#findings li.finding')].filter((li) => li.querySelector('details')?.open).map((li) => li.getAttribute('data-id')));
+  swap('host-line', hostLine(r));
   swap('verdict', verdict(r));
-  const f = findingsSection(r.findings, copy);
-  if (f) for (const li of f.querySelectorAll('li.finding')) { const d = li.querySelector('details'); if (d) d.open = openIds.has(li.getAttribute('data-id')); }
-  if (document.getElementById('findings')) swap('findings', f);
-  else if (f) document.getElementById('verdict')?.after(f);
+  swap('findings', findingsSection(r.findings, copy, openFindings), 'verdict');
+  if (openKill !== null && !r.events[openKill]) openKill = null;
+  swap('mem-section', memorySection(r));
+  swap('events-section', eventsSection(r));
   swap('proc-table', procTable(r));
+  swap('exited-table', exitedTable(r));
+  swap('cgroups-section', cgroupsSection(r), 'procs-section');
+  const warnings = warningsSection(r);
+  if (document.getElementById('warnings-section') || !warnings) swap('warnings-section', warnings);
+  else app.append(warnings);
   timeline.show(r);
 }
 
@@ -185,19 +225,27 @@ window.addEventListener('message', (ev: MessageEvent) => {
       status = null;
       save();
       break;
-    case 'report':
+    case 'report': {
       state = { report: msg.report, receivedAt: msg.receivedAt, log: null };
       status = null;
       openKill = null;
       smaps = null;
+      // A new diagnosis: only its first critical finding starts open (a page of open remedies hides the rest).
+      openFindings.clear();
+      const first = msg.report.findings[0];
+      if (first?.severity === 'critical') openFindings.add(findingKey(first));
       save();
       break;
-    case 'samples':
-      if (!state.report || state.log) return;
-      state = { ...state, report: { ...state.report, samples: msg.samples, growth: msg.growth, findings: msg.findings } };
+    }
+    case 'live': {
+      const cur = state.report;
+      // Only the diagnosed host's own live state (a stale message from an earlier session is dropped).
+      if (!cur || cur.host.name !== msg.report.host.name || cur.takenAt !== msg.report.takenAt) return;
+      state = { ...state, report: msg.report };
       save();
-      renderLive(state.report!);
+      if (!state.log) renderLive(msg.report);
       return;
+    }
     case 'smaps':
       smaps = msg.smaps;
       status = null;

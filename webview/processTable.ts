@@ -5,7 +5,7 @@ import { humanKb } from '../src/core/report/format';
 import { el } from './dom';
 
 export type SortKey = 'rssKb' | 'pssKb' | 'ussKb' | 'swapKb' | 'growth' | 'oomScore' | 'oomScoreAdj' | 'pid';
-export interface Row extends ProcessInfo { growth: number | null; verdict: Growth['verdict'] | null }
+export interface Row extends ProcessInfo { growth: number | null; verdict: Growth['verdict'] | null; tooNew: boolean }
 
 const COLUMNS: { key: SortKey | null; label: string; num: boolean }[] = [
   { key: 'pid', label: 'PID', num: true },
@@ -21,9 +21,10 @@ const COLUMNS: { key: SortKey | null; label: string; num: boolean }[] = [
   { key: null, label: 'cgroup / container', num: false },
 ];
 
-export function rowsOf(procs: ProcessInfo[], growth: Growth[]): Row[] {
+export function rowsOf(procs: ProcessInfo[], growth: Growth[], tooNew: number[] = []): Row[] {
   const byPid = new Map(growth.map((g) => [g.pid, g]));
-  return procs.map((p) => ({ ...p, growth: byPid.get(p.pid)?.slopeKbPerMin ?? null, verdict: byPid.get(p.pid)?.verdict ?? null }));
+  const young = new Set(tooNew);
+  return procs.map((p) => ({ ...p, growth: byPid.get(p.pid)?.slopeKbPerMin ?? null, verdict: byPid.get(p.pid)?.verdict ?? null, tooNew: young.has(p.pid) }));
 }
 
 export function sortRows(rows: Row[], key: SortKey, descending: boolean): Row[] {
@@ -72,7 +73,7 @@ export function processTable(all: Row[], st: TableState, limit: number, on: { so
       el('td', { class: 'num' }, humanKb(p.pssKb)),
       el('td', { class: 'num' }, humanKb(p.ussKb)),
       el('td', { class: 'num' }, humanKb(p.swapKb)),
-      el('td', { class: 'num' }, p.growth == null ? '-' : `${p.growth >= 0 ? '+' : '−'}${humanKb(Math.abs(Math.round(p.growth)))}`),
+      el('td', { class: 'num', 'data-verdict': p.verdict ?? (p.tooNew ? 'too-new' : '') }, p.growth == null ? (p.tooNew ? 'too new' : '-') : `${p.growth >= 0 ? '+' : '−'}${humanKb(Math.abs(Math.round(p.growth)))}`),
       el('td', { class: 'num' }, p.oomScore == null ? '-' : String(p.oomScore)),
       el('td', { class: 'num' }, p.oomScoreAdj == null ? '-' : String(p.oomScoreAdj)),
       el('td', { class: 'cgroup', title: p.cgroup ?? '' }, p.container ? `${p.container.runtime} ${p.container.name ?? p.container.id?.slice(0, 12) ?? ''}` : p.cgroup ?? '-'),

@@ -2,7 +2,6 @@
 // webview (webview/main.ts). Both ends validate what they receive with ./validate.
 import type { Report } from '../core/model/report';
 import type { OomEventsResult } from '../core/model/oomEvent';
-import type { Samples, Growth, Finding } from '../core/model/report';
 import type { BreakdownRow } from '../core/parse/smaps';
 
 /** The smaps drill-down of one process, or why it could not be read. */
@@ -11,7 +10,8 @@ export interface SmapsPayload { pid: number; rows: BreakdownRow[]; mappings: num
 export type ToWebview =
   | { type: 'report'; report: Report; receivedAt: string }
   | { type: 'log'; path: string; result: OomEventsResult }
-  | { type: 'samples'; samples: Samples; growth: Growth[]; findings: Finding[] }
+  /** The live state of the diagnosed host (every sample): the same report, current; samples cut to what the timeline draws. */
+  | { type: 'live'; report: Report }
   | { type: 'smaps'; smaps: SmapsPayload }
   | { type: 'busy'; message: string }
   | { type: 'error'; message: string };

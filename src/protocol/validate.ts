@@ -23,13 +23,17 @@ export function isFromWebview(v: unknown): v is FromWebview {
   }
 }
 
+function isReport(r: unknown): r is Obj {
+  return isObj(r) && r.version === 1 && isObj(r.memory) && Array.isArray(r.processes) && Array.isArray(r.events) && Array.isArray(r.findings) && Array.isArray(r.growth);
+}
+
 export function isToWebview(v: unknown): v is ToWebview {
   if (!isObj(v) || !isStr(v.type)) return false;
   switch (v.type) {
     case 'report':
-      return isObj(v.report) && v.report.version === 1 && isObj(v.report.memory) && Array.isArray(v.report.processes) && isStr(v.receivedAt);
-    case 'samples':
-      return isObj(v.samples) && Array.isArray(v.samples.t) && isObj(v.samples.processes) && Array.isArray(v.growth) && Array.isArray(v.findings);
+      return isReport(v.report) && isStr(v.receivedAt);
+    case 'live':
+      return isReport(v.report) && (v.report.samples === undefined || (isObj(v.report.samples) && Array.isArray(v.report.samples.t) && isObj(v.report.samples.processes)));
     case 'smaps':
       return isObj(v.smaps) && typeof v.smaps.pid === 'number' && Array.isArray(v.smaps.rows);
     case 'log':

@@ -10,7 +10,8 @@ import { Services } from './services';
 import { OomLensPanel } from './panel';
 import { setting } from './settings';
 import { saveLastReport } from './lastReport';
-import { SamplingSession, sessionFile } from './samplingSession';
+import { LiveSession, sessionFile } from './liveSession';
+import type { DiagnosedReport } from '../core/live';
 
 /** Runs the diagnosis with cancellable, step-by-step progress, then shows it. */
 export async function runDiagnosis(context: vscode.ExtensionContext, services: Services, host: Host): Promise<void> {
@@ -36,6 +37,10 @@ export async function runDiagnosis(context: vscode.ExtensionContext, services: S
     );
     services.log.info(`diagnosed ${host.name}: ${report.processes.length} processes, ${report.warnings.length} warnings`);
     for (const w of report.warnings) services.log.warn(w);
+    // A new diagnosis ends the live session of the previous one: its state would contradict this one.
+    await services.sampling?.stop();
+    services.sampling?.dispose();
+    services.sampling = null;
     services.setDiagnosis({ host, report });
     void saveLastReport(context, report);
     if (setting('oomLens.sampling.autoStart')) await startSampling(context, services);
@@ -59,9 +64,10 @@ export async function startSampling(context: vscode.ExtensionContext, services: 
   await services.sampling?.stop();
   services.sampling?.dispose();
   const file = sessionFile(context, d.host.name);
-  const store = await SamplingSession.loadStore(file);
-  const session = new SamplingSession(d.host, d.report, store, file, setting('oomLens.sampling.intervalSeconds') * 1000, services.log);
-  session.onDidUpdate((r) => services.updateLive(r));
+  const store = await LiveSession.loadStore(file, services.log);
+  const session = new LiveSession(d.host, d.report as DiagnosedReport, store, file, setting('oomLens.sampling.intervalSeconds') * 1000, services.log,
+    d.host.via === 'ssh' && setting('oomLens.ssh.useSudo'));
+  session.onDidUpdate((u) => services.updateLive(u.report));
   services.sampling = session;
   session.start();
 }

@@ -8,7 +8,8 @@ import { Services } from './services';
 /** "Export Report…": the current diagnosis as JSON (the contract), Markdown (a ticket) or self-contained HTML. */
 export async function exportReport(context: vscode.ExtensionContext, services: Services, target?: vscode.Uri): Promise<vscode.Uri | undefined> {
   const d = services.diagnosis;
-  if (!d) {
+  const report = services.fullReport();
+  if (!d || !report) {
     void vscode.window.showInformationMessage('OOM Lens: diagnose a host first; then its report can be exported.');
     return undefined;
   }
@@ -21,11 +22,12 @@ export async function exportReport(context: vscode.ExtensionContext, services: S
   if (!uri) return undefined;
   const ext = uri.path.split('.').pop()?.toLowerCase();
   let text: string;
-  if (ext === 'md') text = renderMarkdown(d.report, { top: 20 });
-  else if (ext === 'json') text = JSON.stringify(d.report, null, 2) + '\n';
+  // The live state while sampling (every series), not the first snapshot.
+  if (ext === 'md') text = renderMarkdown(report, { top: 20 });
+  else if (ext === 'json') text = JSON.stringify(report, null, 2) + '\n';
   else {
     const read = async (...p: string[]) => Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(context.extensionUri, ...p))).toString('utf8');
-    text = renderHtml(d.report, { script: await read('dist', 'webview', 'panel.js'), css: await read('media', 'panel.css') });
+    text = renderHtml(report, { script: await read('dist', 'webview', 'panel.js'), css: await read('media', 'panel.css') });
   }
   await vscode.workspace.fs.writeFile(uri, Buffer.from(text));
   services.log.info(`report of ${d.report.host.name} exported to ${uri.fsPath}`);

@@ -43,8 +43,14 @@ export class OomLensPanel implements vscode.Disposable {
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
       services.onDidChangeDiagnosis((d) => { if (d) this.post({ type: 'report', report: d.report, receivedAt: new Date().toISOString() }); }),
-      services.onDidUpdateLive((r) => { if (r.samples) this.post({ type: 'samples', samples: r.samples, growth: r.growth, findings: r.findings }); }),
+      services.onDidUpdateLive((r) => this.postLive(r)),
     );
+  }
+
+  /** The live state, with the series the timeline draws (not all of them: 500 series every second is too much). */
+  private postLive(r: Report): void {
+    const s = this.services.sampling;
+    this.post({ type: 'live', report: { ...r, samples: s && s.host === this.services.diagnosis?.host ? s.live.timelineSamples() : r.samples } });
   }
 
   /** Sends a message once the webview said it is ready (messages before that would be lost). */
@@ -65,6 +71,8 @@ export class OomLensPanel implements vscode.Disposable {
         const d = this.services.diagnosis;
         // A fresh diagnosis wins over whatever state the webview restored.
         if (d && !this.pending.some((p) => p.type === 'report')) this.pending.unshift({ type: 'report', report: d.report, receivedAt: new Date().toISOString() });
+        // …and then its live state, if sampling runs or ran.
+        if (d && this.services.sampling?.host === d.host) this.pending.push({ type: 'live', report: { ...this.services.sampling.report, samples: this.services.sampling.live.timelineSamples() } });
         for (const p of this.pending.splice(0)) void this.panel.webview.postMessage(p);
         break;
       }

@@ -3,7 +3,7 @@ import type { Report } from '../core/model/report';
 import type { Host } from '../core/host/host';
 import type { OomEventsResult } from '../core/model/oomEvent';
 import { createLog } from './log';
-import type { SamplingSession } from './samplingSession';
+import type { LiveSession } from './liveSession';
 
 /** A finished diagnosis and the host it came from. */
 export interface Diagnosis { host: Host; report: Report }
@@ -29,8 +29,8 @@ export class Services implements vscode.Disposable {
   readonly onDidUpdateLive = this.live.event;
   /** SSH hosts by spec and settings (see hostPicker.sshHost), one connection each, reused; closed with the extension. */
   readonly hosts = new Map<string, Host>();
-  /** The running sampling session, if any. */
-  sampling: SamplingSession | null = null;
+  /** The live session of the diagnosed host, if any (running, or stopped with its last state). */
+  sampling: LiveSession | null = null;
 
   /** New samples and analysis for the current diagnosis (same host, same snapshot). */
   updateLive(report: Report): void {
@@ -40,6 +40,13 @@ export class Services implements vscode.Disposable {
   }
 
   get diagnosis(): Diagnosis | null { return this.current; }
+
+  /** The current report of the diagnosed host with every sampled series (for Export). */
+  fullReport(): Report | null {
+    const d = this.current;
+    if (!d) return null;
+    return this.sampling && this.sampling.host === d.host ? this.sampling.live.fullReport() : d.report;
+  }
   get openedLogs(): readonly OpenedLog[] { return this.logs; }
 
   addOpenedLog(log: OpenedLog): void {

@@ -18,12 +18,28 @@ export function reportNodes(r: Report, top: number): Node[] {
     new Node('Buff/cache', [], { description: humanKb(mp.buffCacheKb), id: 'mem.cache' }),
     new Node('Swap', [], { description: mp.swapTotalKb ? `${humanKb(mp.swapUsedKb)} of ${humanKb(mp.swapTotalKb)}` : 'none', id: 'mem.swap' }),
   ], { icon: 'dashboard', id: 'mem', description: `${percent(mp.availableKb, mp.totalKb)} available` });
+  const growthOf = new Map(r.growth.map((g) => [g.pid, g]));
+  const tooNew = new Set(r.live?.tooNew ?? []);
+  const trend = (pid: number) => {
+    const g = growthOf.get(pid);
+    if (g) return g.verdict === 'steady' ? '' : ` · ${g.verdict} ${g.slopeKbPerMin >= 0 ? '+' : '−'}${humanKb(Math.abs(Math.round(g.slopeKbPerMin)))}/min`;
+    return tooNew.has(pid) ? ' · too new' : '';
+  };
   const procs = r.processes.filter((p) => p.rssKb != null).slice(0, top).map((p) => new Node(`${p.comm} (${p.pid})`, [], {
-    description: `RSS ${humanKb(p.rssKb)} · oom_score ${p.oomScore ?? '-'} · adj ${p.oomScoreAdj ?? '-'}`,
+    description: `RSS ${humanKb(p.rssKb)}${trend(p.pid)} · oom_score ${p.oomScore ?? '-'} · adj ${p.oomScoreAdj ?? '-'}`,
     tooltip: `${p.cmdline ?? p.comm}\nuser ${p.user ?? '-'} · PSS ${humanKb(p.pssKb)} · USS ${humanKb(p.ussKb)} · swap ${humanKb(p.swapKb)}\ncgroup ${p.cgroup ?? '-'}`,
     icon: 'symbol-event', id: `proc.${p.pid}`, contextValue: 'process',
   }));
-  const nodes = [memory, eventsSection(r.events, 'host'), new Node('Top processes by RSS', procs, { icon: 'list-ordered', id: 'procs' })];
+  const sevIcon = { critical: 'error', warning: 'warning', info: 'info' } as const;
+  const findings = new Node(`Findings (${r.findings.length})`, r.findings.map((f) => new Node(f.title, [], {
+    description: f.severity, tooltip: `${f.title}\n\n${f.detail}`, icon: sevIcon[f.severity], id: `finding.${f.key ?? f.id}`,
+  })), { icon: 'checklist', id: 'findings' });
+  const nodes = [findings, memory, eventsSection(r.events, 'host'), new Node('Top processes by RSS', procs, { icon: 'list-ordered', id: 'procs' })];
+  if (r.exited?.length) {
+    nodes.push(new Node(`Exited while sampled (${r.exited.length})`, r.exited.slice(0, top).map((p) => new Node(`${p.comm} (${p.pid})`, [], {
+      description: `gone ${new Date(p.goneAt).toLocaleTimeString()} · last RSS ${humanKb(p.rssKb)} · max ${humanKb(p.maxRssKb)}`, icon: 'circle-slash', id: `gone.${p.pid}.${p.start ?? ''}`,
+    })), { icon: 'history', id: 'exited' }));
+  }
   const limited = r.cgroups.filter((c) => c.limitKb != null);
   if (limited.length) {
     nodes.push(new Node('Memory cgroups', limited.map((c) => new Node(c.path, [], {
@@ -51,7 +67,8 @@ export class HostsTree implements vscode.TreeDataProvider<Node> {
     ], { icon: 'file', id: `log${i}`, description: l.path, tooltip: l.path, contextValue: 'openedLog' }));
     if (!d) return logs; // empty: the view's welcome content offers "Diagnose OOM on Host…"
     const host = new Node(d.report.host.name, reportNodes(d.report, setting('oomLens.topProcesses')), {
-      description: `${d.report.host.via} · ${new Date(d.report.takenAt).toLocaleTimeString()}`, icon: 'vm', id: 'host', contextValue: 'host',
+      description: `${d.report.host.via} · ${d.report.live ? `${d.report.live.state === 'sampling' ? 'sampling' : 'sampling stopped'}, ${d.report.live.samples} samples` : new Date(d.report.takenAt).toLocaleTimeString()}`,
+      icon: 'vm', id: 'host', contextValue: 'host',
     });
     return [host, ...logs];
   }
@@ -61,6 +78,15 @@ export class HostsTree implements vscode.TreeDataProvider<Node> {
 export function registerTreeView(context: vscode.ExtensionContext, services: Services): HostsTree {
   const tree = new HostsTree(services);
   const view = vscode.window.createTreeView(VIEWS.hosts, { treeDataProvider: tree, showCollapseAll: true });
-  context.subscriptions.push(tree, view, services.onDidChangeDiagnosis(() => tree.refresh()), services.onDidOpenLog(() => tree.refresh()));
+  // Live updates come every sample; the tree follows them at most every 2 s (ids keep what is expanded).
+  let last = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const liveRefresh = () => {
+    const wait = 2000 - (Date.now() - last);
+    if (wait <= 0) { last = Date.now(); tree.refresh(); return; }
+    timer ??= setTimeout(() => { timer = undefined; last = Date.now(); tree.refresh(); }, wait);
+  };
+  context.subscriptions.push(tree, view, services.onDidChangeDiagnosis(() => tree.refresh()), services.onDidOpenLog(() => tree.refresh()),
+    services.onDidUpdateLive(liveRefresh), { dispose: () => clearTimeout(timer) });
   return tree;
 }

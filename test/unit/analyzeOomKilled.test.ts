@@ -135,12 +135,37 @@ describe('analyze oom-killed: grouping, escalation, why this victim', () => {
     assert.match(why.text, /not the largest: its oom_score_adj 800 made it the preferred victim/);
   });
 
-  it('a leaking program that was killed and runs again gets its leak tool and oom_score commands', () => {
-    const r = withProcs(withEvents([killEvent({ victim: { pid: 77, comm: 'node', anonRssKb: GiB } })]), proc({ pid: 7788, comm: 'node', cmdline: 'node server.js' }));
+  it('a leaking program killed in its cgroup and restarted there gets its leak tool and oom_score commands', () => {
+    const cg = '/system.slice/app.service';
+    const e = killEvent({ time: '2026-12-02T10:00:00.000Z', scope: 'memcg', constraint: 'CONSTRAINT_MEMCG', memcg: cg, taskMemcg: cg, victim: { pid: 77, comm: 'node', anonRssKb: GiB } });
+    const r = withProcs(withEvents([e]), proc({ pid: 7788, comm: 'node', cmdline: 'node server.js', cgroup: cg, startedAt: '2026-12-02T10:00:05.000Z' }));
     const [f] = kills(r);
     assert.ok(commands(f).includes('cat /proc/7788/oom_score'));
     assert.ok(commands(f).includes('node --heapsnapshot-signal=SIGUSR2 server.js'));
-    assert.equal(f.evidence.runningNow && (f.evidence.runningNow as { pid: number }).pid, 7788);
+    assert.equal(f.evidence.runningNow, null, 'pid 7788 is not the victim 77');
+    assert.equal((f.evidence.restartedAs as { pid: number }).pid, 7788);
+    assert.match(f.detail, /runs again in the same cgroup as node \(7788\), started after the kill/);
+  });
+
+  it('a victim is never linked to a namesake in another cgroup: "not running now", remedies name no other pid', () => {
+    const e = killEvent({ time: '2026-12-02T10:00:00.000Z', scope: 'memcg', constraint: 'CONSTRAINT_MEMCG', memcg: '/ux-test', taskMemcg: '/ux-test', victim: { pid: 9390, comm: 'python3', anonRssKb: 60 * MiB } });
+    const other = proc({ pid: 4242, comm: 'python3', cmdline: 'python3 other_script.py', cgroup: '/other', startedAt: '2026-12-02T09:00:00.000Z' });
+    const [f] = kills(withProcs(withEvents([e]), other));
+    assert.equal(f.evidence.runningNow, null);
+    assert.equal(f.evidence.restartedAs, null);
+    assert.match(f.detail, /It is not running now\./);
+    assert.ok(!commands(f).some((c) => c.includes('4242') || c.includes('other_script')), commands(f).join('\n'));
+    assert.match(f.title, /^python3 \(9390\) was killed/, 'the victim as the kernel logged it');
+  });
+
+  it('the same pid with a start time before the kill is the victim still running; after the kill it is not', () => {
+    const e = killEvent({ time: '2026-12-02T10:00:00.000Z', victim: { pid: 500, comm: 'app' } });
+    const before = kills(withProcs(withEvents([e]), proc({ pid: 500, comm: 'app', startedAt: '2026-12-02T09:59:00.000Z' })))[0];
+    assert.equal((before.evidence.runningNow as { pid: number }).pid, 500);
+    const reused = kills(withProcs(withEvents([e]), proc({ pid: 500, comm: 'app', startedAt: '2026-12-02T10:00:30.000Z' })))[0];
+    assert.equal(reused.evidence.runningNow, null, 'a reused pid started after the kill is another process');
+    const unknown = kills(withProcs(withEvents([e]), proc({ pid: 500, comm: 'app' })))[0];
+    assert.equal(unknown.evidence.runningNow, null, 'no start time: not linked');
   });
 
   it('runtime-oom: a runtime heap limit is not a kernel kill', () => {

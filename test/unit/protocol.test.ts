@@ -12,8 +12,15 @@ describe('webview protocol validation', () => {
   });
   it('checks what the host side sends', () => {
     assert.ok(isToWebview({ type: 'busy', message: 'x' }));
-    assert.ok(isToWebview({ type: 'report', report: { version: 1, memory: {}, processes: [] }, receivedAt: 'now' }));
-    assert.equal(isToWebview({ type: 'report', report: { version: 2, memory: {}, processes: [] }, receivedAt: 'now' }), false);
+    const report = { version: 1, memory: {}, processes: [], events: [], findings: [], growth: [] };
+    assert.ok(isToWebview({ type: 'report', report, receivedAt: 'now' }));
+    assert.equal(isToWebview({ type: 'report', report: { ...report, version: 2 }, receivedAt: 'now' }), false);
+    assert.equal(isToWebview({ type: 'report', report: { ...report, findings: 'x' }, receivedAt: 'now' }), false);
     assert.equal(isToWebview({ type: 'report' }), false);
+    // The live state: the same report, its samples (when present) shaped like samples.
+    assert.ok(isToWebview({ type: 'live', report }));
+    assert.ok(isToWebview({ type: 'live', report: { ...report, samples: { t: [], processes: {} } } }));
+    assert.equal(isToWebview({ type: 'live', report: { ...report, samples: { t: 'x' } } }), false);
+    assert.equal(isToWebview({ type: 'samples', samples: { t: [], processes: {} }, growth: [], findings: [] }), false, 'the old message is gone');
   });
 });

@@ -1,13 +1,12 @@
 import { strict as assert } from 'node:assert';
 import { SeriesStore } from '../../src/core/collect/seriesStore';
-import { FrameParser, Frame } from '../../src/core/collect/sampleFrames';
+import { FrameParser, Frame, newFrame, procSample } from '../../src/core/collect/sampleFrames';
 import { sampleScript } from '../../src/core/collect/sampleScript';
 
-function frame(i: number, procs: [number, string, number][], avail = 1000): Frame {
+function frame(i: number, procs: [number, string, number, number?][], avail = 1000): Frame {
   return {
-    index: i, uptimeSeconds: i, mem: { MemTotal: 4000, MemAvailable: avail, SwapTotal: 100, SwapFree: 40 }, psiSomeAvg10: 0.5,
-    procs: new Map(procs.map(([pid, comm, rss]) => [pid, { pid, comm, rssKb: rss, rssAnonKb: rss, rssFileKb: 0, rssShmemKb: 0, swapKb: 0, pssKb: null }])),
-    cgroups: new Map(),
+    ...newFrame(i, i), mem: { MemTotal: 4000, MemAvailable: avail, SwapTotal: 100, SwapFree: 40 }, psiSomeAvg10: 0.5,
+    procs: new Map(procs.map(([pid, comm, rss, start]) => [pid, procSample(pid, comm, { rssKb: rss, rssAnonKb: rss, rssFileKb: 0, rssShmemKb: 0, swapKb: 0, start: start ?? null })])),
   };
 }
 
@@ -17,8 +16,8 @@ describe('SeriesStore (bounded sampling series)', () => {
     s.add(frame(0, [[1, 'a', 10]]), 1000);
     s.add(frame(1, [[1, 'a', 11], [2, 'b', 5]]), 2000);
     s.add(frame(2, [[2, 'b', 6]]), 3000);
-    assert.deepEqual(s.procs.get(1)!.rssKb, [10, 11, null]);
-    assert.deepEqual(s.procs.get(2)!.rssKb, [null, 5, 6]);
+    assert.deepEqual(s.current(1)!.rssKb, [10, 11, null]);
+    assert.deepEqual(s.current(2)!.rssKb, [null, 5, 6]);
     const samples = s.toSamples();
     assert.deepEqual(samples.system.swapUsedKb, [60, 60, 60]);
     assert.equal(samples.t[0], new Date(1000).toISOString());
@@ -47,8 +46,34 @@ describe('SeriesStore (bounded sampling series)', () => {
     const s = new SeriesStore();
     s.add(frame(0, [[7, 'old', 100]]), 0);
     s.add(frame(1, [[7, 'new', 5]]), 1000);
-    assert.equal(s.procs.get(7)!.comm, 'new');
-    assert.deepEqual(s.procs.get(7)!.rssKb, [null, 5]);
+    assert.equal(s.current(7)!.comm, 'new');
+    assert.deepEqual(s.current(7)!.rssKb, [null, 5]);
+  });
+
+  it('a reused PID with the same program but another start time is another process; the first one stays, gone', () => {
+    const s = new SeriesStore();
+    s.add(frame(0, [[7, 'worker', 100, 5000]]), 0);
+    s.add(frame(1, [[7, 'worker', 110, 5000]]), 1000);
+    s.add(frame(2, [[7, 'worker', 20, 9000]]), 2000);
+    const now = s.current(7)!;
+    assert.equal(now.start, 9000);
+    assert.deepEqual(now.rssKb, [null, null, 20]);
+    const old = [...s.procs.values()].find((p) => p.start === 5000)!;
+    assert.deepEqual(old.rssKb, [100, 110, null]);
+    assert.equal(s.isRunning(old), false);
+    assert.equal(s.isRunning(now), true);
+    assert.notEqual(old.key, now.key);
+    // The contract's samples are keyed by pid: the latest process under it.
+    assert.deepEqual(s.toSamples().processes['7'].rssKb, [null, null, 20]);
+    assert.equal(s.toSamples().processes['7'].start, 9000);
+  });
+
+  it('a start time read late (the first frame missed /proc/PID/stat) does not split the process', () => {
+    const s = new SeriesStore();
+    s.add(frame(0, [[7, 'w', 100]]), 0);
+    s.add(frame(1, [[7, 'w', 110, 5000]]), 1000);
+    assert.equal(s.procs.size, 1);
+    assert.equal(s.current(7)!.start, 5000);
   });
 
   it('round-trips through JSON and marks the resume as a gap; garbage restores as empty', () => {
@@ -56,7 +81,7 @@ describe('SeriesStore (bounded sampling series)', () => {
     s.add(frame(0, [[1, 'a', 10]]), 0);
     s.add(frame(1, [[1, 'a', 12]]), 1000);
     const back = SeriesStore.fromJSON(JSON.parse(JSON.stringify(s.toJSON())));
-    assert.deepEqual(back.procs.get(1)!.rssKb, [10, 12]);
+    assert.deepEqual(back.current(1)!.rssKb, [10, 12]);
     back.add(frame(2, [[1, 'a', 14]]), 5000);
     assert.deepEqual(back.gap, [0, 0, 1]);
     for (const junk of [null, 1, 'x', {}, { v: 1, t: [1], procs: [], system: {} }, { v: 1, t: [1, 2], procs: [{ pid: 1, rssKb: [1] }], system: s.toJSON().system }]) {

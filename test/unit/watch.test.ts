@@ -1,26 +1,24 @@
 import { strict as assert } from 'node:assert';
-import { ratePerMin, watchTable } from '../../src/cli/commands/watch';
-import { SeriesStore } from '../../src/core/collect/seriesStore';
+import { watchTable } from '../../src/cli/commands/watch';
+import { quietReport, proc, MiB } from '../fixtures/analyze/reports';
+import type { Report } from '../../src/core/model/report';
 
-describe('oom-lens watch table', () => {
-  it('growth per minute over the last minute, null with one point or a gap at the end', () => {
-    const t = [0, 30_000, 60_000, 90_000];
-    assert.equal(ratePerMin(t, [100, 200, 300, 400], 60_000), 200);
-    assert.equal(ratePerMin([0], [5], 60_000), null);
-    assert.equal(ratePerMin(t, [100, 200, 300, null], 60_000), null);
-    assert.equal(ratePerMin(t, [100, null, 300, 400], 60_000), 200, 'stops at a gap');
-  });
-
-  it('lists the biggest processes with their growth', () => {
-    const s = new SeriesStore();
-    for (let i = 0; i < 3; i++) {
-      s.add({ index: i, uptimeSeconds: i, mem: { MemTotal: 8_000_000, MemAvailable: 4_000_000 }, psiSomeAvg10: null, cgroups: new Map(),
-        procs: new Map([[7, { pid: 7, comm: 'leaky', rssKb: 1000 + i * 1024, rssAnonKb: 900, rssFileKb: 0, rssShmemKb: 0, swapKb: 0, pssKb: null }],
-          [8, { pid: 8, comm: 'small', rssKb: 10, rssAnonKb: 10, rssFileKb: 0, rssShmemKb: 0, swapKb: 0, pssKb: null }]]) }, i * 1000);
-    }
-    const out = watchTable(s, 1);
-    assert.match(out, /available 3\.8Gi of 7\.6Gi {2}\(3 samples\)/);
-    assert.match(out, /^ *7 {2}leaky .*\+60\.0Mi\/min$/m);
-    assert.ok(!out.includes('small'), 'only the top 1');
+describe('oom-lens watch table (from the live report)', () => {
+  it('lists the biggest current processes with their growth, "too new" under the minimum, and kills seen while watching', () => {
+    const base = quietReport();
+    const r: Report = {
+      ...base,
+      processes: [proc({ pid: 7, comm: 'leaky', rssKb: 300 * MiB }), proc({ pid: 9, comm: 'fresh', rssKb: 100 * MiB }), proc({ pid: 8, comm: 'small', rssKb: 10 })],
+      growth: [{ pid: 7, comm: 'leaky', metric: 'rssKb', slopeKbPerMin: 60 * 1024, r2: 0.99, samples: 30, projectedOomAt: null, verdict: 'leak-suspect' }],
+      events: [{ ...base.events[0] ?? {}, kind: 'kill', time: '2026-12-02T10:00:05.000Z', victim: { pid: 55, comm: 'victim', anonRssKb: 64 * MiB } } as Report['events'][number]],
+      live: { state: 'sampling', intervalMs: 1000, startedAt: '2026-12-02T10:00:00.000Z', lastSampleAt: '2026-12-02T10:00:30.000Z', samples: 30, tooNew: [9], kernelLog: 'following dmesg' },
+    };
+    const out = watchTable(r, 2);
+    assert.match(out, /^2026-12-02T10:00:30\.000Z {2}available/);
+    assert.match(out, /\(30 samples\)/);
+    assert.match(out, /^ *7 {2}leaky .*\+60\.0Mi\/min {2}leak-suspect$/m);
+    assert.match(out, /^ *9 {2}fresh .*too new/m);
+    assert.ok(!out.includes('small'), 'only the top 2');
+    assert.match(out, /OOM kill at 2026-12-02T10:00:05\.000Z: victim \(55\), anon-rss 64\.0Mi/);
   });
 });

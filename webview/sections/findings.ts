@@ -26,10 +26,16 @@ function evidenceRows(evidence: Record<string, unknown>): [string, string][] {
   return out;
 }
 
-export function findingsSection(findings: Finding[], copy: (text: string) => void): HTMLElement | null {
+/** The key a finding's open/closed state is kept by: its instance, not its rule. */
+export const findingKey = (f: Finding): string => f.key ?? f.id;
+
+/**
+ * The findings list. `open` holds the keys of the findings the user opened; it is updated as they
+ * open and close them, and nothing opens by itself when a live update adds a finding.
+ */
+export function findingsSection(findings: Finding[], copy: (text: string) => void, open: Set<string>): HTMLElement | null {
   if (!findings.length) return null;
-  // Only the first critical finding starts open: a page of open remedies hides everything else.
-  const items = findings.map((f, index) => {
+  const items = findings.map((f) => {
     const evidence = evidenceRows(f.evidence ?? {});
     const remedies = f.remedies.map((r) => {
       const cmds = r.commands.join('\n');
@@ -39,13 +45,15 @@ export function findingsSection(findings: Finding[], copy: (text: string) => voi
         el('div', {}, el('strong', {}, r.title), r.changesHost ? el('span', { class: 'badge warn', title: 'These commands change the host: review before running them' }, 'changes the host') : null, btn),
         cmds ? el('pre', {}, el('code', {}, cmds)) : null);
     });
-    return el('li', { class: `finding ${f.severity}`, 'data-id': f.id },
-      el('details', { open: index === 0 && f.severity === 'critical' ? '' : undefined },
+    const key = findingKey(f);
+    const details = el('details', { open: open.has(key) ? '' : undefined },
         el('summary', {}, el('span', { class: `sev ${f.severity}` }, f.severity), ' ', el('strong', {}, f.title), el('code', { class: 'fid' }, f.id)),
         el('p', {}, f.detail),
         evidence.length ? el('details', { class: 'evidence-box' }, el('summary', {}, `Evidence (${evidence.length})`),
           el('dl', { class: 'evidence' }, ...evidence.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]))) : null,
-        remedies.length ? el('ul', { class: 'remedies' }, ...remedies) : null));
+        remedies.length ? el('ul', { class: 'remedies' }, ...remedies) : null);
+    details.addEventListener('toggle', () => { if (details.open) open.add(key); else open.delete(key); });
+    return el('li', { class: `finding ${f.severity}`, 'data-id': f.id, 'data-key': key }, details);
   });
   return el('section', { 'aria-labelledby': 'find-h', id: 'findings' }, el('h2', { id: 'find-h' }, `Findings (${findings.length})`), el('ul', { class: 'findings' }, ...items));
 }

@@ -45,9 +45,10 @@ export class TimelineSection {
         onRange: (x0, x1, zoomed) => { this.updateReset(zoomed); this.renderRange(x0, x1, zoomed); },
       });
     }
-    const zoomedIn = model.initialView !== model.range;
-    this.updateReset(zoomedIn);
-    this.renderRange(model.initialView[0], model.initialView[1], false);
+    // What the chart shows now: a live update keeps the user's zoom, "Show all" and range.
+    const v = this.chart.visible;
+    this.updateReset(v.zoomed);
+    this.renderRange(v.x0, v.x1, v.mode === 'fixed');
   }
 
   private updateReset(zoomed: boolean): void {

@@ -23,6 +23,12 @@ export class TimelineChart {
   private theme: ChartTheme = readTheme();
   private view: [number, number];
   private zoomed = false;
+  /**
+   * What the user chose to look at, kept across live updates: the sampled window as it moves
+   * ('follow', the start), everything including older kills ('all', after "Show all"), or a range
+   * they zoomed or panned to (fixed).
+   */
+  private mode: 'follow' | 'all' | 'fixed' = 'follow';
 
   constructor(readonly canvas: HTMLCanvasElement, model: TimelineModel, private readonly cb: TimelineCallbacks) {
     this.model = model;
@@ -151,6 +157,7 @@ export class TimelineChart {
     const x = this.chart.scales.x;
     this.view = [x.min, x.max];
     this.zoomed = x.min > this.model.range[0] + 1 || x.max < this.model.range[1] - 1;
+    this.mode = this.zoomed ? 'fixed' : 'all';
     this.redecimate();
     this.cb.onRange(x.min, x.max, this.zoomed);
   }
@@ -177,20 +184,28 @@ export class TimelineChart {
     this.view = this.model.range;
     this.chart.zoomScale('x', { min: this.view[0], max: this.view[1] }, 'none');
     this.zoomed = false;
+    this.mode = 'all';
     this.redecimate();
     this.cb.onRange(this.view[0], this.view[1], false);
   }
 
-  /** New samples (live): keeps the user's zoom unless they were looking at the whole range. */
+  /** New samples (live): the view the user chose stays (see `mode`); only a following view moves. */
   setModel(model: TimelineModel): void {
-    const following = !this.zoomed || (this.view[0] === this.model.initialView[0] && this.view[1] === this.model.initialView[1]);
     this.model = model;
-    if (following) this.view = model.initialView;
+    if (this.mode === 'follow') this.view = model.initialView;
+    else if (this.mode === 'all') this.view = model.range;
+    this.zoomed = this.mode === 'fixed' || (this.mode === 'follow' && model.initialView !== model.range);
     const opts = this.chart.options as ReturnType<TimelineChart['options']>;
     opts.plugins.annotation.annotations = this.annotations();
-    opts.plugins.zoom.limits = { x: { min: model.range[0], max: model.range[1], minRange: 10_000 } };
-    if (following) { opts.scales.x.min = this.view[0]; opts.scales.x.max = this.view[1]; }
+    opts.plugins.zoom.limits = { x: { min: Math.min(model.range[0], this.view[0]), max: Math.max(model.range[1], this.view[1]), minRange: 10_000 } };
+    opts.scales.x.min = this.view[0];
+    opts.scales.x.max = this.view[1];
     this.redecimate();
+  }
+
+  /** The visible x range, and whether it is less than everything. */
+  get visible(): { x0: number; x1: number; zoomed: boolean; mode: string } {
+    return { x0: this.view[0], x1: this.view[1], zoomed: this.zoomed, mode: this.mode };
   }
 
   /** Theme changed: colours are baked into datasets and options, so rebuild them. */

@@ -1,43 +1,36 @@
-// oom-lens watch: a live table of the biggest processes and how fast each grows, from ONE
-// long-running sampling command, until Ctrl-C. On a terminal the table is redrawn in place;
-// piped, one block per frame.
+// oom-lens watch: a live table of the biggest processes and how fast each grows, from the live
+// diagnosis (core/live.ts, the same one the panel reads), until Ctrl-C. New OOM kills are printed
+// as they happen. On a terminal the table is redrawn in place; piped, one block per frame.
 import type { Host } from '../../core/host/host';
-import { runSampler } from '../../core/collect/sampler';
-import { SeriesStore } from '../../core/collect/seriesStore';
+import type { Report } from '../../core/model/report';
+import { collectSnapshot } from '../../core/collect/snapshot';
+import { LiveDiagnosis } from '../../core/live';
 import { humanKb, table } from '../../core/report/format';
 
-/** Change per minute over the last `windowMs` of a series (null when it has too few points). */
-export function ratePerMin(t: number[], y: (number | null)[], windowMs: number): number | null {
-  const end = t.length - 1;
-  if (end < 1 || y[end] === null) return null;
-  let i = end;
-  while (i > 0 && t[end] - t[i - 1] <= windowMs && y[i - 1] !== null) i--;
-  if (i === end) return null;
-  return ((y[end]! - y[i]!) / (t[end] - t[i])) * 60_000;
-}
+const rate = (kbPerMin: number) => `${kbPerMin >= 0 ? '+' : '−'}${humanKb(Math.abs(Math.round(kbPerMin)))}/min`;
 
-export function watchTable(store: SeriesStore, top: number): string {
-  const last = store.length - 1;
-  const avail = store.system.availableKb[last];
-  const rows = [...store.procs.values()]
-    .filter((p) => p.rssKb[last] !== null)
-    .sort((a, b) => (b.rssKb[last] ?? 0) - (a.rssKb[last] ?? 0))
-    .slice(0, top)
-    .map((p) => {
-      const r = ratePerMin(store.t, p.rssKb, 60_000);
-      return [String(p.pid), p.comm, humanKb(p.rssKb[last]), humanKb(p.rssAnonKb[last]), r === null ? '-' : `${r >= 0 ? '+' : '−'}${humanKb(Math.abs(Math.round(r)))}/min`];
-    });
-  return `${new Date(store.t[last]).toISOString()}  available ${humanKb(avail)} of ${humanKb(store.memTotalKb)}  (${store.length} samples)\n`
-    + table(['PID', 'NAME', 'RSS', 'ANON', 'GROWTH (1 min)'], rows, [true, false, true, true, true]) + '\n';
+/** The table of one frame: the biggest current processes, their growth (or "too new"), and kills seen while watching. */
+export function watchTable(r: Report, top: number): string {
+  const growth = new Map(r.growth.map((g) => [g.pid, g]));
+  const young = new Set(r.live?.tooNew ?? []);
+  const rows = r.processes.filter((p) => p.rssKb !== null).slice(0, top).map((p) => {
+    const g = growth.get(p.pid);
+    return [String(p.pid), p.comm, humanKb(p.rssKb), humanKb(p.rssAnonKb), g ? rate(g.slopeKbPerMin) : young.has(p.pid) ? 'too new' : '-', g && g.verdict !== 'steady' ? g.verdict : ''];
+  });
+  const since = r.live ? Date.parse(r.live.startedAt) : Infinity;
+  const kills = r.events.filter((e) => e.time && Date.parse(e.time) >= since - 2000)
+    .map((e) => `OOM kill at ${e.time}: ${e.victim?.comm ?? '?'} (${e.victim?.pid ?? '?'})${e.memcg ? ` in ${e.memcg}` : ''}${e.victim?.anonRssKb != null ? `, anon-rss ${humanKb(e.victim.anonRssKb)}` : ''}\n`).join('');
+  const at = r.live?.lastSampleAt ?? r.takenAt;
+  return `${at}  available ${humanKb(r.memory.availableKb)} of ${humanKb(r.memory.totalKb)}  (${r.live?.samples ?? 0} samples)\n`
+    + table(['PID', 'NAME', 'RSS', 'ANON', 'GROWTH', 'VERDICT'], rows, [true, false, true, true, true, false]) + '\n' + kills;
 }
 
 export async function watchCommand(host: Host, intervalMs: number, top: number, signal: AbortSignal, write: (s: string) => void, tty: boolean): Promise<void> {
-  const store = new SeriesStore();
-  await runSampler(host, store, {
-    intervalMs,
-    signal,
-    pssEvery: 0,
-    onFrame: () => write((tty ? '\x1b[H\x1b[2J' : '\n') + watchTable(store, top)),
-    onGap: (reason, retry) => write(`sampling interrupted (${reason}); retrying in ${Math.round(retry / 1000)} s\n`),
+  const { report } = await collectSnapshot(host, { signal, rollup: false });
+  const live = new LiveDiagnosis(host, report, {
+    intervalMs, signal,
+    onUpdate: (u) => { if (!u.newEvents.length) write((tty ? '\x1b[H\x1b[2J' : '\n') + watchTable(u.report, top)); },
+    onNotice: (level, m) => { if (level === 'warn') write(`${m}\n`); },
   });
+  await live.run();
 }

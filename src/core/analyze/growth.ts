@@ -336,6 +336,7 @@ function analyzeSegment(p: ProcessSeries, from: number, to: number, comm: string
     samples: mPts.n,
     projectedOomAt: projected === null ? null : iso(projected),
     verdict,
+    start: p.start ?? null,
     basis,
     basisSlopeKbPerMin: round(bFit.slope, 3),
     basisR2: round(bFit.r2, 4),

@@ -32,6 +32,8 @@ export interface ProcessSeries {
   commAt?: (string | null)[];
   /** Per-sample process start time (null where unknown/absent). */
   startAt?: (number | string | null)[];
+  /** The start time of the process (clock ticks after boot), when the series is one identity. */
+  start?: number | null;
   /** Memory cgroup path (as in /proc/PID/cgroup and Report.cgroups[].path), for the cgroup limit. */
   cgroup?: string | null;
   rssKb: Gap[];
@@ -133,6 +135,7 @@ export function seriesFromSamples(samples: Samples, report?: Pick<Report, 'proce
       comm: (typeof extra.comm === 'string' ? extra.comm : undefined) ?? now?.comm ?? (commAt ? [...commAt].reverse().find((c) => c) ?? String(pid) : String(pid)),
       commAt,
       cgroup: now?.cgroup ?? null,
+      start: typeof s.start === 'number' ? s.start : null,
       rssKb: s.rssKb ?? [],
       pssKb: s.pssKb,
       rssAnonKb: Array.isArray(extra.rssAnonKb) ? (extra.rssAnonKb as Gap[]) : undefined,

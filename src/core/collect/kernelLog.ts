@@ -43,7 +43,7 @@ const DENIED = /Operation not permitted|Permission denied|No journal files were 
  * The same kill seen in two sources (journal and dmesg, dmesg and kern.log) is one event: same
  * victim and trigger, and the same uptime stamp or wall-clock times within 2 s.
  */
-class Dedup {
+export class Dedup {
   private readonly byWho = new Map<string, { uptime: number | null; timeMs: number | null }[]>();
   isNew(e: OomEvent): boolean {
     const c = e.containerState;

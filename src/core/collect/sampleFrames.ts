@@ -10,6 +10,10 @@ export interface ProcSample {
   rssShmemKb: number | null;
   swapKb: number | null;
   pssKb: number | null;
+  /** Start time in clock ticks after boot (/proc/PID/stat field 22): pid + start is a process's identity. */
+  start: number | null;
+  /** /proc/PID/oom_score, on the frames that read it (every Nth). */
+  oomScore: number | null;
 }
 
 export interface Frame {
@@ -17,6 +21,11 @@ export interface Frame {
   uptimeSeconds: number;
   mem: Record<string, number>;
   psiSomeAvg10: number | null;
+  psiSomeAvg60: number | null;
+  psiFullAvg10: number | null;
+  psiFullAvg60: number | null;
+  /** /proc/vmstat oom_kill: OOM kills since boot (null on kernels before 4.13). */
+  oomKills: number | null;
   procs: Map<number, ProcSample>;
   /** cgroup control file path -> value in bytes (memory.current / memory.usage_in_bytes). */
   cgroups: Map<string, number>;
@@ -24,6 +33,36 @@ export interface Frame {
 
 const STATUS = /^(\d+)\/status:(Name|VmRSS|RssAnon|RssFile|RssShmem|VmSwap):\s*(.*)$/;
 const PSS = /^(\d+)\/smaps_rollup:Pss:\s+(\d+)/;
+const STAT = /^(\d+)\/stat:/;
+const OOM_SCORE = /^(\d+)\/oom_score:(-?\d+)$/;
+
+/**
+ * Field 22 (starttime) of a /proc/PID/stat line whose text starts at `from`. The name (field 2)
+ * may hold spaces and parentheses, so fields are counted after its last ')'.
+ */
+export function startTicks(line: string, from = 0): number | null {
+  const close = line.lastIndexOf(')');
+  if (close < from) return null;
+  // After ')' come fields 3, 4, …: starttime is the 20th of them.
+  let i = close + 1;
+  for (let field = 3; field < 22; field++) {
+    i = line.indexOf(' ', i + 1);
+    if (i < 0) return null;
+  }
+  const end = line.indexOf(' ', i + 1);
+  const v = Number(line.slice(i + 1, end < 0 ? undefined : end));
+  return Number.isFinite(v) ? v : null;
+}
+
+/** An empty frame: what a frame holds before its lines are read. */
+export function newFrame(index: number, uptimeSeconds: number): Frame {
+  return { index, uptimeSeconds, mem: {}, psiSomeAvg10: null, psiSomeAvg60: null, psiFullAvg10: null, psiFullAvg60: null, oomKills: null, procs: new Map(), cgroups: new Map() };
+}
+
+/** A process line of a frame; what is not given is unknown (null). */
+export function procSample(pid: number, comm: string, v: Partial<Omit<ProcSample, 'pid' | 'comm'>> = {}): ProcSample {
+  return { pid, comm, rssKb: null, rssAnonKb: null, rssFileKb: null, rssShmemKb: null, swapKb: null, pssKb: null, start: null, oomScore: null, ...v };
+}
 
 export class FrameParser {
   private rest = '';
@@ -43,7 +82,7 @@ export class FrameParser {
   private proc(pid: number): ProcSample {
     let p = this.cur!.procs.get(pid);
     if (!p) {
-      p = { pid, comm: '', rssKb: null, rssAnonKb: null, rssFileKb: null, rssShmemKb: null, swapKb: null, pssKb: null };
+      p = procSample(pid, '');
       this.cur!.procs.set(pid, p);
     }
     return p;
@@ -52,7 +91,7 @@ export class FrameParser {
   private line(l: string): void {
     if (l.startsWith(FRAME + ' ')) {
       const w = l.slice(FRAME.length + 1).split(' ');
-      if (w[0] === 'frame') this.cur = { index: Number(w[1]), uptimeSeconds: Number(w[2]), mem: {}, psiSomeAvg10: null, procs: new Map(), cgroups: new Map() };
+      if (w[0] === 'frame') this.cur = newFrame(Number(w[1]), Number(w[2]));
       else if (w[0] === 'done' && this.cur) { this.onFrame(this.cur); this.cur = null; }
       else if (w[0] === 'end') this.ended = true;
       else if (w[0] === 'error') this.fatal = w.slice(1).join(' ');
@@ -73,13 +112,19 @@ export class FrameParser {
       else p.swapKb = kb;
       return;
     }
+    const st = STAT.exec(l);
+    if (st) { this.proc(Number(st[1])).start = startTicks(l, st[0].length); return; }
     const pss = PSS.exec(l);
     if (pss) { this.proc(Number(pss[1])).pssKb = Number(pss[2]); return; }
-    if (l.startsWith('pressure/memory:some ')) {
-      const m = /avg10=([0-9.]+)/.exec(l);
-      f.psiSomeAvg10 = m ? Number(m[1]) : null;
+    const score = OOM_SCORE.exec(l);
+    if (score) { this.proc(Number(score[1])).oomScore = Number(score[2]); return; }
+    if (l.startsWith('pressure/memory:')) {
+      const avg = (k: string) => { const m = new RegExp(`${k}=([0-9.]+)`).exec(l); return m ? Number(m[1]) : null; };
+      if (l.startsWith('pressure/memory:some ')) { f.psiSomeAvg10 = avg('avg10'); f.psiSomeAvg60 = avg('avg60'); }
+      else if (l.startsWith('pressure/memory:full ')) { f.psiFullAvg10 = avg('avg10'); f.psiFullAvg60 = avg('avg60'); }
       return;
     }
+    if (l.startsWith('vmstat:oom_kill ')) { f.oomKills = Number(l.slice(16)) || 0; return; }
     const mem = /^(?:meminfo:)?([A-Za-z]+):\s+(\d+) kB$/.exec(l);
     if (mem) { f.mem[mem[1]] = Number(mem[2]); return; }
     const cg = /^(\/.*\/memory\.(?:current|usage_in_bytes)):(\d+)$/.exec(l);

@@ -1,5 +1,6 @@
 // The long-running sh script behind sampling: ONE command that prints a frame per interval
-// (system memory, PSI, every process's RSS split, chosen cgroups' usage; PSS every Nth frame).
+// (system memory, PSI, the OOM kill counter, every process's RSS split and start time, chosen
+// cgroups' usage; PSS every Nth frame).
 // Time comes from /proc/uptime (centiseconds), turned into wall clock with the boot time.
 import { shQuote } from '../host/host';
 import { FRAME } from './snapshotScript';
@@ -14,8 +15,12 @@ export interface SampleScriptOptions {
   cgroupFiles?: string[];
 }
 
-const MEM_KEYS = 'MemTotal|MemAvailable|Cached|Shmem|SUnreclaim|SwapTotal|SwapFree';
+const MEM_KEYS = 'MemTotal|MemFree|MemAvailable|Buffers|Cached|Shmem|SUnreclaim|SwapTotal|SwapFree|Committed_AS|CommitLimit';
 const STATUS_KEYS = 'Name|VmRSS|RssAnon|RssFile|RssShmem|VmSwap';
+// Besides the keys: PSI's some/full lines, vmstat's OOM kill counter, and every /proc/PID/stat
+// line (the only lines starting with a digit): its start time tells a reused pid from the process
+// that had it before.
+const PATTERN = `^(${MEM_KEYS}|${STATUS_KEYS}):|^some |^full |^oom_kill |^[0-9]`;
 
 export function sampleScript(o: SampleScriptOptions): string {
   const seconds = Math.max(0.05, o.intervalMs / 1000).toFixed(3);
@@ -30,8 +35,9 @@ export function sampleScript(o: SampleScriptOptions): string {
     // Builtins and one grep per frame: every fork is paid again each interval.
     '  read up rest < uptime',
     `  echo "${FRAME} frame $n $up"`,
-    `  grep -aHE '^(${MEM_KEYS}|${STATUS_KEYS}):|^some ' meminfo pressure/memory [0-9]*/status 2>/dev/null`,
-    ...(pssEvery > 0 ? [`  if [ $((n % ${pssEvery})) -eq 0 ]; then grep -aH '^Pss:' [0-9]*/smaps_rollup 2>/dev/null; fi`] : []),
+    `  grep -aHE '${PATTERN}' meminfo pressure/memory vmstat [0-9]*/status [0-9]*/stat 2>/dev/null`,
+    // PSS and oom_score (it follows the process's size) every Nth frame: costlier, and slower to change.
+    ...(pssEvery > 0 ? [`  if [ $((n % ${pssEvery})) -eq 0 ]; then grep -aH '^Pss:' [0-9]*/smaps_rollup 2>/dev/null; grep -aH '' [0-9]*/oom_score 2>/dev/null; fi`] : []),
     ...(cg ? [`  grep -H '' ${cg} 2>/dev/null`] : []),
     `  echo '${FRAME} done'`,
     '  n=$((n + 1))',

@@ -2,11 +2,15 @@
 // process (and per followed cgroup). Memory stays flat however long the session runs: when the
 // timeline is full, its older half is merged pairwise (halving its resolution) and recent data
 // keeps full resolution. Values are whole kB (small ints in V8), null where unknown.
-import type { Frame } from './sampleFrames';
+import type { Frame, ProcSample } from './sampleFrames';
 import type { Samples } from '../model/report';
 
 export interface ProcSeries {
+  /** The process's identity: pid and start time (a reused pid is another process, another series). */
+  key: string;
   pid: number;
+  /** Start time in clock ticks after boot (/proc/PID/stat field 22), null until read. */
+  start: number | null;
   comm: string;
   rssKb: (number | null)[];
   rssAnonKb: (number | null)[];
@@ -47,6 +51,12 @@ export interface StoreJSON {
 
 const SYSTEM_KEYS: (keyof SystemSeries)[] = ['availableKb', 'swapFreeKb', 'swapTotalKb', 'cachedKb', 'shmemKb', 'slabUnreclaimKb', 'psiSomeAvg10'];
 
+/** The same process as this series: same start time when both are known, and the same program. */
+function sameProcess(s: ProcSeries, p: ProcSample): boolean {
+  if (s.start !== null && p.start !== null && s.start !== p.start) return false;
+  return p.comm === '' || s.comm === '' || s.comm === p.comm;
+}
+
 function mergePairs(a: (number | null)[], upTo: number, round: boolean): (number | null)[] {
   const out: (number | null)[] = [];
   let i = 0;
@@ -71,7 +81,10 @@ export class SeriesStore {
   /** 1 where a point follows a gap (reconnect, pause): lines should break there. */
   gap: number[] = [];
   system: SystemSeries = { availableKb: [], swapFreeKb: [], swapTotalKb: [], cachedKb: [], shmemKb: [], slabUnreclaimKb: [], psiSomeAvg10: [] };
-  procs = new Map<number, ProcSeries>();
+  /** Every process series by identity key, running or gone (until evicted). */
+  procs = new Map<string, ProcSeries>();
+  /** The current series of each pid. */
+  private readonly byPid = new Map<number, ProcSeries>();
   cgroups = new Map<string, (number | null)[]>();
   private pendingGap = false;
 
@@ -103,16 +116,14 @@ export class SeriesStore {
     sys.psiSomeAvg10.push(frame.psiSomeAvg10);
     for (const p of frame.procs.values()) {
       if (p.rssKb === null) continue; // kernel threads, zombies
-      let s = this.procs.get(p.pid);
-      if (s && s.comm !== p.comm && p.comm !== '') {
-        this.procs.delete(p.pid); // PID reused by another program: a new series
-        s = undefined;
-      }
+      let s = this.byPid.get(p.pid);
+      if (s && !sameProcess(s, p)) s = undefined; // pid reused (or exec'd another program): a new series; the old one stays, gone
       if (!s) {
-        const before = () => new Array<number | null>(i).fill(null);
-        s = { pid: p.pid, comm: p.comm, rssKb: before(), rssAnonKb: before(), pssKb: before(), swapKb: before(), maxRssKb: 0, lastSeen: i };
-        this.procs.set(p.pid, s);
+        s = this.newSeries(p, i);
+        this.byPid.set(p.pid, s);
       }
+      if (s.start === null) s.start = p.start;
+      if (p.comm) s.comm = p.comm;
       s.rssKb.push(p.rssKb);
       s.rssAnonKb.push(p.rssAnonKb);
       s.pssKb.push(p.pssKb);
@@ -133,13 +144,34 @@ export class SeriesStore {
     if (this.procs.size > this.maxSeries) this.evict(i);
   }
 
+  private newSeries(p: ProcSample, i: number): ProcSeries {
+    let key = `${p.pid}@${p.start ?? `?${p.comm}`}`;
+    // exec keeps pid and start time: the program that follows gets a key of its own.
+    for (let n = 2; this.procs.has(key); n++) key = `${p.pid}@${p.start ?? `?${p.comm}`}#${n}`;
+    const before = () => new Array<number | null>(i).fill(null);
+    const s: ProcSeries = { key, pid: p.pid, start: p.start, comm: p.comm, rssKb: before(), rssAnonKb: before(), pssKb: before(), swapKb: before(), maxRssKb: 0, lastSeen: i };
+    this.procs.set(key, s);
+    return s;
+  }
+
+  /** The series of what runs under this pid now (or ran last), if any. */
+  current(pid: number): ProcSeries | undefined { return this.byPid.get(pid); }
+
+  /** Seen in the last frame. */
+  isRunning(s: ProcSeries): boolean { return s.lastSeen === this.t.length - 1; }
+
   /** Drops the smallest series of processes that are gone, down to maxSeries. */
   private evict(now: number): void {
     const gone = [...this.procs.values()].filter((s) => s.lastSeen !== now).sort((a, b) => a.maxRssKb - b.maxRssKb);
     for (const s of gone) {
       if (this.procs.size <= this.maxSeries) break;
-      this.procs.delete(s.pid);
+      this.drop(s);
     }
+  }
+
+  private drop(s: ProcSeries): void {
+    this.procs.delete(s.key);
+    if (this.byPid.get(s.pid) === s) this.byPid.delete(s.pid);
   }
 
   /** Halves the resolution of the older half of every series. */
@@ -163,11 +195,16 @@ export class SeriesStore {
     for (const [k, v] of this.cgroups) this.cgroups.set(k, mergePairs(v, half, true));
   }
 
-  /** The report's `samples` block (contract names). */
-  toSamples(): Samples {
+  /**
+   * The report's `samples` block (contract names): keyed by pid, so a pid holds the series of its
+   * latest process (an earlier process under a reused pid is left out). `only` limits it to some
+   * identities (the panel gets the series it draws, not all 500).
+   */
+  toSamples(only?: Set<string>): Samples {
     const processes: Samples['processes'] = {};
-    for (const s of this.procs.values()) {
-      processes[String(s.pid)] = { rssKb: s.rssKb.slice(), pssKb: s.pssKb.slice(), comm: s.comm, rssAnonKb: s.rssAnonKb.slice(), swapKb: s.swapKb.slice() };
+    for (const s of this.byPid.values()) {
+      if (only && !only.has(s.key)) continue;
+      processes[String(s.pid)] = { rssKb: s.rssKb.slice(), pssKb: s.pssKb.slice(), comm: s.comm, rssAnonKb: s.rssAnonKb.slice(), swapKb: s.swapKb.slice(), start: s.start };
     }
     return {
       intervalMs: this.intervalMs,
@@ -210,7 +247,14 @@ export class SeriesStore {
     for (const k of SYSTEM_KEYS) s.system[k] = o.system[k].slice(cut);
     for (const p of o.procs) {
       if (!p || typeof p.pid !== 'number' || !okLen(p.rssKb) || !okLen(p.rssAnonKb) || !okLen(p.pssKb) || !okLen(p.swapKb)) continue;
-      s.procs.set(p.pid, { ...p, rssKb: p.rssKb.slice(cut), rssAnonKb: p.rssAnonKb.slice(cut), pssKb: p.pssKb.slice(cut), swapKb: p.swapKb.slice(cut), lastSeen: p.lastSeen - cut });
+      const start = typeof p.start === 'number' ? p.start : null;
+      const comm = typeof p.comm === 'string' ? p.comm : '';
+      const key = typeof p.key === 'string' ? p.key : `${p.pid}@${start ?? `?${comm}`}`;
+      if (s.procs.has(key)) continue;
+      const series: ProcSeries = { ...p, key, start, comm, rssKb: p.rssKb.slice(cut), rssAnonKb: p.rssAnonKb.slice(cut), pssKb: p.pssKb.slice(cut), swapKb: p.swapKb.slice(cut), lastSeen: Number(p.lastSeen) - cut, maxRssKb: Number(p.maxRssKb) || 0 };
+      s.procs.set(key, series);
+      const cur = s.byPid.get(p.pid);
+      if (!cur || cur.lastSeen < series.lastSeen) s.byPid.set(p.pid, series);
     }
     for (const [k, v] of Object.entries(o.cgroups ?? {})) if (okLen(v)) s.cgroups.set(k, v.slice(cut));
     // What follows a restore is after a pause.

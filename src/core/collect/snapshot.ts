@@ -49,7 +49,20 @@ export async function collectSnapshot(host: Host, opts: SnapshotOptions = {}): P
   return { report, raw, collectMs };
 }
 
-function processFrom(p: RawProcess, users: Map<number, string>): ProcessInfo | null {
+/** Clock ticks per second of /proc/PID/stat times: USER_HZ, 100 on every Linux architecture in use. */
+export const USER_HZ = 100;
+
+/** The processes of a raw snapshot (or of a re-read of some pids), biggest first. */
+export function processesFrom(raw: RawSnapshot, users: Map<number, string>, bootMs: number | null): ProcessInfo[] {
+  const out: ProcessInfo[] = [];
+  for (const p of raw.procs.values()) {
+    const info = processFrom(p, users, bootMs);
+    if (info) out.push(info);
+  }
+  return out.sort((a, b) => (b.rssKb ?? -1) - (a.rssKb ?? -1) || a.pid - b.pid);
+}
+
+function processFrom(p: RawProcess, users: Map<number, string>, bootMs: number | null): ProcessInfo | null {
   const s = p.status;
   if (!s.Name) return null; // vanished between the glob and the read
   const uid = s.Uid ? int(s.Uid.split(/\s+/)[0]) : null;
@@ -76,6 +89,8 @@ function processFrom(p: RawProcess, users: Map<number, string>): ProcessInfo | n
     oomScoreAdj: int(p.oomScoreAdj),
     cgroup: cg?.path ?? null,
     container: container ? { runtime: container.runtime, id: container.id, name: container.name, podUid: container.podUid } : null,
+    start: p.start,
+    startedAt: p.start !== null && bootMs !== null ? new Date(bootMs + (p.start / USER_HZ) * 1000).toISOString() : null,
   };
 }
 
@@ -115,12 +130,8 @@ export function buildReport(raw: RawSnapshot, host: Host): Report {
   const one = (path: string) => int(raw.files.get(path)?.[0]);
   const uid = int(raw.meta.uid);
 
-  const processes: ProcessInfo[] = [];
-  for (const p of raw.procs.values()) {
-    const info = processFrom(p, users);
-    if (info) processes.push(info);
-  }
-  processes.sort((a, b) => (b.rssKb ?? -1) - (a.rssKb ?? -1) || a.pid - b.pid);
+  const bootMs = uptimeSeconds !== null && Number.isFinite(uptimeSeconds) ? now - uptimeSeconds * 1000 : null;
+  const processes = processesFrom(raw, users, bootMs);
 
   const cgroups: CgroupInfo[] = buildCgroups(raw.cgroupFiles, parseCgroupMounts(raw.files.get('self/mounts')))
     .filter((c) => c.limitKb !== null || (c.oomKills ?? 0) > 0 || (c.failcnt ?? 0) > 0);

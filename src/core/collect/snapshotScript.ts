@@ -28,17 +28,19 @@ export interface SnapshotScriptOptions {
 const HALVES: [string[], string[]] = [['[0-9]', '[0-9]*[0-4]'], ['[0-9]*[5-9]']];
 
 /**
- * The per-process greps for one half: one for the lines that matter of status, smaps_rollup,
+ * The per-process greps for some process directories (globs or pids): one for the lines that matter
+ * of status, stat, smaps_rollup,
  * cgroup (only the memory controller's line, and cgroup v2's "0::" line) and the two oom files
  * (a number each), and one for cmdline whole (any bytes).
  */
-function procGreps(dirs: string[], rollup: boolean): string[] {
+export function procGreps(dirs: string[], rollup: boolean): string[] {
   const files = (...names: string[]) => names.flatMap((f) => dirs.map((d) => `${d}/${f}`)).join(' ');
   const keys = rollup ? `${STATUS_KEYS}|${ROLLUP_KEYS}` : STATUS_KEYS;
-  const pattern = `^(${keys}):|^-?[0-9]+$|^[0-9]+:([^:]*,)?memory(,[^:]*)?:|^0::`;
+  // stat's one line starts "PID (": its start time (field 22) makes pid + start the identity.
+  const pattern = `^(${keys}):|^-?[0-9]+$|^[0-9]+ \\(|^[0-9]+:([^:]*,)?memory(,[^:]*)?:|^0::`;
   return [
     `echo '${FRAME} procs'`,
-    `grep -aHE '${pattern}' ${files('status', ...(rollup ? ['smaps_rollup'] : []), 'cgroup', 'oom_score', 'oom_score_adj')} 2>&1`,
+    `grep -aHE '${pattern}' ${files('status', 'stat', ...(rollup ? ['smaps_rollup'] : []), 'cgroup', 'oom_score', 'oom_score_adj')} 2>&1`,
     `grep -aH '' ${files('cmdline')} 2>&1`,
   ];
 }
@@ -67,6 +69,23 @@ export function snapshotScript(opts: SnapshotScriptOptions = {}): string {
     `grep -H '' meminfo uptime swaps pressure/memory ${SYSCTLS} vmstat self/mounts /etc/passwd 2>&1`,
     ...procGreps(HALVES[0], rollup),
     'wait',
+    `echo '${FRAME} end'`,
+    '',
+  ].join('\n');
+}
+
+/**
+ * The same per-process reads for a few pids only (processes that appeared while sampling), plus
+ * /etc/passwd for their users: the live view then knows their command line, user and cgroup.
+ */
+export function processesScript(pids: number[]): string {
+  const dirs = pids.filter((p) => Number.isInteger(p) && p > 0).map(String);
+  return [
+    'LC_ALL=C; export LC_ALL',
+    `cd /proc 2>/dev/null || { echo '${FRAME} error /proc is not mounted'; exit 3; }`,
+    `echo '${FRAME} files'`,
+    `grep -H '' /etc/passwd 2>&1`,
+    ...(dirs.length ? procGreps(dirs, true) : []),
     `echo '${FRAME} end'`,
     '',
   ].join('\n');

@@ -63,6 +63,18 @@ export interface ProcessInfo {
   oomScoreAdj: number | null;
   cgroup: string | null;
   container: ContainerRef | null;
+  /** Start time in clock ticks after boot (/proc/PID/stat field 22): pid + start identify a process. */
+  start?: number | null;
+  /** When it started (boot time + start), ISO. */
+  startedAt?: string | null;
+}
+
+/** A process that was sampled and has exited (or was killed): its last values and when it went. */
+export interface ExitedProcess extends ProcessInfo {
+  /** The first sample it was missing from. */
+  goneAt: string;
+  /** Its largest RSS while sampled. */
+  maxRssKb: number | null;
 }
 
 export interface CgroupInfo {
@@ -93,6 +105,8 @@ export interface Samples {
     comm?: string;
     rssAnonKb?: (number | null)[];
     swapKb?: (number | null)[];
+    /** Start time (clock ticks after boot) of the process these samples belong to. */
+    start?: number | null;
   }>;
   /** MemTotal at sampling time. */
   memTotalKb?: number | null;
@@ -113,6 +127,8 @@ export interface Growth {
   samples: number;
   projectedOomAt: string | null;
   verdict: Verdict;
+  /** Start time (clock ticks after boot) of the process, when sampled: pid + start is its identity. */
+  start?: number | null;
 }
 
 export interface Remedy {
@@ -125,12 +141,32 @@ export type Severity = 'critical' | 'warning' | 'info';
 
 export interface Finding {
   id: string;
+  /**
+   * This instance: the rule and its subject (a process by pid and start time, a cgroup path, a
+   * unit), unique in one report and stable across re-analyses of a live session.
+   */
+  key?: string;
   severity: Severity;
   title: string;
   detail: string;
   pids: number[];
   evidence: Record<string, unknown>;
   remedies: Remedy[];
+}
+
+/** While a live session samples the host: what the state of the report is (Report.live). */
+export interface LiveStatus {
+  state: 'sampling' | 'stopped' | 'ended';
+  intervalMs: number;
+  startedAt: string;
+  lastSampleAt: string | null;
+  samples: number;
+  /** Processes too new for a growth rate (fewer than the minimum samples or seconds). */
+  tooNew: number[];
+  /** Where new kernel messages come from while sampling, or why not. */
+  kernelLog: string | null;
+  /** Why sampling stopped, when it did. */
+  reason?: string;
 }
 
 export interface Report {
@@ -142,10 +178,14 @@ export interface Report {
   settings: VmSettings;
   oomKillsSinceBoot: number | null;
   processes: ProcessInfo[];
+  /** While sampling: processes that exited since the snapshot, newest first (bounded). */
+  exited?: ExitedProcess[];
   cgroups: CgroupInfo[];
   events: OomEvent[];
   samples?: Samples;
   growth: Growth[];
   findings: Finding[];
   warnings: string[];
+  /** Present while (and after) a live session sampled the host. */
+  live?: LiveStatus;
 }

@@ -1,6 +1,7 @@
 // Splits the collector script's output (see collect/snapshotScript.ts) into per-file contents.
 // Pure: text in, typed raw data out. Tolerates anything: lines it cannot place are counted, not thrown.
 import { FRAME } from '../collect/snapshotScript';
+import { startTicks } from '../collect/sampleFrames';
 
 export interface FileError { path: string; reason: string }
 
@@ -12,6 +13,8 @@ export interface RawProcess {
   cgroupLines: string[];
   cmdline: string | null;
   rollup: Record<string, string> | null;
+  /** Start time in clock ticks after boot (/proc/PID/stat field 22). */
+  start: number | null;
 }
 
 export interface RawSnapshot {
@@ -27,7 +30,7 @@ export interface RawSnapshot {
   fatal: string | null;
 }
 
-const PROC_FILES = new Set(['status', 'oom_score_adj', 'oom_score', 'cgroup', 'cmdline', 'smaps_rollup']);
+const PROC_FILES = new Set(['status', 'stat', 'oom_score_adj', 'oom_score', 'cgroup', 'cmdline', 'smaps_rollup']);
 
 /** The number that line[0, end) spells, or -1 when it is not all digits. */
 function digitsValue(line: string, end: number): number {
@@ -44,7 +47,7 @@ const GREP_ERROR = /^grep: (.+?): ([^:]+)$/;
 function procOf(raw: RawSnapshot, pid: number): RawProcess {
   let p = raw.procs.get(pid);
   if (!p) {
-    p = { pid, status: {}, oomScore: null, oomScoreAdj: null, cgroupLines: [], cmdline: null, rollup: null };
+    p = { pid, status: {}, oomScore: null, oomScoreAdj: null, cgroupLines: [], cmdline: null, rollup: null, start: null };
     raw.procs.set(pid, p);
   }
   return p;
@@ -138,7 +141,8 @@ export function parseSnapshotFrames(text: string, into?: RawSnapshot): RawSnapsh
           if (!kv) break;
           if (file === 'status') p.status[kv[0]] = kv[1];
           else (p.rollup ??= {})[kv[0]] = kv[1];
-        } else if (file === 'oom_score') p.oomScore = body.trim();
+        } else if (file === 'stat') p.start = startTicks(body);
+        else if (file === 'oom_score') p.oomScore = body.trim();
         else if (file === 'oom_score_adj') p.oomScoreAdj = body.trim();
         else if (file === 'cgroup') p.cgroupLines.push(body);
         else { p.cmdline = body; lastCmdline = p; }

@@ -40,6 +40,7 @@ export function containerNearLimit(ctx: FindingContext): Finding[] {
     ].filter(Boolean);
     out.push({
       id: 'container-near-limit',
+      key: `container-near-limit:${c.path}`,
       severity,
       title: `${label}: ${parts.join(', ')}`,
       detail: `Usage ${kb(usage)} of ${kb(c.limitKb)}${c.peakKb != null ? `, peak ${kb(c.peakKb)}` : ''}${anon !== null ? `; its processes' anonymous memory + swap is ${kb(anon)}` : ''}. ` +

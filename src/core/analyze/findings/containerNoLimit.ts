@@ -34,6 +34,7 @@ export function containerNoLimit(ctx: FindingContext): Finding[] {
     const limit = niceKb(Math.max(rss * 1.5, rss + 128 * 1024));
     out.push({
       id: 'container-no-limit',
+      key: `container-no-limit:${c.runtime}:${c.id ?? c.name ?? ps[0].cgroup}`,
       severity: big || risk ? 'warning' : 'info',
       title: `${containerLabel(c)} has no memory limit (${ps.length} process${ps.length === 1 ? '' : 'es'}, ${kb(rss)} RSS${total ? `, ${pct(rss, total)} of RAM` : ''})`,
       detail: `Neither its cgroup (${ps[0].cgroup ?? '?'}) nor a parent has memory.max / memory.limit_in_bytes set: it can take all of the host's memory, and the OOM killer then picks from every process on the host. Set a limit (and in Kubernetes a request) sized to its real peak; ${kb(limit)} would be 1.5 × what it uses now.`,

@@ -55,6 +55,11 @@ export function userProcesses(r: Report): ProcessInfo[] {
   return (r.processes ?? []).filter((p) => p && p.rssKb != null);
 }
 
+/** A process's identity for finding keys: pid and start time (a reused pid is another process). */
+export function procKey(p: { pid: number; start?: number | null; comm?: string | null }): string {
+  return `${p.pid}@${p.start ?? p.comm ?? ''}`;
+}
+
 export function processLabel(p: { comm: string | null; pid: number | null }): string {
   return `${p.comm ?? '?'} (${p.pid ?? '?'})`;
 }

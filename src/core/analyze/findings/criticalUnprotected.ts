@@ -5,7 +5,7 @@
 // oom_score while memory is at risk (tight, kills, leak suspects, pressure); otherwise information.
 // Nothing when no other process is big and memory is not at risk (a quiet host).
 import type { Finding, ProcessInfo, Remedy } from '../../model/report';
-import { type FindingContext, growthOf, kb, memoryTight, oomHappened, unitOf, userProcesses } from './context';
+import { type FindingContext, growthOf, kb, memoryTight, oomHappened, unitOf, userProcesses, procKey } from './context';
 import { setOomScoreAdj, unitOomScoreAdjust, viewOomScore } from './remedies';
 
 const CRITICAL = /^(sshd|postgres|postmaster|mysqld|mariadbd|mongod|redis-server)$/;
@@ -57,6 +57,7 @@ export function criticalUnprotected(ctx: FindingContext): Finding[] {
     const top3 = rank !== null && rank <= 3;
     out.push({
       id: 'critical-unprotected',
+      key: `critical-unprotected:${procKey(p)}`,
       // An alarm only when memory is at risk AND it is among the first the OOM killer would take.
       severity: risk && top3 ? 'warning' : 'info',
       title: `${p.comm} (${p.pid}) is not protected from the OOM killer (oom_score_adj ${p.oomScoreAdj}, oom_score ${p.oomScore ?? '?'}${rank ? `, #${rank} in line` : ''})`,

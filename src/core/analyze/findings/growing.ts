@@ -5,7 +5,7 @@ import { type FindingContext, growthOf, kb } from './context';
 import { rate } from './leakSuspect';
 
 export function growing(ctx: FindingContext): Finding[] {
-  const gs = growthOf(ctx.report).filter((g) => g.verdict === 'growing').sort((a, b) => (b.basisSlopeKbPerMin ?? b.slopeKbPerMin) - (a.basisSlopeKbPerMin ?? a.slopeKbPerMin));
+  const gs = growthOf(ctx.report).filter((g) => g.verdict === 'growing' && g.running !== false).sort((a, b) => (b.basisSlopeKbPerMin ?? b.slopeKbPerMin) - (a.basisSlopeKbPerMin ?? a.slopeKbPerMin));
   if (!gs.length) return [];
   const list = gs.slice(0, 5).map((g) => `${g.comm} (${g.pid}) ${rate(g.basisSlopeKbPerMin ?? g.slopeKbPerMin)}`).join(', ');
   return [{

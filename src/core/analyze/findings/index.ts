@@ -6,6 +6,7 @@ import { type FindingContext, type Rule, SEVERITY_RANK } from './context';
 import { oomKilled } from './oomKilled';
 import { runtimeOom } from './runtimeOom';
 import { leakSuspect } from './leakSuspect';
+import { grewThenFlat } from './grewThenFlat';
 import { growing } from './growing';
 import { lowAvailable } from './lowAvailable';
 import { noSwap } from './noSwap';
@@ -34,6 +35,7 @@ export const RULES: { name: string; ids: string[]; run: Rule }[] = [
   { name: 'runtimeOom', ids: ['runtime-oom'], run: runtimeOom },
   { name: 'panicOnOom', ids: ['panic-on-oom'], run: panicOnOom },
   { name: 'leakSuspect', ids: ['leak-suspect'], run: leakSuspect },
+  { name: 'grewThenFlat', ids: ['grew-then-flat'], run: grewThenFlat },
   { name: 'lowAvailable', ids: ['low-available'], run: lowAvailable },
   { name: 'memoryPressure', ids: ['memory-pressure'], run: memoryPressure },
   { name: 'containerNearLimit', ids: ['container-near-limit'], run: containerNearLimit },
@@ -75,7 +77,15 @@ export function analyzeFindings(ctx: FindingContext): FindingsResult {
     }
   });
   all.sort((a, b) => SEVERITY_RANK[a.f.severity] - SEVERITY_RANK[b.f.severity] || a.order - b.order);
-  return { findings: all.map((x) => x.f), warnings };
+  // Every instance gets a key (rule + subject), unique in the list: UIs keep open/closed state by it.
+  const seen = new Set<string>();
+  const findings = all.map(({ f }) => {
+    let key = f.key ?? f.id;
+    for (let n = 2; seen.has(key); n++) key = `${f.key ?? f.id}#${n}`;
+    seen.add(key);
+    return key === f.key ? f : { ...f, key };
+  });
+  return { findings, warnings };
 }
 
 /** The findings of a report (rule failures are dropped; use analyzeFindings to see them). */

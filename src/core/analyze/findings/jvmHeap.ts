@@ -4,7 +4,7 @@
 // (or MemTotal). Heap alone >= limit -> critical. Several JVMs without a cgroup limit whose heaps
 // together exceed RAM -> warning.
 import type { Finding, ProcessInfo, Remedy } from '../../model/report';
-import { type FindingContext, effectiveLimit, kb, pidArg, userProcesses } from './context';
+import { type FindingContext, effectiveLimit, kb, pidArg, userProcesses, procKey } from './context';
 import { detectRuntime, jvmMaxHeapKb, jvmOverheadKb, parseJvmFlags, safeCmdline } from './runtime';
 import { setContainerLimit } from './remedies';
 
@@ -51,6 +51,7 @@ export function jvmHeap(ctx: FindingContext): Finding[] {
     remedies.push({ title: 'See how full the heap really is, and the JVM\'s native memory (needs -XX:NativeMemoryTracking=summary)', commands: [`jstat -gcutil ${pidArg(p.pid)} 1000 10`, `jcmd ${pidArg(p.pid)} GC.heap_info`, `jcmd ${pidArg(p.pid)} VM.native_memory summary`], changesHost: false });
     out.push({
       id: 'jvm-heap-vs-limit',
+      key: `jvm-heap-vs-limit:${procKey(p)}`,
       severity: heapKb >= lim.limitKb ? 'critical' : 'warning',
       title: `java (${p.pid}) may grow its heap to ${kb(heapKb)} (${source}), but ${where} leaves no room for the JVM's ~${kb(overhead)} outside the heap`,
       detail: `The JVM can use heap ${kb(heapKb)} + about ${kb(overhead)} of metaspace, code cache, thread stacks, GC structures and direct buffers = ${kb(heapKb + overhead)}, more than ${where}. Before the heap fills and a full GC would reclaim it, the ${lim.source === 'cgroup' ? 'cgroup' : 'host'} runs out and the kernel OOM-kills the JVM (no OutOfMemoryError, no heap dump). RSS now: ${kb(p.rssKb)}.`,
@@ -64,6 +65,7 @@ export function jvmHeap(ctx: FindingContext): Finding[] {
   if (free.length >= 2 && total && sumHeap > total) {
     out.push({
       id: 'jvm-heap-vs-limit',
+      key: 'jvm-heap-vs-limit:together',
       severity: 'warning',
       title: `${free.length} JVMs may together grow to ${kb(sumHeap)} (heaps + overhead), more than RAM ${kb(total)}`,
       detail: `Each JVM sizes its heap on its own (${free.map((x) => `${x.p.pid}: ${kb(x.heapKb)}`).join(', ')}); together they can outgrow the host, and the OOM killer then takes the largest. Give each an explicit -Xmx that fits together, or a memory limit.`,

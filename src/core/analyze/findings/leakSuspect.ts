@@ -25,7 +25,8 @@ export function leakSuspect(ctx: FindingContext): Finding[] {
   const now = nowMs(ctx);
   const out: Finding[] = [];
   for (const g of growthOf(r)) {
-    if (g.verdict !== 'leak-suspect') continue;
+    // A suspect that exited is not a leak to chase now (its kill, if any, is its own finding).
+    if (g.verdict !== 'leak-suspect' || g.running === false) continue;
     const proc = (r.processes ?? []).find((p) => p.pid === g.pid && p.comm === g.comm) ?? { pid: g.pid, comm: g.comm, cmdline: null };
     const slope = g.basisSlopeKbPerMin ?? g.slopeKbPerMin;
     const at = g.projectedOomAt ? Date.parse(g.projectedOomAt) : NaN;
@@ -42,6 +43,7 @@ export function leakSuspect(ctx: FindingContext): Finding[] {
     ].filter(Boolean).join(' ');
     out.push({
       id: 'leak-suspect',
+      key: `leak-suspect:${g.pid}@${g.start ?? g.comm}`,
       severity: soon ? 'critical' : 'warning',
       title: `${g.comm} (${g.pid}) grows ${rate(slope)} steadily${Number.isFinite(at) ? `: out of memory in ${inTime(at - now)}` : ''}`,
       detail,

@@ -25,6 +25,7 @@ export function manyProcesses(ctx: FindingContext): Finding[] {
     const topParent = [...parents.entries()].sort((a, b) => b[1] - a[1])[0];
     out.push({
       id: 'many-processes',
+      key: `many-processes:${comm}`,
       severity: 'warning',
       title: `${ps.length} ${comm} processes hold ${kb(rss)}${total ? ` (${pct(rss, total)} of RAM)` : ''}`,
       detail: `So many copies of one program point at a fork flood, a runaway script, or a connection flood (e.g. a DDoS) spawning workers${topParent ? `; ${topParent[1]} of them are children of pid ${topParent[0]}` : ''}. If it is expected (a worker pool), cap the pool to what the memory holds.`,

@@ -3,7 +3,7 @@
 // (~128 MiB + 10 %: young generation, code, Buffers, native addons) does not fit in its cgroup
 // limit (or MemTotal). Old space alone >= limit -> critical.
 import type { Finding, Remedy } from '../../model/report';
-import { type FindingContext, effectiveLimit, kb, userProcesses } from './context';
+import { type FindingContext, effectiveLimit, kb, userProcesses, procKey } from './context';
 import { detectRuntime, nodeOverheadKb, parseNodeOldSpace, safeCmdline } from './runtime';
 import { setContainerLimit } from './remedies';
 
@@ -33,6 +33,7 @@ export function nodeHeap(ctx: FindingContext): Finding[] {
     }
     out.push({
       id: 'node-heap-vs-limit',
+      key: `node-heap-vs-limit:${procKey(p)}`,
       severity: heapKb >= lim.limitKb ? 'critical' : 'warning',
       title: `node (${p.pid}) has --max-old-space-size=${Math.round(heapKb / 1024)} (${kb(heapKb)}), more than ${where} leaves room for`,
       detail: `V8 may grow the old space to ${kb(heapKb)} before it collects hard; with ~${kb(overhead)} outside it (young generation, code, Buffers, native memory) that is ${kb(heapKb + overhead)}, above ${where}. The ${lim.source === 'cgroup' ? 'cgroup' : 'host'} runs out first and the kernel OOM-kills node instead of V8 reporting "heap out of memory". Only the command line was read: a NODE_OPTIONS setting is not visible. RSS now: ${kb(p.rssKb)}.`,

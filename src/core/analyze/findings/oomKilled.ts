@@ -2,7 +2,7 @@
 // by what was killed (container/pod, systemd unit, or comm); killed again and again -> critical.
 // Also: /proc/vmstat oom_kill > 0 with no kill in the events read.
 import type { OomEvent } from '../../model/oomEvent';
-import type { Finding, Remedy, Report } from '../../model/report';
+import type { Finding, ProcessInfo, Remedy, Report } from '../../model/report';
 import { type FindingContext, kb, unitOf } from './context';
 import { addSwapFile, dockerStats, findOomInLogs, kubectlDescribe, lookAtMemory, setContainerLimit, unitOomScoreAdjust, viewOomScore } from './remedies';
 import { leakToolRemedies } from './runtime';
@@ -78,6 +78,28 @@ export function oomKilled(ctx: FindingContext): Finding[] {
   return out;
 }
 
+/**
+ * The running process a kill's victim is, if any: the same pid that started before the kill (pid
+ * and start time agree). Else the program restarted in the victim's own cgroup (same comm, same
+ * non-root cgroup, started after the kill): a service or container brought it back. A process
+ * that merely has the victim's name is neither.
+ */
+export function linkVictim(e: OomEvent, r: Report): { sameProcess: ProcessInfo | null; restartedAs: ProcessInfo | null } {
+  const v = e.victim;
+  const procs = r.processes ?? [];
+  if (!v?.comm) return { sameProcess: null, restartedAs: null };
+  const killAt = eventTimeMs(e, r);
+  const startMs = (p: ProcessInfo) => (p.startedAt ? Date.parse(p.startedAt) : NaN);
+  // Start times are rounded to the boot time's second: allow that much.
+  const sameProcess = v.pid == null || killAt === null ? null
+    : procs.find((p) => p.pid === v.pid && p.comm === v.comm && startMs(p) <= killAt + 1000) ?? null;
+  const cg = e.taskMemcg ?? (e.scope === 'memcg' ? e.memcg : null);
+  const restartedAs = sameProcess || !cg || cg === '/' ? null
+    : procs.filter((p) => p.comm === v.comm && p.cgroup === cg && (killAt === null || !(startMs(p) <= killAt)))
+      .sort((a, b) => (b.rssKb ?? 0) - (a.rssKb ?? 0))[0] ?? null;
+  return { sameProcess, restartedAs };
+}
+
 function groupFinding(g: Group, r: Report): Finding {
   const evs = [...g.events].sort((a, b) => (eventTimeMs(a, r) ?? 0) - (eventTimeMs(b, r) ?? 0));
   const last = evs[evs.length - 1];
@@ -113,9 +135,12 @@ function groupFinding(g: Group, r: Report): Finding {
   const why = whyVictim(last, r);
   if (why) d.push(why.text);
 
-  // The same program running again now (restarted by its service or container).
-  const vcomm = last.victim?.comm ?? null;
-  const running = vcomm ? (r.processes ?? []).filter((p) => p.comm === vcomm).sort((a, b) => (b.rssKb ?? 0) - (a.rssKb ?? 0))[0] : undefined;
+  const { sameProcess, restartedAs } = linkVictim(last, r);
+  if (sameProcess) d.push(`It still runs (pid ${sameProcess.pid}, started before the kill): the kill did not take, or the log's clock is off.`);
+  else if (restartedAs) d.push(`It runs again in the same cgroup as ${restartedAs.comm} (${restartedAs.pid}), started after the kill.`);
+  else if (last.victim?.pid != null) d.push('It is not running now.');
+  // Leak tools only for the victim itself or its restart in the same cgroup, never a namesake elsewhere.
+  const running = sameProcess ?? restartedAs;
   const remedies: Remedy[] = [findOomInLogs()];
   if (g.runtime === 'kubernetes') remedies.push(kubectlDescribe(g.pod, g.namespace ?? null));
   if (g.runtime === 'docker' || g.runtime === 'podman') remedies.push(dockerStats(g.id));
@@ -138,6 +163,7 @@ function groupFinding(g: Group, r: Report): Finding {
 
   return {
     id: 'oom-killed',
+    key: `oom-killed:${g.key}`,
     severity: repeated ? 'critical' : 'warning',
     title,
     detail: d.join(' '),
@@ -158,7 +184,8 @@ function groupFinding(g: Group, r: Report): Finding {
       containerState: last.containerState ?? null,
       restartCount: restarts || null,
       whyVictim: why,
-      runningNow: running ? { pid: running.pid, rssKb: running.rssKb, oomScore: running.oomScore, oomScoreAdj: running.oomScoreAdj } : null,
+      runningNow: sameProcess ? { pid: sameProcess.pid, rssKb: sameProcess.rssKb, oomScore: sameProcess.oomScore, oomScoreAdj: sameProcess.oomScoreAdj } : null,
+      restartedAs: restartedAs ? { pid: restartedAs.pid, rssKb: restartedAs.rssKb, startedAt: restartedAs.startedAt ?? null, cgroup: restartedAs.cgroup } : null,
       lines: evs.map((e) => e.lines),
       unit: g.unit,
     },

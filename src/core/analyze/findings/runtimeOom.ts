@@ -44,6 +44,7 @@ export function runtimeOom(ctx: FindingContext): Finding[] {
     const times = evs.map((x) => eventTimeMs(x, r)).filter((t): t is number => t !== null).sort((a, b) => a - b);
     out.push({
       id: 'runtime-oom',
+      key: `runtime-oom:${rt.name}:${rt.message.slice(0, 120)}`,
       severity: evs.length >= REPEAT_KILLS ? 'critical' : 'warning',
       title: `${rt.name} ran out of its own heap${rt.heapMb ? ` (${rt.heapMb} MB)` : ''}${evs.length > 1 ? ` ${evs.length} times` : ''}: "${rt.message.slice(0, 80)}"`,
       detail: `The ${rt.name} runtime hit its heap limit and failed (this is not the kernel OOM killer: the host may have had memory left). Either the limit is too small for the load, or the program leaks.`,

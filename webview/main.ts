@@ -25,6 +25,8 @@ let openKill: number | null = null;
 let smaps: SmapsPayload | null = null;
 /** Findings the user has open, by instance key; live updates never open one by themselves. */
 const openFindings = new Set<string>();
+let lastFindingsSig = '';
+let lastEventCount = -1;
 const timeline = new TimelineSection((i) => { openKill = i; render(); document.getElementById('kill-details')?.focus(); });
 onThemeChange(() => timeline.retheme());
 
@@ -200,10 +202,14 @@ function renderLive(r: Report): void {
   };
   swap('host-line', hostLine(r));
   swap('verdict', verdict(r));
-  swap('findings', findingsSection(r.findings, copy, openFindings), 'verdict');
+  // Sections the user reads and clicks in are replaced only when what they say changed.
+  const findingsSig = JSON.stringify(r.findings.map((f) => [f.key, f.severity, f.title, f.detail, f.remedies.length]));
+  if (findingsSig !== lastFindingsSig || !document.getElementById('findings')) swap('findings', findingsSection(r.findings, copy, openFindings), 'verdict');
+  lastFindingsSig = findingsSig;
   if (openKill !== null && !r.events[openKill]) openKill = null;
   swap('mem-section', memorySection(r));
-  swap('events-section', eventsSection(r));
+  if (r.events.length !== lastEventCount) swap('events-section', eventsSection(r));
+  lastEventCount = r.events.length;
   swap('proc-table', procTable(r));
   swap('exited-table', exitedTable(r));
   swap('cgroups-section', cgroupsSection(r), 'procs-section');

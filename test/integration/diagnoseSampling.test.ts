@@ -3,10 +3,11 @@
 // test cgroup during the sampling is an oom-killed finding, with the victim's samples before it.
 import { strict as assert } from 'node:assert';
 import { spawnSync, ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { CLI, requireBuiltCli, isRoot, skipLoudly, which, missingDependency } from './helpers';
 import { growBinary, createMemcg, removeMemcg, memcgRoot, startGrower, startGrowerIn, MemcgInfo } from './support/oomKill';
 
-describe('diagnose --sample 20s --interval 1s (real processes, real OOM kill)', function () {
+describe('diagnose --sample 30s --interval 1s: the live diagnosis through the CLI (real processes, real OOM kill)', function () {
   this.timeout(180_000);
   let leaker: ChildProcess, flat: ChildProcess;
   let cg: MemcgInfo | null = null;
@@ -14,7 +15,10 @@ describe('diagnose --sample 20s --interval 1s (real processes, real OOM kill)', 
   let report: {
     growth: { pid: number; verdict: string }[]; findings: { id: string; pids: number[]; evidence: Record<string, unknown> }[];
     samples: { t: string[]; processes: Record<string, { rssKb: (number | null)[] }> }; events: { victim: { pid: number } | null; time: string | null }[];
+    processes: { pid: number; rssKb: number | null }[]; exited: { pid: number; goneAt: string }[];
+    live: { state: string; samples: number; kernelLog: string | null; lastSampleAt: string };
   };
+  let leakerRssAtEnd = 0;
 
   before(async function () {
     requireBuiltCli();
@@ -29,7 +33,8 @@ describe('diagnose --sample 20s --interval 1s (real processes, real OOM kill)', 
     } else {
       console.warn('\n    ⚠ the OOM-kill part of this test needs root and a memory cgroup controller: only the growth part runs\n');
     }
-    const r = spawnSync(process.execPath, [CLI, 'diagnose', '--sample', '20s', '--interval', '1s', '--json'], { encoding: 'utf8', timeout: 120_000, maxBuffer: 256 << 20 });
+    const r = spawnSync(process.execPath, [CLI, 'diagnose', '--sample', '30s', '--interval', '1s', '--json'], { encoding: 'utf8', timeout: 120_000, maxBuffer: 256 << 20 });
+    leakerRssAtEnd = Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${leaker.pid}/status`, 'utf8'))![1]);
     assert.equal(r.status, 0, r.stderr);
     report = JSON.parse(r.stdout);
   });
@@ -44,6 +49,17 @@ describe('diagnose --sample 20s --interval 1s (real processes, real OOM kill)', 
     const g = report.growth.find((x) => x.pid === leaker.pid);
     assert.equal(g?.verdict, 'leak-suspect', JSON.stringify(g));
     assert.ok(report.findings.some((f) => f.id === 'leak-suspect' && f.pids.includes(leaker.pid!)));
+  });
+
+  it('the processes are the last sample\'s, not the first snapshot\'s: the leaker\'s RSS is its RSS at the end', () => {
+    const p = report.processes.find((x) => x.pid === leaker.pid)!;
+    const series = report.samples.processes[String(leaker.pid)].rssKb;
+    assert.equal(p.rssKb, series[series.length - 1], 'the table value is the last sample');
+    // 4 MiB/s: the CLI exited within a second or two of its last sample.
+    assert.ok(leakerRssAtEnd - p.rssKb! >= 0 && leakerRssAtEnd - p.rssKb! < 12 * 1024, `RSS ${p.rssKb} kB at the end of sampling vs ${leakerRssAtEnd} kB right after`);
+    assert.ok(p.rssKb! - series[0]! > 80 * 1024, 'it grew over the session, and the report says so');
+    assert.equal(report.live.state, 'ended');
+    assert.ok(report.live.samples >= 25, `${report.live.samples} samples`);
   });
 
   it('does not flag the process that allocated once and stayed flat', () => {
@@ -68,5 +84,9 @@ describe('diagnose --sample 20s --interval 1s (real processes, real OOM kill)', 
     assert.ok(before[before.length - 1].v! > before[0].v!, 'the victim grew up to the kill');
     const after = series.map((v, i) => ({ v, t: Date.parse(report.samples.t[i]) })).filter((p) => p.t > killAt + 2000);
     assert.ok(after.every((p) => p.v === null), 'no samples of the victim after its death');
+    // The kill came in while sampling (the kernel log was read before it): the follower saw it.
+    assert.match(report.live.kernelLog ?? '', /^following /);
+    assert.ok(!report.processes.some((p) => p.pid === victimPid), 'the victim is not a current process');
+    assert.ok(report.exited.some((p) => p.pid === victimPid), 'it is listed as exited');
   });
 });

@@ -45,10 +45,11 @@ describe('OOM Lens in a real VS Code', () => {
     const [host] = tree.getChildren();
     assert.ok(host, 'the tree is empty after a diagnosis');
     const sections = tree.getChildren(host).map((n) => String(n.label));
-    assert.equal(sections[0], 'Memory');
-    assert.match(sections[1], /^OOM kills \(\d+\)$/);
-    assert.equal(sections[2], 'Top processes by RSS');
-    const procs = tree.getChildren(tree.getChildren(host)[2]);
+    assert.match(sections[0], /^Findings \(\d+\)$/);
+    assert.equal(sections[1], 'Memory');
+    assert.match(sections[2], /^OOM kills \(\d+\)$/);
+    assert.equal(sections[3], 'Top processes by RSS');
+    const procs = tree.getChildren(tree.getChildren(host)[3]);
     assert.equal(procs.length, Math.min(15, procs.length));
     assert.ok(procs.length > 0);
     assert.match(String(procs[0].description), /^RSS .+ · oom_score \d+ · adj -?\d+$/);

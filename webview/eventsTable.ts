@@ -1,6 +1,6 @@
 // OOM events as a table: when, what, victim, pid, RSS, trigger, cgroup/container. Newest first.
 import type { OomEvent } from '../src/core/model/oomEvent';
-import { humanKb } from '../src/core/report/format';
+import { formatKb } from '../src/core/format';
 import { eventWhen, eventWhat, eventWhere, eventVictimRssKb } from '../src/core/report/eventsText';
 import { el } from './dom';
 
@@ -17,7 +17,7 @@ export function eventsTable(events: OomEvent[], onDetails?: (index: number) => v
     el('td', {}, eventWhat(e)),
     el('td', { title: e.victim?.comm ?? '' }, e.victim?.comm ?? e.runtime?.name ?? e.containerState?.name ?? '-'),
     el('td', { class: 'num' }, e.victim?.pid != null ? String(e.victim.pid) : e.runtime?.pid != null ? String(e.runtime.pid) : '-'),
-    el('td', { class: 'num' }, humanKb(eventVictimRssKb(e))),
+    el('td', { class: 'num' }, formatKb(eventVictimRssKb(e))),
     el('td', {}, e.trigger ? `${e.trigger.comm ?? '?'}${e.trigger.pid != null ? ` (${e.trigger.pid})` : ''}` : '-'),
     el('td', { class: 'cgroup', title: e.memcg ?? '' }, eventWhere(e)),
     onDetails ? el('td', {}, detailsButton(i, onDetails)) : null,

@@ -4,17 +4,19 @@
 import type { Report } from '../src/core/model/report';
 import type { PanelState, SmapsPayload } from '../src/protocol/messages';
 import { isToWebview } from '../src/protocol/validate';
-import { humanKb, humanDuration, percent } from '../src/core/report/format';
+import { secondsToMs, formatDuration, formatKb, formatPercent } from '../src/core/format';
 import { memoryPicture } from '../src/core/report/memoryPicture';
 import { el } from './dom';
 import { vscode, standalone } from './vscodeApi';
 import { processTable, rowsOf, SortKey, TableState } from './processTable';
 import { eventsTable } from './eventsTable';
-import { findingsSection, findingKey } from './sections/findings';
+import { findingsSection } from './sections/findings';
+import { headline } from '../src/core/analyze/headline';
 import { killDetails } from './sections/killDetails';
 import { smapsView } from './sections/smapsView';
 import { TimelineSection } from './sections/timelineSection';
 import { onThemeChange } from './timeline/theme';
+import { clock, clockWithDate } from './locale';
 
 const app = document.getElementById('app')!;
 let state: PanelState = vscode.getState() ?? { report: null, receivedAt: null };
@@ -36,6 +38,7 @@ onThemeChange(() => timeline.retheme());
   model: () => timeline.model,
   zoomTo: (x0: number, x1: number) => timeline.chartInstance?.zoomTo(x0, x1),
   visible: () => timeline.chartInstance?.visible ?? null,
+  layout: () => timeline.chartInstance?.layout() ?? null,
 };
 
 function save(): void { vscode.setState({ ...state, sort: { key: table.key, descending: table.descending } }); }
@@ -44,17 +47,45 @@ const copy = (text: string) => (standalone ? void navigator.clipboard?.writeText
 function stat(label: string, kbValue: number | null, field: string, sub?: string): HTMLElement {
   return el('div', { class: 'stat', 'data-field': field, 'data-kb': kbValue == null ? '' : String(kbValue) },
     el('div', { class: 'stat-label' }, label),
-    el('div', { class: 'stat-value' }, humanKb(kbValue)),
+    el('div', { class: 'stat-value' }, formatKb(kbValue)),
     sub ? el('div', { class: 'stat-sub' }, sub) : null);
 }
 
-function verdict(r: Report): HTMLElement {
-  const crit = r.findings.filter((f) => f.severity === 'critical');
-  const warn = r.findings.filter((f) => f.severity === 'warning');
-  const top = crit[0] ?? warn[0];
-  const kind = crit.length ? 'critical' : warn.length ? 'warning' : 'ok';
-  const text = top ? `${top.title}${crit.length + warn.length > 1 ? ` (+${crit.length + warn.length - 1} more)` : ''}` : 'No memory problem found right now.';
-  return el('div', { class: `verdict ${kind}`, id: 'verdict', role: 'status' }, text);
+/** The one thing most urgent now, with the actions that fit it. */
+function headlineBox(r: Report): HTMLElement {
+  const h = headline(r);
+  const buttons = standalone ? [] : h.actions.map((a) => {
+    const b = el('button', { type: 'button', class: 'headline-action', 'data-action': a.kind, 'data-pid': String(a.pid) }, a.label);
+    b.addEventListener('click', () => {
+      if (a.kind === 'find-leaks') { vscode.postMessage({ type: 'findLeaks', pid: a.pid }); return; }
+      table.selected = a.pid;
+      readSmaps(a.pid);
+      render();
+      document.getElementById('proc-detail')?.scrollIntoView({ block: 'nearest' });
+    });
+    return b;
+  });
+  return el('div', { class: `verdict ${h.severity}`, id: 'verdict', role: 'status', 'data-finding': h.findingKey ?? '' },
+    el('span', { class: 'headline-text' }, h.text), buttons.length ? el('span', { class: 'headline-actions' }, ...buttons) : null);
+}
+
+/** Diagnose again, sampling on/off (with its state), Export in a format. */
+function toolbar(r: Report | null): HTMLElement | null {
+  if (standalone) return null;
+  const again = el('button', { type: 'button', id: 'diagnose' }, r ? 'Diagnose again' : 'Diagnose');
+  again.addEventListener('click', () => vscode.postMessage({ type: 'diagnose' }));
+  if (!r) return el('div', { class: 'toolbar', id: 'toolbar' }, again);
+  const sampling = r.live?.state === 'sampling';
+  const toggle = el('button', { type: 'button', id: 'sampling-toggle', class: 'secondary', 'data-state': sampling ? 'sampling' : 'stopped' }, sampling ? 'Stop sampling' : 'Start sampling');
+  toggle.addEventListener('click', () => vscode.postMessage({ type: 'sampling', action: sampling ? 'stop' : 'start' }));
+  const exp = el('select', { id: 'export', class: 'secondary', 'aria-label': 'Export the report' },
+    el('option', { value: '' }, 'Export…'), el('option', { value: 'md' }, 'Markdown'), el('option', { value: 'html' }, 'HTML (with charts)'), el('option', { value: 'json' }, 'JSON'));
+  exp.addEventListener('change', () => {
+    const format = (exp as HTMLSelectElement).value;
+    if (format === 'md' || format === 'html' || format === 'json') vscode.postMessage({ type: 'export', format });
+    (exp as HTMLSelectElement).value = '';
+  });
+  return el('div', { class: 'toolbar', id: 'toolbar' }, again, toggle, exp);
 }
 
 function memorySection(r: Report): HTMLElement {
@@ -68,11 +99,11 @@ function memorySection(r: Report): HTMLElement {
     el('h2', { id: 'mem-h' }, 'Memory now'),
     el('div', { class: 'stats' },
       stat('Total', mp.totalKb, 'memTotalKb', `${mp.totalKb ?? '-'} kB`),
-      stat('Used', mp.usedKb, 'memUsedKb', percent(mp.usedKb, mp.totalKb)),
-      stat('Available', mp.availableKb, 'memAvailableKb', percent(mp.availableKb, mp.totalKb)),
+      stat('Used', mp.usedKb, 'memUsedKb', formatPercent(mp.usedKb, mp.totalKb)),
+      stat('Available', mp.availableKb, 'memAvailableKb', formatPercent(mp.availableKb, mp.totalKb)),
       stat('Buff/cache', mp.buffCacheKb, 'buffCacheKb'),
       stat('Shared', mp.sharedKb, 'sharedKb'),
-      stat('Swap used', mp.swapUsedKb, 'swapUsedKb', mp.swapTotalKb ? `of ${humanKb(mp.swapTotalKb)}` : 'no swap'),
+      stat('Swap used', mp.swapUsedKb, 'swapUsedKb', mp.swapTotalKb ? `of ${formatKb(mp.swapTotalKb)}` : 'no swap'),
     ),
     bar,
     el('p', { class: 'muted' },
@@ -91,20 +122,31 @@ function processesSection(r: Report): HTMLElement {
   const visible = r.processes.filter((p) => p.rssKb != null);
   const filter = el('input', { type: 'search', id: 'proc-filter', placeholder: 'Filter by name, user, container…', 'aria-label': 'Filter processes', value: table.query });
   filter.addEventListener('input', () => { table.query = filter.value; const t = document.getElementById('proc-table'); t?.replaceWith(procTable(r)); });
-  const selected = table.selected !== null ? r.processes.find((p) => p.pid === table.selected) : null;
-  let detail: HTMLElement | null = null;
-  if (selected) {
-    const read = el('button', { type: 'button', id: 'read-smaps', disabled: standalone ? '' : undefined }, standalone ? 'Memory map: open in VS Code' : 'Read its memory map (smaps)');
-    read.addEventListener('click', () => { smaps = null; vscode.postMessage({ type: 'smaps', pid: selected.pid }); status = { kind: 'busy', message: `Reading /proc/${selected.pid}/smaps…` }; render(); });
-    detail = el('div', { class: 'proc-detail', id: 'proc-detail' },
-      el('h3', {}, `${selected.comm} (${selected.pid})`),
-      el('p', { class: 'muted' }, selected.cmdline ?? ''),
-      read,
-      smaps && smaps.pid === selected.pid ? smapsView(smaps, selected.comm) : null);
-  }
   return el('section', { 'aria-labelledby': 'proc-h', id: 'procs-section' },
     el('div', { class: 'section-head' }, el('h2', { id: 'proc-h' }, `Processes (${visible.length} with memory)`), filter),
-    procTable(r), detail, exitedTable(r));
+    procTable(r), exitedTable(r));
+}
+
+/** Reads a process's memory map (the host side answers with a 'smaps' message). */
+function readSmaps(pid: number): void {
+  smaps = null;
+  vscode.postMessage({ type: 'smaps', pid });
+  status = { kind: 'busy', message: `Reading /proc/${pid}/smaps…` };
+}
+
+/** The opened process, shown right under its own row (not below a long table). */
+function procDetail(r: Report): HTMLElement | null {
+  const selected = table.selected !== null ? r.processes.find((p) => p.pid === table.selected) : null;
+  if (!selected) return null;
+  const read = el('button', { type: 'button', id: 'read-smaps', disabled: standalone ? '' : undefined }, standalone ? 'Memory map: open in VS Code' : 'Read its memory map (smaps)');
+  read.addEventListener('click', () => { readSmaps(selected.pid); render(); });
+  const find = standalone ? null : el('button', { type: 'button', id: 'find-leaks', class: 'secondary' }, 'Find leaks in this process…');
+  find?.addEventListener('click', () => vscode.postMessage({ type: 'findLeaks', pid: selected.pid }));
+  return el('div', { class: 'proc-detail', id: 'proc-detail' },
+    el('h3', {}, `${selected.comm} (${selected.pid})`),
+    el('p', { class: 'muted' }, selected.cmdline ?? ''),
+    el('div', { class: 'actions' }, read, find),
+    smaps && smaps.pid === selected.pid ? smapsView(smaps, selected.comm) : null);
 }
 
 /** Processes that exited while sampled: their last values and when they went, apart from the current ones. */
@@ -117,8 +159,8 @@ function exitedTable(r: Report): HTMLElement {
       el('thead', {}, el('tr', {}, ...['PID', 'Name', 'Gone at', 'Last RSS', 'Max RSS', 'cgroup'].map((h, i) => el('th', { class: i === 0 || i === 3 || i === 4 ? 'num' : '' }, h)))),
       el('tbody', {}, ...gone.slice(0, 50).map((p) => el('tr', { 'data-pid': String(p.pid), class: 'gone' },
         el('td', { class: 'num' }, String(p.pid)), el('td', {}, p.comm, el('span', { class: 'badge' }, 'exited')),
-        el('td', {}, new Date(p.goneAt).toLocaleTimeString()), el('td', { class: 'num', 'data-kb': String(p.rssKb ?? '') }, humanKb(p.rssKb)),
-        el('td', { class: 'num' }, humanKb(p.maxRssKb)), el('td', { class: 'cgroup', title: p.cgroup ?? '' }, p.cgroup ?? '-'))))));
+        el('td', {}, clock(p.goneAt)), el('td', { class: 'num', 'data-kb': String(p.rssKb ?? '') }, formatKb(p.rssKb)),
+        el('td', { class: 'num' }, formatKb(p.maxRssKb)), el('td', { class: 'cgroup', title: p.cgroup ?? '' }, p.cgroup ?? '-'))))));
   return wrap;
 }
 
@@ -126,6 +168,7 @@ function procTable(r: Report): HTMLElement {
   const t = processTable(rowsOf(r.processes.filter((p) => p.rssKb != null), r.growth, r.live?.tooNew ?? []), table, 100, {
     sort: (key) => { table.descending = table.key === key ? !table.descending : true; table.key = key; save(); render(); },
     select: (pid) => { table.selected = table.selected === pid ? null : pid; render(); },
+    detail: () => procDetail(r),
   });
   t.id = 'proc-table';
   return t;
@@ -136,8 +179,8 @@ function cgroupsSection(r: Report): HTMLElement | null {
   if (!limited.length) return null;
   return el('section', { 'aria-labelledby': 'cg-h', id: 'cgroups-section' }, el('h2', { id: 'cg-h' }, 'Memory cgroups'),
     el('table', { class: 'cgroups' }, el('thead', {}, el('tr', {}, ...['cgroup', 'v', 'usage', 'limit', 'use', 'peak', 'OOM kills'].map((h, i) => el('th', { class: i > 1 ? 'num' : '' }, h)))),
-      el('tbody', {}, ...limited.map((c) => el('tr', {}, el('td', {}, c.path), el('td', {}, String(c.version)), el('td', { class: 'num' }, humanKb(c.usageKb)),
-        el('td', { class: 'num' }, humanKb(c.limitKb)), el('td', { class: 'num' }, percent(c.usageKb, c.limitKb)), el('td', { class: 'num' }, humanKb(c.peakKb)),
+      el('tbody', {}, ...limited.map((c) => el('tr', {}, el('td', {}, c.path), el('td', {}, String(c.version)), el('td', { class: 'num' }, formatKb(c.usageKb)),
+        el('td', { class: 'num' }, formatKb(c.limitKb)), el('td', { class: 'num' }, formatPercent(c.usageKb, c.limitKb)), el('td', { class: 'num' }, formatKb(c.peakKb)),
         el('td', { class: 'num' }, c.oomKills == null ? '-' : String(c.oomKills)))))));
 }
 
@@ -156,10 +199,10 @@ function renderLog(log: NonNullable<PanelState['log']>): void {
 
 function hostLine(r: Report): HTMLElement {
   const l = r.live;
-  const live = !l ? `taken ${new Date(r.takenAt).toLocaleString()}`
-    : l.state === 'sampling' ? `live: sampling every ${l.intervalMs / 1000} s, ${l.samples} samples${l.lastSampleAt ? `, last ${new Date(l.lastSampleAt).toLocaleTimeString()}` : ''}`
-      : `sampling stopped${l.reason ? ` (${l.reason})` : ''}: showing the state at ${l.lastSampleAt ? new Date(l.lastSampleAt).toLocaleTimeString() : '-'}`;
-  return el('div', { class: 'muted', id: 'host-line', 'data-live': l?.state ?? 'snapshot' }, `${r.host.via} · kernel ${r.host.kernel ?? '?'} · up ${humanDuration(r.host.uptimeSeconds)} · ${live}`);
+  const live = !l ? `taken ${clockWithDate(r.takenAt)}`
+    : l.state === 'sampling' ? `live: sampling every ${l.intervalMs / 1000} s, ${l.samples} samples${l.lastSampleAt ? `, last ${clock(l.lastSampleAt)}` : ''}`
+      : `sampling stopped${l.reason ? ` (${l.reason})` : ''}: showing the state at ${l.lastSampleAt ? clock(l.lastSampleAt) : '-'}`;
+  return el('div', { class: 'muted', id: 'host-line', 'data-live': l?.state ?? 'snapshot' }, `${r.host.via} · kernel ${r.host.kernel ?? '?'} · up ${formatDuration(secondsToMs(r.host.uptimeSeconds))} · ${live}`);
 }
 
 function warningsSection(r: Report): HTMLElement | null {
@@ -170,12 +213,10 @@ function warningsSection(r: Report): HTMLElement | null {
 function render(): void {
   if (state.log) { renderLog(state.log); return; }
   const r = state.report;
-  const button = el('button', { type: 'button', id: 'diagnose' }, r ? 'Diagnose again' : 'Diagnose');
-  button.addEventListener('click', () => vscode.postMessage({ type: 'diagnose' }));
   const header = el('header', {},
     el('h1', {}, r ? `OOM Lens — ${r.host.name}` : 'OOM Lens'),
     r ? hostLine(r) : null,
-    standalone ? null : button);
+    toolbar(r));
   const parts: (HTMLElement | null)[] = [header];
   if (status) parts.push(el('div', { class: `status ${status.kind}`, role: status.kind === 'error' ? 'alert' : 'status' }, status.message));
   if (!r) {
@@ -183,7 +224,7 @@ function render(): void {
     app.replaceChildren(...parts.filter((p): p is HTMLElement => p !== null));
     return;
   }
-  parts.push(verdict(r), findingsSection(r.findings, copy, openFindings), timeline.root, memorySection(r), eventsSection(r), processesSection(r), cgroupsSection(r), warningsSection(r));
+  parts.push(headlineBox(r), timeline.root, findingsSection(r.findings, copy, openFindings), memorySection(r), eventsSection(r), processesSection(r), cgroupsSection(r), warningsSection(r));
   app.replaceChildren(...parts.filter((p): p is HTMLElement => p !== null));
   // After the canvas is in the document, so the chart can size itself.
   timeline.show(r);
@@ -201,10 +242,11 @@ function renderLive(r: Report): void {
     else if (next && after) document.getElementById(after)?.after(next);
   };
   swap('host-line', hostLine(r));
-  swap('verdict', verdict(r));
+  swap('verdict', headlineBox(r));
+  swap('toolbar', toolbar(r));
   // Sections the user reads and clicks in are replaced only when what they say changed.
   const findingsSig = JSON.stringify(r.findings.map((f) => [f.key, f.severity, f.title, f.detail, f.remedies.length]));
-  if (findingsSig !== lastFindingsSig || !document.getElementById('findings')) swap('findings', findingsSection(r.findings, copy, openFindings), 'verdict');
+  if (findingsSig !== lastFindingsSig || !document.getElementById('findings')) swap('findings', findingsSection(r.findings, copy, openFindings), 'timeline');
   lastFindingsSig = findingsSig;
   if (openKill !== null && !r.events[openKill]) openKill = null;
   swap('mem-section', memorySection(r));
@@ -236,10 +278,10 @@ window.addEventListener('message', (ev: MessageEvent) => {
       status = null;
       openKill = null;
       smaps = null;
-      // A new diagnosis: only its first critical finding starts open (a page of open remedies hides the rest).
+      // A new diagnosis: only the headline's finding starts open (a page of open remedies hides the rest).
       openFindings.clear();
-      const first = msg.report.findings[0];
-      if (first?.severity === 'critical') openFindings.add(findingKey(first));
+      const key = headline(msg.report).findingKey;
+      if (key) openFindings.add(key);
       save();
       break;
     }

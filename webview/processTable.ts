@@ -1,7 +1,7 @@
 // The process table: RSS/PSS/USS/swap, growth rate, OOM scores; sortable by header, filterable by
 // name, user or container; a row can be opened for its memory map (smaps).
 import type { ProcessInfo, Growth } from '../src/core/model/report';
-import { humanKb } from '../src/core/report/format';
+import { formatKb, formatRate } from '../src/core/format';
 import { el } from './dom';
 
 export type SortKey = 'rssKb' | 'pssKb' | 'ussKb' | 'swapKb' | 'growth' | 'oomScore' | 'oomScoreAdj' | 'pid';
@@ -27,6 +27,17 @@ export function rowsOf(procs: ProcessInfo[], growth: Growth[], tooNew: number[] 
   return procs.map((p) => ({ ...p, growth: byPid.get(p.pid)?.slopeKbPerMin ?? null, verdict: byPid.get(p.pid)?.verdict ?? null, tooNew: young.has(p.pid) }));
 }
 
+/**
+ * The cgroup column: the container when known, else the cgroup path's end (its start is the same
+ * "/system.slice/…" for most rows); the whole path is the cell's title.
+ */
+function cgroupCell(p: ProcessInfo): string {
+  if (p.container) return `${p.container.runtime} ${p.container.name ?? p.container.id?.slice(0, 12) ?? ''}`;
+  if (!p.cgroup) return '-';
+  const parts = p.cgroup.split('/').filter(Boolean);
+  return parts.length > 2 ? `…/${parts.slice(-2).join('/')}` : p.cgroup;
+}
+
 export function sortRows(rows: Row[], key: SortKey, descending: boolean): Row[] {
   const dir = descending ? -1 : 1;
   // Unknown (null) values always sort last, whatever the direction.
@@ -49,7 +60,7 @@ export function filterRows(rows: Row[], query: string): Row[] {
 
 export interface TableState { key: SortKey; descending: boolean; query: string; selected: number | null }
 
-export function processTable(all: Row[], st: TableState, limit: number, on: { sort(key: SortKey): void; select(pid: number): void }): HTMLElement {
+export function processTable(all: Row[], st: TableState, limit: number, on: { sort(key: SortKey): void; select(pid: number): void; detail?: () => HTMLElement | null }): HTMLElement {
   const head = el('tr', {}, ...COLUMNS.map((c) => {
     const active = c.key === st.key;
     const th = el('th', { class: c.num ? 'num' : '', scope: 'col', 'aria-sort': active ? (st.descending ? 'descending' : 'ascending') : undefined });
@@ -62,22 +73,24 @@ export function processTable(all: Row[], st: TableState, limit: number, on: { so
     return th;
   }));
   const shown = sortRows(filterRows(all, st.query), st.key, st.descending).slice(0, limit);
-  const rows = shown.map((p) => {
+  const rows = shown.flatMap((p) => {
     const name = el('button', { type: 'button', class: 'link', title: `${p.cmdline ?? p.comm}\nShow its memory map` }, p.comm);
     name.addEventListener('click', () => on.select(p.pid));
-    return el('tr', { 'data-pid': String(p.pid), class: `${p.verdict ?? ''}${st.selected === p.pid ? ' selected' : ''}` },
+    const row = el('tr', { 'data-pid': String(p.pid), class: `${p.verdict ?? ''}${st.selected === p.pid ? ' selected' : ''}` },
       el('td', { class: 'num' }, String(p.pid)),
       el('td', {}, name, p.verdict === 'leak-suspect' ? el('span', { class: 'badge danger', title: 'grows steadily: a leak suspect' }, 'leak?') : null),
       el('td', {}, p.user ?? '-'),
-      el('td', { class: 'num', 'data-kb': p.rssKb == null ? '' : String(p.rssKb) }, humanKb(p.rssKb)),
-      el('td', { class: 'num' }, humanKb(p.pssKb)),
-      el('td', { class: 'num' }, humanKb(p.ussKb)),
-      el('td', { class: 'num' }, humanKb(p.swapKb)),
-      el('td', { class: 'num', 'data-verdict': p.verdict ?? (p.tooNew ? 'too-new' : '') }, p.growth == null ? (p.tooNew ? 'too new' : '-') : `${p.growth >= 0 ? '+' : '−'}${humanKb(Math.abs(Math.round(p.growth)))}`),
+      el('td', { class: 'num', 'data-kb': p.rssKb == null ? '' : String(p.rssKb) }, formatKb(p.rssKb)),
+      el('td', { class: 'num' }, formatKb(p.pssKb)),
+      el('td', { class: 'num' }, formatKb(p.ussKb)),
+      el('td', { class: 'num' }, formatKb(p.swapKb)),
+      el('td', { class: 'num', 'data-verdict': p.verdict ?? (p.tooNew ? 'too-new' : '') }, p.growth == null ? (p.tooNew ? 'too new' : '-') : formatRate(p.growth)),
       el('td', { class: 'num' }, p.oomScore == null ? '-' : String(p.oomScore)),
       el('td', { class: 'num' }, p.oomScoreAdj == null ? '-' : String(p.oomScoreAdj)),
-      el('td', { class: 'cgroup', title: p.cgroup ?? '' }, p.container ? `${p.container.runtime} ${p.container.name ?? p.container.id?.slice(0, 12) ?? ''}` : p.cgroup ?? '-'),
+      el('td', { class: 'cgroup', title: p.cgroup ?? '' }, cgroupCell(p)),
     );
+    const detail = st.selected === p.pid ? on.detail?.() : null;
+    return detail ? [row, el('tr', { class: 'detail-row' }, el('td', { colspan: String(COLUMNS.length) }, detail))] : [row];
   });
   return el('div', { class: 'table-wrap' }, el('table', { class: 'procs', 'aria-label': 'Processes' }, el('thead', {}, head), el('tbody', {}, ...rows)));
 }

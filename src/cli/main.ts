@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // oom-lens: the command-line front end on the same core as the extension.
 import { writeFileSync } from 'node:fs';
+import { formatBytes } from '../core/format';
 import { parseCli, UsageError, HELP, CliArgs } from './args';
 import { LocalHost } from '../core/host/localHost';
 import { PrefetchingHost, type PrefetchedExec } from '../core/host/prefetchingHost';
@@ -17,8 +18,10 @@ import { htmlAssets } from './assets';
 import { exitQuietlyOnClosedPipe } from './closedPipe';
 
 function emit(args: CliArgs, text: string): void {
-  if (args.out) writeFileSync(args.out, text);
-  else process.stdout.write(text);
+  if (!args.out) { process.stdout.write(text); return; }
+  writeFileSync(args.out, text);
+  // Say where it went (on stderr: stdout stays for data).
+  process.stderr.write(`oom-lens: wrote ${args.out} (${formatBytes(Buffer.byteLength(text))})\n`);
 }
 
 /** Runs `fn` against the selected host with Ctrl-C as cancellation, and closes the host after. */

@@ -8,7 +8,7 @@ import { readKernelLog } from './collect/kernelLog';
 import type { SeriesStore } from './collect/seriesStore';
 import { LiveDiagnosis, type DiagnosedReport, type LiveUpdate } from './live';
 import type { RawSnapshot } from './parse/snapshotFrames';
-import { formatDuration } from './util/duration';
+import { formatDuration } from './format';
 import { parseCgroupMounts, relativeCgroupPath } from './parse/cgroupFiles';
 
 export type { DiagnosedReport } from './live';

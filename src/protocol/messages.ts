@@ -21,6 +21,10 @@ export type FromWebview =
   | { type: 'diagnose' }
   | { type: 'copy'; text: string }
   | { type: 'smaps'; pid: number }
+  /** Actions on the panel: the runtime's leak tool for a process, sampling on/off, Export. */
+  | { type: 'findLeaks'; pid: number }
+  | { type: 'sampling'; action: 'start' | 'stop' }
+  | { type: 'export'; format: 'md' | 'html' | 'json' }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
 
 /** What the webview keeps with vscode.setState so a hidden or restored panel shows the same report. */

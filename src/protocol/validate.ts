@@ -15,7 +15,12 @@ export function isFromWebview(v: unknown): v is FromWebview {
     case 'copy':
       return isStr(v.text) && v.text.length <= 100_000;
     case 'smaps':
+    case 'findLeaks':
       return typeof v.pid === 'number' && Number.isSafeInteger(v.pid) && v.pid > 0;
+    case 'sampling':
+      return v.action === 'start' || v.action === 'stop';
+    case 'export':
+      return v.format === 'md' || v.format === 'html' || v.format === 'json';
     case 'log':
       return (v.level === 'info' || v.level === 'warn' || v.level === 'error') && isStr(v.message);
     default:

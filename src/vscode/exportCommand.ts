@@ -6,7 +6,14 @@ import { COMMANDS } from './ids';
 import { Services } from './services';
 
 /** "Export Report…": the current diagnosis as JSON (the contract), Markdown (a ticket) or self-contained HTML. */
-export async function exportReport(context: vscode.ExtensionContext, services: Services, target?: vscode.Uri): Promise<vscode.Uri | undefined> {
+const FORMATS = [
+  { format: 'md', label: 'Markdown', detail: 'for a ticket or a chat: the verdict, findings, kills and top processes', ext: 'md' },
+  { format: 'html', label: 'HTML', detail: 'one self-contained file with the same charts, opens offline anywhere', ext: 'html' },
+  { format: 'json', label: 'JSON', detail: 'the report contract (docs/contracts/report.md), every sampled series', ext: 'json' },
+] as const;
+export type ExportFormat = (typeof FORMATS)[number]['format'];
+
+export async function exportReport(context: vscode.ExtensionContext, services: Services, target?: vscode.Uri, format?: ExportFormat): Promise<vscode.Uri | undefined> {
   const d = services.diagnosis;
   const report = services.fullReport();
   if (!d || !report) {
@@ -14,11 +21,17 @@ export async function exportReport(context: vscode.ExtensionContext, services: S
     return undefined;
   }
   const stamp = d.report.takenAt.replace(/[:]/g, '').replace(/\.\d+Z$/, 'Z');
-  const uri = target ?? await vscode.window.showSaveDialog({
-    title: 'OOM Lens: Export Report',
-    defaultUri: vscode.Uri.joinPath(vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(homedir()), `oom-lens-${d.report.host.name}-${stamp}.html`),
-    filters: { 'HTML (self-contained, with charts)': ['html'], Markdown: ['md'], 'JSON (report contract)': ['json'] },
-  });
+  let uri = target;
+  if (!uri) {
+    // The format first (the save dialog's type filter is easy to miss), then where.
+    const chosen = format ? FORMATS.find((f) => f.format === format) : (await vscode.window.showQuickPick(FORMATS.map((f) => ({ ...f })), { title: 'OOM Lens: Export Report as…' }));
+    if (!chosen) return undefined;
+    uri = await vscode.window.showSaveDialog({
+      title: `OOM Lens: Export Report (${chosen.label})`,
+      defaultUri: vscode.Uri.joinPath(vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(homedir()), `oom-lens-${d.report.host.name}-${stamp}.${chosen.ext}`),
+      filters: { [chosen.label]: [chosen.ext] },
+    });
+  }
   if (!uri) return undefined;
   const ext = uri.path.split('.').pop()?.toLowerCase();
   let text: string;
@@ -38,5 +51,6 @@ export async function exportReport(context: vscode.ExtensionContext, services: S
 }
 
 export function registerExportCommand(context: vscode.ExtensionContext, services: Services): void {
-  context.subscriptions.push(vscode.commands.registerCommand(COMMANDS.exportReport.id, (uri?: vscode.Uri) => exportReport(context, services, uri)));
+  context.subscriptions.push(vscode.commands.registerCommand(COMMANDS.exportReport.id, (uri?: vscode.Uri, format?: ExportFormat) =>
+    exportReport(context, services, uri instanceof vscode.Uri ? uri : undefined, FORMATS.some((f) => f.format === format) ? format : undefined)));
 }

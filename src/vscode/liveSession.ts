@@ -3,7 +3,7 @@ import { SeriesStore } from '../core/collect/seriesStore';
 import type { Host } from '../core/host/host';
 import type { Report } from '../core/model/report';
 import { LiveDiagnosis, type DiagnosedReport, type LiveUpdate } from '../core/live';
-import { formatDuration } from '../core/util/duration';
+import { formatDuration, plural } from '../core/format';
 import { COMMANDS } from './ids';
 
 /**
@@ -65,7 +65,7 @@ export class LiveSession implements vscode.Disposable {
     if (this.done) return;
     this.updateStatus();
     this.status.show();
-    this.log.info(`sampling ${this.host.name} every ${formatDuration(this.intervalMs)} (${this.live.store.length} points restored)`);
+    this.log.info(`sampling ${this.host.name} every ${formatDuration(this.intervalMs)} (${plural(this.live.store.length, 'point')} restored)`);
     this.done = this.live.run().then((r) => {
       this.log.info(`sampling ${this.host.name} stopped (${r.stoppedBy}) after ${r.frames} frames, ${r.restarts} restarts`);
     }, (e) => {
@@ -83,7 +83,7 @@ export class LiveSession implements vscode.Disposable {
   private updateStatus(): void {
     const l = this.live.report.live;
     const since = l ? Date.now() - Date.parse(l.startedAt) : 0;
-    this.status.text = `$(pulse) ${this.host.name}: ${formatDuration(since)}, ${this.live.store.length} points`;
+    this.status.text = `$(pulse) ${this.host.name}: ${formatDuration(since)}, ${plural(this.live.store.length, 'point')}`;
   }
 
   async persist(): Promise<void> {

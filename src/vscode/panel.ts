@@ -82,6 +82,15 @@ export class OomLensPanel implements vscode.Disposable {
       case 'smaps':
         void this.readSmaps(msg.pid);
         break;
+      case 'findLeaks':
+        void vscode.commands.executeCommand(COMMANDS.findLeaksInProcess.id, { pid: msg.pid });
+        break;
+      case 'sampling':
+        void vscode.commands.executeCommand(msg.action === 'start' ? COMMANDS.startSampling.id : COMMANDS.stopSampling.id);
+        break;
+      case 'export':
+        void vscode.commands.executeCommand(COMMANDS.exportReport.id, undefined, msg.format);
+        break;
       case 'copy':
         void vscode.env.clipboard.writeText(msg.text).then(() => vscode.window.setStatusBarMessage('OOM Lens: copied', 2000));
         break;
@@ -139,7 +148,7 @@ function html(webview: vscode.Webview, root: vscode.Uri): string {
 <link href="${css}" rel="stylesheet">
 <title>OOM Lens</title>
 </head>
-<body>
+<body data-locale="${vscode.env.language.replace(/[^A-Za-z0-9-]/g, "")}">
 <main id="app" aria-live="polite"><p class="muted">Loading…</p></main>
 <script nonce="${nonce}" src="${script}"></script>
 </body>

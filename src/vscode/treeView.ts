@@ -1,9 +1,11 @@
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import type { Report } from '../core/model/report';
-import { humanKb, percent } from '../core/report/format';
+import { formatKb, formatPercent } from '../core/format';
 import { memoryPicture } from '../core/report/memoryPicture';
 import { VIEWS } from './ids';
+import { clock } from './clock';
+import { plural } from '../core/format';
 import { Node } from './treeNode';
 import { eventsSection } from './eventNodes';
 import { Services } from './services';
@@ -12,22 +14,22 @@ import { setting } from './settings';
 export function reportNodes(r: Report, top: number): Node[] {
   const mp = memoryPicture(r.memory);
   const memory = new Node('Memory', [
-    new Node('Total', [], { description: humanKb(mp.totalKb), id: 'mem.total' }),
-    new Node('Used', [], { description: `${humanKb(mp.usedKb)} (${percent(mp.usedKb, mp.totalKb)})`, id: 'mem.used' }),
-    new Node('Available', [], { description: `${humanKb(mp.availableKb)} (${percent(mp.availableKb, mp.totalKb)})`, id: 'mem.available' }),
-    new Node('Buff/cache', [], { description: humanKb(mp.buffCacheKb), id: 'mem.cache' }),
-    new Node('Swap', [], { description: mp.swapTotalKb ? `${humanKb(mp.swapUsedKb)} of ${humanKb(mp.swapTotalKb)}` : 'none', id: 'mem.swap' }),
-  ], { icon: 'dashboard', id: 'mem', description: `${percent(mp.availableKb, mp.totalKb)} available` });
+    new Node('Total', [], { description: formatKb(mp.totalKb), id: 'mem.total' }),
+    new Node('Used', [], { description: `${formatKb(mp.usedKb)} (${formatPercent(mp.usedKb, mp.totalKb)})`, id: 'mem.used' }),
+    new Node('Available', [], { description: `${formatKb(mp.availableKb)} (${formatPercent(mp.availableKb, mp.totalKb)})`, id: 'mem.available' }),
+    new Node('Buff/cache', [], { description: formatKb(mp.buffCacheKb), id: 'mem.cache' }),
+    new Node('Swap', [], { description: mp.swapTotalKb ? `${formatKb(mp.swapUsedKb)} of ${formatKb(mp.swapTotalKb)}` : 'none', id: 'mem.swap' }),
+  ], { icon: 'dashboard', id: 'mem', description: `${formatPercent(mp.availableKb, mp.totalKb)} available` });
   const growthOf = new Map(r.growth.map((g) => [g.pid, g]));
   const tooNew = new Set(r.live?.tooNew ?? []);
   const trend = (pid: number) => {
     const g = growthOf.get(pid);
-    if (g) return g.verdict === 'steady' ? '' : ` · ${g.verdict} ${g.slopeKbPerMin >= 0 ? '+' : '−'}${humanKb(Math.abs(Math.round(g.slopeKbPerMin)))}/min`;
+    if (g) return g.verdict === 'steady' ? '' : ` · ${g.verdict} ${g.slopeKbPerMin >= 0 ? '+' : '−'}${formatKb(Math.abs(Math.round(g.slopeKbPerMin)))}/min`;
     return tooNew.has(pid) ? ' · too new' : '';
   };
   const procs = r.processes.filter((p) => p.rssKb != null).slice(0, top).map((p) => new Node(`${p.comm} (${p.pid})`, [], {
-    description: `RSS ${humanKb(p.rssKb)}${trend(p.pid)} · oom_score ${p.oomScore ?? '-'} · adj ${p.oomScoreAdj ?? '-'}`,
-    tooltip: `${p.cmdline ?? p.comm}\nuser ${p.user ?? '-'} · PSS ${humanKb(p.pssKb)} · USS ${humanKb(p.ussKb)} · swap ${humanKb(p.swapKb)}\ncgroup ${p.cgroup ?? '-'}`,
+    description: `RSS ${formatKb(p.rssKb)}${trend(p.pid)} · oom_score ${p.oomScore ?? '-'} · adj ${p.oomScoreAdj ?? '-'}`,
+    tooltip: `${p.cmdline ?? p.comm}\nuser ${p.user ?? '-'} · PSS ${formatKb(p.pssKb)} · USS ${formatKb(p.ussKb)} · swap ${formatKb(p.swapKb)}\ncgroup ${p.cgroup ?? '-'}`,
     icon: 'symbol-event', id: `proc.${p.pid}`, contextValue: 'process',
   }));
   const sevIcon = { critical: 'error', warning: 'warning', info: 'info' } as const;
@@ -37,13 +39,13 @@ export function reportNodes(r: Report, top: number): Node[] {
   const nodes = [findings, memory, eventsSection(r.events, 'host'), new Node('Top processes by RSS', procs, { icon: 'list-ordered', id: 'procs' })];
   if (r.exited?.length) {
     nodes.push(new Node(`Exited while sampled (${r.exited.length})`, r.exited.slice(0, top).map((p) => new Node(`${p.comm} (${p.pid})`, [], {
-      description: `gone ${new Date(p.goneAt).toLocaleTimeString()} · last RSS ${humanKb(p.rssKb)} · max ${humanKb(p.maxRssKb)}`, icon: 'circle-slash', id: `gone.${p.pid}.${p.start ?? ''}`,
+      description: `gone ${clock(p.goneAt)} · last RSS ${formatKb(p.rssKb)} · max ${formatKb(p.maxRssKb)}`, icon: 'circle-slash', id: `gone.${p.pid}.${p.start ?? ''}`,
     })), { icon: 'history', id: 'exited' }));
   }
   const limited = r.cgroups.filter((c) => c.limitKb != null);
   if (limited.length) {
     nodes.push(new Node('Memory cgroups', limited.map((c) => new Node(c.path, [], {
-      description: `${humanKb(c.usageKb)} of ${humanKb(c.limitKb)}${c.oomKills ? ` · ${c.oomKills} OOM kills` : ''}`, icon: 'package', id: `cg.${c.path}`,
+      description: `${formatKb(c.usageKb)} of ${formatKb(c.limitKb)}${c.oomKills ? ` · ${c.oomKills} OOM kills` : ''}`, icon: 'package', id: `cg.${c.path}`,
     })), { icon: 'server-process', id: 'cgroups' }));
   }
   if (r.warnings.length) {
@@ -67,7 +69,7 @@ export class HostsTree implements vscode.TreeDataProvider<Node> {
     ], { icon: 'file', id: `log${i}`, description: l.path, tooltip: l.path, contextValue: 'openedLog' }));
     if (!d) return logs; // empty: the view's welcome content offers "Diagnose OOM on Host…"
     const host = new Node(d.report.host.name, reportNodes(d.report, setting('oomLens.topProcesses')), {
-      description: `${d.report.host.via} · ${d.report.live ? `${d.report.live.state === 'sampling' ? 'sampling' : 'sampling stopped'}, ${d.report.live.samples} samples` : new Date(d.report.takenAt).toLocaleTimeString()}`,
+      description: `${d.report.host.via} · ${d.report.live ? `${d.report.live.state === 'sampling' ? 'sampling' : 'sampling stopped'}, ${plural(d.report.live.samples, 'sample')}` : clock(d.report.takenAt)}`,
       icon: 'vm', id: 'host', contextValue: 'host',
     });
     return [host, ...logs];

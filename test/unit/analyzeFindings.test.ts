@@ -315,7 +315,7 @@ describe('analyze findings: runtimes and web servers', () => {
     assert.equal(f.severity, 'info');
     assert.equal(f.evidence.workers, 2);
     assert.equal(f.evidence.measure, 'pssKb');
-    assert.match(f.title, /2 workers × 4\.0 MiB = 8\.0 MiB PSS/);
+    assert.match(f.title, /2 workers × 4 MiB = 8 MiB PSS/);
     const workers = Array.from({ length: 16 }, (_, i) => proc({ pid: 1300 + i, ppid: 1200, comm: 'nginx', cmdline: 'nginx: worker process', rssKb: 180 * MiB, pssKb: 150 * MiB }));
     const busy = only(withProcs(quietReport(), ...workers), 'nginx-workers');
     assert.equal(busy.severity, 'warning');
@@ -379,7 +379,7 @@ describe('analyze findings: growth, floods, zombies', () => {
     const r = { ...quietReport(), growth: [growth({ pid: 1500, comm: 'python3', projectedOomAt: '2026-11-26T03:00:00.000Z', projectedBy: 'system' })] };
     const f = only(r, 'leak-suspect');
     assert.equal(f.severity, 'critical');
-    assert.match(f.title, /^python3 \(1500\) grows 900 kB\/min steadily: out of memory in ~4\.8 h$/);
+    assert.match(f.title, /^python3 \(1500\) grows 900 KiB\/min steadily: out of memory in ~4 h 48 min$/);
     assert.ok(commands(f).includes('python3 -X tracemalloc=25 /srv/app/main.py'));
     assert.ok(commands(f).includes('kill 1500'));
     assert.equal(f.evidence.r2, 0.99);

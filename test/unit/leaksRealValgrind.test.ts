@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareLeakReports, firstUserFrame, parseLeakReportFile } from '../../src/core/parse/leaks';
+import { leakedBytes, siteSummary } from '../../src/core/tools/render';
 
 function has(cmd: string): boolean {
   try {
@@ -90,6 +91,15 @@ describe('leak parsers: a real valgrind run', function () {
     assert.equal(firstUserFrame(name)!.line, 6); // strdup is not the user's code
     assert.equal(r.summary.definitelyLostBytes, 316);
     assert.equal(r.summary.indirectlyLostBytes, 6);
+    // Each byte once: the sites add up to valgrind's own LEAK SUMMARY (definite + indirect + possible + reachable shown).
+    const text = join(dir, 'sum.log');
+    run(['--leak-check=full', '--show-leak-kinds=all', `--log-file=${text}`]);
+    const t = await parseLeakReportFile(text);
+    const s = t.summary;
+    const expected = (s.definitelyLostBytes ?? 0) + (s.indirectlyLostBytes ?? 0) + (s.possiblyLostBytes ?? 0) + (s.stillReachableBytes ?? 0);
+    assert.equal(leakedBytes(r), expected, 'the XML report\'s total');
+    assert.equal(leakedBytes(t), expected, 'the text log\'s total');
+    assert.equal(siteSummary(node, 'valgrind-memcheck'), '16 B definitely lost (+6 B indirectly) in 1 block');
   });
 
   it('text log (--log-file): same sites as the XML, with the HEAP/LEAK SUMMARY', async () => {

@@ -24,7 +24,7 @@ describe('report renderers', () => {
   it('Markdown: verdict first, findings with their exact commands, tables escaped', () => {
     const md = renderMarkdown(report());
     assert.match(md, /^# OOM Lens report: web\\\|1$/m);
-    assert.match(md, /\*\*Verdict:\*\* MemAvailable is 4% of RAM\./);
+    assert.match(md, /\*\*Verdict:\*\* MemAvailable is 4% of RAM$/m);
     assert.match(md, /### CRITICAL: MemAvailable is 4% of RAM \(`low-available`\)/);
     assert.match(md, /\(changes the host: review before running\)/);
     assert.ok(md.includes('  sudo fallocate -l 2G /swapfile\n  sudo swapon /swapfile'));

@@ -14,7 +14,8 @@ import { TRACEMALLOC_BOOTSTRAP } from '../../src/core/tools/scripts';
 import { detectRuntime, toolsForRuntime, installHint, toolExecutables } from '../../src/core/tools/runtime';
 import { candidatePaths, mapPath, expandVars } from '../../src/core/tools/pathMap';
 import { runLeakTool, ToolMissingError } from '../../src/core/tools/runner';
-import { formatBytes, siteSummary, renderLeakText } from '../../src/core/tools/render';
+import { siteSummary, renderLeakText } from '../../src/core/tools/render';
+import { formatBytes } from '../../src/core/format';
 import { parseCli } from '../../src/cli/args';
 import { runRequest } from '../../src/cli/commands/run';
 import type { ExecOptions, ExecResult, Host } from '../../src/core/host/host';
@@ -160,13 +161,14 @@ describe('leak tools: path mapping (remote paths -> workspace files)', () => {
 
 describe('leak tools: words for sites', () => {
   const site = (o: Partial<LeakSite>): LeakSite => ({ kind: 'definitely lost', bytes: 8192, directBytes: null, indirectBytes: null, count: 2, bytesDiff: null, countDiff: null, label: null, frames: [], ...o });
-  it('"8.0 KiB definitely lost in 2 blocks", growth with its diff, heaptrack "leaked"', () => {
-    assert.equal(siteSummary(site({}), 'valgrind-memcheck'), '8.0 KiB definitely lost in 2 blocks');
+  it('"8 KiB definitely lost in 2 blocks", growth with its diff, heaptrack "leaked", direct + indirect once', () => {
+    assert.equal(siteSummary(site({}), 'valgrind-memcheck'), '8 KiB definitely lost in 2 blocks');
+    assert.equal(siteSummary(site({ bytes: 8032, directBytes: 16, indirectBytes: 8016, count: 1 }), 'valgrind-memcheck'), '16 B definitely lost (+7.8 KiB indirectly) in 1 block');
     assert.equal(siteSummary(site({ count: 1, bytes: 16 }), 'valgrind-memcheck'), '16 B definitely lost in 1 block');
-    assert.equal(siteSummary(site({ kind: 'growth', bytes: 600_000, bytesDiff: 590_000, count: 2001, countDiff: 2000 }), 'tracemalloc'), '+576.2 KiB grew (now 585.9 KiB in 2001 allocations) (+2000 allocations)');
+    assert.equal(siteSummary(site({ kind: 'growth', bytes: 600_000, bytesDiff: 590_000, count: 2001, countDiff: 2000 }), 'tracemalloc'), '+576 KiB grew (now 586 KiB in 2,001 allocations) (+2,000 allocations)');
     assert.equal(siteSummary(site({ kind: 'retained', bytes: 128, count: 8 }), 'heaptrack'), '128 B leaked in 8 allocations');
     assert.equal(siteSummary(site({ kind: 'growth', label: 'LeakyRecord', bytes: 800, bytesDiff: 800, count: 20, countDiff: 20 }), 'node-heap-snapshot'), 'LeakyRecord: +800 B grew (now 800 B in 20 objects) (+20 objects)');
-    assert.deepEqual([formatBytes(0), formatBytes(1023), formatBytes(1024), formatBytes(-2048), formatBytes(5 * 1024 ** 3)], ['0 B', '1023 B', '1.0 KiB', '-2.0 KiB', '5.0 GiB']);
+    assert.deepEqual([formatBytes(0), formatBytes(1023), formatBytes(1024), formatBytes(-2048), formatBytes(5 * 1024 ** 3)], ['0 B', '1023 B', '1 KiB', '-2 KiB', '5 GiB']);
   });
   it('the CLI text names the first frame in the user\'s code', () => {
     const s = site({ frames: [
@@ -175,7 +177,7 @@ describe('leak tools: words for sites', () => {
     ] });
     const text = renderLeakText({ tool: 'valgrind-memcheck', toolVersion: '3.19.0', pid: 7, command: './leak', summary: { definitelyLostBytes: 8192, definitelyLostBlocks: 2 } as never, sites: [s], warnings: [] });
     assert.match(text, /^valgrind-memcheck · 3\.19\.0 · pid 7 · command: \.\/leak\n/);
-    assert.match(text, /\n {2}1\. 8\.0 KiB definitely lost in 2 blocks\n {6}at make_record \(\/src\/leak\.c:14\)\n/);
+    assert.match(text, /\n {2}1\. 8 KiB definitely lost in 2 blocks\n {6}at make_record \(\/src\/leak\.c:14\)\n/);
   });
 });
 

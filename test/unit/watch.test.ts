@@ -16,9 +16,9 @@ describe('oom-lens watch table (from the live report)', () => {
     const out = watchTable(r, 2);
     assert.match(out, /^2026-12-02T10:00:30\.000Z {2}available/);
     assert.match(out, /\(30 samples\)/);
-    assert.match(out, /^ *7 {2}leaky .*\+60\.0Mi\/min {2}leak-suspect$/m);
+    assert.match(out, /^ *7 {2}leaky .*\+60 MiB\/min {2}leak-suspect$/m);
     assert.match(out, /^ *9 {2}fresh .*too new/m);
     assert.ok(!out.includes('small'), 'only the top 2');
-    assert.match(out, /OOM kill at 2026-12-02T10:00:05\.000Z: victim \(55\), anon-rss 64\.0Mi/);
+    assert.match(out, /OOM kill at 2026-12-02T10:00:05\.000Z: victim \(55\), anon-rss 64 MiB/);
   });
 });

@@ -2,29 +2,7 @@
 // host are marked and only copied (running them from here comes with its own confirmation later).
 import type { Finding } from '../../src/core/model/report';
 import { el } from '../dom';
-
-/** Evidence as short key/value lines: nulls dropped, nested objects summarised, never raw JSON walls. */
-function evidenceRows(evidence: Record<string, unknown>): [string, string][] {
-  const out: [string, string][] = [];
-  const fmt = (v: unknown): string | null => {
-    if (v === null || v === undefined) return null;
-    if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toFixed(2);
-    if (typeof v === 'string' || typeof v === 'boolean') return String(v);
-    if (Array.isArray(v)) return v.every((x) => typeof x !== 'object' || x === null) ? v.join(', ') : `${v.length} item${v.length === 1 ? '' : 's'}`;
-    if (typeof v === 'object') {
-      const o = v as Record<string, unknown>;
-      if (typeof o.text === 'string') return o.text;
-      const prims = Object.entries(o).filter(([, x]) => x !== null && typeof x !== 'object').map(([k, x]) => `${k} ${x}`);
-      return prims.length ? prims.join(' · ') : null;
-    }
-    return null;
-  };
-  for (const [k, v] of Object.entries(evidence)) {
-    const text = fmt(v);
-    if (text !== null && text !== '') out.push([k, text.length > 400 ? text.slice(0, 399) + '…' : text]);
-  }
-  return out;
-}
+import { evidenceRows } from '../../src/core/report/evidence';
 
 /** The key a finding's open/closed state is kept by: its instance, not its rule. */
 export const findingKey = (f: Finding): string => f.key ?? f.id;

@@ -1,10 +1,12 @@
 // The timeline section: the chart (kept alive across re-renders so zoom survives live updates),
 // a hover card for kill markers, and the growth table for the visible (or brushed) range.
 import type { Report } from '../../src/core/model/report';
-import { humanKb } from '../../src/core/report/format';
+import { formatDuration, formatKb, formatKbSigned, formatRate, plural } from '../../src/core/format';
 import { el } from '../dom';
 import { TimelineChart } from '../timeline/chart';
+import { CgroupCharts } from '../timeline/cgroupCharts';
 import { timelineModel, growthOverRange, TimelineModel, KillMark } from '../timeline/model';
+import { clock, clockWithDate } from '../locale';
 
 export class TimelineSection {
   readonly root: HTMLElement;
@@ -13,6 +15,7 @@ export class TimelineSection {
   private readonly rangeBox: HTMLElement;
   private readonly resetBtn: HTMLButtonElement;
   private chart: TimelineChart | null = null;
+  private readonly cgroups = new CgroupCharts();
   private report: Report | null = null;
   model: TimelineModel | null = null;
 
@@ -27,6 +30,7 @@ export class TimelineSection {
         el('span', { class: 'muted hint' }, 'drag to zoom into a range · shift+drag to pan · ctrl+wheel to zoom · click a kill marker for its task table'),
         this.resetBtn),
       el('div', { class: 'chart-wrap' }, this.canvas, this.card),
+      this.cgroups.root,
       this.rangeBox);
   }
 
@@ -42,22 +46,23 @@ export class TimelineSection {
       this.chart = new TimelineChart(this.canvas, model, {
         onKillClick: (k) => this.onKill(k.eventIndex),
         onKillHover: (k, at) => this.hover(k, at),
-        onRange: (x0, x1, zoomed) => { this.updateReset(zoomed); this.renderRange(x0, x1, zoomed); },
+        onRange: (x0, x1, zoomed) => { this.updateReset(zoomed); this.renderRange(x0, x1, zoomed); this.cgroups.setView(x0, x1); },
       });
     }
     // What the chart shows now: a live update keeps the user's zoom, "Show all" and range.
     const v = this.chart.visible;
     this.updateReset(v.zoomed);
     this.renderRange(v.x0, v.x1, v.mode === 'fixed');
+    this.cgroups.update(model, [v.x0, v.x1]);
   }
 
   private updateReset(zoomed: boolean): void {
     const m = this.model;
     this.resetBtn.disabled = !zoomed;
-    this.resetBtn.textContent = zoomed && m && m.killsOutsideView ? `Show all (${m.killsOutsideView} earlier kill${m.killsOutsideView === 1 ? '' : 's'})` : 'Show all';
+    this.resetBtn.textContent = zoomed && m && m.killsOutsideView ? `Show all (${plural(m.killsOutsideView, 'earlier kill')})` : 'Show all';
   }
 
-  retheme(): void { this.chart?.retheme(); }
+  retheme(): void { this.chart?.retheme(); this.cgroups.retheme(); }
 
   get chartInstance(): TimelineChart | null { return this.chart; }
 
@@ -65,7 +70,7 @@ export class TimelineSection {
     if (!k || !at) { this.card.hidden = true; return; }
     this.card.replaceChildren(
       el('strong', {}, `✖ ${k.what}: ${k.label}`),
-      el('div', {}, `RSS ${humanKb(k.rssKb)} · ${new Date(k.x).toLocaleString()}`),
+      el('div', {}, `RSS ${formatKb(k.rssKb)} · ${clockWithDate(k.x)}`),
       el('div', {}, `trigger: ${k.trigger ?? '-'}`),
       el('div', {}, `cgroup/container: ${k.where}`),
       el('div', { class: 'muted' }, 'click for the task table'));
@@ -82,14 +87,16 @@ export class TimelineSection {
         : 'No samples yet: diagnose with sampling to see memory over time.'));
       return;
     }
+    // Not zoomed in: the sampled time itself, whatever stretch of older kills the axis shows.
+    if (!zoomed) { x0 = m.t[0]; x1 = m.t[m.t.length - 1]; }
     const rows = growthOverRange(m, x0, x1).slice(0, 12);
     this.rangeBox.replaceChildren(
-      el('h3', {}, `Growth ${zoomed ? 'in the selected range' : 'over the sampled time'}: ${new Date(x0).toLocaleTimeString()} – ${new Date(x1).toLocaleTimeString()}`),
+      el('h3', {}, `Growth ${zoomed ? 'in the selected range' : 'over the sampled time'}: ${clock(x0)} – ${clock(x1)} (${formatDuration(x1 - x0)})`),
       el('table', { class: 'range-table', 'aria-label': 'Growth over the range' },
         el('thead', {}, el('tr', {}, ...['Series', 'From', 'To', 'Change', 'Per minute'].map((h, i) => el('th', { class: i ? 'num' : '' }, h)))),
         el('tbody', {}, ...rows.map((g) => el('tr', { 'data-series': g.id },
-          el('td', {}, g.label), el('td', { class: 'num' }, humanKb(g.fromKb)), el('td', { class: 'num' }, humanKb(g.toKb)),
-          el('td', { class: 'num' }, `${g.deltaKb >= 0 ? '+' : '−'}${humanKb(Math.abs(g.deltaKb))}`),
-          el('td', { class: 'num' }, `${g.perMinKb >= 0 ? '+' : '−'}${humanKb(Math.abs(Math.round(g.perMinKb)))}`))))));
+          el('td', {}, g.label), el('td', { class: 'num' }, formatKb(g.fromKb)), el('td', { class: 'num' }, formatKb(g.toKb)),
+          el('td', { class: 'num' }, formatKbSigned(g.deltaKb)),
+          el('td', { class: 'num' }, formatRate(g.perMinKb)))))));
   }
 }

@@ -2,10 +2,12 @@
 // markers as annotations with a hover card, cgroup limits as dashed lines, PSI on its own axis.
 // Data is decimated per visible range (min/max per pixel bucket), so a day of 1 s samples stays fast.
 import { Chart, LineController, LineElement, PointElement, LinearScale, TimeScale, Legend, Tooltip, Filler } from 'chart.js';
+import { toFont } from 'chart.js/helpers';
 import 'chartjs-adapter-date-fns';
 import zoomPlugin from 'chartjs-plugin-zoom';
 import annotationPlugin, { AnnotationOptions } from 'chartjs-plugin-annotation';
-import { humanKb } from '../../src/core/report/format';
+import { binaryStepKb, formatKb } from '../../src/core/format';
+import { clockWithDate } from '../locale';
 import { TimelineModel, decimate, KillMark } from './model';
 import { ChartTheme, readTheme, withAlpha } from './theme';
 
@@ -55,7 +57,11 @@ export class TimelineChart {
       borderColor: th.danger, backgroundColor: th.danger, fill: false, borderWidth: 2, borderDash: undefined,
       pointRadius: 7, pointHoverRadius: 9, pointHitRadius: 8, pointStyle: 'crossRot' as const, showLine: false, tension: 0, hidden: false,
     };
-    const lines = this.model.series.map((s) => {
+    // Cgroups have charts of their own, on their own scale (a 64 MiB limit is a flat line on a
+    // 7 GiB axis). Suspects come first, so the legend names them first.
+    const shown = this.model.series.filter((s) => s.group !== 'cgroup');
+    const ordered = [...shown.filter((s) => s.suspect), ...shown.filter((s) => !s.suspect)];
+    const lines = ordered.map((s) => {
       const color = th.palette[s.colorIndex % th.palette.length];
       const psi = s.group === 'psi';
       return {
@@ -66,10 +72,11 @@ export class TimelineChart {
         spanGaps: false,
         yAxisID: psi ? 'psi' : 'kb',
         borderColor: color,
-        backgroundColor: psi ? withAlpha(color, 0.18) : color,
-        fill: psi ? 'origin' : false,
-        borderWidth: s.suspect ? 3 : s.group === 'system' ? 2 : 1.5,
-        borderDash: s.group === 'cgroup' ? [6, 3] : undefined,
+        backgroundColor: color,
+        fill: false,
+        borderWidth: s.suspect ? 3.5 : s.group === 'system' ? 2 : 1.5,
+        borderDash: psi ? [3, 3] : undefined,
+        order: s.suspect ? 0 : 1,
         pointRadius: 0,
         pointHitRadius: 4,
         tension: 0,
@@ -80,27 +87,52 @@ export class TimelineChart {
     return killPoints.data.length ? [...lines, killPoints] : lines;
   }
 
+  /**
+   * Kill markers: a line per kill, and one label per cluster of kills too close to label apart
+   * ("✖ 3 kills"); a label near the right edge is drawn to the left of its line, so none is clipped.
+   */
   private annotations(): Record<string, AnnotationOptions> {
     const th = this.theme;
     const out: Record<string, AnnotationOptions> = {};
-    // Labels of many kills would pile up: beyond a few, the hover card names each one.
-    const labelled = new Set(this.model.kills.filter((k) => k.x >= this.view[0] && k.x <= this.view[1]).slice(-6).map((k) => k.eventIndex));
+    const [v0, v1] = this.view;
+    const width = Math.max(200, this.canvas.clientWidth || 800);
+    const msPerPx = (v1 - v0) / width;
+    const labelPx = 150;
+    const visible = this.model.kills.filter((k) => k.x >= v0 && k.x <= v1);
+    const clusters: KillMark[][] = [];
+    for (const k of visible) {
+      const last = clusters[clusters.length - 1];
+      if (last && (k.x - last[0].x) / msPerPx < labelPx + 8) last.push(k);
+      else clusters.push([k]);
+    }
+    const labelOf = new Map<number, string>();
+    const nearRight = new Set<number>();
+    for (const c of clusters) {
+      labelOf.set(c[0].eventIndex, c.length === 1 ? `✖ ${c[0].label}` : `✖ ${c.length} kills`);
+      if ((v1 - c[0].x) / msPerPx < labelPx) nearRight.add(c[0].eventIndex);
+    }
     this.model.kills.forEach((k, i) => {
+      const label = labelOf.get(k.eventIndex);
       out[`kill${i}`] = {
         type: 'line', scaleID: 'x', value: k.x, borderColor: th.danger, borderWidth: 2, borderDash: [4, 2],
-        label: { display: labelled.has(k.eventIndex), content: `✖ ${k.label}`, position: 'start', backgroundColor: withAlpha(th.danger, 0.85), color: '#fff', font: { size: 11 } },
-        enter: (ctx, event) => { this.cb.onKillHover(k, { x: event.x ?? 0, y: event.y ?? 0 }); void ctx; return true; },
-        leave: () => { this.cb.onKillHover(null, null); return true; },
+        label: {
+          display: label !== undefined, content: label ?? '', position: 'start', backgroundColor: withAlpha(th.danger, 0.85), color: '#fff', font: { size: 11 },
+          xAdjust: nearRight.has(k.eventIndex) ? -labelPx / 2 : labelPx / 2 - 10,
+        },
+        enter: (ctx, event) => { this.tooltipOff(true); this.cb.onKillHover(k, { x: event.x ?? 0, y: event.y ?? 0 }); void ctx; return true; },
+        leave: () => { this.tooltipOff(false); this.cb.onKillHover(null, null); return true; },
         click: () => { this.cb.onKillClick(k); return true; },
       };
     });
-    this.model.limits.forEach((l, i) => {
-      out[`limit${i}`] = {
-        type: 'line', scaleID: 'kb', value: l.yKb, borderColor: th.muted, borderWidth: 1, borderDash: [2, 4],
-        label: { display: true, content: `${l.label} ${humanKb(l.yKb)}`, position: 'end', backgroundColor: 'transparent', color: th.muted, font: { size: 10 } },
-      };
-    });
     return out;
+  }
+
+  /** One tooltip at a time: the kill card replaces the chart's own while a kill is hovered. */
+  private tooltipOff(off: boolean): void {
+    const t = (this.chart.options.plugins as { tooltip: { enabled: boolean } }).tooltip;
+    if (t.enabled === !off) return;
+    t.enabled = !off;
+    this.chart.update('none');
   }
 
   private options() {
@@ -114,27 +146,40 @@ export class TimelineChart {
       scales: {
         x: {
           type: 'time' as const, min: this.view[0], max: this.view[1],
-          ticks: { color: th.muted, maxRotation: 0, autoSkip: true },
+          // 24 h labels, never rotated, skipped so they never touch.
+          time: { displayFormats: { millisecond: 'HH:mm:ss.SSS', second: 'HH:mm:ss', minute: 'HH:mm', hour: 'HH:mm', day: 'MMM d', week: 'MMM d', month: 'MMM yyyy' } },
+          ticks: { color: th.muted, maxRotation: 0, minRotation: 0, autoSkip: true, autoSkipPadding: 24 },
           grid: { color: withAlpha(th.grid, 0.5) },
         },
         kb: {
           type: 'linear' as const, position: 'left' as const, beginAtZero: true,
-          ticks: { color: th.muted, callback: (v: string | number) => humanKb(Number(v)) },
+          ticks: { color: th.muted, callback: (v: string | number) => formatKb(Number(v)) },
+          // Round binary ticks (256 MiB, 512 MiB, 1 GiB…), not 195Mi, 391Mi…
+          afterBuildTicks: (scale: { max: number; ticks: { value: number }[] }) => {
+            const step = binaryStepKb(scale.max, 5);
+            const ticks: { value: number }[] = [];
+            for (let v = 0; v <= scale.max + step / 1e6; v += step) ticks.push({ value: v });
+            scale.ticks = ticks;
+          },
+          afterDataLimits: (scale: { max: number }) => { const step = binaryStepKb(scale.max, 5); scale.max = Math.ceil(scale.max / step) * step || step; },
           grid: { color: withAlpha(th.grid, 0.5) },
           title: { display: true, text: 'memory', color: th.muted },
         },
         psi: {
-          type: 'linear' as const, position: 'right' as const, display: hasPsi, min: 0, suggestedMax: 10,
-          ticks: { color: th.muted, callback: (v: string | number) => `${v}%` }, grid: { display: false },
-          title: { display: hasPsi, text: 'pressure', color: th.muted },
+          // Pressure is a share of time, 0–100 %, on its own axis: never read as memory.
+          type: 'linear' as const, position: 'right' as const, display: hasPsi, min: 0, max: 100,
+          ticks: { color: th.muted, stepSize: 25, callback: (v: string | number) => `${v}%` }, grid: { display: false },
+          title: { display: hasPsi, text: 'pressure (PSI)', color: th.muted },
         },
       },
       plugins: {
         legend: { position: 'bottom' as const, labels: { color: th.foreground, boxWidth: 12, usePointStyle: false } },
         tooltip: {
+          enabled: true,
           callbacks: {
+            title: (items: { parsed: { x: number | null } }[]) => (items[0]?.parsed.x != null ? clockWithDate(items[0].parsed.x) : ""),
             label: (c: { dataset: { label?: string; yAxisID?: string }; parsed: { y: number | null } }) =>
-              `${c.dataset.label}: ${c.parsed.y === null ? '-' : c.dataset.yAxisID === 'psi' ? `${c.parsed.y.toFixed(2)}%` : humanKb(c.parsed.y)}`,
+              `${c.dataset.label}: ${c.parsed.y === null ? '-' : c.dataset.yAxisID === 'psi' ? `${c.parsed.y.toFixed(2)}%` : formatKb(c.parsed.y)}`,
           },
         },
         annotation: { annotations: this.annotations() },
@@ -201,6 +246,34 @@ export class TimelineChart {
     opts.scales.x.min = this.view[0];
     opts.scales.x.max = this.view[1];
     this.redecimate();
+  }
+
+  /**
+   * What the user sees, measured (for the UI tests): the boxes of the x labels as drawn, the kill
+   * labels' boxes, the memory ticks, each line's colour and axis.
+   */
+  layout(): { xLabels: { text: string; x0: number; x1: number }[]; killLabels: { text: string; x: number; y: number; w: number; h: number }[]; kbTicks: number[]; lines: { label: string; color: string; axis: string; width: number }[]; area: { left: number; right: number; top: number; bottom: number } } {
+    const c = this.chart;
+    const x = c.scales.x;
+    const ctx = c.ctx;
+    ctx.save();
+    ctx.font = toFont((x.options as unknown as { ticks: { font: Parameters<typeof toFont>[0] } }).ticks.font).string;
+    const xLabels = x.ticks.map((t) => {
+      const text = String(t.label ?? '');
+      const mid = x.getPixelForValue(t.value);
+      const w = ctx.measureText(text).width;
+      return { text, x0: mid - w / 2, x1: mid + w / 2 };
+    });
+    ctx.restore();
+    const killLabels = annotationPlugin.getAnnotations(c)
+      .filter((a) => a.label && a.label.options?.display)
+      .map((a) => ({ text: String((a.label!.options as { content?: unknown } | undefined)?.content ?? ''), x: a.label!.x, y: a.label!.y, w: a.label!.width, h: a.label!.height }));
+    return {
+      xLabels, killLabels,
+      kbTicks: c.scales.kb.ticks.map((t) => t.value),
+      lines: c.data.datasets.map((d) => ({ label: String(d.label), color: String(d.borderColor), axis: String((d as { yAxisID?: string }).yAxisID), width: Number(d.borderWidth) })),
+      area: { left: c.chartArea.left, right: c.chartArea.right, top: c.chartArea.top, bottom: c.chartArea.bottom },
+    };
   }
 
   /** The visible x range, and whether it is less than everything. */

@@ -46,7 +46,7 @@ export interface TimelineModel {
   killsOutsideView: number;
 }
 
-const MAX_PROCESS_LINES = 12;
+const MAX_PROCESS_LINES = 10;
 const TOP_BY_SIZE = 6;
 
 function toF64(a: (number | null)[] | undefined, n: number): Float64Array {

@@ -5,9 +5,10 @@ import type { Host } from '../../core/host/host';
 import type { Report } from '../../core/model/report';
 import { collectSnapshot } from '../../core/collect/snapshot';
 import { LiveDiagnosis } from '../../core/live';
-import { humanKb, table } from '../../core/report/format';
+import { formatKb, plural } from '../../core/format';
+import { table } from '../../core/report/table';
 
-const rate = (kbPerMin: number) => `${kbPerMin >= 0 ? '+' : '−'}${humanKb(Math.abs(Math.round(kbPerMin)))}/min`;
+const rate = (kbPerMin: number) => `${kbPerMin >= 0 ? '+' : '−'}${formatKb(Math.abs(Math.round(kbPerMin)))}/min`;
 
 /** The table of one frame: the biggest current processes, their growth (or "too new"), and kills seen while watching. */
 export function watchTable(r: Report, top: number): string {
@@ -15,13 +16,13 @@ export function watchTable(r: Report, top: number): string {
   const young = new Set(r.live?.tooNew ?? []);
   const rows = r.processes.filter((p) => p.rssKb !== null).slice(0, top).map((p) => {
     const g = growth.get(p.pid);
-    return [String(p.pid), p.comm, humanKb(p.rssKb), humanKb(p.rssAnonKb), g ? rate(g.slopeKbPerMin) : young.has(p.pid) ? 'too new' : '-', g && g.verdict !== 'steady' ? g.verdict : ''];
+    return [String(p.pid), p.comm, formatKb(p.rssKb), formatKb(p.rssAnonKb), g ? rate(g.slopeKbPerMin) : young.has(p.pid) ? 'too new' : '-', g && g.verdict !== 'steady' ? g.verdict : ''];
   });
   const since = r.live ? Date.parse(r.live.startedAt) : Infinity;
   const kills = r.events.filter((e) => e.time && Date.parse(e.time) >= since - 2000)
-    .map((e) => `OOM kill at ${e.time}: ${e.victim?.comm ?? '?'} (${e.victim?.pid ?? '?'})${e.memcg ? ` in ${e.memcg}` : ''}${e.victim?.anonRssKb != null ? `, anon-rss ${humanKb(e.victim.anonRssKb)}` : ''}\n`).join('');
+    .map((e) => `OOM kill at ${e.time}: ${e.victim?.comm ?? '?'} (${e.victim?.pid ?? '?'})${e.memcg ? ` in ${e.memcg}` : ''}${e.victim?.anonRssKb != null ? `, anon-rss ${formatKb(e.victim.anonRssKb)}` : ''}\n`).join('');
   const at = r.live?.lastSampleAt ?? r.takenAt;
-  return `${at}  available ${humanKb(r.memory.availableKb)} of ${humanKb(r.memory.totalKb)}  (${r.live?.samples ?? 0} samples)\n`
+  return `${at}  available ${formatKb(r.memory.availableKb)} of ${formatKb(r.memory.totalKb)}  (${plural(r.live?.samples ?? 0, 'sample')})\n`
     + table(['PID', 'NAME', 'RSS', 'ANON', 'GROWTH', 'VERDICT'], rows, [true, false, true, true, true, false]) + '\n' + kills;
 }
 

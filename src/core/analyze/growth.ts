@@ -26,6 +26,7 @@
 // minSlopeKbPerMin, and r² ≥ minTrendR2. Every threshold except the two absolute floors is
 // relative, so scaling a series by a constant does not change its verdict (with the floors at 0).
 import type { CgroupInfo, Growth, Verdict } from '../model/report';
+import { formatDuration, formatKb, formatRate, formatShare } from '../format';
 import { bucketMedians, theilSen, type LineFit } from './stats';
 import { segmentsOf, type Gap, type ProcessSeries, type SystemSeries } from './series';
 
@@ -104,6 +105,24 @@ export interface GrowthDetail extends Growth {
   reason: string;
 }
 
+/** What a leak suspect that stopped growing keeps of its history (live sessions). */
+export interface Plateau {
+  /** Growth while it was a suspect, kB. */
+  grewKb: number;
+  fromKb: number;
+  nowKb: number;
+  /** The last time it was still growing (ISO). */
+  flatSince: string;
+}
+
+/** A GrowthDetail as a live session shows it, with the hysteresis applied (live/growthTracker.ts). */
+export interface LiveGrowth extends GrowthDetail {
+  /** Held as a leak suspect although the last fit says otherwise (its growth paused recently). */
+  held?: boolean;
+  /** It was a leak suspect, grew, and has been flat since. */
+  plateau?: Plateau;
+}
+
 interface Pts { x: Float64Array; y: Float64Array; n: number }
 
 const MS_PER_MIN = 60_000;
@@ -162,38 +181,32 @@ function lastThird(p: Pts): Pts {
 
 interface Classified { verdict: Verdict; reason: string }
 
-function fmtKb(v: number): string {
-  const a = Math.abs(v);
-  if (a >= 1024 * 1024) return `${(v / 1024 / 1024).toFixed(1)} GiB`;
-  if (a >= 1024) return `${(v / 1024).toFixed(1)} MiB`;
-  return `${Math.round(v)} kB`;
-}
 
 function classify(fit: LineFit, recent: LineFit | null, recentDurMin: number, n: number, durMin: number, o: typeof DEFAULTS): Classified {
   if (n < 2 || durMin <= 0) return { verdict: 'steady', reason: 'fewer than two samples: no trend' };
   const change = fit.slope * durMin;
   const rel = fit.level > 0 ? Math.abs(change) / fit.level : change !== 0 ? Infinity : 0;
-  const pct = Number.isFinite(rel) ? `${(rel * 100).toFixed(1)} %` : 'from zero';
+  const pct = Number.isFinite(rel) ? formatShare(rel) : 'from zero';
   if (rel < o.minRelChange || Math.abs(change) < o.minChangeKb || Math.abs(fit.slope) < o.minSlopeKbPerMin) {
-    return { verdict: 'steady', reason: `changed ${fmtKb(change)} (${pct}) over ${durMin.toFixed(1)} min: below the thresholds` };
+    return { verdict: 'steady', reason: `changed ${formatKb(change)} (${pct}) in ${formatDuration(durMin * MS_PER_MIN)}: below the thresholds` };
   }
-  if (fit.r2 < o.minTrendR2) return { verdict: 'steady', reason: `no clear trend (r² ${fit.r2.toFixed(2)}): noise around ${fmtKb(fit.level)}` };
-  if (fit.slope < 0) return { verdict: 'shrinking', reason: `fell ${fmtKb(-change)} (${pct}) over ${durMin.toFixed(1)} min` };
-  const rose = `rose ${fmtKb(change)} (${pct}) over ${durMin.toFixed(1)} min at ${fit.slope.toFixed(1)} kB/min, r² ${fit.r2.toFixed(2)}`;
+  if (fit.r2 < o.minTrendR2) return { verdict: 'steady', reason: `no clear trend (r² ${fit.r2.toFixed(2)}): noise around ${formatKb(fit.level)}` };
+  if (fit.slope < 0) return { verdict: 'shrinking', reason: `fell ${formatKb(-change)} (${pct}) in ${formatDuration(durMin * MS_PER_MIN)}` };
+  const rose = `rose ${formatKb(change)} (${pct}) in ${formatDuration(durMin * MS_PER_MIN)} at ${formatRate(fit.slope)}, r² ${fit.r2.toFixed(2)}`;
   if (recent && recent.fitPoints >= 3) {
     const recentChange = recent.slope * recentDurMin;
     const recentRel = fit.level > 0 ? recentChange / fit.level : recentChange > 0 ? Infinity : 0;
     if (recent.slope < o.recentMinRatio * fit.slope) {
       // Flat (or falling) recently: it grew, then plateaued. Warm-up, a cache filling up, a batch.
-      if (recentRel < o.minRelChange / 3) return { verdict: 'steady', reason: `${rose}, then plateaued (last third ${recent.slope.toFixed(1)} kB/min)` };
-      return { verdict: 'growing', reason: `${rose}, slowing down (last third ${recent.slope.toFixed(1)} kB/min)` };
+      if (recentRel < o.minRelChange / 3) return { verdict: 'steady', reason: `${rose}, then plateaued (last third ${formatRate(recent.slope)})` };
+      return { verdict: 'growing', reason: `${rose}, slowing down (last third ${formatRate(recent.slope)})` };
     }
   }
   if (n < o.minSamples) return { verdict: 'growing', reason: `${rose}; only ${n} samples (a leak suspect needs ${o.minSamples})` };
   if (!recent || recent.fitPoints < 3) return { verdict: 'growing', reason: `${rose}; too few samples in the last third to tell whether it still grows` };
-  if (durMin * MS_PER_MIN < o.minDurationMs) return { verdict: 'growing', reason: `${rose}; window too short for a leak verdict (needs ${(o.minDurationMs / MS_PER_MIN).toFixed(1)} min)` };
+  if (durMin * MS_PER_MIN < o.minDurationMs) return { verdict: 'growing', reason: `${rose}; window too short for a leak verdict (needs ${formatDuration(o.minDurationMs)})` };
   if (fit.r2 < o.minR2) return { verdict: 'growing', reason: `${rose}; too irregular for a leak verdict (needs r² ≥ ${o.minR2})` };
-  return { verdict: 'leak-suspect', reason: `${rose}, and still growing in the last third (${recent!.slope.toFixed(1)} kB/min)` };
+  return { verdict: 'leak-suspect', reason: `${rose}, and still growing in the last third (${formatRate(recent!.slope)})` };
 }
 
 function lastValid(a: Gap[] | undefined, upTo: number): number | null {

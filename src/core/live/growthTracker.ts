@@ -6,7 +6,9 @@
 // seconds before it has a rate at all ("too new").
 import type { CgroupInfo } from '../model/report';
 import type { ProcSeries, SeriesStore } from '../collect/seriesStore';
-import { analyzeGrowth, type GrowthDetail, type GrowthOptions } from '../analyze/growth';
+import { analyzeGrowth, type GrowthDetail, type GrowthOptions, type LiveGrowth } from '../analyze/growth';
+
+export type { LiveGrowth } from '../analyze/growth';
 import type { ProcessSeries, SystemSeries } from '../analyze/series';
 
 export interface HoldOptions {
@@ -21,24 +23,6 @@ export interface HoldOptions {
 }
 
 export const HOLD_DEFAULTS: HoldOptions = { minSamples: 5, minSeconds: 10, suspectHoldMs: 60_000, refitEveryFrames: 60 };
-
-/** What a leak suspect that stopped growing keeps of its history. */
-export interface Plateau {
-  /** Growth while it was a suspect, kB. */
-  grewKb: number;
-  fromKb: number;
-  nowKb: number;
-  /** The last time it was still growing (ISO). */
-  flatSince: string;
-}
-
-/** The contract's Growth plus what the live view adds. */
-export interface LiveGrowth extends GrowthDetail {
-  /** Held as a leak suspect although the last fit says otherwise (its growth paused recently). */
-  held?: boolean;
-  /** It was a leak suspect, grew, and has been flat since. */
-  plateau?: Plateau;
-}
 
 interface Track {
   fit: GrowthDetail;

@@ -1,11 +1,12 @@
 // The OOM events table for terminals: time, victim, pid, RSS, trigger, cgroup/container.
 import type { OomEvent } from '../model/oomEvent';
-import { humanKb, table } from './format';
+import { formatDuration, formatKb, formatTime } from '../format';
+import { table } from './table';
 
 export function eventWhen(e: OomEvent): string {
-  if (e.time) return e.time.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  if (e.time) return formatTime(e.time);
   if (e.timeText) return e.timeText;
-  if (e.uptimeSeconds !== null) return `+${e.uptimeSeconds.toFixed(1)}s after boot`;
+  if (e.uptimeSeconds !== null) return `${formatDuration(e.uptimeSeconds * 1000)} after boot`;
   return '-';
 }
 
@@ -52,7 +53,7 @@ export function renderEventsText(events: OomEvent[], notes: string[] = []): stri
     eventWhat(e),
     e.victim?.comm ?? e.runtime?.name ?? e.containerState?.name ?? '-',
     e.victim?.pid != null ? String(e.victim.pid) : e.runtime?.pid != null ? String(e.runtime.pid) : '-',
-    humanKb(eventVictimRssKb(e)),
+    formatKb(eventVictimRssKb(e)),
     e.trigger ? `${e.trigger.comm ?? '?'}${e.trigger.pid != null ? ` (${e.trigger.pid})` : ''}` : '-',
     eventWhere(e),
   ]);

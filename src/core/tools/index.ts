@@ -7,4 +7,4 @@ export {
 } from './argv';
 export { detectRuntime, toolsForRuntime, toolExecutables, installHint, type Runtime, type ToolChoice } from './runtime';
 export { candidatePaths, mapPath, expandVars, type PathMappings } from './pathMap';
-export { renderLeakText, renderComparisonText, siteSummary, leakKindPhrase, formatBytes, frameText } from './render';
+export { renderLeakText, renderComparisonText, siteSummary, leakKindPhrase, frameText } from './render';

@@ -1,22 +1,7 @@
-// Words and text for leak sites: "8.0 KiB definitely lost in 2 blocks", and the CLI's text report.
+// Words and text for leak sites: "8 KiB definitely lost in 2 blocks", and the CLI's text report.
 import type { LeakFrame, LeakReport, LeakSite, LeakTool } from '../model/leakReport';
 import { firstUserFrame, type LeakComparison } from '../parse/leaks';
-
-/** Bytes in binary units as people read them: "16 B", "8.0 KiB", "3.2 MiB". */
-export function formatBytes(n: number | null | undefined): string {
-  if (n == null || !Number.isFinite(n)) return '?';
-  const sign = n < 0 ? '-' : '';
-  let v = Math.abs(n);
-  if (v < 1024) return `${sign}${v} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let i = -1;
-  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
-  return `${sign}${v.toFixed(1)} ${units[i]}`;
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
+import { formatBytes, plural } from '../format';
 
 /** The kind as a phrase: "definitely lost", "leaked", "grew", "retained". */
 export function leakKindPhrase(site: LeakSite, tool: LeakTool | null = null): string {
@@ -24,17 +9,33 @@ export function leakKindPhrase(site: LeakSite, tool: LeakTool | null = null): st
   return site.kind;
 }
 
-/** One line for a site: "8.0 KiB definitely lost in 2 blocks", "+600 KiB (now 610 KiB) in 2001 allocations". */
+/** One line for a site: "8 KiB definitely lost in 2 blocks", "+600 KiB (now 610 KiB) in 2001 allocations". */
 export function siteSummary(site: LeakSite, tool: LeakTool | null = null): string {
   const count = site.count;
   const unit = tool === 'valgrind-memcheck' ? 'block' : tool === 'node-heap-snapshot' || tool === 'java-histogram' ? 'object' : 'allocation';
   const label = site.label ? `${site.label}: ` : '';
   if (site.kind === 'growth' || site.bytesDiff !== null) {
     const d = site.bytesDiff ?? 0;
-    const cd = site.countDiff !== null && site.countDiff !== undefined ? ` (${site.countDiff >= 0 ? '+' : ''}${site.countDiff} ${unit}s)` : '';
+    const cd = site.countDiff !== null && site.countDiff !== undefined ? ` (${site.countDiff >= 0 ? '+' : ''}${plural(site.countDiff, unit)})` : '';
     return `${label}${d >= 0 ? '+' : ''}${formatBytes(d)} grew (now ${formatBytes(site.bytes)}${count !== null ? ` in ${plural(count, unit)}` : ''})${cd}`;
   }
+  // memcheck's "N (D direct, I indirect)": the direct bytes are this kind, the rest is indirectly
+  // lost through it (and counted there), as valgrind's own LEAK SUMMARY counts them.
+  if (site.directBytes != null && site.indirectBytes) {
+    return `${label}${formatBytes(site.directBytes)} ${leakKindPhrase(site, tool)} (+${formatBytes(site.indirectBytes)} indirectly)${count !== null ? ` in ${plural(count, unit)}` : ''}`;
+  }
   return `${label}${formatBytes(site.bytes)} ${leakKindPhrase(site, tool)}${count !== null ? ` in ${plural(count, unit)}` : ''}`;
+}
+
+/**
+ * What a report's sites add up to, each byte once: a memcheck record's indirect bytes are also
+ * the bytes of the "indirectly lost" records, so when those are listed only the direct part of
+ * the others counts. Growth reports add what grew.
+ */
+export function leakedBytes(r: LeakReport): number {
+  const indirectListed = r.sites.some((s) => s.kind === 'indirectly lost');
+  return r.sites.reduce((a, s) => a + (s.kind === 'growth' || s.bytesDiff !== null ? Math.max(0, s.bytesDiff ?? 0)
+    : indirectListed && s.directBytes != null ? s.directBytes : s.bytes), 0);
 }
 
 export function frameText(f: LeakFrame): string {

@@ -1,10 +1,11 @@
 // Leak sites beside the code: a diagnostic at the first frame in the user's own code, a hover with
-// the whole stack, a CodeLens with the size ("8.0 KiB definitely lost in 2 blocks").
+// the whole stack, a CodeLens with the size ("8 KiB definitely lost in 2 blocks").
 import * as vscode from 'vscode';
 import type { LeakKind } from '../../core/model/leakReport';
 import { siteSummary, frameText } from '../../core/tools/render';
 import { setting } from '../settings';
 import type { LeakEntry, LeakStore, ResolvedSite } from './store';
+import { clock } from '../clock';
 
 export const DIAGNOSTIC_SOURCE = 'OOM Lens';
 export const REVEAL_SITE_COMMAND = 'oomLens.leaks.revealSite';
@@ -16,6 +17,12 @@ export function severityOf(kind: LeakKind): vscode.DiagnosticSeverity {
     case 'indirectly lost': return vscode.DiagnosticSeverity.Warning;
     default: return vscode.DiagnosticSeverity.Information;
   }
+}
+
+/** The CodeLens icon follows the diagnostic's severity: a definite leak is an error. */
+function codeLensIcon(kind: LeakKind): string {
+  const sev = severityOf(kind);
+  return sev === vscode.DiagnosticSeverity.Error ? 'error' : sev === vscode.DiagnosticSeverity.Warning ? 'warning' : 'info';
 }
 
 const TOOL_NAMES: Record<string, string> = {
@@ -58,7 +65,7 @@ export function siteMarkdown(entry: LeakEntry, rs: ResolvedSite): vscode.Markdow
   const md = new vscode.MarkdownString();
   md.supportHtml = false;
   md.appendMarkdown(`**OOM Lens: ${escapeMd(siteSummary(rs.site, entry.report.tool))}**\n\n`);
-  md.appendMarkdown(`${escapeMd(toolName(entry))} · ${escapeMd(entry.title)} · ${escapeMd(entry.host)} · ${entry.createdAt.toLocaleTimeString()}\n\n`);
+  md.appendMarkdown(`${escapeMd(toolName(entry))} · ${escapeMd(entry.title)} · ${escapeMd(entry.host)} · ${clock(entry.createdAt.getTime())}\n\n`);
   const frames = rs.frames.slice(0, 40);
   for (const f of frames) {
     const mark = f === rs.user ? '→ ' : '';
@@ -123,7 +130,7 @@ export class LeakCodeLensProvider implements vscode.CodeLensProvider {
         const u = rs.user;
         if (u?.localPath !== doc.uri.fsPath || u.frame.line === null || u.frame.line > doc.lineCount) continue;
         lenses.push(new vscode.CodeLens(doc.lineAt(u.frame.line - 1).range, {
-          title: `$(warning) ${siteSummary(rs.site, entry.report.tool)} · ${toolName(entry)}`,
+          title: `$(${codeLensIcon(rs.site.kind)}) ${siteSummary(rs.site, entry.report.tool)} · ${toolName(entry)}`,
           tooltip: 'Show this leak site in the Leak Reports view',
           command: REVEAL_SITE_COMMAND,
           arguments: [entry.id, rs.index],

@@ -22,6 +22,7 @@ import { LeakTree, OPEN_FRAME_COMMAND, type LeakNode } from './tree';
 import { RunStatus, runToolAsTask } from './taskRun';
 import { listProcesses, pickProcess, pickProgram, type PickedProcess } from './pickers';
 import { splitCommandLine } from '../../core/tools/argv';
+import { clock } from '../clock';
 
 export const INSPECT_COMMAND = 'oomLens.leaks.inspect';
 
@@ -291,7 +292,7 @@ export function registerLeaks(context: vscode.ExtensionContext, services: Servic
       } else {
         type Item = vscode.QuickPickItem & { e?: LeakEntry; file?: boolean };
         const items = (): Item[] => [
-          ...[...store.reports].reverse().map((e) => ({ label: e.title, description: `${toolName(e)} · ${e.report.sites.length} sites · ${e.createdAt.toLocaleTimeString()}`, e })),
+          ...[...store.reports].reverse().map((e) => ({ label: e.title, description: `${toolName(e)} · ${e.report.sites.length} sites · ${clock(e.createdAt.getTime())}`, e })),
           { label: '$(folder-opened) A report file…', file: true },
         ];
         const pick = async (placeHolder: string): Promise<LeakEntry | undefined> => {

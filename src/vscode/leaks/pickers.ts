@@ -7,6 +7,7 @@ import type { ProgramSpec } from '../../core/tools/types';
 import { splitCommandLine } from '../../core/tools/argv';
 import { detectRuntime, type Runtime } from '../../core/tools/runtime';
 import type { Services } from '../services';
+import { formatKb } from '../../core/format';
 
 /** ${workspaceFolder}, ${file}, ${env:X}… in a launch configuration value. */
 export function substituteVars(value: string, folder: vscode.WorkspaceFolder | undefined): string {
@@ -107,7 +108,7 @@ export async function pickProcess(services: Services, host: Host, title: string,
   type Item = vscode.QuickPickItem & { p?: PickedProcess; manual?: boolean };
   const items: Item[] = list.slice(0, 300).map((p) => ({
     label: `${p.suspect ? '$(warning) ' : ''}${p.comm} (${p.pid})`,
-    description: `${p.runtime}${p.rssKb !== null ? ` · RSS ${(p.rssKb / 1024).toFixed(0)} MiB` : ''}${p.suspect ? ' · leak suspect' : ''}`,
+    description: `${p.runtime}${p.rssKb !== null ? ` · RSS ${formatKb(p.rssKb)}` : ''}${p.suspect ? ' · leak suspect' : ''}`,
     detail: p.cmdline ?? undefined,
     p,
   }));

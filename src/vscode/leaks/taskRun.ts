@@ -8,6 +8,7 @@ import type { RunResult, ToolRequest, ToolSettings } from '../../core/tools/type
 import { siteSummary } from '../../core/tools/render';
 import { setting } from '../settings';
 import type { Services } from '../services';
+import { formatDuration } from '../../core/format';
 
 export const TASK_TYPE = 'oomLens';
 
@@ -82,7 +83,7 @@ export async function runToolAsTask(services: Services, status: RunStatus, host:
       onOutput: out,
       onStep: (m) => { out(`\x1b[36m● ${m}\x1b[0m\n`); stepListener?.(m); },
     }).then((r) => {
-      out(`\n\x1b[32m✔ ${r.tool} finished in ${(r.durationMs / 1000).toFixed(1)} s${r.exitCode !== null ? ` (program exit code ${r.exitCode})` : ''}\x1b[0m\n`);
+      out(`\n\x1b[32m✔ ${r.tool} finished in ${formatDuration(r.durationMs)}${r.exitCode !== null ? ` (program exit code ${r.exitCode})` : ''}\x1b[0m\n`);
       for (const p of r.reports) {
         out(`  ${p.label}: ${p.report.sites.length} site${p.report.sites.length === 1 ? '' : 's'} — ${p.localPath ?? p.hostPath}\n`);
         for (const s of p.report.sites.slice(0, 3)) out(`    ${siteSummary(s, p.report.tool)}\n`);

@@ -3,10 +3,12 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LeakSite } from '../../core/model/leakReport';
-import { siteSummary, frameText, formatBytes } from '../../core/tools/render';
+import { siteSummary, frameText, leakedBytes } from '../../core/tools/render';
+import { formatBytes, plural } from '../../core/format';
 import { firstUserFrame } from '../../core/parse/leaks';
 import type { ComparisonEntry, LeakEntry, LeakStore, ResolvedFrame, ResolvedSite, StoreEntry } from './store';
 import { siteMarkdown, toolName, severityOf } from './beside';
+import { clock } from '../clock';
 
 export const OPEN_FRAME_COMMAND = 'oomLens.leaks.openFrame';
 
@@ -94,8 +96,8 @@ function reportNode(entry: LeakEntry): LeakNode {
     return kids;
   }, vscode.TreeItemCollapsibleState.Expanded);
   n.id = entry.id;
-  const total = entry.report.sites.reduce((a, s) => a + (s.kind === 'growth' ? Math.max(0, s.bytesDiff ?? 0) : s.bytes), 0);
-  n.description = `${toolName(entry)} · ${entry.report.sites.length} sites · ${formatBytes(total)} · ${entry.host} · ${entry.createdAt.toLocaleTimeString()}`;
+  const total = leakedBytes(entry.report);
+  n.description = `${toolName(entry)} · ${plural(entry.report.sites.length, 'site')} · ${formatBytes(total)} · ${entry.host} · ${clock(entry.createdAt.getTime())}`;
   n.tooltip = [entry.title, toolName(entry), entry.commandLine ? `$ ${entry.commandLine}` : entry.report.command ?? '', entry.path ?? ''].filter(Boolean).join('\n');
   n.iconPath = new vscode.ThemeIcon('beaker');
   n.contextValue = 'leakReport';

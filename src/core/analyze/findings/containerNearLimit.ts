@@ -1,8 +1,9 @@
 // container-near-limit: a memory cgroup is at >= 90 % of its limit (warning; information when the
 // processes' anonymous memory is under half the limit, i.e. the rest is reclaimable page cache), has
 // OOM-killed (critical), or has hit its limit (failcnt / memory.events max > 0: information).
+import { formatKb, formatPercent } from '../../format';
 import type { CgroupInfo, Finding, ProcessInfo, Severity } from '../../model/report';
-import { type FindingContext, kb, niceKb, pct, sizeArg, sum, unitOf, userProcesses } from './context';
+import { type FindingContext, niceKb, sizeArg, sum, unitOf, userProcesses } from './context';
 import { dockerStats, kubectlDescribe, setContainerLimit } from './remedies';
 import { containerLabel } from './containerNoLimit';
 
@@ -35,7 +36,7 @@ export function containerNearLimit(ctx: FindingContext): Finding[] {
     const next = niceKb(Math.max(c.limitKb * 1.5, (c.peakKb ?? usage ?? 0) * 1.25));
     const parts = [
       kills > 0 ? `${kills} OOM kill${kills === 1 ? '' : 's'}` : null,
-      f !== null ? `${pct(usage as number, c.limitKb)} of its ${kb(c.limitKb)} limit` : null,
+      f !== null ? `${formatPercent(usage as number, c.limitKb)} of its ${formatKb(c.limitKb)} limit` : null,
       fails > 0 ? `hit the limit ${fails} time${fails === 1 ? '' : 's'}` : null,
     ].filter(Boolean);
     out.push({
@@ -43,11 +44,11 @@ export function containerNearLimit(ctx: FindingContext): Finding[] {
       key: `container-near-limit:${c.path}`,
       severity,
       title: `${label}: ${parts.join(', ')}`,
-      detail: `Usage ${kb(usage)} of ${kb(c.limitKb)}${c.peakKb != null ? `, peak ${kb(c.peakKb)}` : ''}${anon !== null ? `; its processes' anonymous memory + swap is ${kb(anon)}` : ''}. ` +
+      detail: `Usage ${formatKb(usage)} of ${formatKb(c.limitKb)}${c.peakKb != null ? `, peak ${formatKb(c.peakKb)}` : ''}${anon !== null ? `; its processes' anonymous memory + swap is ${formatKb(anon)}` : ''}. ` +
         (kills > 0 ? 'The kernel OOM-killed inside this cgroup: it needs more than its limit at peak (a leak, or a limit too small for its load). ' : '') +
         (severity === 'info' && f !== null && f >= 0.9 ? 'Most of the usage is page cache, which the kernel reclaims at the limit: not a problem by itself. ' : '') +
         (fails > 0 && kills === 0 ? `Reaching the limit${c.version === 1 ? ' (failcnt)' : ' (memory.events max)'} makes the kernel reclaim inside the cgroup: fine for cache, a warning sign for anonymous memory. ` : '') +
-        `Members: ${ms.length ? ms.slice(0, 5).map((p) => `${p.comm} (${p.pid}) ${kb(p.rssKb)}`).join(', ') : 'none seen'}.`,
+        `Members: ${ms.length ? ms.slice(0, 5).map((p) => `${p.comm} (${p.pid}) ${formatKb(p.rssKb)}`).join(', ') : 'none seen'}.`,
       pids: ms.map((p) => p.pid),
       evidence: { cgroup: c.path, version: c.version, limitKb: c.limitKb, usageKb: usage, peakKb: c.peakKb, usedFraction: f === null ? null : Math.round(f * 1000) / 1000, oomKills: kills, failcnt: fails, anonPlusSwapKb: anon, container, unit, suggestedLimitKb: next },
       remedies: [

@@ -1,8 +1,9 @@
 // container-no-limit: a container (docker, Kubernetes, podman, lxc) runs processes but neither its
 // cgroup nor any parent has a memory limit: "Without limits, a container can eat all host memory."
 // Warning when it is big (>= 10 % of RAM) or memory is tight / OOM kills happened; else info.
+import { formatKb, formatPercent } from '../../format';
 import type { ContainerRef, Finding, ProcessInfo } from '../../model/report';
-import { type FindingContext, kb, limitsOf, memoryTight, niceKb, oomHappened, pct, sizeArg, userProcesses } from './context';
+import { type FindingContext, limitsOf, memoryTight, niceKb, oomHappened, sizeArg, userProcesses } from './context';
 import { dockerStats, kubectlDescribe, setContainerLimit } from './remedies';
 
 export function containerKey(c: ContainerRef): string {
@@ -36,8 +37,8 @@ export function containerNoLimit(ctx: FindingContext): Finding[] {
       id: 'container-no-limit',
       key: `container-no-limit:${c.runtime}:${c.id ?? c.name ?? ps[0].cgroup}`,
       severity: big || risk ? 'warning' : 'info',
-      title: `${containerLabel(c)} has no memory limit (${ps.length} process${ps.length === 1 ? '' : 'es'}, ${kb(rss)} RSS${total ? `, ${pct(rss, total)} of RAM` : ''})`,
-      detail: `Neither its cgroup (${ps[0].cgroup ?? '?'}) nor a parent has memory.max / memory.limit_in_bytes set: it can take all of the host's memory, and the OOM killer then picks from every process on the host. Set a limit (and in Kubernetes a request) sized to its real peak; ${kb(limit)} would be 1.5 × what it uses now.`,
+      title: `${containerLabel(c)} has no memory limit (${ps.length} process${ps.length === 1 ? '' : 'es'}, ${formatKb(rss)} RSS${total ? `, ${formatPercent(rss, total)} of RAM` : ''})`,
+      detail: `Neither its cgroup (${ps[0].cgroup ?? '?'}) nor a parent has memory.max / memory.limit_in_bytes set: it can take all of the host's memory, and the OOM killer then picks from every process on the host. Set a limit (and in Kubernetes a request) sized to its real peak; ${formatKb(limit)} would be 1.5 × what it uses now.`,
       pids: ps.map((p) => p.pid),
       evidence: { container: c, processes: ps.length, rssKb: rss, cgroup: ps[0].cgroup, suggestedLimitKb: limit, totalKb: total || null },
       remedies: [

@@ -15,22 +15,6 @@ export type Rule = (ctx: FindingContext) => Finding[];
 
 export const SEVERITY_RANK: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
 
-/** kB -> "1.5 GiB" (binary units, as free -h). */
-export function kb(v: number | null | undefined): string {
-  if (v == null || !Number.isFinite(v)) return '?';
-  const a = Math.abs(v);
-  if (a >= 1024 * 1024 * 1024) return `${(v / 1024 / 1024 / 1024).toFixed(1)} TiB`;
-  if (a >= 1024 * 1024) return `${(v / 1024 / 1024).toFixed(1)} GiB`;
-  if (a >= 1024) return `${(v / 1024).toFixed(a >= 100 * 1024 ? 0 : 1)} MiB`;
-  return `${Math.round(v)} kB`;
-}
-
-export function pct(part: number, whole: number): string {
-  if (!whole) return '?';
-  const p = (part / whole) * 100;
-  return `${p >= 10 || p === 0 ? p.toFixed(0) : p.toFixed(1)}%`;
-}
-
 /** A size for command lines: "512m", "2g" (docker/java style, rounded up to a whole MiB/GiB). */
 export function sizeArg(kbValue: number, style: 'docker' | 'java' | 'k8s' = 'docker'): string {
   const mib = Math.max(1, Math.ceil(kbValue / 1024));

@@ -4,8 +4,9 @@
 // (containers: docker --oom-score-adj, Kubernetes QoS). Warning when it is among the first three by
 // oom_score while memory is at risk (tight, kills, leak suspects, pressure); otherwise information.
 // Nothing when no other process is big and memory is not at risk (a quiet host).
+import { formatKb } from '../../format';
 import type { Finding, ProcessInfo, Remedy } from '../../model/report';
-import { type FindingContext, growthOf, kb, memoryTight, oomHappened, unitOf, userProcesses, procKey } from './context';
+import { type FindingContext, growthOf, memoryTight, oomHappened, unitOf, userProcesses, procKey } from './context';
 import { setOomScoreAdj, unitOomScoreAdjust, viewOomScore } from './remedies';
 
 const CRITICAL = /^(sshd|postgres|postmaster|mysqld|mariadbd|mongod|redis-server)$/;
@@ -61,8 +62,8 @@ export function criticalUnprotected(ctx: FindingContext): Finding[] {
       // An alarm only when memory is at risk AND it is among the first the OOM killer would take.
       severity: risk && top3 ? 'warning' : 'info',
       title: `${p.comm} (${p.pid}) is not protected from the OOM killer (oom_score_adj ${p.oomScoreAdj}, oom_score ${p.oomScore ?? '?'}${rank ? `, #${rank} in line` : ''})`,
-      detail: `${p.comm} is a critical service${family.length > 1 ? ` (${family.length} processes, ${kb(famRss)} RSS)` : ` (${kb(p.rssKb)} RSS)`}, but its oom_score_adj is ${p.oomScoreAdj}, so the OOM killer ranks it by size alone${top3 ? ` — it is among the first three it would kill` : ''}.` +
-        (othersBig.length ? ` Other big processes: ${othersBig.slice(0, 3).map((q) => `${q.comm} (${q.pid}) ${kb(q.rssKb)}`).join(', ')}.` : '') +
+      detail: `${p.comm} is a critical service${family.length > 1 ? ` (${family.length} processes, ${formatKb(famRss)} RSS)` : ` (${formatKb(p.rssKb)} RSS)`}, but its oom_score_adj is ${p.oomScoreAdj}, so the OOM killer ranks it by size alone${top3 ? ` — it is among the first three it would kill` : ''}.` +
+        (othersBig.length ? ` Other big processes: ${othersBig.slice(0, 3).map((q) => `${q.comm} (${q.pid}) ${formatKb(q.rssKb)}`).join(', ')}.` : '') +
         ' Lower its score (-500 makes it unlikely without making it unkillable; never -1000 for everything: the host can freeze).',
       pids: [p.pid],
       evidence: { pid: p.pid, comm: p.comm, oomScore: p.oomScore, oomScoreAdj: p.oomScoreAdj, rank, rssKb: p.rssKb, familyRssKb: famRss, unit, othersBig: othersBig.slice(0, 5).map((q) => ({ pid: q.pid, comm: q.comm, rssKb: q.rssKb })), risk },

@@ -1,9 +1,10 @@
 // grew-then-flat: a process that was a leak suspect (it grew steadily while sampled) and has been
 // flat since. The live view keeps it so the main clue is not dropped when the growth pauses: it
 // still holds what it grew, and a leak that stops may start again.
+import { formatKb } from '../../format';
 import type { Finding } from '../../model/report';
-import type { LiveGrowth } from '../../live/growthTracker';
-import { type FindingContext, growthOf, kb } from './context';
+import type { LiveGrowth } from '../growth';
+import { type FindingContext, growthOf } from './context';
 import { detectRuntime, leakToolRemedies } from './runtime';
 
 export function grewThenFlat(ctx: FindingContext): Finding[] {
@@ -17,8 +18,8 @@ export function grewThenFlat(ctx: FindingContext): Finding[] {
       id: 'grew-then-flat',
       key: `grew-then-flat:${g.pid}@${g.start ?? g.comm}`,
       severity: 'warning',
-      title: `${g.comm} (${g.pid}) grew ${kb(p.grewKb)}, now flat at ${kb(p.nowKb)}`,
-      detail: `It grew steadily while sampled (a leak suspect), from ${kb(p.fromKb)} to ${kb(p.nowKb)}, and has been flat since ${p.flatSince}. `
+      title: `${g.comm} (${g.pid}) grew ${formatKb(p.grewKb)}, now flat at ${formatKb(p.nowKb)}`,
+      detail: `It grew steadily while sampled (a leak suspect), from ${formatKb(p.fromKb)} to ${formatKb(p.nowKb)}, and has been flat since ${p.flatSince}. `
         + 'It still holds that memory: a cache or pool that reached its size, load that stopped, or a leak that paused. Watch whether it starts again, or look at what it holds now.',
       pids: [g.pid],
       evidence: { grewKb: p.grewKb, fromKb: p.fromKb, nowKb: p.nowKb, flatSince: p.flatSince, runtime: detectRuntime(proc) },

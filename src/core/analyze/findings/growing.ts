@@ -1,7 +1,8 @@
 // growing: processes that grew significantly while sampled but are not leak suspects (too short a
 // window, irregular, or slowing down). One info finding for all of them.
+import { formatKb } from '../../format';
 import type { Finding } from '../../model/report';
-import { type FindingContext, growthOf, kb } from './context';
+import { type FindingContext, growthOf } from './context';
 import { rate } from './leakSuspect';
 
 export function growing(ctx: FindingContext): Finding[] {
@@ -12,7 +13,7 @@ export function growing(ctx: FindingContext): Finding[] {
     id: 'growing',
     severity: 'info',
     title: `${gs.length} process${gs.length === 1 ? '' : 'es'} grew while sampled: ${list}${gs.length > 5 ? ', …' : ''}`,
-    detail: `Not (yet) leak suspects: ${gs.slice(0, 5).map((g) => `${g.comm} (${g.pid}): ${g.reason ?? `${kb(g.changeKb ?? 0)}`}`).join('; ')}. Sample for longer to tell a leak from warm-up or a cache filling up.`,
+    detail: `Not (yet) leak suspects: ${gs.slice(0, 5).map((g) => `${g.comm} (${g.pid}): ${g.reason ?? `${formatKb(g.changeKb ?? 0)}`}`).join('; ')}. Sample for longer to tell a leak from warm-up or a cache filling up.`,
     pids: gs.map((g) => g.pid),
     evidence: { processes: gs.map((g) => ({ pid: g.pid, comm: g.comm, slopeKbPerMin: g.basisSlopeKbPerMin ?? g.slopeKbPerMin, r2: g.basisR2 ?? g.r2, samples: g.samples, recentSlopeKbPerMin: g.recentSlopeKbPerMin ?? null, projectedOomAt: g.projectedOomAt, reason: g.reason ?? null })) },
     remedies: [],

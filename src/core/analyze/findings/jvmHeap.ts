@@ -3,8 +3,9 @@
 // heap: metaspace, code cache, thread stacks, GC, direct buffers) does not fit in its cgroup limit
 // (or MemTotal). Heap alone >= limit -> critical. Several JVMs without a cgroup limit whose heaps
 // together exceed RAM -> warning.
+import { formatKb } from '../../format';
 import type { Finding, ProcessInfo, Remedy } from '../../model/report';
-import { type FindingContext, effectiveLimit, kb, pidArg, userProcesses, procKey } from './context';
+import { type FindingContext, effectiveLimit, pidArg, userProcesses, procKey } from './context';
 import { detectRuntime, jvmMaxHeapKb, jvmOverheadKb, parseJvmFlags, safeCmdline } from './runtime';
 import { setContainerLimit } from './remedies';
 
@@ -32,7 +33,7 @@ export function jvmHeap(ctx: FindingContext): Finding[] {
     if (source === 'default') continue; // 25 % of what it sees always fits
     const overhead = jvmOverheadKb(heapKb);
     if (heapKb + overhead <= lim.limitKb) continue;
-    const where = lim.source === 'cgroup' ? `its cgroup limit ${kb(lim.limitKb)} (${lim.cgroup})` : `the host's RAM ${kb(lim.limitKb)}`;
+    const where = lim.source === 'cgroup' ? `its cgroup limit ${formatKb(lim.limitKb)} (${lim.cgroup})` : `the host's RAM ${formatKb(lim.limitKb)}`;
     const sugg = suggestXmxMb(lim.limitKb);
     const cmd = safeCmdline(p.cmdline);
     const remedies: Remedy[] = [{
@@ -53,8 +54,8 @@ export function jvmHeap(ctx: FindingContext): Finding[] {
       id: 'jvm-heap-vs-limit',
       key: `jvm-heap-vs-limit:${procKey(p)}`,
       severity: heapKb >= lim.limitKb ? 'critical' : 'warning',
-      title: `java (${p.pid}) may grow its heap to ${kb(heapKb)} (${source}), but ${where} leaves no room for the JVM's ~${kb(overhead)} outside the heap`,
-      detail: `The JVM can use heap ${kb(heapKb)} + about ${kb(overhead)} of metaspace, code cache, thread stacks, GC structures and direct buffers = ${kb(heapKb + overhead)}, more than ${where}. Before the heap fills and a full GC would reclaim it, the ${lim.source === 'cgroup' ? 'cgroup' : 'host'} runs out and the kernel OOM-kills the JVM (no OutOfMemoryError, no heap dump). RSS now: ${kb(p.rssKb)}.`,
+      title: `java (${p.pid}) may grow its heap to ${formatKb(heapKb)} (${source}), but ${where} leaves no room for the JVM's ~${formatKb(overhead)} outside the heap`,
+      detail: `The JVM can use heap ${formatKb(heapKb)} + about ${formatKb(overhead)} of metaspace, code cache, thread stacks, GC structures and direct buffers = ${formatKb(heapKb + overhead)}, more than ${where}. Before the heap fills and a full GC would reclaim it, the ${lim.source === 'cgroup' ? 'cgroup' : 'host'} runs out and the kernel OOM-kills the JVM (no OutOfMemoryError, no heap dump). RSS now: ${formatKb(p.rssKb)}.`,
       pids: [p.pid],
       evidence: { heapKb, heapSource: source, flags, overheadKb: overhead, limitKb: lim.limitKb, limitSource: lim.source, cgroup: lim.cgroup, rssKb: p.rssKb, suggestedXmxMb: sugg },
       remedies,
@@ -67,8 +68,8 @@ export function jvmHeap(ctx: FindingContext): Finding[] {
       id: 'jvm-heap-vs-limit',
       key: 'jvm-heap-vs-limit:together',
       severity: 'warning',
-      title: `${free.length} JVMs may together grow to ${kb(sumHeap)} (heaps + overhead), more than RAM ${kb(total)}`,
-      detail: `Each JVM sizes its heap on its own (${free.map((x) => `${x.p.pid}: ${kb(x.heapKb)}`).join(', ')}); together they can outgrow the host, and the OOM killer then takes the largest. Give each an explicit -Xmx that fits together, or a memory limit.`,
+      title: `${free.length} JVMs may together grow to ${formatKb(sumHeap)} (heaps + overhead), more than RAM ${formatKb(total)}`,
+      detail: `Each JVM sizes its heap on its own (${free.map((x) => `${x.p.pid}: ${formatKb(x.heapKb)}`).join(', ')}); together they can outgrow the host, and the OOM killer then takes the largest. Give each an explicit -Xmx that fits together, or a memory limit.`,
       pids: free.map((x) => x.p.pid),
       evidence: { jvms: free.map((x) => ({ pid: x.p.pid, heapKb: x.heapKb, rssKb: x.p.rssKb })), sumKb: sumHeap, totalKb: total },
       remedies: [{ title: 'Size the heaps explicitly so they fit together', commands: [`java -Xmx${xmxArg(suggestXmxMb(total / free.length))} -jar your_app.jar`], changesHost: false }],

@@ -1,23 +1,22 @@
 // leak-suspect: processes whose memory grows steadily (growth verdict "leak-suspect"); critical when
 // the projected OOM is within a day. Remedy: the leak tool of its runtime.
+import { formatDuration, formatKb, plural } from '../../format';
 import type { Finding } from '../../model/report';
-import { type FindingContext, growthOf, kb, nowMs } from './context';
+import { type FindingContext, growthOf, nowMs } from './context';
 import { killProcess } from './remedies';
 import { detectRuntime, leakToolRemedies } from './runtime';
 
 /** Projected OOM closer than this -> critical. */
 export const CRITICAL_WITHIN_MS = 24 * 3600_000;
 
+/** How fast, for a sentence ("grows 238 MiB/min"). */
 export function rate(kbPerMin: number): string {
-  return Math.abs(kbPerMin) >= 1024 ? `${(kbPerMin / 1024).toFixed(1)} MiB/min` : `${kbPerMin.toFixed(kbPerMin >= 10 ? 0 : 1)} kB/min`;
+  return `${formatKb(kbPerMin)}/min`;
 }
 
+/** How soon: "~1 h 36 min", "now". */
 export function inTime(ms: number): string {
-  if (ms <= 0) return 'now';
-  const min = ms / 60_000;
-  if (min < 90) return `~${Math.max(1, Math.round(min))} min`;
-  if (min < 48 * 60) return `~${(min / 60).toFixed(min < 600 ? 1 : 0)} h`;
-  return `~${Math.round(min / 1440)} days`;
+  return ms <= 0 ? 'now' : `~${formatDuration(Math.max(60_000, Math.round(ms / 60_000) * 60_000))}`;
 }
 
 export function leakSuspect(ctx: FindingContext): Finding[] {
@@ -34,8 +33,8 @@ export function leakSuspect(ctx: FindingContext): Finding[] {
     const runtime = detectRuntime(proc);
     const what = g.basis === 'rssAnonKb' || g.basis === 'rssAnonKb+swapKb' ? 'anonymous memory' : g.metric === 'pssKb' ? 'PSS' : 'RSS';
     const detail = [
-      `Its ${what} rose${g.durationMinutes != null ? ` ${kb(g.changeKb ?? slope * g.durationMinutes)} over ${g.durationMinutes.toFixed(0)} min` : ''} (${g.samples} samples) along a straight line (r² ${(g.basisR2 ?? g.r2).toFixed(2)}), and it is still growing in the last third of the window${g.recentSlopeKbPerMin != null ? ` (${rate(g.recentSlopeKbPerMin)})` : ''}: memory that is allocated and never freed.`,
-      g.firstKb != null && g.lastKb != null ? `${g.metric === 'pssKb' ? 'PSS' : 'RSS'} ${kb(g.firstKb)} → ${kb(g.lastKb)}.` : '',
+      `Its ${what} rose${g.durationMinutes != null ? ` ${formatKb(g.changeKb ?? slope * g.durationMinutes)} in ${formatDuration(g.durationMinutes * 60_000)}` : ''} (${plural(g.samples, 'sample')}) along a straight line (r² ${(g.basisR2 ?? g.r2).toFixed(2)}), and it is still growing in the last third of the window${g.recentSlopeKbPerMin != null ? ` (${rate(g.recentSlopeKbPerMin)})` : ''}: memory that is allocated and never freed.`,
+      g.firstKb != null && g.lastKb != null ? `${g.metric === 'pssKb' ? 'PSS' : 'RSS'} ${formatKb(g.firstKb)} → ${formatKb(g.lastKb)}.` : '',
       Number.isFinite(at)
         ? `At this rate it exhausts ${g.projectedBy === 'cgroup' ? `its cgroup's limit${g.cgroup ? ` (${g.cgroup})` : ''}` : 'MemAvailable + free swap'} in ${inTime(at - now)} (${g.projectedOomAt}).`
         : '',

@@ -1,8 +1,9 @@
 // low-available: MemAvailable < 15 % of MemTotal (warning), < 10 % (critical) — the guide's alert
 // thresholds for node_memory_MemAvailable_bytes.
+import { formatKb, formatPercent } from '../../format';
 import type { Finding, Remedy } from '../../model/report';
 import { analyzeSystemTrend } from '../growth';
-import { type FindingContext, availableFraction, growthOf, kb, pct, userProcesses } from './context';
+import { type FindingContext, availableFraction, growthOf, userProcesses } from './context';
 import { addSwapFile, dropCaches, killProcess, lookAtMemory } from './remedies';
 import { isCriticalService } from './criticalUnprotected';
 
@@ -23,12 +24,12 @@ export function lowAvailable(ctx: FindingContext): Finding[] {
   const leaks = growthOf(r).filter((g) => g.verdict === 'leak-suspect');
   const trend = ctx.system ? analyzeSystemTrend(ctx.system) : null;
   const d: string[] = [
-    `Only ${kb(m.availableKb)} of ${kb(total)} (${pct(m.availableKb as number, total)}) can be allocated without swapping${m.swapTotalKb ? `; swap free ${kb(m.swapFreeKb)} of ${kb(m.swapTotalKb)}` : ' and there is no swap'}.`,
-    `Largest: ${top.map((p) => `${p.comm} (${p.pid}) ${kb(size(p))}`).join(', ')}.`,
+    `Only ${formatKb(m.availableKb)} of ${formatKb(total)} (${formatPercent(m.availableKb as number, total)}) can be allocated without swapping${m.swapTotalKb ? `; swap free ${formatKb(m.swapFreeKb)} of ${formatKb(m.swapTotalKb)}` : ' and there is no swap'}.`,
+    `Largest: ${top.map((p) => `${p.comm} (${p.pid}) ${formatKb(size(p))}`).join(', ')}.`,
   ];
   if (leaks.length) d.push(`Leak suspects: ${leaks.map((g) => `${g.comm} (${g.pid})`).join(', ')}.`);
   else if (top[0] && size(top[0]) < total * 0.5) d.push('No single process dominates: if the load is legitimate and the applications are tuned, the host may simply need more RAM.');
-  if (trend?.projectedOomAt) d.push(`MemAvailable + free swap falls ${kb(-trend.slopeKbPerMin)}/min: exhausted around ${trend.projectedOomAt}.`);
+  if (trend?.projectedOomAt) d.push(`MemAvailable + free swap falls ${formatKb(-trend.slopeKbPerMin)}/min: exhausted around ${trend.projectedOomAt}.`);
   const remedies: Remedy[] = [lookAtMemory()];
   if (hog) remedies.push(killProcess(hog.pid));
   if ((m.swapTotalKb ?? null) === 0) remedies.push(addSwapFile());
@@ -36,7 +37,7 @@ export function lowAvailable(ctx: FindingContext): Finding[] {
   return [{
     id: 'low-available',
     severity: f < CRITICAL_FRACTION ? 'critical' : 'warning',
-    title: `MemAvailable is ${pct(m.availableKb as number, total)} of RAM (${kb(m.availableKb)} of ${kb(total)})`,
+    title: `MemAvailable is ${formatPercent(m.availableKb as number, total)} of RAM (${formatKb(m.availableKb)} of ${formatKb(total)})`,
     detail: d.join(' '),
     pids: top.map((p) => p.pid),
     evidence: {

@@ -3,8 +3,9 @@
 // >= 10 % of RAM (or >= 100 while memory is tight) -> warning.
 // zombies: >= 50 zombie processes: they hold no memory themselves, but their parent does not reap
 // them (a bug that often comes with other leaks) -> info.
+import { formatKb, formatPercent } from '../../format';
 import type { Finding } from '../../model/report';
-import { type FindingContext, kb, memoryTight, pct, pidArg, sum } from './context';
+import { type FindingContext, memoryTight, pidArg, sum } from './context';
 
 export function manyProcesses(ctx: FindingContext): Finding[] {
   const r = ctx.report;
@@ -27,7 +28,7 @@ export function manyProcesses(ctx: FindingContext): Finding[] {
       id: 'many-processes',
       key: `many-processes:${comm}`,
       severity: 'warning',
-      title: `${ps.length} ${comm} processes hold ${kb(rss)}${total ? ` (${pct(rss, total)} of RAM)` : ''}`,
+      title: `${ps.length} ${comm} processes hold ${formatKb(rss)}${total ? ` (${formatPercent(rss, total)} of RAM)` : ''}`,
       detail: `So many copies of one program point at a fork flood, a runaway script, or a connection flood (e.g. a DDoS) spawning workers${topParent ? `; ${topParent[1]} of them are children of pid ${topParent[0]}` : ''}. If it is expected (a worker pool), cap the pool to what the memory holds.`,
       pids: ps.slice(0, 50).map((p) => p.pid),
       evidence: { comm, count: ps.length, memoryKb: rss, measure: ps.every((p) => p.pssKb != null) ? 'pssKb' : 'rssKb', topParent: topParent ? { pid: topParent[0], children: topParent[1] } : null },

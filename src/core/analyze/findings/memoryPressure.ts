@@ -2,7 +2,11 @@
 // avg60 > 10 (every task stalled 10 % of a whole minute) -> critical.
 import type { Finding, Remedy } from '../../model/report';
 import type { FindingContext } from './context';
+import { formatShare } from '../../format';
 import { addSwapFile, lookAtMemory } from './remedies';
+
+/** PSI values are percentages already. */
+const psi = (v: number) => formatShare(v / 100);
 
 export function memoryPressure(ctx: FindingContext): Finding[] {
   const p = ctx.report.pressure;
@@ -15,8 +19,8 @@ export function memoryPressure(ctx: FindingContext): Finding[] {
   return [{
     id: 'memory-pressure',
     severity: crit ? 'critical' : 'warning',
-    title: `Tasks stall waiting for memory: some ${p.someAvg60.toFixed(1)}% / full ${p.fullAvg60.toFixed(1)}% of the last minute (PSI)`,
-    detail: `Pressure stall information: at least one task waited on memory (reclaim, swap-in, refaults) ${p.someAvg10.toFixed(1)}% of the last 10 s and ${p.someAvg60.toFixed(1)}% of the last 60 s; all tasks at once ${p.fullAvg10.toFixed(1)}% / ${p.fullAvg60.toFixed(1)}%. The host is thrashing before any OOM kill: it is slow now, and an OOM is near if demand keeps rising.`,
+    title: `Tasks stall waiting for memory: some ${psi(p.someAvg60)} / full ${psi(p.fullAvg60)} of the last minute (PSI)`,
+    detail: `Pressure stall information: at least one task waited on memory (reclaim, swap-in, refaults) ${psi(p.someAvg10)} of the last 10 s and ${psi(p.someAvg60)} of the last 60 s; all tasks at once ${psi(p.fullAvg10)} / ${psi(p.fullAvg60)}. The host is thrashing before any OOM kill: it is slow now, and an OOM is near if demand keeps rising.`,
     pids: [],
     evidence: { ...p, thresholds: { someAvg60: 10, fullAvg10: 5, criticalFullAvg60: 10 } },
     remedies,

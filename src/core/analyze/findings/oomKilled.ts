@@ -1,9 +1,10 @@
 // oom-killed: OOM kills from the events (kernel kills, lowmemorykiller, container OOMKilled), grouped
 // by what was killed (container/pod, systemd unit, or comm); killed again and again -> critical.
 // Also: /proc/vmstat oom_kill > 0 with no kill in the events read.
+import { formatKb, formatTime, plural } from '../../format';
 import type { OomEvent } from '../../model/oomEvent';
 import type { Finding, ProcessInfo, Remedy, Report } from '../../model/report';
-import { type FindingContext, kb, unitOf } from './context';
+import { type FindingContext, unitOf } from './context';
 import { addSwapFile, dockerStats, findOomInLogs, kubectlDescribe, lookAtMemory, setContainerLimit, unitOomScoreAdjust, viewOomScore } from './remedies';
 import { leakToolRemedies } from './runtime';
 import { whyVictim } from './whyVictim';
@@ -46,10 +47,6 @@ function shortPath(p: string): string {
   return p.length > 90 ? `…${p.slice(-80)}` : p;
 }
 
-function fmtTime(ms: number | null): string {
-  return ms === null ? 'an unknown time' : new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
-}
-
 export function oomKilled(ctx: FindingContext): Finding[] {
   const r = ctx.report;
   const kills = (r.events ?? []).filter((e) => e.kind === 'kill' || e.kind === 'lowmemorykiller' || (e.kind === 'container' && e.containerState?.oomKilled));
@@ -68,7 +65,7 @@ export function oomKilled(ctx: FindingContext): Finding[] {
       id: 'oom-killed',
       // A count alone does not say whether the same program died again and again: no escalation.
       severity: 'warning',
-      title: `${n} OOM kill${n === 1 ? '' : 's'} since boot${r.host?.bootTime ? ` (${fmtTime(Date.parse(r.host.bootTime))})` : ''}, per /proc/vmstat`,
+      title: `${plural(n, 'OOM kill')} since boot${r.host?.bootTime ? ` (${formatTime(Date.parse(r.host.bootTime))})` : ''}, per /proc/vmstat`,
       detail: 'The kernel counted OOM kills since boot, but no kill was found in the kernel log that was read (it may not have been read, or has rotated). The kill lines name the victim, its memory and the cgroup that ran out.',
       pids: [],
       evidence: { oomKillsSinceBoot: n, source: '/proc/vmstat oom_kill', bootTime: r.host?.bootTime ?? null },
@@ -114,22 +111,22 @@ function groupFinding(g: Group, r: Report): Finding {
   const systemOom = !memcgOom && (last.scope === 'system' || last.constraint === 'CONSTRAINT_NONE');
   const limitKb = last.memcgUsage?.limitKb ?? (last.containerState?.memoryLimitBytes != null ? last.containerState.memoryLimitBytes / 1024 : null);
 
-  const since = times.length ? fmtTime(times[0]) : evs[0].timeText ?? null;
+  const since = times.length ? formatTime(times[0]) : evs[0].timeText ?? null;
   const title = count > 1
-    ? `${g.label} was OOM-killed ${count} times${since ? ` since ${since}` : ''}${lastAnon !== null ? ` (last: anon-rss ${kb(lastAnon)})` : ''}`
+    ? `${g.label} was OOM-killed ${count} times${since ? ` since ${since}` : ''}${lastAnon !== null ? ` (last: anon-rss ${formatKb(lastAnon)})` : ''}`
     : g.events[0].kind === 'container'
-      ? `${g.label} was OOMKilled${restarts ? ` (restarted ${restarts} times)` : ''}${limitKb !== null ? ` at its ${kb(limitKb)} limit` : ''}`
+      ? `${g.label} was OOMKilled${restarts ? ` (restarted ${restarts} times)` : ''}${limitKb !== null ? ` at its ${formatKb(limitKb)} limit` : ''}`
       : g.key === 'unknown'
         ? `The OOM killer ran${since ? ` at ${since}` : ''}: ${g.label}`
-        : `${g.label}${last.victim?.pid != null ? ` (${last.victim.pid})` : ''} was killed by the OOM killer${lastAnon !== null ? `: anon-rss ${kb(lastAnon)}` : ''}${memcgOom && limitKb !== null ? `, cgroup limit ${kb(limitKb)}` : ''}`;
+        : `${g.label}${last.victim?.pid != null ? ` (${last.victim.pid})` : ''} was killed by the OOM killer${lastAnon !== null ? `: anon-rss ${formatKb(lastAnon)}` : ''}${memcgOom && limitKb !== null ? `, cgroup limit ${formatKb(limitKb)}` : ''}`;
 
   const d: string[] = [];
   if (last.kind === 'lowmemorykiller') d.push('Android\'s lowmemorykiller killed it to keep free memory above its thresholds.');
-  else if (memcgOom) d.push(`Its memory cgroup${last.memcg ? ` ${shortPath(last.memcg)}` : ''} hit its limit${limitKb !== null ? ` of ${kb(limitKb)}` : ''}${last.memcgUsage?.failcnt ? ` (failcnt ${last.memcgUsage.failcnt})` : ''}: the container/service limit, not the whole host, ran out. Raise the limit if the load is legitimate, or find what grows.`);
+  else if (memcgOom) d.push(`Its memory cgroup${last.memcg ? ` ${shortPath(last.memcg)}` : ''} hit its limit${limitKb !== null ? ` of ${formatKb(limitKb)}` : ''}${last.memcgUsage?.failcnt ? ` (failcnt ${last.memcgUsage.failcnt})` : ''}: the container/service limit, not the whole host, ran out. Raise the limit if the load is legitimate, or find what grows.`);
   else if (systemOom) d.push('The whole host ran out of RAM and swap, and the kernel killed the process it scored worst to stay alive.');
   else d.push('The log does not say whether the whole host or a cgroup limit ran out (no constraint line).');
   if (last.trigger?.comm) d.push(`The allocation that triggered it came from ${last.trigger.comm} (${last.trigger.pid ?? '?'})${last.trigger.gfpFlags ? `, ${last.trigger.gfpFlags}` : ''}${last.trigger.order != null ? `, order ${last.trigger.order}` : ''}.`);
-  if (count > 1) d.push(`Killed ${count} times${times.length > 1 ? ` between ${fmtTime(times[0])} and ${fmtTime(times[times.length - 1])}` : ''}: it is restarted and runs out again, which points at a leak or a limit too small for its load.`);
+  if (count > 1) d.push(`Killed ${count} times${times.length > 1 ? ` between ${formatTime(times[0])} and ${formatTime(times[times.length - 1])}` : ''}: it is restarted and runs out again, which points at a leak or a limit too small for its load.`);
   if (restarts) d.push(`The container was restarted ${restarts} times.`);
   if (last.containerState?.exitCode === 137) d.push('Exit code 137 = killed by SIGKILL.');
   const why = whyVictim(last, r);

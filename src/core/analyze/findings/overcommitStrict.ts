@@ -1,8 +1,9 @@
 // overcommit-strict-exceeded: vm.overcommit_memory = 2 (no overcommit) and Committed_AS has reached
 // CommitLimit (critical) or 90 % of it (warning): allocations fail with "Cannot allocate memory"
 // while RAM may look free. CommitLimit = swap + RAM × overcommit_ratio / 100.
+import { formatKb, formatPercent } from '../../format';
 import type { Finding, Remedy } from '../../model/report';
-import { type FindingContext, kb, pct } from './context';
+import { type FindingContext } from './context';
 import { addSwapFile, sysctl } from './remedies';
 
 export function overcommitStrict(ctx: FindingContext): Finding[] {
@@ -20,9 +21,9 @@ export function overcommitStrict(ctx: FindingContext): Finding[] {
   return [{
     id: 'overcommit-strict-exceeded',
     severity: f >= 1 ? 'critical' : 'warning',
-    title: `Strict overcommit (mode 2): Committed_AS ${kb(m.committedAsKb)} is ${pct(m.committedAsKb, m.commitLimitKb)} of CommitLimit ${kb(m.commitLimitKb)}`,
+    title: `Strict overcommit (mode 2): Committed_AS ${formatKb(m.committedAsKb)} is ${formatPercent(m.committedAsKb, m.commitLimitKb)} of CommitLimit ${formatKb(m.commitLimitKb)}`,
     detail: `With vm.overcommit_memory = 2 the kernel refuses allocations beyond CommitLimit: programs fail with "Cannot allocate memory" (malloc returns NULL, fork fails) instead of the OOM killer acting.` +
-      (reachable !== null && reachable < 0.9 ? ` With overcommit_ratio ${ratio ?? '?'} only ${Math.round(reachable * 100)} % of RAM can be committed${(m.swapTotalKb ?? 0) === 0 ? ' (and there is no swap)' : ''}, so this happens while RAM is still free (MemAvailable ${kb(m.availableKb)}).` : ''),
+      (reachable !== null && reachable < 0.9 ? ` With overcommit_ratio ${ratio ?? '?'} only ${Math.round(reachable * 100)} % of RAM can be committed${(m.swapTotalKb ?? 0) === 0 ? ' (and there is no swap)' : ''}, so this happens while RAM is still free (MemAvailable ${formatKb(m.availableKb)}).` : ''),
     pids: [],
     evidence: { overcommitMemory: 2, overcommitRatio: ratio, committedAsKb: m.committedAsKb, commitLimitKb: m.commitLimitKb, percent: Math.round(f * 1000) / 10, availableKb: m.availableKb, swapTotalKb: m.swapTotalKb },
     remedies,

@@ -2,8 +2,9 @@
 // any process, so no process's RSS shows it, and without swap it cannot be freed. The sum of
 // rssShmemKb over processes over-counts shared pages, so "Shmem minus that sum" is a lower bound of
 // the unmapped part.
+import { formatKb, formatPercent } from '../../format';
 import type { Finding } from '../../model/report';
-import { type FindingContext, kb, pct, sum, userProcesses } from './context';
+import { type FindingContext, sum, userProcesses } from './context';
 
 export function shmemHidden(ctx: FindingContext): Finding[] {
   const r = ctx.report;
@@ -16,8 +17,8 @@ export function shmemHidden(ctx: FindingContext): Finding[] {
   return [{
     id: 'shmem-hidden',
     severity: 'warning',
-    title: `${kb(unaccounted)} of shared memory (tmpfs / shm) is not in any process's RSS (Shmem ${kb(shmemKb)}, ${pct(shmemKb, totalKb)} of RAM)`,
-    detail: `Shmem counts files in tmpfs (/dev/shm, /run, /tmp on tmpfs), SysV shared memory and memfd. Processes map only ${kb(mapped)} of it, so ps and top do not show the rest. It looks like buff/cache in free -h but cannot be dropped: it is freed only when the files or segments are removed (or swapped out).`,
+    title: `${formatKb(unaccounted)} of shared memory (tmpfs / shm) is not in any process's RSS (Shmem ${formatKb(shmemKb)}, ${formatPercent(shmemKb, totalKb)} of RAM)`,
+    detail: `Shmem counts files in tmpfs (/dev/shm, /run, /tmp on tmpfs), SysV shared memory and memfd. Processes map only ${formatKb(mapped)} of it, so ps and top do not show the rest. It looks like buff/cache in free -h but cannot be dropped: it is freed only when the files or segments are removed (or swapped out).`,
     pids: [],
     evidence: { shmemKb, mappedByProcessesKb: mapped, unaccountedKb: unaccounted, totalKb },
     remedies: [

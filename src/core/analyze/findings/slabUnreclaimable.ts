@@ -1,9 +1,10 @@
 // slab-unreclaimable: kernel memory that cannot be reclaimed (SUnreclaim) is a large part of RAM
 // (> 10 % warning, > 25 % critical), or grows steadily over the samples: a kernel-side leak
 // (drivers, netfilter, leaked objects); drop_caches does not free it.
+import { formatKb, formatPercent } from '../../format';
 import type { Finding } from '../../model/report';
 import { theilSen } from '../stats';
-import { type FindingContext, kb, pct } from './context';
+import { type FindingContext } from './context';
 
 export const WARN_FRACTION = 0.10;
 export const CRITICAL_FRACTION = 0.25;
@@ -34,7 +35,7 @@ export function slabUnreclaimable(ctx: FindingContext): Finding[] {
   return [{
     id: 'slab-unreclaimable',
     severity: f > CRITICAL_FRACTION ? 'critical' : 'warning',
-    title: `Unreclaimable kernel slab is ${kb(m.slabUnreclaimKb)} (${pct(m.slabUnreclaimKb, m.totalKb)} of RAM)${growing ? `, growing ${kb(trend!.slopeKbPerMin)}/min` : ''}`,
+    title: `Unreclaimable kernel slab is ${formatKb(m.slabUnreclaimKb)} (${formatPercent(m.slabUnreclaimKb, m.totalKb)} of RAM)${growing ? `, growing ${formatKb(trend!.slopeKbPerMin)}/min` : ''}`,
     detail: 'SUnreclaim is kernel memory (slab caches) the kernel cannot give back under pressure, and no process RSS shows it. A large or growing amount means a kernel-side leak or runaway kernel objects (a driver, netfilter conntrack, leaked sockets or inodes). drop_caches only frees the reclaimable part. Look at the largest caches, and keep the kernel updated: such leaks are often fixed in updates.',
     pids: [],
     evidence: { slabUnreclaimKb: m.slabUnreclaimKb, totalKb: m.totalKb, percent: Math.round(f * 1000) / 10, trend },

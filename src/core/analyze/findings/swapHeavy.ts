@@ -1,6 +1,7 @@
 // swap-heavy: more than 50 % of swap in use (the guide's alert), critical above 90 %.
+import { formatKb, formatPercent } from '../../format';
 import type { Finding, Remedy } from '../../model/report';
-import { type FindingContext, kb, pct, userProcesses } from './context';
+import { type FindingContext, userProcesses } from './context';
 import { addSwapFile, lookAtMemory } from './remedies';
 
 export function swapHeavy(ctx: FindingContext): Finding[] {
@@ -16,11 +17,11 @@ export function swapHeavy(ctx: FindingContext): Finding[] {
   return [{
     id: 'swap-heavy',
     severity: f > 0.9 ? 'critical' : 'warning',
-    title: `Swap is ${pct(used, total)} used (${kb(used)} of ${kb(total)})`,
-    detail: `RAM has not been enough for a while: the kernel moved ${kb(used)} of anonymous memory to swap.` +
-      (top.length ? ` Most swapped: ${top.map((p) => `${p.comm} (${p.pid}) ${kb(p.swapKb)}`).join(', ')}.` : '') +
+    title: `Swap is ${formatPercent(used, total)} used (${formatKb(used)} of ${formatKb(total)})`,
+    detail: `RAM has not been enough for a while: the kernel moved ${formatKb(used)} of anonymous memory to swap.` +
+      (top.length ? ` Most swapped: ${top.map((p) => `${p.comm} (${p.pid}) ${formatKb(p.swapKb)}`).join(', ')}.` : '') +
       (f > 0.9 ? ' When swap is full the next shortage is an OOM kill.' : '') +
-      ` MemAvailable: ${kb(r.memory.availableKb)}; swappiness ${r.settings?.swappiness ?? '?'}.`,
+      ` MemAvailable: ${formatKb(r.memory.availableKb)}; swappiness ${r.settings?.swappiness ?? '?'}.`,
     pids: top.map((p) => p.pid),
     evidence: { swapUsedKb: used, swapTotalKb: total, usedPercent: Math.round(f * 1000) / 10, swappiness: r.settings?.swappiness ?? null, topSwap: top.map((p) => ({ pid: p.pid, comm: p.comm, swapKb: p.swapKb })) },
     remedies,

@@ -3,8 +3,9 @@
 // when the workers take >= 25 % of their memory limit (or RAM), or >= 10 % while memory is tight.
 // worker_connections / MaxRequestWorkers are in the config, which is not read: the remedies show
 // where to look.
+import { formatKb, formatPercent } from '../../format';
 import type { Finding, ProcessInfo, Remedy } from '../../model/report';
-import { type FindingContext, effectiveLimit, kb, memoryTight, pct, userProcesses } from './context';
+import { type FindingContext, effectiveLimit, memoryTight, userProcesses } from './context';
 
 interface Server {
   id: 'nginx-workers' | 'apache-workers';
@@ -60,8 +61,8 @@ function rule(s: Server) {
     return [{
       id: s.id,
       severity: warn ? 'warning' : 'info',
-      title: `${s.name}: ${workers.length} worker${workers.length === 1 ? '' : 's'} × ${kb(avgKb)} = ${kb(totalKb)} ${havePss ? 'PSS' : 'RSS'}${limitKb ? ` (${pct(totalKb, limitKb)} of ${lim!.source === 'cgroup' ? 'its cgroup limit' : 'RAM'})` : ''}`,
-      detail: `${workers.length} worker processes, ${kb(avgKb)} each on average (largest ${kb(maxKb)}). ${havePss ? 'PSS splits the pages workers share with the master fairly.' : 'RSS counts the pages the workers share with the master in every worker, so the real total is lower.'} Worker memory grows with connections and buffers: more workers or connections than the memory holds is a common misconfiguration.${warn ? ' They take a large share of the memory here.' : ''}`,
+      title: `${s.name}: ${workers.length} worker${workers.length === 1 ? '' : 's'} × ${formatKb(avgKb)} = ${formatKb(totalKb)} ${havePss ? 'PSS' : 'RSS'}${limitKb ? ` (${formatPercent(totalKb, limitKb)} of ${lim!.source === 'cgroup' ? 'its cgroup limit' : 'RAM'})` : ''}`,
+      detail: `${workers.length} worker processes, ${formatKb(avgKb)} each on average (largest ${formatKb(maxKb)}). ${havePss ? 'PSS splits the pages workers share with the master fairly.' : 'RSS counts the pages the workers share with the master in every worker, so the real total is lower.'} Worker memory grows with connections and buffers: more workers or connections than the memory holds is a common misconfiguration.${warn ? ' They take a large share of the memory here.' : ''}`,
       pids: workers.map((p) => p.pid),
       evidence: { workers: workers.length, master: master.pid, totalKb, avgKb: Math.round(avgKb), maxKb, measure: havePss ? 'pssKb' : 'rssKb', limitKb, limitSource: lim?.source ?? null, share: Math.round(share * 1000) / 1000 },
       remedies: s.remedies(workers.length),

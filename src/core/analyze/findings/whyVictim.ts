@@ -3,9 +3,10 @@
 // it by adj/1000 of the memory the OOM is about (RAM + swap for a system OOM, the cgroup limit for a
 // memcg OOM); adj -1000 exempts the task. The table is printed at kill time, so this is the
 // kernel's own view, up to the total it used (we only know today's RAM + swap, or the memcg limit).
+import { formatKb } from '../../format';
 import type { OomEvent, OomTask } from '../../model/oomEvent';
 import type { Report } from '../../model/report';
-import { kb } from './context';
+
 
 const PAGE_KB = 4;
 
@@ -46,7 +47,7 @@ function rank(t: OomTask, totalKb: number | null): RankedTask {
 }
 
 const describe = (t: RankedTask) =>
-  `${t.name ?? '?'} (${t.pid ?? '?'}): rss ${kb(t.rssKb)} + swap ${kb(t.swapKb)} + page tables ${kb(t.pgtablesKb)}, oom_score_adj ${t.oomScoreAdj ?? '?'}`;
+  `${t.name ?? '?'} (${t.pid ?? '?'}): rss ${formatKb(t.rssKb)} + swap ${formatKb(t.swapKb)} + page tables ${formatKb(t.pgtablesKb)}, oom_score_adj ${t.oomScoreAdj ?? '?'}`;
 
 export function whyVictim(e: OomEvent, r: Report): WhyVictim | null {
   if (!e.tasks?.length || !e.victim) return null;
@@ -62,7 +63,7 @@ export function whyVictim(e: OomEvent, r: Report): WhyVictim | null {
   const vRank = v ? eligible.indexOf(v) + 1 || null : null;
   const protectedLarger = v ? ranked.filter((t) => t !== v && t.pointsKb > v.pointsKb && (t.oomScoreAdj ?? 0) < 0) : [];
   const method = `badness = rss + swap + page tables (pages of ${PAGE_KB} kB), + oom_score_adj/1000 × ${memcg ? 'the cgroup limit' : 'RAM + swap'}` +
-    `${totalKb !== null ? ` (${kb(totalKb)}${memcg ? '' : ', as of this report'})` : ' (unknown: adj not weighed)'}; oom_score_adj -1000 is never killed`;
+    `${totalKb !== null ? ` (${formatKb(totalKb)}${memcg ? '' : ', as of this report'})` : ' (unknown: adj not weighed)'}; oom_score_adj -1000 is never killed`;
   const parts: string[] = [];
   if (!v) {
     parts.push(`${e.victim.comm ?? '?'} (${vpid ?? '?'}) is not in the event's task table, so its rank cannot be recomputed${e.selected && e.selected.pid !== vpid ? ` (the kernel selected ${e.selected.comm ?? '?'} (${e.selected.pid ?? '?'}) and killed a child instead)` : ''}.`);
@@ -72,14 +73,14 @@ export function whyVictim(e: OomEvent, r: Report): WhyVictim | null {
     if (vRank === 1) parts.push(`ranked first of ${eligible.length}.`);
     else if (vRank && swapUnknown) {
       const vm = e.victim.totalVmKb;
-      parts.push(`ranked ${vRank} of ${eligible.length} by resident memory, but this kernel's task table has no swap column: swapped-out memory counts for the kernel and is not shown, so ${e.victim.comm ?? 'the victim'} most likely had far more in swap${vm != null ? ` (total-vm ${kb(vm)})` : ''}${e.victim.score != null ? `; the kernel scored it ${e.victim.score}` : ''}.`);
+      parts.push(`ranked ${vRank} of ${eligible.length} by resident memory, but this kernel's task table has no swap column: swapped-out memory counts for the kernel and is not shown, so ${e.victim.comm ?? 'the victim'} most likely had far more in swap${vm != null ? ` (total-vm ${formatKb(vm)})` : ''}${e.victim.score != null ? `; the kernel scored it ${e.victim.score}` : ''}.`);
     } else if (vRank) parts.push(`ranked ${vRank} of ${eligible.length} by this estimate (the kernel's memory total at the time may differ, or a child was sacrificed).`);
     const next = eligible.find((t) => t !== v);
     if (next) parts.push(`Next: ${describe(next)}.`);
     if ((v.oomScoreAdj ?? 0) > 0 && eligible[0] === v && v.pointsKb < Math.max(...ranked.filter((t) => t !== v).map((t) => t.pointsKb), 0)) {
       parts.push(`It was not the largest: its oom_score_adj ${v.oomScoreAdj} made it the preferred victim.`);
     }
-    if (protectedLarger.length) parts.push(`Larger but protected by a negative oom_score_adj: ${protectedLarger.slice(0, 3).map((t) => `${t.name ?? '?'} (${kb(t.pointsKb)}, adj ${t.oomScoreAdj})`).join(', ')}.`);
+    if (protectedLarger.length) parts.push(`Larger but protected by a negative oom_score_adj: ${protectedLarger.slice(0, 3).map((t) => `${t.name ?? '?'} (${formatKb(t.pointsKb)}, adj ${t.oomScoreAdj})`).join(', ')}.`);
   }
   if (exempt.length) parts.push(`Exempt (oom_score_adj -1000): ${exempt.slice(0, 5).join(', ')}${exempt.length > 5 ? ` and ${exempt.length - 5} more` : ''}.`);
   return { method, totalKb, swapColumn: !e.tasks.every((t) => t.swapEntries == null), victim: v ? { ...v, rank: vRank } : null, top: eligible.slice(0, 5), exempt, protectedLarger: protectedLarger.slice(0, 5), text: parts.join(' ') };

@@ -10,6 +10,23 @@ const noVscode = {
   }],
 };
 
+// The layers of DESIGN.md, as import rules (patterns match the resolved relative paths' shape):
+// pure layers (parse, analyze, model, report) reach no host, no collector, no tool runner;
+// the webview and the protocol see only the report model and its renderers; the core never
+// reaches the CLI.
+const VSCODE = { name: 'vscode', message: "Only src/vscode/ and src/extension.ts may import 'vscode': keep the core usable from the CLI." };
+const layer = (patterns) => ({ 'no-restricted-imports': ['error', { paths: [VSCODE], patterns }] });
+const NOT_CLI = { regex: '(^|/)cli(/|$)', message: 'The core never imports the CLI.' };
+const PURE = [NOT_CLI, { regex: '(^|/)(collect|host|tools|live)(/|$)', message: 'parse, analyze, model and report are pure: no host, collector, tool runner or live session (pass data in).' }];
+const VIEW = [{ regex: '(^|/)core/(?!(model|report)/|format$)', message: 'webview/ and protocol/ see the report model, its renderers and the protocol only.' },
+  { regex: '(^|/)(vscode|cli)(/|$)', message: 'webview/ and protocol/ run apart from the extension and the CLI.' }];
+
+export const LAYERS = {
+  core: layer([NOT_CLI]),
+  pure: layer(PURE),
+  view: layer(VIEW),
+};
+
 export default tseslint.config(
   { ignores: ['dist/**', 'dist-test/**', 'node_modules/**', 'test-results/**', '**/*.d.ts', 'bench/out/**'] },
   js.configs.recommended,
@@ -22,5 +39,8 @@ export default tseslint.config(
       'no-empty': ['error', { allowEmptyCatch: true }],
     },
   },
-  { files: ['src/core/**', 'src/cli/**', 'src/protocol/**', 'webview/**', 'test/unit/**', 'test/integration/**', 'bench/**'], rules: noVscode },
+  { files: ['src/cli/**', 'test/unit/**', 'test/integration/**', 'bench/**'], rules: noVscode },
+  { files: ['src/core/**'], rules: LAYERS.core },
+  { files: ['src/core/parse/**', 'src/core/analyze/**', 'src/core/model/**', 'src/core/report/**'], rules: LAYERS.pure },
+  { files: ['webview/**', 'src/protocol/**'], rules: LAYERS.view },
 );

@@ -4,7 +4,7 @@
 // the live state, the growth tracker, the findings).
 // Run: npx tsx --expose-gc bench/live.ts   (BENCH_LIVE_HOURS=24 by default; fewer for a quick look)
 import { LiveDiagnosis, type DiagnosedReport } from '../src/core/live';
-import { newFrame, procSample, type Frame } from '../src/core/collect/sampleFrames';
+import { newFrame, procSample, type Frame } from '../src/core/parse/sampleFrames';
 import { analyzeReport } from '../src/core/analyze';
 import type { Host } from '../src/core/host/host';
 import { quietReport } from '../test/fixtures/analyze/reports';

@@ -10,7 +10,7 @@ import { LocalHost } from '../src/core/host/localHost';
 import { collectSnapshot } from '../src/core/collect/snapshot';
 import { runSampler } from '../src/core/collect/sampler';
 import { SeriesStore } from '../src/core/collect/seriesStore';
-import { newFrame, procSample, type Frame } from '../src/core/collect/sampleFrames';
+import { newFrame, procSample, type Frame } from '../src/core/parse/sampleFrames';
 
 const ROOT = join(__dirname, '..');
 const CLI = join(ROOT, 'dist', 'cli.js');

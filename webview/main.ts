@@ -11,7 +11,7 @@ import { vscode, standalone } from './vscodeApi';
 import { processTable, rowsOf, SortKey, TableState } from './processTable';
 import { eventsTable } from './eventsTable';
 import { findingsSection } from './sections/findings';
-import { headline } from '../src/core/analyze/headline';
+import { headline } from '../src/core/report/headline';
 import { killDetails } from './sections/killDetails';
 import { smapsView } from './sections/smapsView';
 import { TimelineSection } from './sections/timelineSection';

@@ -32,7 +32,7 @@ async function withHost<T>(args: CliArgs, fn: (host: Host, signal: AbortSignal) 
   // Over SSH the CLI never prompts unless stdin is a terminal: an unknown host key is refused with its fingerprint.
   // ssh2 and the leak tools load only when a command needs them: start-up is most of a snapshot's time.
   const ssh = args.host ? await import('../core/host/ssh') : null;
-  const prompts = args.host ? await import('../core/host/ssh/cliPrompts') : null;
+  const prompts = args.host ? await import('./sshPrompts') : null;
   const host: Host = ssh && prompts && args.host
     ? ssh.hostFromSpec(args.host, { sshConfigPath: args.sshConfig ?? undefined, identity: args.identity ?? undefined, callbacks: prompts.cliCallbacks(), useSudo: args.sudo })
     : prefetched.length ? new PrefetchingHost(new LocalHost(), prefetched.splice(0)) : new LocalHost();

@@ -10,7 +10,7 @@ import type { CgroupInfo, ExitedProcess, Finding, LiveStatus, MemoryInfo, Pressu
 import type { OomEvent } from './model/oomEvent';
 import type { LogSourceReport } from './collect/kernelLog';
 import { SeriesStore, type ProcSeries } from './collect/seriesStore';
-import type { Frame, ProcSample } from './collect/sampleFrames';
+import type { Frame, ProcSample } from './parse/sampleFrames';
 import { runSampler, type SamplerResult } from './collect/sampler';
 import { followKernelLog } from './collect/logFollow';
 import { USER_HZ } from './collect/snapshot';

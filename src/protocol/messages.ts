@@ -2,7 +2,7 @@
 // webview (webview/main.ts). Both ends validate what they receive with ./validate.
 import type { Report } from '../core/model/report';
 import type { OomEventsResult } from '../core/model/oomEvent';
-import type { BreakdownRow } from '../core/parse/smaps';
+import type { BreakdownRow } from '../core/model/smaps';
 
 /** The smaps drill-down of one process, or why it could not be read. */
 export interface SmapsPayload { pid: number; rows: BreakdownRow[]; mappings: number; truncated: boolean; error?: string }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { CancelledError } from '../../src/core/errors';
 import { SshAuthError, hostFromSpec } from '../../src/core/host/ssh';
-import { cliCallbacks } from '../../src/core/host/ssh/cliPrompts';
+import { cliCallbacks } from '../../src/cli/sshPrompts';
 import { requireSshd, makeKey, startAgent, TEST_USER, TEST_PASSWORD, KeyPair } from './sshd/harness';
 import { sshFixture, SshFixture } from './sshd/fixture';
 

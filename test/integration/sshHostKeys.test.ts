@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync, readFileSync, copyFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { HostKeyError, UnknownHostKeyInfo, UnknownHostKeyAnswer } from '../../src/core/host/ssh';
-import { cliCallbacks } from '../../src/core/host/ssh/cliPrompts';
+import { cliCallbacks } from '../../src/cli/sshPrompts';
 import { makeKey } from './sshd/harness';
 import { useSshFixture, SshFixture, knownHostsText } from './sshd/fixture';
 

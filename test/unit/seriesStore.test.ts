@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { SeriesStore } from '../../src/core/collect/seriesStore';
-import { FrameParser, Frame, newFrame, procSample } from '../../src/core/collect/sampleFrames';
+import { FrameParser, Frame, newFrame, procSample } from '../../src/core/parse/sampleFrames';
 import { sampleScript } from '../../src/core/collect/sampleScript';
 
 function frame(i: number, procs: [number, string, number, number?][], avail = 1000): Frame {

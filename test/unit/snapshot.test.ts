@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseSnapshotFrames, parseSnapshotOutput, foreignStderr } from '../../src/core/parse/snapshotFrames';
 import { buildReport } from '../../src/core/collect/snapshot';
-import { snapshotScript, FRAME } from '../../src/core/collect/snapshotScript';
+import { snapshotScript } from '../../src/core/collect/snapshotScript';
+import { FRAME } from '../../src/core/parse/frame';
 import type { Host } from '../../src/core/host/host';
 
 const fixture = readFileSync(join(__dirname, '..', 'fixtures', 'snapshot', 'debian-root.txt'), 'utf8');

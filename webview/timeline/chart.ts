@@ -252,7 +252,7 @@ export class TimelineChart {
    * What the user sees, measured (for the UI tests): the boxes of the x labels as drawn, the kill
    * labels' boxes, the memory ticks, each line's colour and axis.
    */
-  layout(): { xLabels: { text: string; x0: number; x1: number }[]; killLabels: { text: string; x: number; y: number; w: number; h: number }[]; kbTicks: number[]; lines: { label: string; color: string; axis: string; width: number }[]; area: { left: number; right: number; top: number; bottom: number } } {
+  layout(): { xLabels: { text: string; x0: number; x1: number }[]; killLabels: { text: string; x: number; y: number; w: number; h: number }[]; kbTicks: number[]; lines: { label: string; color: string; axis: string; width: number; visible: boolean }[]; psiMax?: number; area: { left: number; right: number; top: number; bottom: number } } {
     const c = this.chart;
     const x = c.scales.x;
     const ctx = c.ctx;
@@ -271,8 +271,9 @@ export class TimelineChart {
     return {
       xLabels, killLabels,
       kbTicks: c.scales.kb.ticks.map((t) => t.value),
-      lines: c.data.datasets.map((d) => ({ label: String(d.label), color: String(d.borderColor), axis: String((d as { yAxisID?: string }).yAxisID), width: Number(d.borderWidth) })),
+      lines: c.data.datasets.map((d, i) => ({ label: String(d.label), color: String(d.borderColor), axis: String((d as { yAxisID?: string }).yAxisID), width: Number(d.borderWidth), visible: c.isDatasetVisible(i) })),
       area: { left: c.chartArea.left, right: c.chartArea.right, top: c.chartArea.top, bottom: c.chartArea.bottom },
+      psiMax: c.scales.psi?.max,
     };
   }
 

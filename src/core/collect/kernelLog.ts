@@ -6,7 +6,7 @@ import type { Host } from '../host/host';
 import type { OomEvent, OomEventsResult } from '../model/oomEvent';
 import { OomEventReader } from '../parse/kernelLog';
 import { kernelLogScript } from './kernelLogScript';
-import { FRAME } from './snapshotScript';
+import { FRAME } from '../parse/frame';
 
 export interface LogSourceReport {
   /** Kernel log sources, and the container platforms' own records of OOM-killed containers. */

@@ -4,7 +4,7 @@
 // OOM-killed containers (`docker inspect` of every container, `kubectl get pods -A -o json`).
 // Each source is framed by an `@@oomlens source …` line and ends with an `@@oomlens status …`
 // line carrying its exit code, so failures are reported per source.
-import { FRAME } from './snapshotScript';
+import { FRAME } from '../parse/frame';
 
 export interface KernelLogScriptOptions {
   /** Prefix privileged reads with `sudo -n` (never prompts). */

@@ -9,7 +9,7 @@ import { CancelledError, isCancelled } from '../errors';
 import { OomEventReader, MAX_LINE_BYTES } from '../parse/kernelLog';
 import { Dedup } from './kernelLog';
 import { logFollowScript } from './logFollowScript';
-import { FRAME } from './snapshotScript';
+import { FRAME } from '../parse/frame';
 
 export interface LogBurstOptions {
   /** Parse the buffered lines once no line came for this long (ms). */

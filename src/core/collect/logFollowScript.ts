@@ -2,7 +2,7 @@
 // that prints only NEW kernel messages (journald, the ring buffer, or a syslog file), says which in
 // an `@@oomlens follow <kind> <detail>` line, and exec's it, so cancelling the command (the local
 // process group, or the SSH channel) ends the follower too. POSIX sh: runs under dash and busybox.
-import { FRAME } from './snapshotScript';
+import { FRAME } from '../parse/frame';
 
 export interface LogFollowScriptOptions {
   /** Prefix privileged reads with `sudo -n` (never prompts). */

@@ -3,7 +3,7 @@
 // cgroups' usage; PSS every Nth frame).
 // Time comes from /proc/uptime (centiseconds), turned into wall clock with the boot time.
 import { shQuote } from '../host/host';
-import { FRAME } from './snapshotScript';
+import { FRAME } from '../parse/frame';
 
 export interface SampleScriptOptions {
   intervalMs: number;

@@ -4,7 +4,7 @@
 import type { Host } from '../host/host';
 import { CancelledError, isCancelled } from '../errors';
 import { sampleScript } from './sampleScript';
-import { FrameParser, Frame } from './sampleFrames';
+import { FrameParser, Frame } from '../parse/sampleFrames';
 import { SeriesStore } from './seriesStore';
 
 export interface SamplerOptions {

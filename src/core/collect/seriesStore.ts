@@ -2,7 +2,7 @@
 // process (and per followed cgroup). Memory stays flat however long the session runs: when the
 // timeline is full, its older half is merged pairwise (halving its resolution) and recent data
 // keeps full resolution. Values are whole kB (small ints in V8), null where unknown.
-import type { Frame, ProcSample } from './sampleFrames';
+import type { Frame, ProcSample } from '../parse/sampleFrames';
 import type { Samples } from '../model/report';
 
 export interface ProcSeries {

@@ -3,7 +3,7 @@
 // per-file failures (ESRCH/EACCES/ENOENT) kept as grep's own "grep: FILE: reason" lines.
 // Runs under dash and busybox sh; nothing here is bash.
 
-export const FRAME = '@@oomlens';
+import { FRAME } from '../parse/frame';
 /** How the collector runs: the script comes on standard input. */
 export const SNAPSHOT_COMMAND = 'sh -s';
 export const SNAPSHOT_TIMEOUT_MS = 60_000;

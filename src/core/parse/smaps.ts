@@ -1,6 +1,9 @@
 // /proc/PID/smaps (and smaps_rollup, and `pmap -x` tables people paste) -> mappings, and the
 // breakdown the panel shows: heap, stack, anonymous, each file-backed library/binary, shmem.
 // Tolerates prompts and HTML wrappers around the data, unknown keys, and VmFlags lines.
+import type { BreakdownRow, MappingKind } from '../model/smaps';
+
+export type { BreakdownRow, MappingKind };
 
 export interface Mapping {
   start: string;
@@ -17,19 +20,6 @@ export interface Mapping {
   fields: Record<string, number>;
 }
 
-export type MappingKind = 'heap' | 'stack' | 'anon' | 'library' | 'binary' | 'file' | 'shmem' | 'kernel';
-
-export interface BreakdownRow {
-  kind: MappingKind;
-  /** The library/file path for file-backed rows, else a label. */
-  name: string;
-  mappings: number;
-  sizeKb: number;
-  rssKb: number;
-  pssKb: number | null;
-  privateKb: number | null;
-  swapKb: number | null;
-}
 
 const HEADER = /^([0-9a-f]+)-([0-9a-f]+)\s+([-rwxsp]{4})\s+[0-9a-f]+\s+[0-9a-f]+:[0-9a-f]+\s+\d+\s*(.*)$/i;
 const FIELD = /^([A-Za-z_]+(?:\([A-Za-z]+\))?):\s+(\d+)\s*kB\s*$/;

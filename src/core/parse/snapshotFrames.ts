@@ -1,7 +1,7 @@
 // Splits the collector script's output (see collect/snapshotScript.ts) into per-file contents.
 // Pure: text in, typed raw data out. Tolerates anything: lines it cannot place are counted, not thrown.
-import { FRAME } from '../collect/snapshotScript';
-import { startTicks } from '../collect/sampleFrames';
+import { FRAME } from './frame';
+import { startTicks } from './sampleFrames';
 
 export interface FileError { path: string; reason: string }
 

@@ -2,7 +2,7 @@
 // then the kills, memory now, growth, top processes, cgroups and what could not be read.
 import type { Report } from '../model/report';
 import { formatDuration, formatKb, formatPercent, formatRate, formatShare, formatTime, secondsToMs } from '../format';
-import { headline } from '../analyze/headline';
+import { headline } from '../report/headline';
 import { evidenceRows } from './evidence';
 import { memoryPicture } from './memoryPicture';
 import { eventWhen, eventWhat, eventWhere, eventVictimRssKb } from './eventsText';

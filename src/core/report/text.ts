@@ -3,7 +3,7 @@
 // OOM scores.
 import type { Report, ProcessInfo } from '../model/report';
 import { formatDuration, formatKb, formatPercent, formatRate, formatShare, formatTime, plural, secondsToMs } from '../format';
-import { headline } from '../analyze/headline';
+import { headline } from '../report/headline';
 import type { GrowthDetail } from '../analyze/growth';
 import { table } from './table';
 import { memoryPicture } from './memoryPicture';

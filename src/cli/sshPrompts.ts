@@ -2,9 +2,9 @@
 // clean for --json), and refuse — never hang — when stdin is not a terminal (pipes, CI, cron).
 import { createInterface } from 'node:readline';
 import { EventEmitter } from 'node:events';
-import type { SshCallbacks, UnknownHostKeyInfo, UnknownHostKeyAnswer } from './sshHost';
-import { HostKeyError } from './errors';
-import { knownHostName } from './knownHosts';
+import type { SshCallbacks, UnknownHostKeyInfo, UnknownHostKeyAnswer } from '../core/host/ssh/sshHost';
+import { HostKeyError } from '../core/host/ssh/errors';
+import { knownHostName } from '../core/host/ssh/knownHosts';
 
 export interface CliPromptOptions {
   input?: NodeJS.ReadableStream & { isTTY?: boolean };

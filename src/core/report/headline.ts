@@ -5,8 +5,8 @@
 // actions that fit it.
 import type { Finding, Report, Severity } from '../model/report';
 import { formatDuration, formatKb, formatTime } from '../format';
-import { eventTimeMs } from './findings/oomKilled';
-import type { LiveGrowth } from './growth';
+import { eventTimeMs } from '../analyze/findings/oomKilled';
+import type { LiveGrowth } from '../analyze/growth';
 
 export type HeadlineAction =
   | { kind: 'find-leaks'; pid: number; label: string }

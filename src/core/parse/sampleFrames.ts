@@ -1,5 +1,5 @@
 // Incremental parser of the sampler's output: chunks in, one Frame per `@@oomlens frame … done`.
-import { FRAME } from './snapshotScript';
+import { FRAME } from './frame';
 
 export interface ProcSample {
   pid: number;

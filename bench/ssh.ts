@@ -18,7 +18,7 @@ import { Client, SFTPWrapper } from 'ssh2';
 import { collectSnapshot } from '../src/core/collect/snapshot';
 import type { RawSnapshot } from '../src/core/parse/snapshotFrames';
 import { SshHost, resolveTarget, loadSshConfig } from '../src/core/host/ssh';
-import { shQuote } from '../src/core/host/host';
+import { shQuote } from '../src/core/shell';
 import { sshdMissingReason } from '../test/integration/sshd/harness';
 import { sshFixture, SshFixture } from '../test/integration/sshd/fixture';
 import { TcpProxy } from '../test/integration/sshd/tcpProxy';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import SSHConfig from 'ssh-config';
-import { shQuote } from '../../src/core/host/host';
+import { shQuote } from '../../src/core/shell';
 import {
   SshConfigError, SudoError, checkHostKey, checkSudoResult, fingerprintSha256, knownHostsLine, listConfiguredHosts,
   loadSshConfig, parseKnownHosts, parseSpec, resolveTarget, wrapForCancel, hostFromSpec,

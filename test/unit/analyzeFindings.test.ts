@@ -77,9 +77,11 @@ describe('analyze findings: memory', () => {
     assert.equal(c.severity, 'critical');
     assert.ok(c.pids.includes(900)); // postgres is among the largest
     // the hog to stop is not a critical service
-    const kill = c.remedies.find((x) => x.commands.some((cmd) => cmd.startsWith('kill ')))!;
+    const kill = c.remedies.find((x) => x.commands.some((cmd) => cmd.startsWith('sudo kill ')))!;
     assert.ok(kill.changesHost);
-    assert.deepEqual(kill.commands, ['kill 1500', 'sudo kill -9 1500']);
+    assert.deepEqual(kill.commands, ['sudo kill 1500', 'sudo kill -9 1500']);
+    // The remedy is rendered from its typed actions (what "Fix…" runs).
+    assert.deepEqual(kill.actions!.map((a) => [a.kind, a.inputs.pid, a.inputs.signal, a.undo]), [['kill', 1500, 'TERM', null], ['kill', 1500, 'KILL', null]]);
     none(mem(quietReport(), { availableKb: 1.3 * GiB }), 'low-available');
   });
 
@@ -155,7 +157,7 @@ describe('analyze findings: vm settings', () => {
     const f = only({ ...settings(quietReport(), { overcommitMemory: 1 }), oomKillsSinceBoot: 1 }, 'overcommit-always');
     assert.equal(f.severity, 'warning');
     const cmds = commands(f);
-    for (const c of ['cat /proc/sys/vm/overcommit_memory', 'sudo sysctl vm.overcommit_memory=2', 'sudo sysctl vm.overcommit_ratio=100']) assert.ok(cmds.includes(c), c);
+    for (const c of ['cat /proc/sys/vm/overcommit_memory', 'sudo sysctl -w vm.overcommit_memory=2', 'sudo sysctl -w vm.overcommit_ratio=100']) assert.ok(cmds.includes(c), c);
     assert.ok(f.remedies.filter((x) => x.commands.some((c) => c.startsWith('sudo sysctl'))).every((x) => x.changesHost));
     assert.match(quiet.detail, /redis-server \(1700\) recommends mode 1/);
   });
@@ -164,7 +166,7 @@ describe('analyze findings: vm settings', () => {
     const s2 = settings(quietReport(), { overcommitMemory: 2 });
     const c = only(mem(s2, { committedAsKb: 6.2 * GiB, commitLimitKb: 6 * GiB }), 'overcommit-strict-exceeded');
     assert.equal(c.severity, 'critical');
-    assert.ok(commands(c).includes('sudo sysctl vm.overcommit_ratio=100'));
+    assert.ok(commands(c).includes('sudo sysctl -w vm.overcommit_ratio=100'));
     assert.equal(only(mem(s2, { committedAsKb: 5.6 * GiB, commitLimitKb: 6 * GiB }), 'overcommit-strict-exceeded').severity, 'warning');
     none(mem(s2, { committedAsKb: 3 * GiB, commitLimitKb: 6 * GiB }), 'overcommit-strict-exceeded');
     // mode 0 with Committed_AS > CommitLimit is normal
@@ -179,7 +181,7 @@ describe('analyze findings: vm settings', () => {
     assert.equal(only(settings(quietReport(), { panicOnOom: 1 }), 'panic-on-oom').severity, 'info');
     assert.equal(only(settings(quietReport(), { panicOnOom: 2 }), 'panic-on-oom').severity, 'warning');
     const f = only(settings(quietReport(), { panicOnOom: 1 }), 'panic-on-oom');
-    assert.ok(commands(f).includes('sudo sysctl vm.panic_on_oom=0'));
+    assert.ok(commands(f).includes('sudo sysctl -w vm.panic_on_oom=0'));
     none(quietReport(), 'panic-on-oom');
   });
 
@@ -187,7 +189,7 @@ describe('analyze findings: vm settings', () => {
     assert.equal(only(settings(quietReport(), { oomKillAllocatingTask: 1 }), 'kill-allocating-task').severity, 'info');
     const f = only({ ...settings(quietReport(), { oomKillAllocatingTask: 1 }), oomKillsSinceBoot: 3 }, 'kill-allocating-task');
     assert.equal(f.severity, 'warning');
-    assert.ok(commands(f).includes('sudo sysctl vm.oom_kill_allocating_task=0'));
+    assert.ok(commands(f).includes('sudo sysctl -w vm.oom_kill_allocating_task=0'));
     none(quietReport(), 'kill-allocating-task');
   });
 });
@@ -381,7 +383,7 @@ describe('analyze findings: growth, floods, zombies', () => {
     assert.equal(f.severity, 'critical');
     assert.match(f.title, /^python3 \(1500\) grows 900 KiB\/min steadily: out of memory in ~4 h 48 min$/);
     assert.ok(commands(f).includes('python3 -X tracemalloc=25 /srv/app/main.py'));
-    assert.ok(commands(f).includes('kill 1500'));
+    assert.ok(commands(f).includes('sudo kill 1500'));
     assert.equal(f.evidence.r2, 0.99);
     const later = only({ ...r, growth: [growth({ pid: 1500, comm: 'python3', projectedOomAt: '2026-12-20T00:00:00.000Z' })] }, 'leak-suspect');
     assert.equal(later.severity, 'warning');
@@ -423,7 +425,7 @@ describe('analyze findings: growth, floods, zombies', () => {
     const flood = Array.from({ length: 250 }, (_, i) => proc({ pid: 20000 + i, ppid: 19999, comm: 'php-fpm', rssKb: 12 * MiB, pssKb: 8 * MiB }));
     const f = only(withProcs(quietReport(), ...flood), 'many-processes');
     assert.equal(f.severity, 'warning');
-    assert.ok(commands(f).includes('kill 19999'));
+    assert.ok(commands(f).includes('sudo kill 19999'));
     none(quietReport(), 'many-processes');
     const z = Array.from({ length: 60 }, (_, i) => ({ ...proc({ pid: 30000 + i, ppid: 29999, comm: 'defunct' }), state: 'Z', rssKb: null }));
     const zf = only(withProcs(quietReport(), proc({ pid: 29999, comm: 'spawner' }), ...z), 'zombies');

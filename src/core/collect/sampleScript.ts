@@ -2,7 +2,7 @@
 // (system memory, PSI, the OOM kill counter, every process's RSS split and start time, chosen
 // cgroups' usage; PSS every Nth frame).
 // Time comes from /proc/uptime (centiseconds), turned into wall clock with the boot time.
-import { shQuote } from '../host/host';
+import { shQuote } from '../shell';
 import { FRAME } from '../parse/frame';
 
 export interface SampleScriptOptions {

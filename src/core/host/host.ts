@@ -31,9 +31,3 @@ export interface Host {
   exec(command: string, options?: ExecOptions): Promise<ExecResult>;
   close(): Promise<void>;
 }
-
-/** Quotes one word for POSIX sh. Every path that reaches a command line goes through here. */
-export function shQuote(word: string): string {
-  if (word !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
-  return `'${word.replace(/'/g, `'\\''`)}'`;
-}

@@ -1,6 +1,7 @@
 // The diagnosis report: the contract of ../shared/contracts/report.md. Sizes in kB unless the
 // name says otherwise; absent facts are null, never 0. Add fields freely; never rename these.
 import type { OomEvent } from './oomEvent';
+import type { Action } from '../act/action';
 
 export interface HostInfo {
   name: string;
@@ -135,6 +136,8 @@ export interface Remedy {
   title: string;
   commands: string[];
   changesHost: boolean;
+  /** The host-changing actions these commands are rendered from (core/act/), when every input passed their checks. */
+  actions?: Action[];
 }
 
 export type Severity = 'critical' | 'warning' | 'info';

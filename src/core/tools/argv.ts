@@ -1,6 +1,6 @@
 // Pure argv builders for the leak tools. Every word reaches the shell through shQuote; PIDs are
 // checked to be positive integers. Nothing here runs anything.
-import { shQuote } from '../host/host';
+import { shQuote } from '../shell';
 import { OomLensError } from '../errors';
 import type { ProgramSpec, ToolSettings } from './types';
 import { TRACEMALLOC_BOOTSTRAP } from './scripts';

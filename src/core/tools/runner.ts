@@ -6,7 +6,7 @@ import { createWriteStream, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Host, ExecResult } from '../host/host';
-import { shQuote } from '../host/host';
+import { shQuote } from '../shell';
 import { CancelledError, OomLensError } from '../errors';
 import { firstUserFrame, parseLeakReportFile, parseLeakReportFiles } from '../parse/leaks';
 import type { LeakReport } from '../model/leakReport';

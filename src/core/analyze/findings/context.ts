@@ -104,17 +104,5 @@ export function sum(values: (number | null | undefined)[]): number {
   return s;
 }
 
-/** Integer pids only: nothing from a host is ever pasted into a command unless it is a number. */
-export function pidArg(pid: number | null | undefined): string {
-  return pid != null && Number.isInteger(pid) && pid > 0 ? String(pid) : '<PID>';
-}
-
-/** A cgroup path safe to show inside a suggested command (no spaces, quotes or '..'); else the placeholder. */
-export function safePath(s: string | null | undefined, placeholder: string): string {
-  return s && /^[A-Za-z0-9_.@:/-]{1,400}$/.test(s) && !s.split('/').includes('..') ? s : placeholder;
-}
-
-/** A word safe to show inside a suggested command (unit names, container ids); else the placeholder. */
-export function safeWord(s: string | null | undefined, placeholder: string): string {
-  return s && /^[A-Za-z0-9_.@:-]{1,200}$/.test(s) ? s : placeholder;
-}
+// The shell-safe helpers live beside shQuote; the rules use them through here too.
+export { pidArg, safePath, safeWord } from '../../shell';

@@ -6,6 +6,7 @@
 import { formatKb, formatPercent } from '../../format';
 import type { Finding } from '../../model/report';
 import { type FindingContext, memoryTight, pidArg, sum } from './context';
+import { killProcess } from './remedies';
 
 export function manyProcesses(ctx: FindingContext): Finding[] {
   const r = ctx.report;
@@ -34,7 +35,7 @@ export function manyProcesses(ctx: FindingContext): Finding[] {
       evidence: { comm, count: ps.length, memoryKb: rss, measure: ps.every((p) => p.pssKb != null) ? 'pssKb' : 'rssKb', topParent: topParent ? { pid: topParent[0], children: topParent[1] } : null },
       remedies: [
         { title: 'See who starts them', commands: [`ps -o pid,ppid,rss,etime,args --ppid ${pidArg(topParent?.[0])}`, 'ps aux --sort=-%mem | head -10'], changesHost: false },
-        { title: 'Stop the parent that spawns them (regular kill first)', commands: [`kill ${pidArg(topParent?.[0])}`, `sudo kill -9 ${pidArg(topParent?.[0])}`], changesHost: true },
+        killProcess(topParent?.[0] ?? null, null, 'Stop the parent that spawns them (regular kill first)'),
       ],
     });
   }
@@ -53,7 +54,7 @@ export function manyProcesses(ctx: FindingContext): Finding[] {
       evidence: { zombies: zombies.length, topParent: top ? { pid: top[0], comm: parent?.comm ?? null, zombies: top[1] } : null },
       remedies: [
         { title: 'List them with their parents', commands: ["ps -eo pid,ppid,stat,comm | awk '$3 ~ /Z/'"], changesHost: false },
-        { title: 'Restart the parent (the zombies go with it)', commands: [`kill ${pidArg(top?.[0])}`], changesHost: true },
+        killProcess(top?.[0] ?? null, null, 'Restart the parent (the zombies go with it)', false),
       ],
     });
   }

@@ -1,7 +1,7 @@
 // Privileged commands over SSH: `sudo -n` (never prompts: a prompt would hang a non-interactive
 // exec) and a typed error with the fix when sudo wants a password or is not there.
 import type { ExecResult } from '../host';
-import { shQuote } from '../host';
+import { shQuote } from '../../shell';
 import { SudoError } from './errors';
 
 /** `sudo -n -- sh -c 'command'`: the command runs as root, or fails at once (no prompt). */

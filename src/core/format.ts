@@ -5,10 +5,11 @@
 
 const UNITS = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
 
-/** Three significant digits at most: 0.5, 26.4, 315, 1.1. */
+/** Three significant digits at most, no trailing zeros: 0.5, 1.25, 26.4, 315. */
 function digits(v: number): string {
   const a = Math.abs(v);
-  return a >= 100 || Number.isInteger(v) ? String(Math.round(v)) : v.toFixed(1).replace(/\.0$/, '');
+  const text = a >= 100 ? String(Math.round(v)) : v.toFixed(a >= 10 ? 1 : 2);
+  return text.includes('.') ? text.replace(/\.?0+$/, '') : text;
 }
 
 /** A size in kB (KiB, as /proc writes it): "800 KiB", "26.4 MiB", "1.1 GiB"; "-" when unknown. */
@@ -96,12 +97,15 @@ export function localTimeFormatter(locale?: string, withDate = false): (t: numbe
   };
 }
 
-/** A round binary step (a power of two: 256 MiB, 512 MiB, 1 GiB…) for a memory axis up to `maxKb` with `ticks` or more ticks. In kB. */
+/**
+ * A round binary step for a memory axis up to `maxKb`, with at most `ticks` steps: the smallest
+ * power of two (256 MiB, 512 MiB, 1 GiB…) that fits, so every label is exact. In kB.
+ */
 export function binaryStepKb(maxKb: number, ticks = 5): number {
   if (!(maxKb > 0)) return 1024;
   const raw = maxKb / ticks;
   let step = 1;
-  while (step * 2 <= raw) step *= 2;
+  while (step < raw) step *= 2;
   return step;
 }
 

@@ -48,7 +48,8 @@ async function checkLayout(frame, where) {
   for (let i = 1; i < xs.length; i++) assert.ok(xs[i - 1].x1 + 2 <= xs[i].x0, `${where}: x labels "${xs[i - 1].text}" and "${xs[i].text}" overlap`);
   // Kill labels never overlap each other, and none is cut off at the canvas edge.
   const kills = l.killLabels;
-  for (let i = 0; i < kills.length; i++) for (let j = i + 1; j < kills.length; j++) assert.ok(!overlaps(kills[i], kills[j]), `${where}: kill labels "${kills[i].text}" and "${kills[j].text}" overlap`);
+  for (let i = 0; i < kills.length; i++) for (let j = i + 1; j < kills.length; j++) assert.ok(!overlaps(kills[i], kills[j]), `${where}: kill labels overlap: ${JSON.stringify(kills[i])} ${JSON.stringify(kills[j])}`);
+  assert.ok(kills.length >= 1, `${where}: no kill label on the axis`);
   for (const k of kills) assert.ok(k.x >= 0 && k.x + k.w <= l.area.right + 60, `${where}: kill label "${k.text}" is clipped (${k.x}..${k.x + k.w}, area ${l.area.left}..${l.area.right})`);
   // Every visible line its own colour; red is for kills only.
   const visible = l.lines.filter((x) => x.visible && !x.label.startsWith('OOM kill'));
@@ -86,8 +87,11 @@ export async function run({ page, openWorkbench, resultsDir }) {
     }
     out.headlineAfterS = Math.round((Date.now() - t0) / 1000);
     assert.equal(await frame.locator('#verdict [data-action="find-leaks"]').textContent(), `Find leaks in oomlens-leaky ${leaker.pid}`);
-    // The timeline, as drawn, in each theme and width.
+    // The timeline, as drawn, in each theme and width; with "Show all", so the older kills (and
+    // their labels) are on the axis too.
     mkdirSync(resultsDir, { recursive: true });
+    await frame.locator('#reset-zoom').click();
+    await page.waitForTimeout(1000);
     const themes = [['dark', null], ['light', 'Light Modern'], ['hc', 'Dark High Contrast']];
     out.layout = {};
     for (const [name, theme] of themes) {

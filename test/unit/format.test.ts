@@ -6,7 +6,7 @@ import { table } from '../../src/core/report/table';
 import { memoryPicture } from '../../src/core/report/memoryPicture';
 
 describe('formatting: one formatter for every surface', () => {
-  it('sizes in IEC units with the same rounding: three significant digits, no ".0"', () => {
+  it('sizes in IEC units with the same rounding: three significant digits, no trailing zeros', () => {
     assert.equal(formatKb(null), '-');
     assert.equal(formatKb(0), '0 B');
     assert.equal(formatKb(512), '512 KiB');
@@ -25,7 +25,8 @@ describe('formatting: one formatter for every surface', () => {
   it('signed sizes and rates use a real minus sign', () => {
     assert.equal(formatKbSigned(2048), '+2 MiB');
     assert.equal(formatKbSigned(-300), '−300 KiB');
-    assert.equal(formatRate(2674461.22), '+2.6 GiB/min');
+    assert.equal(formatRate(2674461.22), '+2.55 GiB/min');
+    assert.equal(formatKb(1.25 * 1024 * 1024), '1.25 GiB', 'a 256 MiB tick above 1 GiB prints exactly');
     assert.equal(formatRate(null), '-');
   });
 
@@ -66,13 +67,16 @@ describe('formatting: one formatter for every surface', () => {
     assert.match(local('2026-12-02T07:18:22.900Z'), /^\d\d:\d\d:22$/, '24 h, cut to the second');
   });
 
-  it('binary axis steps are powers of two', () => {
+  it('binary axis steps are powers of two, at most n steps, and every tick label is exact', () => {
     assert.equal(binaryStepKb(1024 * 1024, 4), 256 * 1024); // 1 GiB in 4: 256 MiB
-    assert.equal(binaryStepKb(6.7 * 1024 * 1024, 5), 1024 * 1024);
+    assert.equal(binaryStepKb(1.8 * 1024 * 1024, 5), 512 * 1024, '1.8 GiB: 512 MiB steps, not 256 MiB ones labelled "1.3 GiB"');
+    assert.equal(binaryStepKb(6.7 * 1024 * 1024, 5), 2 * 1024 * 1024);
     fc.assert(fc.property(fc.double({ min: 1, max: 1e12, noNaN: true }), fc.integer({ min: 2, max: 10 }), (max, n) => {
       const s = binaryStepKb(max, n);
-      return Number.isInteger(Math.log2(s)) && (s <= max / n || s === 1) && s * 2 > max / n;
+      return Number.isInteger(Math.log2(s)) && s * n >= max && (s === 1 || (s / 2) * n < max);
     }));
+    // Ticks of such a step print exactly: 0, 512 MiB, 1 GiB, 1.5 GiB, 2 GiB.
+    assert.deepEqual([0, 1, 2, 3, 4].map((i) => formatKb(i * 512 * 1024)), ['0 B', '512 MiB', '1 GiB', '1.5 GiB', '2 GiB']);
   });
 
   it('aligns tables, numbers to the right', () => {

@@ -163,7 +163,7 @@ describe('leak tools: words for sites', () => {
   const site = (o: Partial<LeakSite>): LeakSite => ({ kind: 'definitely lost', bytes: 8192, directBytes: null, indirectBytes: null, count: 2, bytesDiff: null, countDiff: null, label: null, frames: [], ...o });
   it('"8 KiB definitely lost in 2 blocks", growth with its diff, heaptrack "leaked", direct + indirect once', () => {
     assert.equal(siteSummary(site({}), 'valgrind-memcheck'), '8 KiB definitely lost in 2 blocks');
-    assert.equal(siteSummary(site({ bytes: 8032, directBytes: 16, indirectBytes: 8016, count: 1 }), 'valgrind-memcheck'), '16 B definitely lost (+7.8 KiB indirectly) in 1 block');
+    assert.equal(siteSummary(site({ bytes: 8032, directBytes: 16, indirectBytes: 8016, count: 1 }), 'valgrind-memcheck'), '16 B definitely lost (+7.83 KiB indirectly) in 1 block');
     assert.equal(siteSummary(site({ count: 1, bytes: 16 }), 'valgrind-memcheck'), '16 B definitely lost in 1 block');
     assert.equal(siteSummary(site({ kind: 'growth', bytes: 600_000, bytesDiff: 590_000, count: 2001, countDiff: 2000 }), 'tracemalloc'), '+576 KiB grew (now 586 KiB in 2,001 allocations) (+2,000 allocations)');
     assert.equal(siteSummary(site({ kind: 'retained', bytes: 128, count: 8 }), 'heaptrack'), '128 B leaked in 8 allocations');

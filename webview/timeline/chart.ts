@@ -31,14 +31,27 @@ export class TimelineChart {
    * they zoomed or panned to (fixed).
    */
   private mode: 'follow' | 'all' | 'fixed' = 'follow';
+  /** The plot width the kill labels were last laid out for, and the gap they keep. */
+  private labelledWidth = -1;
+  private labelGap = 6;
 
   constructor(readonly canvas: HTMLCanvasElement, model: TimelineModel, private readonly cb: TimelineCallbacks) {
     this.model = model;
     this.view = model.initialView;
     this.zoomed = model.initialView !== model.range;
-    this.chart = new Chart(canvas, { type: 'line', data: { datasets: [] }, options: this.options() });
+    this.chart = new Chart(canvas, {
+      type: 'line', data: { datasets: [] }, options: this.options(),
+      // Kill labels are laid out in pixels: when the plot's size changed, lay them out again.
+      plugins: [{ id: 'oomLensRelabel', afterLayout: (chart) => {
+        const w = Math.round(chart.chartArea.right - chart.chartArea.left);
+        if (w === this.labelledWidth) return;
+        this.labelledWidth = w;
+        requestAnimationFrame(() => this.relabel());
+      } }],
+    });
     this.chart.data.datasets = this.datasets();
     this.chart.update('none');
+    this.relabel(); // now that the chart area is known
   }
 
   private buckets(): number {
@@ -88,43 +101,88 @@ export class TimelineChart {
   }
 
   /**
-   * Kill markers: a line per kill, and one label per cluster of kills too close to label apart
-   * ("✖ 3 kills"); a label near the right edge is drawn to the left of its line, so none is clipped.
+   * Kill markers: a line per kill, and labels laid out in pixels so none overlaps another or leaves
+   * the chart: each label sits right of its first kill ("✖ name", or "✖ 3 kills" for the kills its
+   * box covers); one that would run past the right edge moves left, and merges into the cluster
+   * before it when there is no room.
    */
   private annotations(): Record<string, AnnotationOptions> {
+    const gap = this.labelGap;
     const th = this.theme;
     const out: Record<string, AnnotationOptions> = {};
     const [v0, v1] = this.view;
-    const width = Math.max(200, this.canvas.clientWidth || 800);
-    const msPerPx = (v1 - v0) / width;
-    const labelPx = 150;
-    const visible = this.model.kills.filter((k) => k.x >= v0 && k.x <= v1);
-    const clusters: KillMark[][] = [];
+    // The x scale as drawn, once the chart has been laid out; an estimate before that.
+    const scale = this.chart?.scales?.x;
+    const area = this.chart?.chartArea;
+    const left = area?.left ?? 60;
+    const right = area?.right ?? Math.max(200, this.canvas.clientWidth || 800) - 60;
+    // Where each kill line is drawn now (the annotation elements know), else the scale's or a linear estimate.
+    const drawn = new Map<number, number>();
+    if (this.chart) for (const a of annotationPlugin.getAnnotations(this.chart)) { const v = (a.options as { value?: unknown }).value; if (typeof v === 'number') drawn.set(v, a.x); }
+    const current = scale && area && Math.abs(scale.min - v0) < 1 && Math.abs(scale.max - v1) < 1;
+    const px = (x: number) => drawn.get(x) ?? (current ? scale.getPixelForValue(x) : left + ((x - v0) / (v1 - v0)) * (right - left));
+    // Measured in the font the labels are drawn in.
+    const family = getComputedStyle(document.body).fontFamily || 'sans-serif';
+    const ctx = this.canvas.getContext('2d');
+    if (ctx) ctx.font = `11px ${family}`;
+    const textWidth = (t: string) => (ctx ? ctx.measureText(t).width : t.length * 7) + 14; // + the label's padding
+    // Left to right (events come in log order, which is not always time order).
+    const visible = this.model.kills.filter((k) => k.x >= v0 && k.x <= v1).sort((a, b) => a.x - b.x);
+    interface Cluster { kills: KillMark[]; x0: number; width: number; shift: number }
+    const clusters: Cluster[] = [];
+    const text = (c: Cluster) => (c.kills.length === 1 ? `✖ ${c.kills[0].label}` : `✖ ${c.kills.length} kills`);
+    const place = (c: Cluster) => { c.width = textWidth(text(c)); c.shift = Math.min(0, right - (c.x0 + c.width)); };
     for (const k of visible) {
+      const x = px(k.x);
       const last = clusters[clusters.length - 1];
-      if (last && (k.x - last[0].x) / msPerPx < labelPx + 8) last.push(k);
-      else clusters.push([k]);
+      if (last && x < last.x0 + last.shift + last.width + gap) { last.kills.push(k); place(last); continue; }
+      const c: Cluster = { kills: [k], x0: x, width: 0, shift: 0 };
+      place(c);
+      clusters.push(c);
     }
-    const labelOf = new Map<number, string>();
-    const nearRight = new Set<number>();
-    for (const c of clusters) {
-      labelOf.set(c[0].eventIndex, c.length === 1 ? `✖ ${c[0].label}` : `✖ ${c.length} kills`);
-      if ((v1 - c[0].x) / msPerPx < labelPx) nearRight.add(c[0].eventIndex);
+    // A label moved left must still clear the one before it; otherwise the two become one.
+    for (let i = clusters.length - 1; i > 0; i--) {
+      const c = clusters[i];
+      const prev = clusters[i - 1];
+      if (c.x0 + c.shift < prev.x0 + prev.shift + prev.width + gap) {
+        prev.kills.push(...c.kills);
+        place(prev);
+        clusters.splice(i, 1);
+      }
     }
+    const labelOf = new Map<number, Cluster>();
+    for (const c of clusters) labelOf.set(c.kills[0].eventIndex, c);
     this.model.kills.forEach((k, i) => {
-      const label = labelOf.get(k.eventIndex);
+      const c = labelOf.get(k.eventIndex);
       out[`kill${i}`] = {
         type: 'line', scaleID: 'x', value: k.x, borderColor: th.danger, borderWidth: 2, borderDash: [4, 2],
         label: {
-          display: label !== undefined, content: label ?? '', position: 'start', backgroundColor: withAlpha(th.danger, 0.85), color: '#fff', font: { size: 11 },
-          xAdjust: nearRight.has(k.eventIndex) ? -labelPx / 2 : labelPx / 2 - 10,
+          display: c !== undefined, content: c ? text(c) : '', position: 'start', backgroundColor: withAlpha(th.danger, 0.85), color: '#fff', font: { size: 11, family }, padding: 6,
+          xAdjust: c ? c.width / 2 + c.shift : 0,
         },
-        enter: (ctx, event) => { this.tooltipOff(true); this.cb.onKillHover(k, { x: event.x ?? 0, y: event.y ?? 0 }); void ctx; return true; },
+        enter: (_ctx, event) => { this.tooltipOff(true); this.cb.onKillHover(k, { x: event.x ?? 0, y: event.y ?? 0 }); return true; },
         leave: () => { this.tooltipOff(false); this.cb.onKillHover(null, null); return true; },
         click: () => { this.cb.onKillClick(k); return true; },
       };
     });
     return out;
+  }
+
+  /** The chart was resized: kill labels are laid out in pixels, so again. */
+  private relabel(): void {
+    const opts = this.chart.options as ReturnType<TimelineChart['options']>;
+    // Lay out, then check the labels as the plugin drew them (it may clamp one into the chart
+    // area): while two still touch, lay out again with a wider gap.
+    this.labelGap = 6;
+    for (let round = 0; round < 5; round++) {
+      opts.plugins.annotation.annotations = this.annotations();
+      this.chart.update('none');
+      const boxes = annotationPlugin.getAnnotations(this.chart).filter((a) => a.label?.options?.display).map((a) => a.label!).sort((a, b) => a.x - b.x);
+      let worst = 0;
+      for (let i = 1; i < boxes.length; i++) worst = Math.max(worst, boxes[i - 1].x + boxes[i - 1].width + 4 - boxes[i].x);
+      if (worst <= 0) return;
+      this.labelGap += worst + 6;
+    }
   }
 
   /** One tooltip at a time: the kill card replaces the chart's own while a kill is hovered. */
@@ -204,10 +262,12 @@ export class TimelineChart {
     this.zoomed = x.min > this.model.range[0] + 1 || x.max < this.model.range[1] - 1;
     this.mode = this.zoomed ? 'fixed' : 'all';
     this.redecimate();
+    this.relabel();
     this.cb.onRange(x.min, x.max, this.zoomed);
   }
 
   private redecimate(): void {
+    (this.chart.options as ReturnType<TimelineChart['options']>).plugins.annotation.annotations = this.annotations();
     const fresh = this.datasets();
     const ds = this.chart.data.datasets;
     fresh.forEach((f, i) => {
@@ -231,11 +291,13 @@ export class TimelineChart {
     this.zoomed = false;
     this.mode = 'all';
     this.redecimate();
+    this.relabel();
     this.cb.onRange(this.view[0], this.view[1], false);
   }
 
   /** New samples (live): the view the user chose stays (see `mode`); only a following view moves. */
   setModel(model: TimelineModel): void {
+    const newKills = model.kills.length !== this.model.kills.length;
     this.model = model;
     if (this.mode === 'follow') this.view = model.initialView;
     else if (this.mode === 'all') this.view = model.range;
@@ -246,6 +308,7 @@ export class TimelineChart {
     opts.scales.x.min = this.view[0];
     opts.scales.x.max = this.view[1];
     this.redecimate();
+    if (newKills) this.relabel();
   }
 
   /**

@@ -67,7 +67,7 @@ describe('oom-lens leaks / run (the built CLI, real tools)', function () {
     const js = cli(['run', 'node-heap', '--top', '3', '--', join(PROGRAMS, 'leak.js'), '20000']);
     assert.equal(js.status, 0, js.stderr);
     assert.match(js.stdout, /^report: \S+\/heap\.heapprofile$/m);
-    assert.match(js.stdout, /LeakyRecord: \+[\d.]+ KiB grew \(now [\d.]+ KiB in 20000 objects\) \(\+20000 objects\)/);
+    assert.match(js.stdout, /LeakyRecord: \+[\d.]+ KiB grew \(now [\d.]+ KiB in 20,000 objects\) \(\+20,000 objects\)/);
   });
 
   it('usage errors exit 2, failures exit 1 with one line', () => {

@@ -18,7 +18,7 @@ export async function run({ page, openWorkbench, resultsDir }) {
   const procKb = Number(/^MemTotal:\s+(\d+)/m.exec(readFileSync('/proc/meminfo', 'utf8'))[1]);
   assert.equal(shownKb, procKb, `panel MemTotal ${shownKb} kB != /proc/meminfo ${procKb} kB`);
   const shownText = await total.locator('.stat-value').textContent();
-  assert.match(shownText, /^\d+(\.\d)?Gi$/, `MemTotal shown as "${shownText}"`);
+  assert.match(shownText, /^\d+(\.\d{1,2})? GiB$/, `MemTotal shown as "${shownText}"`);
   const rows = await frame.locator('table.procs tbody tr').count();
   assert.ok(rows > 0, 'the process table is empty');
   await page.waitForTimeout(500);

@@ -1,7 +1,7 @@
 // container-near-limit: a memory cgroup is at >= 90 % of its limit (warning; information when the
 // processes' anonymous memory is under half the limit, i.e. the rest is reclaimable page cache), has
 // OOM-killed (critical), or has hit its limit (failcnt / memory.events max > 0: information).
-import { formatKb, formatPercent } from '../../format';
+import { formatKb, formatPercent, plural } from '../../format';
 import type { CgroupInfo, Finding, ProcessInfo, Severity } from '../../model/report';
 import { type FindingContext, niceKb, sizeArg, sum, unitOf, userProcesses } from './context';
 import { dockerStats, kubectlDescribe, setContainerLimit } from './remedies';
@@ -35,9 +35,10 @@ export function containerNearLimit(ctx: FindingContext): Finding[] {
     const label = container ? containerLabel(container) : unit ?? `cgroup ${c.path}`;
     const next = niceKb(Math.max(c.limitKb * 1.5, (c.peakKb ?? usage ?? 0) * 1.25));
     const parts = [
-      kills > 0 ? `${kills} OOM kill${kills === 1 ? '' : 's'}` : null,
-      f !== null ? `${formatPercent(usage as number, c.limitKb)} of its ${formatKb(c.limitKb)} limit` : null,
-      fails > 0 ? `hit the limit ${fails} time${fails === 1 ? '' : 's'}` : null,
+      kills > 0 ? plural(kills, 'OOM kill') : null,
+      // After a kill the cgroup may be nearly empty: say it is now, not at the kill.
+      f !== null ? `${kills > 0 ? 'now ' : ''}${formatPercent(usage as number, c.limitKb)} of its ${formatKb(c.limitKb)} limit` : null,
+      fails > 0 ? `hit the limit ${plural(fails, 'time')} so far${c.version === 1 ? ' (failcnt)' : ''}` : null,
     ].filter(Boolean);
     out.push({
       id: 'container-near-limit',

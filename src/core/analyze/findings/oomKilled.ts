@@ -122,7 +122,7 @@ function groupFinding(g: Group, r: Report): Finding {
 
   const d: string[] = [];
   if (last.kind === 'lowmemorykiller') d.push('Android\'s lowmemorykiller killed it to keep free memory above its thresholds.');
-  else if (memcgOom) d.push(`Its memory cgroup${last.memcg ? ` ${shortPath(last.memcg)}` : ''} hit its limit${limitKb !== null ? ` of ${formatKb(limitKb)}` : ''}${last.memcgUsage?.failcnt ? ` (failcnt ${last.memcgUsage.failcnt})` : ''}: the container/service limit, not the whole host, ran out. Raise the limit if the load is legitimate, or find what grows.`);
+  else if (memcgOom) d.push(`Its memory cgroup${last.memcg ? ` ${shortPath(last.memcg)}` : ''} hit its limit${limitKb !== null ? ` of ${formatKb(limitKb)}` : ''}${last.memcgUsage?.failcnt ? ` (failcnt ${last.memcgUsage.failcnt} when it was killed)` : ''}: the container/service limit, not the whole host, ran out. Raise the limit if the load is legitimate, or find what grows.`);
   else if (systemOom) d.push('The whole host ran out of RAM and swap, and the kernel killed the process it scored worst to stay alive.');
   else d.push('The log does not say whether the whole host or a cgroup limit ran out (no constraint line).');
   if (last.trigger?.comm) d.push(`The allocation that triggered it came from ${last.trigger.comm} (${last.trigger.pid ?? '?'})${last.trigger.gfpFlags ? `, ${last.trigger.gfpFlags}` : ''}${last.trigger.order != null ? `, order ${last.trigger.order}` : ''}.`);

@@ -4,7 +4,7 @@
 import type { Report } from '../src/core/model/report';
 import type { PanelState, SmapsPayload } from '../src/protocol/messages';
 import { isToWebview } from '../src/protocol/validate';
-import { secondsToMs, formatDuration, formatKb, formatPercent } from '../src/core/format';
+import { secondsToMs, formatDuration, formatKb, formatPercent, formatShare } from '../src/core/format';
 import { memoryPicture } from '../src/core/report/memoryPicture';
 import { el } from './dom';
 import { vscode, standalone } from './vscodeApi';
@@ -107,7 +107,7 @@ function memorySection(r: Report): HTMLElement {
     ),
     bar,
     el('p', { class: 'muted' },
-      r.pressure ? `Memory pressure (PSI avg10): some ${r.pressure.someAvg10.toFixed(2)}%, full ${r.pressure.fullAvg10.toFixed(2)}%. ` : 'Memory pressure: not available on this kernel. ',
+      r.pressure ? `Memory pressure (PSI avg10): some ${formatShare(r.pressure.someAvg10 / 100)}, full ${formatShare(r.pressure.fullAvg10 / 100)}. ` : 'Memory pressure: not available on this kernel. ',
       `OOM kills since boot: ${r.oomKillsSinceBoot ?? 'unknown'}. `,
       `vm.overcommit_memory=${r.settings.overcommitMemory ?? '?'}, swappiness=${r.settings.swappiness ?? '?'}, panic_on_oom=${r.settings.panicOnOom ?? '?'}.`));
 }

@@ -1,6 +1,6 @@
 // The per-process memory map breakdown (smaps): heap, stack, anon, libraries, shmem.
 import type { SmapsPayload } from '../../src/protocol/messages';
-import { formatKb } from '../../src/core/format';
+import { formatKb, formatPercent } from '../../src/core/format';
 import { el } from '../dom';
 
 export function smapsView(s: SmapsPayload, comm: string): HTMLElement {
@@ -12,7 +12,7 @@ export function smapsView(s: SmapsPayload, comm: string): HTMLElement {
       el('thead', {}, el('tr', {}, ...['Kind', 'Mapping', 'RSS', '%', 'PSS', 'Private', 'Swap', 'Size', 'n'].map((h, i) => el('th', { class: i >= 2 ? 'num' : '' }, h)))),
       el('tbody', {}, ...s.rows.slice(0, 40).map((r) => el('tr', { 'data-kind': r.kind },
         el('td', {}, r.kind), el('td', { class: 'path', title: r.name }, r.name),
-        el('td', { class: 'num' }, formatKb(r.rssKb)), el('td', { class: 'num' }, `${((r.rssKb / total) * 100).toFixed(1)}%`),
+        el('td', { class: 'num' }, formatKb(r.rssKb)), el('td', { class: 'num' }, formatPercent(r.rssKb, total)),
         el('td', { class: 'num' }, formatKb(r.pssKb)), el('td', { class: 'num' }, formatKb(r.privateKb)),
         el('td', { class: 'num' }, formatKb(r.swapKb)), el('td', { class: 'num' }, formatKb(r.sizeKb)), el('td', { class: 'num' }, String(r.mappings)))))));
 }

@@ -6,7 +6,7 @@ import { toFont } from 'chart.js/helpers';
 import 'chartjs-adapter-date-fns';
 import zoomPlugin from 'chartjs-plugin-zoom';
 import annotationPlugin, { AnnotationOptions } from 'chartjs-plugin-annotation';
-import { binaryStepKb, formatKb } from '../../src/core/format';
+import { binaryStepKb, formatKb, formatShare } from '../../src/core/format';
 import { clockWithDate } from '../locale';
 import { TimelineModel, decimate, KillMark } from './model';
 import { ChartTheme, readTheme, withAlpha } from './theme';
@@ -237,7 +237,7 @@ export class TimelineChart {
           callbacks: {
             title: (items: { parsed: { x: number | null } }[]) => (items[0]?.parsed.x != null ? clockWithDate(items[0].parsed.x) : ""),
             label: (c: { dataset: { label?: string; yAxisID?: string }; parsed: { y: number | null } }) =>
-              `${c.dataset.label}: ${c.parsed.y === null ? '-' : c.dataset.yAxisID === 'psi' ? `${c.parsed.y.toFixed(2)}%` : formatKb(c.parsed.y)}`,
+              `${c.dataset.label}: ${c.parsed.y === null ? '-' : c.dataset.yAxisID === 'psi' ? formatShare(c.parsed.y / 100) : formatKb(c.parsed.y)}`,
           },
         },
         annotation: { annotations: this.annotations() },

@@ -11,6 +11,7 @@
 // everything the command starts. On cancel/timeout we send TERM to that group over a second
 // channel (sudo relays TERM to its root child), wait up to 1 s, then KILL, then close the channel.
 // The marker line is stripped from stderr.
+import { decideHostKey, declinedKeyError } from './hostKeyPolicy';
 import { Client, ClientChannel, ConnectConfig } from 'ssh2';
 import type { AnyAuthMethod } from 'ssh2';
 import SSHConfig from 'ssh-config';
@@ -20,8 +21,8 @@ import { shQuote } from '../../shell';
 import { CancelledError, OomLensError } from '../../errors';
 import { Logger, silentLogger } from '../../logger';
 import { SshTarget, jumpChain } from './sshConfig';
-import { HostKeyError, SshAuthError, SshConnectError, SshDisconnectedError, SshError } from './errors';
-import { appendKnownHost, checkHostKey, fingerprintSha256, keyTypeOf, knownHostName, knownHostsLine, knownKeyTypes, readKnownHosts } from './knownHosts';
+import { SshAuthError, SshConnectError, SshDisconnectedError, SshError } from './errors';
+import { appendKnownHost, fingerprintSha256, keyTypeOf, knownHostName, knownHostsLine, knownKeyTypes, readKnownHosts } from './knownHosts';
 import { sudoWrap, checkSudoResult } from './sudo';
 import { parseKey } from './keys';
 
@@ -230,49 +231,31 @@ export class SshHost implements Host {
       const preferred = knownKeyTypes(entries, t.host, t.port).flatMap((k) => KEY_ALGOS[k] ?? [k]);
       const hostKeyAlgos = [...preferred.filter((a) => DEFAULT_HOST_KEY_ALGOS.includes(a)), ...DEFAULT_HOST_KEY_ALGOS.filter((a) => !preferred.includes(a))];
       const hostVerifier = (key: Buffer, verify: (ok: boolean) => void) => {
-        const keyType = keyTypeOf(key);
-        const fingerprint = fingerprintSha256(key);
-        const refuse = (e: HostKeyError) => { fatal = e; verify(false); };
+        const d = decideHostKey(key, {
+          entries, host: t.host, port: t.port, user: t.user, strictHostKeyChecking: t.strictHostKeyChecking, batchMode: t.batchMode,
+          canAsk: !!cb.onUnknownHostKey, acceptedOnce: this.acceptedOnce, writeTo: writeTo ?? null,
+        });
         const remember = () => {
           if (!writeTo) return;
-          try { appendKnownHost(writeTo, knownHostsLine(t.host, t.port, key, { hash: t.hashKnownHosts })); this.log.info(`ssh: added ${keyType} ${fingerprint} for ${knownHostName(t.host, t.port)} to ${writeTo}`); } catch (e) {
+          try { appendKnownHost(writeTo, knownHostsLine(t.host, t.port, key, { hash: t.hashKnownHosts })); this.log.info(`ssh: added ${keyTypeOf(key)} ${fingerprintSha256(key)} for ${knownHostName(t.host, t.port)} to ${writeTo}`); } catch (e) {
             this.log.warn(`ssh: cannot write ${writeTo}: ${(e as Error).message}`);
           }
         };
-        const v = checkHostKey(entries, t.host, t.port, key);
-        const name = knownHostName(t.host, t.port);
-        const mk = (problem: HostKeyError['problem'], message: string, hint: string, file?: string, line?: number) =>
-          new HostKeyError(message, hint, t.host, t.port, keyType, fingerprint, problem, file, line);
-        if (v.status === 'known') return verify(true);
-        if (v.status === 'revoked') {
-          return refuse(mk('revoked', `the host key of ${name} (${keyType} ${fingerprint}) is marked @revoked in ${v.entry.file}:${v.entry.line}; refusing to connect`,
-            `the owner of ${t.host} revoked this key; ask them for the new one`, v.entry.file, v.entry.line));
+        const refuse = (e: Error) => { fatal = e; verify(false); };
+        switch (d.kind) {
+          case 'accept': return verify(true);
+          case 'refuse': return refuse(d.error);
+          case 'remember':
+            this.log.warn(`ssh: accepting new host key for ${knownHostName(t.host, t.port)}: ${keyTypeOf(key)} ${fingerprintSha256(key)} (StrictHostKeyChecking ${t.strictHostKeyChecking})`);
+            remember();
+            return verify(true);
+          case 'ask':
+            timer.during(() => cb.onUnknownHostKey!(d.question)).then((answer) => {
+              if (answer === 'remember') { remember(); verify(true); }
+              else if (answer === 'once') { this.acceptedOnce.add(d.onceKey); verify(true); }
+              else refuse(declinedKeyError(key, t.host, t.port));
+            }, (e: Error) => refuse(e));
         }
-        if (v.status === 'changed') {
-          return refuse(mk('changed',
-            `WARNING: the host key of ${name} has CHANGED (now ${keyType} ${fingerprint}); it does not match ${v.entry.file}:${v.entry.line}. Someone could be intercepting the connection (man-in-the-middle), or the host was reinstalled. Refusing to connect.`,
-            `check the new fingerprint with the host's administrator; if the change is expected, remove the old key: ssh-keygen -R ${shQuote(name)} -f ${shQuote(v.entry.file)}`,
-            v.entry.file, v.entry.line));
-        }
-        const info: UnknownHostKeyInfo = { host: t.host, port: t.port, keyType, fingerprint, knownHostsFile: writeTo ?? '', otherKnownTypes: v.otherTypes.map((e) => e.keyType) };
-        const unknownMsg = (why: string) => `the host key of ${name} is not known (${keyType} ${fingerprint}): ${why}`;
-        const hint = `check the fingerprint with the host's administrator (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on ${t.host}), then connect once with ssh ${t.port === 22 ? '' : `-p ${t.port} `}${t.user}@${t.host} to add it to known_hosts`;
-        if (t.strictHostKeyChecking === 'yes') return refuse(mk('unknown', unknownMsg('StrictHostKeyChecking is yes'), hint));
-        if (t.strictHostKeyChecking === 'accept-new' || t.strictHostKeyChecking === 'no') {
-          // `no` is treated like accept-new: a new key is added, a changed key is still refused.
-          this.log.warn(`ssh: accepting new host key for ${name}: ${keyType} ${fingerprint} (StrictHostKeyChecking ${t.strictHostKeyChecking})`);
-          remember();
-          return verify(true);
-        }
-        // Accepted "once" earlier by this SshHost (reconnects and idle re-opens do not ask again).
-        const onceKey = `${name} ${key.toString('base64')}`;
-        if (this.acceptedOnce.has(onceKey)) return verify(true);
-        if (!cb.onUnknownHostKey || t.batchMode) return refuse(mk('unknown', unknownMsg(t.batchMode ? 'BatchMode is on, nobody can be asked' : 'nobody can be asked to accept it'), hint));
-        timer.during(() => cb.onUnknownHostKey!(info)).then((answer) => {
-          if (answer === 'remember') { remember(); verify(true); }
-          else if (answer === 'once') { this.acceptedOnce.add(onceKey); verify(true); }
-          else refuse(mk('refused', `the host key of ${name} (${keyType} ${fingerprint}) was not accepted`, 'connect again and accept the key once you have checked its fingerprint'));
-        }, (e: Error) => { fatal = e; verify(false); });
       };
 
       // Authentication plan, tried in order like ssh: agent, identity files, keyboard-interactive, password.

@@ -11,20 +11,18 @@
 // everything the command starts. On cancel/timeout we send TERM to that group over a second
 // channel (sudo relays TERM to its root child), wait up to 1 s, then KILL, then close the channel.
 // The marker line is stripped from stderr.
-import { decideHostKey, declinedKeyError } from './hostKeyPolicy';
 import { Client, ClientChannel, ConnectConfig } from 'ssh2';
-import type { AnyAuthMethod } from 'ssh2';
 import SSHConfig from 'ssh-config';
-import { existsSync, readFileSync } from 'node:fs';
 import { Host, ExecOptions, ExecResult } from '../host';
 import { shQuote } from '../../shell';
 import { CancelledError, OomLensError } from '../../errors';
 import { Logger, silentLogger } from '../../logger';
 import { SshTarget, jumpChain } from './sshConfig';
-import { SshAuthError, SshConnectError, SshDisconnectedError, SshError } from './errors';
+import { SshConnectError, SshDisconnectedError, SshError } from './errors';
 import { appendKnownHost, fingerprintSha256, keyTypeOf, knownHostName, knownHostsLine, knownKeyTypes, readKnownHosts } from './knownHosts';
 import { sudoWrap, checkSudoResult } from './sudo';
-import { parseKey } from './keys';
+import { AuthPlan } from './authPlan';
+import { decideHostKey, declinedKeyError } from './hostKeyPolicy';
 
 export type UnknownHostKeyAnswer = 'once' | 'remember' | 'cancel';
 
@@ -109,8 +107,6 @@ class PausableTimer {
   stop(): void { if (this.timer) clearTimeout(this.timer); this.timer = undefined; this.remaining = Infinity; }
   async during<T>(p: () => T | Promise<T>): Promise<T> { this.pause(); try { return await p(); } finally { this.resume(); } }
 }
-
-type AuthMethod = AnyAuthMethod;
 
 interface Live {
   client: Client;
@@ -258,81 +254,12 @@ export class SshHost implements Host {
         }
       };
 
-      // Authentication plan, tried in order like ssh: agent, identity files, keyboard-interactive, password.
-      const tried: string[] = [];
-      const notes: string[] = [];
-      let wrongPassphrase: string | undefined;
-      type Step = { kind: string; label: string; make: () => Promise<AuthMethod | null> };
-      const steps: Step[] = [];
-      const agent = this.opts.agentSocket !== undefined ? this.opts.agentSocket : t.identityAgent !== undefined ? t.identityAgent : process.env.SSH_AUTH_SOCK;
-      if (agent && !t.identitiesOnly) {
-        steps.push({ kind: 'publickey', label: 'agent', make: async () => (existsSync(agent) ? { type: 'agent', username: t.user, agent } as AuthMethod : (notes.push(`agent socket ${agent} does not exist`), null)) });
-      }
-      for (const file of t.identityFiles) {
-        steps.push({ kind: 'publickey', label: `key ${file}`, make: async () => {
-          let data: Buffer;
-          try { data = readFileSync(file); } catch (e) {
-            if ((e as NodeJS.ErrnoException).code !== 'ENOENT') notes.push(`cannot read key ${file}: ${(e as Error).message}`);
-            return null;
-          }
-          const k = parseKey(data);
-          if (k.ok) return { type: 'publickey', username: t.user, key: k.key } as AuthMethod;
-          if (!k.encrypted) { notes.push(`cannot use key ${file}: ${k.error}`); return null; }
-          if (!cb.askPassphrase || t.batchMode) { notes.push(`key ${file} is encrypted and no passphrase can be asked (add it to ssh-agent: ssh-add ${file})`); return null; }
-          for (let attempt = 1; attempt <= 3; attempt++) {
-            const pass = await timer.during(() => cb.askPassphrase!({ keyPath: file, attempt, wrong: attempt > 1 }));
-            if (pass === undefined) { notes.push(`no passphrase given for key ${file}`); return null; }
-            const k2 = parseKey(data, pass);
-            if (k2.ok) return { type: 'publickey', username: t.user, key: k2.key } as AuthMethod; // parsed once: decrypting is slow
-            if (!k2.badPassphrase) { notes.push(`cannot use key ${file}: ${k2.error}`); return null; }
-          }
-          wrongPassphrase = file;
-          notes.push(`wrong passphrase for key ${file} (3 attempts)`);
-          return null;
-        } });
-      }
-      let passwordAttempts = 0;
-      const ask = (prompt: string, echo: boolean) => timer.during(() => cb.askPassword!({ host: t.host, user: t.user, prompt, echo, attempt: passwordAttempts }));
-      const passwordStep = (): Step => ({ kind: 'password', label: 'password', make: async () => {
-        passwordAttempts++;
-        const pw = await ask(`${t.user}@${t.host}'s password: `, false);
-        if (pw === undefined) { fatal = new CancelledError(); return null; }
-        return { type: 'password', username: t.user, password: pw } as AuthMethod;
-      } });
-      if (cb.askPassword && !t.batchMode) {
-        if (t.kbdInteractiveAuthentication) {
-          steps.push({ kind: 'keyboard-interactive', label: 'keyboard-interactive', make: async () => ({
-            type: 'keyboard-interactive', username: t.user,
-            prompt: (_name: string, _instr: string, _lang: string, prompts: Array<{ prompt: string; echo?: boolean }>, finish: (answers: string[]) => void) => {
-              (async () => {
-                const answers: string[] = [];
-                passwordAttempts++;
-                for (const p of prompts) {
-                  const a = await ask(p.prompt, !!p.echo);
-                  if (a === undefined) { fatal = new CancelledError(); break; }
-                  answers.push(a);
-                }
-                finish(answers);
-              })().catch(() => finish([]));
-            },
-          } as AuthMethod) });
-        }
-        if (t.passwordAuthentication) for (let i = 0; i < 3; i++) steps.push(passwordStep());
-      }
-      let stepIndex = 0;
-      const authHandler = (methodsLeft: string[] | null, _partial: boolean | null, next: (m: AuthMethod) => void) => {
-        (async () => {
-          while (stepIndex < steps.length) {
-            if (fatal) break;
-            const s = steps[stepIndex++];
-            if (methodsLeft && !methodsLeft.includes(s.kind)) continue;
-            if (s.kind === 'password' && passwordAttempts >= 3) continue;
-            const m = await s.make();
-            if (m) { tried.push(s.label); return m; }
-          }
-          return false as unknown as AuthMethod;
-        })().then(next, (e: Error) => { fatal = e; next(false as unknown as AuthMethod); });
-      };
+      // Authentication: the agent, identity files, keyboard-interactive, password (authPlan.ts).
+      const plan = new AuthPlan({
+        target: t, callbacks: cb, agentSocket: this.opts.agentSocket, during: (p) => timer.during(p),
+        setFatal: (e) => { fatal = e; }, isFatal: () => fatal !== undefined,
+      });
+      const authHandler = plan.handler;
 
       client.on('ready', () => {
         if (settled) return;
@@ -345,17 +272,11 @@ export class SshHost implements Host {
       client.on('error', (err: Error & { level?: string; code?: string }) => {
         if (settled) return;
         if (err.level === 'agent' || (err.level === 'client-authentication' && !/All configured authentication methods failed/.test(err.message))) {
-          notes.push(err.message);
+          plan.notes.push(err.message);
           return; // ssh2 goes on with the next method
         }
         if (fatal) return fail(fatal);
-        if (err.level === 'client-authentication') {
-          const msg = wrongPassphrase
-            ? `wrong passphrase for key ${wrongPassphrase}: cannot log in to ${where}`
-            : `authentication failed for ${where} (tried: ${tried.length ? tried.join(', ') : 'nothing usable'})`;
-          return fail(new SshAuthError(notes.length ? `${msg}; ${notes.join('; ')}` : msg,
-            `check the user name, that your public key is in ~${t.user}/.ssh/authorized_keys on ${t.host}, and that ssh-agent has the key (ssh-add -l); or pass --identity FILE`, tried));
-        }
+        if (err.level === 'client-authentication') return fail(plan.failure(where));
         fail(mapConnectError(err, where));
       });
       client.on('close', () => {

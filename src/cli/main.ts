@@ -8,7 +8,7 @@ import { PrefetchingHost, type PrefetchedExec } from '../core/host/prefetchingHo
 import type { Host } from '../core/host/host';
 import { diagnose } from '../core/diagnose';
 import { renderText } from '../core/report/text';
-import { OomLensError } from '../core/errors';
+import { errorText } from '../core/errors';
 import { VERSION } from '../core/version';
 import { eventsCommand } from './commands/events';
 import { watchCommand } from './commands/watch';
@@ -118,7 +118,7 @@ async function runMain(argv: string[]): Promise<number> {
       process.stderr.write(`oom-lens: ${e.message}\n`);
       return 2;
     }
-    const msg = e instanceof OomLensError ? e.message + (e.hint ? ` (${e.hint})` : '') : (e as Error)?.message ?? String(e);
+    const msg = errorText(e);
     process.stderr.write(`oom-lens: ${msg.split('\n')[0]}\n`);
     return 1;
   }

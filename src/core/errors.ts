@@ -16,3 +16,9 @@ export class CollectError extends OomLensError {}
 export function isCancelled(e: unknown): boolean {
   return e instanceof CancelledError || (e instanceof Error && e.name === 'AbortError');
 }
+
+/** An error as one line for people: OOM Lens' own with its hint, anything else by its message. */
+export function errorText(e: unknown): string {
+  if (e instanceof OomLensError) return e.message + (e.hint ? ` (${e.hint})` : '');
+  return (e as Error)?.message ?? String(e);
+}

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { diagnose } from '../core/diagnose';
-import { isCancelled, OomLensError } from '../core/errors';
+import { errorText, isCancelled, OomLensError } from '../core/errors';
 import type { Host } from '../core/host/host';
 import { COMMANDS } from './ids';
 import { pickHost, sshHost } from './hostPicker';
@@ -50,7 +50,7 @@ export async function runDiagnosis(context: vscode.ExtensionContext, services: S
       panel.post({ type: 'error', message: 'Diagnosis cancelled.' });
       return;
     }
-    const message = e instanceof OomLensError ? e.message : `Diagnosis failed: ${(e as Error).message}`;
+    const message = e instanceof OomLensError ? errorText(e) : `Diagnosis failed: ${errorText(e)}`;
     services.log.error(message);
     panel.post({ type: 'error', message });
     void vscode.window.showErrorMessage(`OOM Lens: ${message}`, 'Show Log').then((a) => { if (a) services.log.show(); });

@@ -23,6 +23,13 @@ export const COMMANDS = {
   clearLeakReports: { id: 'oomLens.clearLeakReports', title: 'Clear Leak Reports' },
 } as const;
 
+/** Commands the extension registers for its own views and for tests (not in the palette, not in package.json). */
+export const INTERNAL_COMMANDS = {
+  inspectLeaks: 'oomLens.leaks.inspect',
+  openLeakFrame: 'oomLens.leaks.openFrame',
+  revealLeakSite: 'oomLens.leaks.revealSite',
+} as const;
+
 export const VIEW_CONTAINER = 'oomLens';
 export const VIEWS = { hosts: 'oomLens.hosts', leaks: 'oomLens.leaks' } as const;
 export const PANEL_VIEW_TYPE = 'oomLens.panel';

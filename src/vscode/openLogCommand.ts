@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { eventsFromFile } from '../core/collect/logFile';
-import { OomLensError } from '../core/errors';
+import { errorText, OomLensError } from '../core/errors';
 import { COMMANDS } from './ids';
 import { Services } from './services';
 import { OomLensPanel } from './panel';
@@ -30,7 +30,7 @@ export async function openKernelLog(context: vscode.ExtensionContext, services: 
       void vscode.window.showInformationMessage(`OOM Lens: no OOM events in ${target.fsPath}${result.warnings.length ? ` (${result.warnings.length} warnings)` : ''}.`);
     }
   } catch (e) {
-    const message = e instanceof OomLensError ? e.message : `cannot read ${target.fsPath}: ${(e as Error).message}`;
+    const message = e instanceof OomLensError ? errorText(e) : `cannot read ${target.fsPath}: ${errorText(e)}`;
     services.log.error(message);
     void vscode.window.showErrorMessage(`OOM Lens: ${message}`);
   }

@@ -11,6 +11,13 @@ import { eventsSection } from './eventNodes';
 import { Services } from './services';
 import { setting } from './settings';
 
+/** The pid of a process row of this view (its id is "proc.PID"), for commands run from its context menu. */
+export function pidOfProcessNode(x: unknown): number | null {
+  const id = (x as { id?: unknown })?.id;
+  const m = typeof id === 'string' ? /^proc\.(\d+)$/.exec(id) : null;
+  return m ? Number(m[1]) : null;
+}
+
 export function reportNodes(r: Report, top: number): Node[] {
   const mp = memoryPicture(r.memory);
   const memory = new Node('Memory', [

@@ -1,6 +1,7 @@
 // Leak sites beside the code: a diagnostic at the first frame in the user's own code, a hover with
 // the whole stack, a CodeLens with the size ("8 KiB definitely lost in 2 blocks").
 import * as vscode from 'vscode';
+import { INTERNAL_COMMANDS } from '../ids';
 import type { LeakKind } from '../../core/model/leakReport';
 import { siteSummary, frameText } from '../../core/tools/render';
 import { setting } from '../settings';
@@ -8,7 +9,7 @@ import type { LeakEntry, LeakStore, ResolvedSite } from './store';
 import { clock } from '../clock';
 
 export const DIAGNOSTIC_SOURCE = 'OOM Lens';
-export const REVEAL_SITE_COMMAND = 'oomLens.leaks.revealSite';
+export const REVEAL_SITE_COMMAND = INTERNAL_COMMANDS.revealLeakSite;
 
 export function severityOf(kind: LeakKind): vscode.DiagnosticSeverity {
   switch (kind) {

@@ -2,6 +2,7 @@
 // comparisons -> fixed / new / grown -> sites.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { INTERNAL_COMMANDS } from '../ids';
 import type { LeakSite } from '../../core/model/leakReport';
 import { siteSummary, frameText, leakedBytes } from '../../core/tools/render';
 import { formatBytes, plural } from '../../core/format';
@@ -10,7 +11,7 @@ import type { ComparisonEntry, LeakEntry, LeakStore, ResolvedFrame, ResolvedSite
 import { siteMarkdown, toolName, severityOf } from './beside';
 import { clock } from '../clock';
 
-export const OPEN_FRAME_COMMAND = 'oomLens.leaks.openFrame';
+export const OPEN_FRAME_COMMAND = INTERNAL_COMMANDS.openLeakFrame;
 
 export class LeakNode extends vscode.TreeItem {
   constructor(

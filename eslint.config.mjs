@@ -5,9 +5,12 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const noVscode = {
-  'no-restricted-imports': ['error', {
-    paths: [{ name: 'vscode', message: "Only src/vscode/ and src/extension.ts may import 'vscode': keep the core usable from the CLI." }],
-  }],
+  'no-restricted-imports': [
+    'error',
+    {
+      paths: [{ name: 'vscode', message: "Only src/vscode/ and src/extension.ts may import 'vscode': keep the core usable from the CLI." }],
+    },
+  ],
 };
 
 // The layers of DESIGN.md, as import rules (patterns match the resolved relative paths' shape):
@@ -17,9 +20,17 @@ const noVscode = {
 const VSCODE = { name: 'vscode', message: "Only src/vscode/ and src/extension.ts may import 'vscode': keep the core usable from the CLI." };
 const layer = (patterns) => ({ 'no-restricted-imports': ['error', { paths: [VSCODE], patterns }] });
 const NOT_CLI = { regex: '(^|/)cli(/|$)', message: 'The core never imports the CLI.' };
-const PURE = [NOT_CLI, { regex: '(^|/)(collect|host|tools|live)(/|$)', message: 'parse, analyze, model and report are pure: no host, collector, tool runner or live session (pass data in).' }];
-const VIEW = [{ regex: '(^|/)core/(?!(model|report)/|format$)', message: 'webview/ and protocol/ see the report model, its renderers and the protocol only.' },
-  { regex: '(^|/)(vscode|cli)(/|$)', message: 'webview/ and protocol/ run apart from the extension and the CLI.' }];
+const PURE = [
+  NOT_CLI,
+  {
+    regex: '(^|/)(collect|host|tools|live)(/|$)',
+    message: 'parse, analyze, model and report are pure: no host, collector, tool runner or live session (pass data in).',
+  },
+];
+const VIEW = [
+  { regex: '(^|/)core/(?!(model|report)/|format$)', message: 'webview/ and protocol/ see the report model, its renderers and the protocol only.' },
+  { regex: '(^|/)(vscode|cli)(/|$)', message: 'webview/ and protocol/ run apart from the extension and the CLI.' },
+];
 
 export const LAYERS = {
   core: layer([NOT_CLI]),
@@ -32,7 +43,35 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { ecmaVersion: 2022, sourceType: 'module', globals: { console: 'readonly', process: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', Buffer: 'readonly', URL: 'readonly', URLSearchParams: 'readonly', fetch: 'readonly', AbortController: 'readonly', TextDecoder: 'readonly', TextEncoder: 'readonly', performance: 'readonly', structuredClone: 'readonly', queueMicrotask: 'readonly', setImmediate: 'readonly', clearImmediate: 'readonly', __dirname: 'readonly', require: 'readonly', module: 'writable', document: 'readonly', window: 'readonly' } },
+    languageOptions: {
+      ecmaVersion: 2022,
+      sourceType: 'module',
+      globals: {
+        console: 'readonly',
+        process: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        Buffer: 'readonly',
+        URL: 'readonly',
+        URLSearchParams: 'readonly',
+        fetch: 'readonly',
+        AbortController: 'readonly',
+        TextDecoder: 'readonly',
+        TextEncoder: 'readonly',
+        performance: 'readonly',
+        structuredClone: 'readonly',
+        queueMicrotask: 'readonly',
+        setImmediate: 'readonly',
+        clearImmediate: 'readonly',
+        __dirname: 'readonly',
+        require: 'readonly',
+        module: 'writable',
+        document: 'readonly',
+        window: 'readonly',
+      },
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
       '@typescript-eslint/no-require-imports': 'off',

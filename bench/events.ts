@@ -12,7 +12,6 @@ const mb = Number(process.env.BENCH_EVENTS_MB || 1024);
 const dir = join(ROOT, 'bench', 'out');
 const file = join(dir, `kern-${mb}MB-decoy${process.env.BENCH_EVENTS_DECOY_EVERY || 200}-splice${process.env.BENCH_EVENTS_SPLICE_MB || 8}.log`);
 
-
 async function main() {
   const cli = join(ROOT, 'dist', 'cli.js');
   if (!existsSync(cli)) throw new Error('run `npm run build` first');
@@ -20,7 +19,9 @@ async function main() {
   if (!existsSync(file) || statSync(file).size < mb * 1024 * 1024 * 0.99) {
     const t = Date.now();
     const g = await generateKernLog(file, mb * 1024 * 1024, join(ROOT, 'test', 'fixtures', 'corpus', 'kernel-oom'));
-    console.log(`generated ${file}: ${(g.bytes / 1048576).toFixed(0)} MB with ${g.samples} real OOM samples and one memory-mentioning decoy line per ${process.env.BENCH_EVENTS_DECOY_EVERY || 200} noise lines, in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    console.log(
+      `generated ${file}: ${(g.bytes / 1048576).toFixed(0)} MB with ${g.samples} real OOM samples and one memory-mentioning decoy line per ${process.env.BENCH_EVENTS_DECOY_EVERY || 200} noise lines, in ${((Date.now() - t) / 1000).toFixed(1)} s`,
+    );
   }
   const size = statSync(file).size;
   // Warm the page cache so both read from memory, then alternate runs.
@@ -49,4 +50,7 @@ async function main() {
   if (process.env.BENCH_KEEP !== '1') rmSync(file, { force: true });
 }
 
-main().catch((e) => { console.error(e.message); process.exit(1); });
+main().catch((e) => {
+  console.error(e.message);
+  process.exit(1);
+});

@@ -11,10 +11,18 @@ import { quietReport } from '../test/fixtures/analyze/reports';
 
 const PROCS = 500;
 const HOURS = Number(process.env.BENCH_LIVE_HOURS ?? 24);
-const noHost: Host = { name: 'bench', via: 'local', exec: async () => ({ stdout: '', stderr: '', code: 0, signal: null, timedOut: false }), close: async () => {} };
+const noHost: Host = {
+  name: 'bench',
+  via: 'local',
+  exec: async () => ({ stdout: '', stderr: '', code: 0, signal: null, timedOut: false }),
+  close: async () => {},
+};
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 const gc = (globalThis as { gc?: () => void }).gc;
-const heapMb = () => { gc?.(); return process.memoryUsage().heapUsed / 1048576; };
+const heapMb = () => {
+  gc?.();
+  return process.memoryUsage().heapUsed / 1048576;
+};
 
 /** ~500 processes: most steady, 3 leaking, 1 plateauing, a short-lived job every 30 s. */
 function frame(i: number): Frame {
@@ -22,7 +30,18 @@ function frame(i: number): Frame {
   f.mem = { MemTotal: 24_000_000, MemAvailable: 20_000_000 - i * 2, MemFree: 10_000_000, SwapTotal: 0, SwapFree: 0, Cached: 3_000_000 };
   f.psiSomeAvg10 = 0;
   for (let p = 1; p <= PROCS - 5; p++) {
-    f.procs.set(p, procSample(p, `p${p}`, { rssKb: 2000 + p + (i % 7), rssAnonKb: 1500 + p + (i % 5), rssFileKb: 500, rssShmemKb: 0, swapKb: 0, start: 100 + p, pssKb: i % 10 === 0 ? 1800 : null }));
+    f.procs.set(
+      p,
+      procSample(p, `p${p}`, {
+        rssKb: 2000 + p + (i % 7),
+        rssAnonKb: 1500 + p + (i % 5),
+        rssFileKb: 500,
+        rssShmemKb: 0,
+        swapKb: 0,
+        start: 100 + p,
+        pssKb: i % 10 === 0 ? 1800 : null,
+      }),
+    );
   }
   for (let k = 0; k < 3; k++) {
     const pid = 9000 + k;
@@ -63,10 +82,16 @@ for (let k = 0; k < 15; k++) {
 }
 const perSample = median(costs);
 const p95 = [...costs].sort((a, b) => a - b)[Math.floor(costs.length * 0.95)];
-console.log(`live update per sample at ${live.report.processes.length} processes: median ${perSample.toFixed(2)} ms, p95 ${p95.toFixed(2)} ms, ${median(fits)} growth fits per sample (of ${live.report.processes.length})`);
-console.log(`old full re-analysis (every 2 s before): median ${median(old).toFixed(1)} ms; per sample at 1 s the live update costs ${(perSample / (median(old) / 2)).toFixed(2)}× the old share (${((perSample / 1000) * 100).toFixed(2)} % of a core at 1 s)`);
+console.log(
+  `live update per sample at ${live.report.processes.length} processes: median ${perSample.toFixed(2)} ms, p95 ${p95.toFixed(2)} ms, ${median(fits)} growth fits per sample (of ${live.report.processes.length})`,
+);
+console.log(
+  `old full re-analysis (every 2 s before): median ${median(old).toFixed(1)} ms; per sample at 1 s the live update costs ${(perSample / (median(old) / 2)).toFixed(2)}× the old share (${((perSample / 1000) * 100).toFixed(2)} % of a core at 1 s)`,
+);
 const r = live.report;
-console.log(`state after 15 min: ${r.growth.filter((g) => g.verdict === 'leak-suspect').length} leak suspects, findings ${r.findings.map((f) => f.id).join(', ')}`);
+console.log(
+  `state after 15 min: ${r.growth.filter((g) => g.verdict === 'leak-suspect').length} leak suspects, findings ${r.findings.map((f) => f.id).join(', ')}`,
+);
 
 // 2. Memory over a simulated day at 1 s.
 const day = new LiveDiagnosis(noHost, base(), { intervalMs: 1000, followLog: false });
@@ -78,5 +103,7 @@ for (let i = 0; i < frames; i++) {
   day.ingest(frame(i), t(i));
   if ((i + 1) % (3 * 3600) === 0) marks.push(`${(i + 1) / 3600} h: ${heapMb().toFixed(1)} MB`);
 }
-console.log(`simulated ${HOURS} h at 1 s (${frames} samples in ${((performance.now() - s0) / 1000).toFixed(0)} s): heap before ${h0.toFixed(1)} MB; ${marks.join(', ')}`);
+console.log(
+  `simulated ${HOURS} h at 1 s (${frames} samples in ${((performance.now() - s0) / 1000).toFixed(0)} s): heap before ${h0.toFixed(1)} MB; ${marks.join(', ')}`,
+);
 console.log(`  kept: ${day.store.length} points, ${day.store.procs.size} series, ${day.report.exited?.length ?? 0} exited processes listed`);

@@ -15,7 +15,10 @@ import type { Report, Samples } from '../src/core/model/report';
 const ROOT = join(__dirname, '..');
 
 function reportWith(points: number, series: number): Report {
-  const r = buildReport(parseSnapshotFrames(readFileSync(join(ROOT, 'test', 'fixtures', 'snapshot', 'debian-root.txt'), 'utf8')), { name: 'bench', via: 'local' } as Host);
+  const r = buildReport(parseSnapshotFrames(readFileSync(join(ROOT, 'test', 'fixtures', 'snapshot', 'debian-root.txt'), 'utf8')), {
+    name: 'bench',
+    via: 'local',
+  } as Host);
   const t0 = Date.parse('2026-11-25T00:00:00Z');
   const t: string[] = new Array(points);
   for (let i = 0; i < points; i++) t[i] = new Date(t0 + i * 1000).toISOString();
@@ -27,8 +30,17 @@ function reportWith(points: number, series: number): Report {
   }
   const avail = new Array(points);
   const cache = new Array(points);
-  for (let i = 0; i < points; i++) { avail[i] = 20_000_000 - i * 20; cache[i] = 2_000_000 + (i % 5000); }
-  r.samples = { intervalMs: 1000, t, system: { availableKb: avail, swapUsedKb: new Array(points).fill(0), cachedKb: cache }, processes, memTotalKb: r.memory.totalKb };
+  for (let i = 0; i < points; i++) {
+    avail[i] = 20_000_000 - i * 20;
+    cache[i] = 2_000_000 + (i % 5000);
+  }
+  r.samples = {
+    intervalMs: 1000,
+    t,
+    system: { availableKb: avail, swapUsedKb: new Array(points).fill(0), cachedKb: cache },
+    processes,
+    memTotalKb: r.memory.totalKb,
+  };
   r.takenAt = t[points - 1];
   r.events = [];
   return r;
@@ -38,21 +50,29 @@ async function measure(page: import('playwright-core').Page, file: string) {
   const t0 = Date.now();
   await page.goto(`file://${file}`);
   // performance.now() in the page counts from navigation start.
-  const firstRender = await page.waitForFunction(() => {
-    const w = (globalThis as unknown) as { oomLens?: { timeline(): unknown } };
-    return w.oomLens?.timeline() ? performance.now() : 0;
-  }, undefined, { polling: 'raf', timeout: 120_000 }).then((h) => h.jsonValue() as Promise<number>);
+  const firstRender = await page
+    .waitForFunction(
+      () => {
+        const w = globalThis as unknown as { oomLens?: { timeline(): unknown } };
+        return w.oomLens?.timeline() ? performance.now() : 0;
+      },
+      undefined,
+      { polling: 'raf', timeout: 120_000 },
+    )
+    .then((h) => h.jsonValue() as Promise<number>);
   const loadWall = Date.now() - t0;
   const zoomMs: number[] = [];
   for (let i = 0; i < 5; i++) {
-    zoomMs.push(await page.evaluate((k) => {
-      const w = (globalThis as unknown) as { oomLens: { model(): { range: [number, number] }; zoomTo(a: number, b: number): void } };
-      const [a, b] = w.oomLens.model().range;
-      const span = (b - a) / (4 + k);
-      const s = performance.now();
-      w.oomLens.zoomTo(a + span, a + 2 * span);
-      return performance.now() - s;
-    }, i));
+    zoomMs.push(
+      await page.evaluate((k) => {
+        const w = globalThis as unknown as { oomLens: { model(): { range: [number, number] }; zoomTo(a: number, b: number): void } };
+        const [a, b] = w.oomLens.model().range;
+        const span = (b - a) / (4 + k);
+        const s = performance.now();
+        w.oomLens.zoomTo(a + span, a + 2 * span);
+        return performance.now() - s;
+      }, i),
+    );
   }
   zoomMs.sort((a, b) => a - b);
   return { firstRender, loadWall, zoom: zoomMs[2] };
@@ -77,11 +97,18 @@ async function main() {
     if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
     console.log(`points: ${pointCount.toLocaleString()} (86,400 × ${pointCount / 86_400} series); HTML ${(readFileSync(big).length / 1048576).toFixed(1)} MB`);
     console.log(`baseline (100 points × 4 series): first render ${base.firstRender.toFixed(0)} ms, zoom re-render ${base.zoom.toFixed(1)} ms`);
-    console.log(`24 h × 1 s × 20 series:           first render ${full.firstRender.toFixed(0)} ms (target < 1500), zoom re-render ${full.zoom.toFixed(1)} ms (target < 200)`);
-    console.log(`ratios to baseline: first render ${(full.firstRender / base.firstRender).toFixed(2)}x, zoom ${(full.zoom / Math.max(0.1, base.zoom)).toFixed(2)}x`);
+    console.log(
+      `24 h × 1 s × 20 series:           first render ${full.firstRender.toFixed(0)} ms (target < 1500), zoom re-render ${full.zoom.toFixed(1)} ms (target < 200)`,
+    );
+    console.log(
+      `ratios to baseline: first render ${(full.firstRender / base.firstRender).toFixed(2)}x, zoom ${(full.zoom / Math.max(0.1, base.zoom)).toFixed(2)}x`,
+    );
   } finally {
     await browser.close();
   }
 }
 
-main().catch((e) => { console.error(e.message); process.exit(1); });
+main().catch((e) => {
+  console.error(e.message);
+  process.exit(1);
+});

@@ -35,7 +35,11 @@ function cpuSeconds(): number {
 function liveProcesses(): number {
   return readdirSync('/proc').filter((d) => {
     if (!/^\d+$/.test(d)) return false;
-    try { return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${d}/stat`, 'utf8')); } catch { return false; }
+    try {
+      return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${d}/stat`, 'utf8'));
+    } catch {
+      return false;
+    }
   }).length;
 }
 
@@ -48,7 +52,11 @@ async function main() {
     const n = liveProcesses();
     console.log(`processes: ${n}`);
     const runs = 7;
-    const floor: number[] = [], cli: number[] = [], bin: number[] = [], smem: number[] = [], inproc: number[] = [];
+    const floor: number[] = [],
+      cli: number[] = [],
+      bin: number[] = [],
+      smem: number[] = [],
+      inproc: number[] = [];
     const hasSmem = spawnSync('sh', ['-c', 'command -v smem']).status === 0;
     const host = new LocalHost();
     await collectSnapshot(host); // warm
@@ -61,11 +69,14 @@ async function main() {
     }
     console.log(`floor  cat /proc/[0-9]*/smaps_rollup: ${median(floor).toFixed(0)} ms`);
     console.log(`oom-lens snapshot --json, the installed command (bin/oom-lens), end to end: ${median(bin).toFixed(0)} ms`);
-    console.log(`node dist/cli.js snapshot --json, end to end${process.env.NODE_EXTRA_CA_CERTS ? ' (Node also loads NODE_EXTRA_CA_CERTS at start-up)' : ''}: ${median(cli).toFixed(0)} ms`);
+    console.log(
+      `node dist/cli.js snapshot --json, end to end${process.env.NODE_EXTRA_CA_CERTS ? ' (Node also loads NODE_EXTRA_CA_CERTS at start-up)' : ''}: ${median(cli).toFixed(0)} ms`,
+    );
     if (hasSmem) {
-      console.log(`smem -t -p: ${median(smem).toFixed(0)} ms  → oom-lens is ${(median(smem) / median(bin)).toFixed(2)}x faster (target >= 3x); node dist/cli.js ${(median(smem) / median(cli)).toFixed(2)}x`);
-    }
-    else console.log('smem -t -p: NOT INSTALLED (apt-get install --no-install-recommends smem): no smem ratio');
+      console.log(
+        `smem -t -p: ${median(smem).toFixed(0)} ms  → oom-lens is ${(median(smem) / median(bin)).toFixed(2)}x faster (target >= 3x); node dist/cli.js ${(median(smem) / median(cli)).toFixed(2)}x`,
+      );
+    } else console.log('smem -t -p: NOT INSTALLED (apt-get install --no-install-recommends smem): no smem ratio');
     console.log(`collection inside the process: ${median(inproc).toFixed(0)} ms → ${(median(inproc) / median(floor)).toFixed(2)}x the floor (target <= 1.5x)`);
 
     // Sampler CPU at 1 s for 20 s.
@@ -75,13 +86,25 @@ async function main() {
     await runSampler(host, store, { intervalMs: 1000, durationMs: 20_000 });
     const cpu = cpuSeconds() - c0;
     const secs = (Date.now() - t0) / 1000;
-    console.log(`sampler at 1 s with ${n} processes: ${store.length} frames, CPU ${(cpu / secs * 100).toFixed(1)}% of one core (target < 5%)`);
+    console.log(`sampler at 1 s with ${n} processes: ${store.length} frames, CPU ${((cpu / secs) * 100).toFixed(1)}% of one core (target < 5%)`);
 
     // Memory of a simulated 24 h session at 1 s, ~500 processes (a few come and go).
     const sim = new SeriesStore();
     const frame = (i: number): Frame => {
       const procs = new Map<number, Frame['procs'] extends Map<number, infer P> ? P : never>();
-      for (let p = 0; p < 480; p++) procs.set(p + 1, procSample(p + 1, `p${p}`, { rssKb: 1000 + p + (i % 13), rssAnonKb: 900 + p, rssFileKb: 100, rssShmemKb: 0, swapKb: 0, pssKb: i % 10 === 0 ? 800 : null, start: 100 + p }));
+      for (let p = 0; p < 480; p++)
+        procs.set(
+          p + 1,
+          procSample(p + 1, `p${p}`, {
+            rssKb: 1000 + p + (i % 13),
+            rssAnonKb: 900 + p,
+            rssFileKb: 100,
+            rssShmemKb: 0,
+            swapKb: 0,
+            pssKb: i % 10 === 0 ? 800 : null,
+            start: 100 + p,
+          }),
+        );
       const cron = 100_000 + Math.floor(i / 30);
       procs.set(cron, procSample(cron, 'cron-job', { rssKb: 5000, rssAnonKb: 4000, rssFileKb: 1000, rssShmemKb: 0, swapKb: 0, start: cron }));
       return { ...newFrame(i, i), mem: { MemTotal: 24_000_000, MemAvailable: 20_000_000 - i, SwapTotal: 0, SwapFree: 0 }, psiSomeAvg10: 0, procs };
@@ -101,4 +124,7 @@ async function main() {
   }
 }
 
-main().catch((e) => { console.error(e.message); process.exit(1); });
+main().catch((e) => {
+  console.error(e.message);
+  process.exit(1);
+});

@@ -30,20 +30,35 @@ const kb = (b: number) => `${(b / 1024).toFixed(0)} KiB`;
 /** Every file the snapshot script reads, as absolute paths, from what it actually returned. */
 function filesOf(raw: RawSnapshot): { global: string[]; perProc: Map<number, string[]>; cgroup: string[] } {
   const sysctls = ['overcommit_memory', 'overcommit_ratio', 'swappiness', 'panic_on_oom', 'oom_kill_allocating_task', 'min_free_kbytes'];
-  const global = ['meminfo', 'uptime', 'swaps', 'pressure/memory', ...sysctls.map((s) => `sys/vm/${s}`), 'vmstat', 'self/mounts'].map((f) => `/proc/${f}`).concat('/etc/passwd');
+  const global = ['meminfo', 'uptime', 'swaps', 'pressure/memory', ...sysctls.map((s) => `sys/vm/${s}`), 'vmstat', 'self/mounts']
+    .map((f) => `/proc/${f}`)
+    .concat('/etc/passwd');
   const perProc = new Map<number, string[]>();
-  for (const pid of raw.procs.keys()) perProc.set(pid, ['status', 'oom_score', 'oom_score_adj', 'cgroup', 'cmdline', 'smaps_rollup'].map((f) => `/proc/${pid}/${f}`));
+  for (const pid of raw.procs.keys())
+    perProc.set(
+      pid,
+      ['status', 'oom_score', 'oom_score_adj', 'cgroup', 'cmdline', 'smaps_rollup'].map((f) => `/proc/${pid}/${f}`),
+    );
   return { global, perProc, cgroup: [...raw.cgroupFiles.keys()] };
 }
 
 function rawClient(port: number, user: string, key: string, hostKeyB64: string): Promise<Client> {
   return new Promise((resolve, reject) => {
     const c = new Client();
-    c.on('ready', () => { c.setNoDelay(true); resolve(c); }).on('error', reject).connect({
-      host: '127.0.0.1', port, username: user, privateKey: readFileSync(key), readyTimeout: 30_000,
-      // Our own private sshd: accept exactly its key.
-      hostVerifier: (k: Buffer) => k.toString('base64') === hostKeyB64,
-    });
+    c.on('ready', () => {
+      c.setNoDelay(true);
+      resolve(c);
+    })
+      .on('error', reject)
+      .connect({
+        host: '127.0.0.1',
+        port,
+        username: user,
+        privateKey: readFileSync(key),
+        readyTimeout: 30_000,
+        // Our own private sshd: accept exactly its key.
+        hostVerifier: (k: Buffer) => k.toString('base64') === hostKeyB64,
+      });
   });
 }
 
@@ -58,11 +73,12 @@ function sftpRead(s: SFTPWrapper, path: string): Promise<number> {
       if (e) return resolve(0);
       let total = 0;
       const buf = Buffer.alloc(65536);
-      const next = () => s.read(h, buf, 0, buf.length, total, (re, n) => {
-        if (re || !n) return s.close(h, () => resolve(total));
-        total += n;
-        next();
-      });
+      const next = () =>
+        s.read(h, buf, 0, buf.length, total, (re, n) => {
+          if (re || !n) return s.close(h, () => resolve(total));
+          total += n;
+          next();
+        });
       next();
     });
   });
@@ -70,7 +86,11 @@ function sftpRead(s: SFTPWrapper, path: string): Promise<number> {
 
 async function pool<T>(items: T[], width: number, fn: (t: T) => Promise<unknown>): Promise<void> {
   let i = 0;
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, async () => { while (i < items.length) await fn(items[i++]); }));
+  await Promise.all(
+    Array.from({ length: Math.min(width, items.length) }, async () => {
+      while (i < items.length) await fn(items[i++]);
+    }),
+  );
 }
 
 async function scenario(fx: SshFixture, label: string, delayMs: number, user: 'root' | 'user', sampleProcs: number) {
@@ -80,7 +100,10 @@ async function scenario(fx: SshFixture, label: string, delayMs: number, user: 'r
   const cfgPath = join(fx.dir, `bench-${proxy.port}`);
   const userName = user === 'root' ? 'root' : fx.user.name;
   const key = user === 'root' ? fx.rootKey.path : fx.userKey.path;
-  writeFileSync(cfgPath, `Host b\n  HostName 127.0.0.1\n  Port ${proxy.port}\n  User ${userName}\n  IdentityFile ${key}\n  IdentitiesOnly yes\n  UserKnownHostsFile ${khPath}\n  GlobalKnownHostsFile /dev/null\n`);
+  writeFileSync(
+    cfgPath,
+    `Host b\n  HostName 127.0.0.1\n  Port ${proxy.port}\n  User ${userName}\n  IdentityFile ${key}\n  IdentitiesOnly yes\n  UserKnownHostsFile ${khPath}\n  GlobalKnownHostsFile /dev/null\n`,
+  );
   const target = resolveTarget('b', loadSshConfig(cfgPath));
 
   // --- OOM Lens: connect + one exec -------------------------------------------------------
@@ -89,7 +112,10 @@ async function scenario(fx: SshFixture, label: string, delayMs: number, user: 'r
     const host = new SshHost(target, { agentSocket: null });
     let execs = 0;
     const orig = host.exec.bind(host);
-    host.exec = (c, o) => { execs++; return orig(c, o); };
+    host.exec = (c, o) => {
+      execs++;
+      return orig(c, o);
+    };
     const b0 = proxy.bytesToClient;
     const t0 = now();
     await host.connect();
@@ -114,7 +140,12 @@ async function scenario(fx: SshFixture, label: string, delayMs: number, user: 'r
   const files = filesOf(raw);
   const procCount = files.perProc.size;
   const allFiles = files.global.length + procCount * 6 + files.cgroup.length;
-  results.ours = { wall: ours.wall, execs: ours.execs, bytes: ours.bytes, note: `connect ${fmt(ours.tConn)} + snapshot ${fmt(ours.wall - ours.tConn)}; connected: ${fmt(ours.connected)}` };
+  results.ours = {
+    wall: ours.wall,
+    execs: ours.execs,
+    bytes: ours.bytes,
+    note: `connect ${fmt(ours.tConn)} + snapshot ${fmt(ours.wall - ours.tConn)}; connected: ${fmt(ours.connected)}`,
+  };
 
   // --- baseline: one exec per file --------------------------------------------------------
   {
@@ -130,7 +161,9 @@ async function scenario(fx: SshFixture, label: string, delayMs: number, user: 'r
     const bytesPer = (proxy.bytesToClient - b0) / sample.length;
     await host.close();
     results.execPerFile = {
-      wall: tConn + per * allFiles, execs: allFiles, bytes: bytesPer * allFiles,
+      wall: tConn + per * allFiles,
+      execs: allFiles,
+      bytes: bytesPer * allFiles,
       note: `measured ${sample.length} files (globals + first ${Math.min(sampleProcs, procCount)} processes) at ${fmt(per)}/file, extrapolated to ${allFiles} files`,
     };
   }
@@ -158,13 +191,18 @@ async function scenario(fx: SshFixture, label: string, delayMs: number, user: 'r
   row('OOM Lens (1 exec)', results.ours);
   row('exec per file', results.execPerFile);
   row('SFTP 64 in flight', results.sftp);
-  console.log(`   ratios: exec-per-file / OOM Lens = ${(results.execPerFile.wall / results.ours.wall).toFixed(1)}x, SFTP / OOM Lens = ${(results.sftp.wall / results.ours.wall).toFixed(1)}x`);
+  console.log(
+    `   ratios: exec-per-file / OOM Lens = ${(results.execPerFile.wall / results.ours.wall).toFixed(1)}x, SFTP / OOM Lens = ${(results.sftp.wall / results.ours.wall).toFixed(1)}x`,
+  );
   return { ours, results };
 }
 
 async function main() {
   const why = sshdMissingReason();
-  if (why) { console.warn(`bench/ssh skipped: ${why}`); process.exit(1); }
+  if (why) {
+    console.warn(`bench/ssh skipped: ${why}`);
+    process.exit(1);
+  }
   const user = (process.env.BENCH_SSH_USER === 'user' ? 'user' : 'root') as 'root' | 'user';
   const fx = await sshFixture();
   try {
@@ -180,4 +218,7 @@ async function main() {
   }
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

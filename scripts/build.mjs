@@ -49,15 +49,19 @@ const builds = [
   { ...node, entryPoints: ['src/cli/bin.ts'], outfile: 'dist/cli.js', external: [...node.external, './cli-main.js'] },
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli-main.js', plugins: [vendorPlugin] },
   ...VENDOR.map((pkg) => ({
-    ...node, sourcemap: false,
+    ...node,
+    sourcemap: false,
     stdin: { contents: `module.exports = require(${JSON.stringify(pkg)});`, resolveDir: '.', loader: 'js' },
     outfile: `dist/vendor/${pkg}.js`,
   })),
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: { panel: 'webview/main.ts' }, outdir: 'dist/webview' },
   {
-    ...node, sourcemap: true, minify: false,
+    ...node,
+    sourcemap: true,
+    minify: false,
     entryPoints: files('test/extension', /\.ts$/),
-    outbase: 'test/extension', outdir: 'dist-test/extension',
+    outbase: 'test/extension',
+    outdir: 'dist-test/extension',
     external: [...node.external, 'vscode', 'mocha'],
   },
 ];

@@ -9,9 +9,14 @@ const LIST = join(import.meta.dirname, '..', 'test', 'system-packages.txt');
 
 /** [{ name, tier, why }] from the list, comments and blank lines left out. */
 export function systemPackages(tier) {
-  return readFileSync(LIST, 'utf8').split('\n')
-    .map((l) => l.replace(/#.*/, '').trim()).filter(Boolean)
-    .map((l) => { const [name, t, ...why] = l.split(/\s+/); return { name, tiers: t.split(','), why: why.join(' ') }; })
+  return readFileSync(LIST, 'utf8')
+    .split('\n')
+    .map((l) => l.replace(/#.*/, '').trim())
+    .filter(Boolean)
+    .map((l) => {
+      const [name, t, ...why] = l.split(/\s+/);
+      return { name, tiers: t.split(','), why: why.join(' ') };
+    })
     .filter((p) => !tier || p.tiers.includes(tier));
 }
 
@@ -20,7 +25,12 @@ export function missingPackages(names) {
   if (names.length === 0) return [];
   const r = spawnSync('dpkg-query', ['-W', '-f=${Package} ${db:Status-Status}\n', ...names], { encoding: 'utf8' });
   if (r.error) throw new Error(`cannot check the test packages: dpkg-query is not available (${r.error.message}); this test suite expects a Debian machine`);
-  const installed = new Set(r.stdout.split('\n').filter((l) => / installed$/.test(l)).map((l) => l.split(' ')[0]));
+  const installed = new Set(
+    r.stdout
+      .split('\n')
+      .filter((l) => / installed$/.test(l))
+      .map((l) => l.split(' ')[0]),
+  );
   return names.filter((n) => !installed.has(n));
 }
 
@@ -35,16 +45,29 @@ export function ensureSystemPackages(names, { log = console.log } = {}) {
   if (missing.length === 0) return { ok: true, installed: [] };
   const command = installCommand(missing);
   if (process.getuid?.() !== 0) {
-    return { ok: false, missing, command: `sudo ${command}`, message: `missing Debian packages the tests need: ${missing.join(', ')}. Install them with:\n  sudo apt-get update && sudo ${command}` };
+    return {
+      ok: false,
+      missing,
+      command: `sudo ${command}`,
+      message: `missing Debian packages the tests need: ${missing.join(', ')}. Install them with:\n  sudo apt-get update && sudo ${command}`,
+    };
   }
   log(`[packages] installing what the tests need and this machine lacks: ${missing.join(' ')}`);
   const started = Date.now();
-  const r = spawnSync('sh', ['-c', `apt-get update -qq && DEBIAN_FRONTEND=noninteractive ${command.replace('apt-get install', 'apt-get install -qq')}`], { encoding: 'utf8' });
+  const r = spawnSync('sh', ['-c', `apt-get update -qq && DEBIAN_FRONTEND=noninteractive ${command.replace('apt-get install', 'apt-get install -qq')}`], {
+    encoding: 'utf8',
+  });
   if (r.status !== 0) {
-    return { ok: false, missing, command, message: `apt-get failed (exit ${r.status}) installing ${missing.join(' ')}:\n${(r.stderr || r.stdout).trim().split('\n').slice(-8).join('\n')}` };
+    return {
+      ok: false,
+      missing,
+      command,
+      message: `apt-get failed (exit ${r.status}) installing ${missing.join(' ')}:\n${(r.stderr || r.stdout).trim().split('\n').slice(-8).join('\n')}`,
+    };
   }
   const still = missingPackages(missing);
-  if (still.length > 0) return { ok: false, missing: still, command: installCommand(still), message: `apt-get ran but these are still not installed: ${still.join(', ')}` };
+  if (still.length > 0)
+    return { ok: false, missing: still, command: installCommand(still), message: `apt-get ran but these are still not installed: ${still.join(', ')}` };
   log(`[packages] installed ${missing.length} package(s) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return { ok: true, installed: missing };
 }
@@ -52,7 +75,13 @@ export function ensureSystemPackages(names, { log = console.log } = {}) {
 // `node scripts/system-packages.mjs [--names]`: print the names (for .ci/run), or install them.
 if (process.argv[1] === import.meta.filename) {
   const names = systemPackages().map((p) => p.name);
-  if (process.argv.includes('--names')) { console.log(names.join(' ')); process.exit(0); }
+  if (process.argv.includes('--names')) {
+    console.log(names.join(' '));
+    process.exit(0);
+  }
   const r = ensureSystemPackages(names);
-  if (!r.ok) { console.error(r.message); process.exit(1); }
+  if (!r.ok) {
+    console.error(r.message);
+    process.exit(1);
+  }
 }

@@ -20,8 +20,14 @@ function run(name, cmd, args, parse) {
     const started = Date.now();
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv });
     let out = '';
-    child.stdout.on('data', (d) => { out += d; process.stdout.write(d); });
-    child.stderr.on('data', (d) => { out += d; process.stderr.write(d); });
+    child.stdout.on('data', (d) => {
+      out += d;
+      process.stdout.write(d);
+    });
+    child.stderr.on('data', (d) => {
+      out += d;
+      process.stderr.write(d);
+    });
     child.on('close', (code) => {
       results.push({ name, ok: code === 0, code, ms: Date.now() - started, ...(parse ? parse(out) : {}) });
       resolve();
@@ -31,7 +37,10 @@ function run(name, cmd, args, parse) {
 
 /** Runs a tier whose tests need system packages, or records why it could not run. */
 async function tierWithPackages(name, cmd, args, parse) {
-  if (only && !only.has(name)) { results.push({ name, notSelected: true }); return; }
+  if (only && !only.has(name)) {
+    results.push({ name, notSelected: true });
+    return;
+  }
   const pkgs = ensureSystemPackages(systemPackages(name).map((p) => p.name));
   if (!pkgs.ok) {
     console.error(`\n=== ${name}: NOT RUN\n${pkgs.message}`);
@@ -42,7 +51,10 @@ async function tierWithPackages(name, cmd, args, parse) {
 }
 
 async function tier(name, cmd, args, parse) {
-  if (only && !only.has(name)) { results.push({ name, notSelected: true }); return; }
+  if (only && !only.has(name)) {
+    results.push({ name, notSelected: true });
+    return;
+  }
   await run(name, cmd, args, parse);
 }
 
@@ -76,7 +88,10 @@ console.log('\n=== summary');
 let failed = false;
 const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
 for (const r of results) {
-  if (r.notSelected) { console.log(`${r.name.padEnd(12)} not selected (OOM_LENS_TIERS=${process.env.OOM_LENS_TIERS})`); continue; }
+  if (r.notSelected) {
+    console.log(`${r.name.padEnd(12)} not selected (OOM_LENS_TIERS=${process.env.OOM_LENS_TIERS})`);
+    continue;
+  }
   if (r.notRun) {
     failed = true;
     console.log(`${r.name.padEnd(12)} ✘ NOT RUN: ${r.notRun}\n${''.padEnd(12)}   run: ${r.command}`);
@@ -85,11 +100,12 @@ for (const r of results) {
   // A tier of tests that ran none did not really run: that is a failure, never a quiet pass.
   const ranNone = r.passed !== undefined && r.passed === 0 && r.failed === 0;
   if (!r.ok || ranNone) failed = true;
-  const counts = r.passed !== undefined ? `${r.passed} passed, ${r.failed} failed, ${r.skipped ?? 0} skipped` : (r.ok ? 'ok' : `FAILED (exit ${r.code})`);
+  const counts = r.passed !== undefined ? `${r.passed} passed, ${r.failed} failed, ${r.skipped ?? 0} skipped` : r.ok ? 'ok' : `FAILED (exit ${r.code})`;
   const extra = r.vscode ? ` — inside VS Code ${r.vscode}; ${r.detail}; ${r.install}` : '';
   console.log(`${r.name.padEnd(12)} ${r.ok && !ranNone ? '✔' : '✘'} ${counts}${extra} (${secs(r.ms)})`);
   for (const why of r.skipReasons ?? []) console.log(`${''.padEnd(12)}   ⚠ skipped: ${why}`);
   if (ranNone) console.log(`${''.padEnd(12)}   no test ran in this tier: see its output above`);
-  else if (r.passed !== undefined && !r.ok && r.failed === 0) console.log(`${''.padEnd(12)}   exited ${r.code} without a test failure count: see its output above`);
+  else if (r.passed !== undefined && !r.ok && r.failed === 0)
+    console.log(`${''.padEnd(12)}   exited ${r.code} without a test failure count: see its output above`);
 }
 process.exit(failed ? 1 : 0);

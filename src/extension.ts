@@ -10,7 +10,10 @@ import { VERSION } from './core/version';
 
 /** Builds the shared services and registers each feature. Nothing slow runs here. */
 /** What activate() returns: for the extension-host tests and other extensions. */
-export interface OomLensApi { services: Services; tree: HostsTree }
+export interface OomLensApi {
+  services: Services;
+  tree: HostsTree;
+}
 
 export function activate(context: vscode.ExtensionContext): OomLensApi {
   const services = new Services();

@@ -29,7 +29,11 @@ let smaps: SmapsPayload | null = null;
 const openFindings = new Set<string>();
 let lastFindingsSig = '';
 let lastEventCount = -1;
-const timeline = new TimelineSection((i) => { openKill = i; render(); document.getElementById('kill-details')?.focus(); });
+const timeline = new TimelineSection((i) => {
+  openKill = i;
+  render();
+  document.getElementById('kill-details')?.focus();
+});
 onThemeChange(() => timeline.retheme());
 
 // For tests and the curious: the live chart and its data, read from inside the webview.
@@ -41,32 +45,46 @@ onThemeChange(() => timeline.retheme());
   layout: () => timeline.chartInstance?.layout() ?? null,
 };
 
-function save(): void { vscode.setState({ ...state, sort: { key: table.key, descending: table.descending } }); }
+function save(): void {
+  vscode.setState({ ...state, sort: { key: table.key, descending: table.descending } });
+}
 const copy = (text: string) => (standalone ? void navigator.clipboard?.writeText(text) : vscode.postMessage({ type: 'copy', text }));
 
 function stat(label: string, kbValue: number | null, field: string, sub?: string): HTMLElement {
-  return el('div', { class: 'stat', 'data-field': field, 'data-kb': kbValue == null ? '' : String(kbValue) },
+  return el(
+    'div',
+    { class: 'stat', 'data-field': field, 'data-kb': kbValue == null ? '' : String(kbValue) },
     el('div', { class: 'stat-label' }, label),
     el('div', { class: 'stat-value' }, formatKb(kbValue)),
-    sub ? el('div', { class: 'stat-sub' }, sub) : null);
+    sub ? el('div', { class: 'stat-sub' }, sub) : null,
+  );
 }
 
 /** The one thing most urgent now, with the actions that fit it. */
 function headlineBox(r: Report): HTMLElement {
   const h = headline(r);
-  const buttons = standalone ? [] : h.actions.map((a) => {
-    const b = el('button', { type: 'button', class: 'headline-action', 'data-action': a.kind, 'data-pid': String(a.pid) }, a.label);
-    b.addEventListener('click', () => {
-      if (a.kind === 'find-leaks') { vscode.postMessage({ type: 'findLeaks', pid: a.pid }); return; }
-      table.selected = a.pid;
-      readSmaps(a.pid);
-      render();
-      document.getElementById('proc-detail')?.scrollIntoView({ block: 'nearest' });
-    });
-    return b;
-  });
-  return el('div', { class: `verdict ${h.severity}`, id: 'verdict', role: 'status', 'data-finding': h.findingKey ?? '' },
-    el('span', { class: 'headline-text' }, h.text), buttons.length ? el('span', { class: 'headline-actions' }, ...buttons) : null);
+  const buttons = standalone
+    ? []
+    : h.actions.map((a) => {
+        const b = el('button', { type: 'button', class: 'headline-action', 'data-action': a.kind, 'data-pid': String(a.pid) }, a.label);
+        b.addEventListener('click', () => {
+          if (a.kind === 'find-leaks') {
+            vscode.postMessage({ type: 'findLeaks', pid: a.pid });
+            return;
+          }
+          table.selected = a.pid;
+          readSmaps(a.pid);
+          render();
+          document.getElementById('proc-detail')?.scrollIntoView({ block: 'nearest' });
+        });
+        return b;
+      });
+  return el(
+    'div',
+    { class: `verdict ${h.severity}`, id: 'verdict', role: 'status', 'data-finding': h.findingKey ?? '' },
+    el('span', { class: 'headline-text' }, h.text),
+    buttons.length ? el('span', { class: 'headline-actions' }, ...buttons) : null,
+  );
 }
 
 /** Diagnose again, sampling on/off (with its state), Export in a format. */
@@ -76,10 +94,20 @@ function toolbar(r: Report | null): HTMLElement | null {
   again.addEventListener('click', () => vscode.postMessage({ type: 'diagnose' }));
   if (!r) return el('div', { class: 'toolbar', id: 'toolbar' }, again);
   const sampling = r.live?.state === 'sampling';
-  const toggle = el('button', { type: 'button', id: 'sampling-toggle', class: 'secondary', 'data-state': sampling ? 'sampling' : 'stopped' }, sampling ? 'Stop sampling' : 'Start sampling');
+  const toggle = el(
+    'button',
+    { type: 'button', id: 'sampling-toggle', class: 'secondary', 'data-state': sampling ? 'sampling' : 'stopped' },
+    sampling ? 'Stop sampling' : 'Start sampling',
+  );
   toggle.addEventListener('click', () => vscode.postMessage({ type: 'sampling', action: sampling ? 'stop' : 'start' }));
-  const exp = el('select', { id: 'export', class: 'secondary', 'aria-label': 'Export the report' },
-    el('option', { value: '' }, 'Export…'), el('option', { value: 'md' }, 'Markdown'), el('option', { value: 'html' }, 'HTML (with charts)'), el('option', { value: 'json' }, 'JSON'));
+  const exp = el(
+    'select',
+    { id: 'export', class: 'secondary', 'aria-label': 'Export the report' },
+    el('option', { value: '' }, 'Export…'),
+    el('option', { value: 'md' }, 'Markdown'),
+    el('option', { value: 'html' }, 'HTML (with charts)'),
+    el('option', { value: 'json' }, 'JSON'),
+  );
   exp.addEventListener('change', () => {
     const format = (exp as HTMLSelectElement).value;
     if (format === 'md' || format === 'html' || format === 'json') vscode.postMessage({ type: 'export', format });
@@ -95,9 +123,13 @@ function memorySection(r: Report): HTMLElement {
   const fill = el('div', { class: 'bar-fill' });
   fill.style.width = `${usedPct}%`;
   bar.append(fill);
-  return el('section', { 'aria-labelledby': 'mem-h', id: 'mem-section' },
+  return el(
+    'section',
+    { 'aria-labelledby': 'mem-h', id: 'mem-section' },
     el('h2', { id: 'mem-h' }, 'Memory now'),
-    el('div', { class: 'stats' },
+    el(
+      'div',
+      { class: 'stats' },
       stat('Total', mp.totalKb, 'memTotalKb', `${mp.totalKb ?? '-'} kB`),
       stat('Used', mp.usedKb, 'memUsedKb', formatPercent(mp.usedKb, mp.totalKb)),
       stat('Available', mp.availableKb, 'memAvailableKb', formatPercent(mp.availableKb, mp.totalKb)),
@@ -106,25 +138,60 @@ function memorySection(r: Report): HTMLElement {
       stat('Swap used', mp.swapUsedKb, 'swapUsedKb', mp.swapTotalKb ? `of ${formatKb(mp.swapTotalKb)}` : 'no swap'),
     ),
     bar,
-    el('p', { class: 'muted' },
-      r.pressure ? `Memory pressure (PSI avg10): some ${formatShare(r.pressure.someAvg10 / 100)}, full ${formatShare(r.pressure.fullAvg10 / 100)}. ` : 'Memory pressure: not available on this kernel. ',
+    el(
+      'p',
+      { class: 'muted' },
+      r.pressure
+        ? `Memory pressure (PSI avg10): some ${formatShare(r.pressure.someAvg10 / 100)}, full ${formatShare(r.pressure.fullAvg10 / 100)}. `
+        : 'Memory pressure: not available on this kernel. ',
       `OOM kills since boot: ${r.oomKillsSinceBoot ?? 'unknown'}. `,
-      `vm.overcommit_memory=${r.settings.overcommitMemory ?? '?'}, swappiness=${r.settings.swappiness ?? '?'}, panic_on_oom=${r.settings.panicOnOom ?? '?'}.`));
+      `vm.overcommit_memory=${r.settings.overcommitMemory ?? '?'}, swappiness=${r.settings.swappiness ?? '?'}, panic_on_oom=${r.settings.panicOnOom ?? '?'}.`,
+    ),
+  );
 }
 
 function eventsSection(r: Report): HTMLElement {
-  const section = el('section', { 'aria-labelledby': 'ev-h', id: 'events-section' }, el('h2', { id: 'ev-h' }, `OOM kills in the kernel log (${r.events.length})`), eventsTable(r.events, (i) => { openKill = i; render(); document.getElementById('kill-details')?.focus(); }));
-  if (openKill !== null && r.events[openKill]) section.append(killDetails(r.events[openKill], () => { openKill = null; render(); }));
+  const section = el(
+    'section',
+    { 'aria-labelledby': 'ev-h', id: 'events-section' },
+    el('h2', { id: 'ev-h' }, `OOM kills in the kernel log (${r.events.length})`),
+    eventsTable(r.events, (i) => {
+      openKill = i;
+      render();
+      document.getElementById('kill-details')?.focus();
+    }),
+  );
+  if (openKill !== null && r.events[openKill])
+    section.append(
+      killDetails(r.events[openKill], () => {
+        openKill = null;
+        render();
+      }),
+    );
   return section;
 }
 
 function processesSection(r: Report): HTMLElement {
   const visible = r.processes.filter((p) => p.rssKb != null);
-  const filter = el('input', { type: 'search', id: 'proc-filter', placeholder: 'Filter by name, user, container…', 'aria-label': 'Filter processes', value: table.query });
-  filter.addEventListener('input', () => { table.query = filter.value; const t = document.getElementById('proc-table'); t?.replaceWith(procTable(r)); });
-  return el('section', { 'aria-labelledby': 'proc-h', id: 'procs-section' },
+  const filter = el('input', {
+    type: 'search',
+    id: 'proc-filter',
+    placeholder: 'Filter by name, user, container…',
+    'aria-label': 'Filter processes',
+    value: table.query,
+  });
+  filter.addEventListener('input', () => {
+    table.query = filter.value;
+    const t = document.getElementById('proc-table');
+    t?.replaceWith(procTable(r));
+  });
+  return el(
+    'section',
+    { 'aria-labelledby': 'proc-h', id: 'procs-section' },
     el('div', { class: 'section-head' }, el('h2', { id: 'proc-h' }, `Processes (${visible.length} with memory)`), filter),
-    procTable(r), exitedTable(r));
+    procTable(r),
+    exitedTable(r),
+  );
 }
 
 /** Reads a process's memory map (the host side answers with a 'smaps' message). */
@@ -138,15 +205,25 @@ function readSmaps(pid: number): void {
 function procDetail(r: Report): HTMLElement | null {
   const selected = table.selected !== null ? r.processes.find((p) => p.pid === table.selected) : null;
   if (!selected) return null;
-  const read = el('button', { type: 'button', id: 'read-smaps', disabled: standalone ? '' : undefined }, standalone ? 'Memory map: open in VS Code' : 'Read its memory map (smaps)');
-  read.addEventListener('click', () => { readSmaps(selected.pid); render(); });
+  const read = el(
+    'button',
+    { type: 'button', id: 'read-smaps', disabled: standalone ? '' : undefined },
+    standalone ? 'Memory map: open in VS Code' : 'Read its memory map (smaps)',
+  );
+  read.addEventListener('click', () => {
+    readSmaps(selected.pid);
+    render();
+  });
   const find = standalone ? null : el('button', { type: 'button', id: 'find-leaks', class: 'secondary' }, 'Find leaks in this process…');
   find?.addEventListener('click', () => vscode.postMessage({ type: 'findLeaks', pid: selected.pid }));
-  return el('div', { class: 'proc-detail', id: 'proc-detail' },
+  return el(
+    'div',
+    { class: 'proc-detail', id: 'proc-detail' },
     el('h3', {}, `${selected.comm} (${selected.pid})`),
     el('p', { class: 'muted' }, selected.cmdline ?? ''),
     el('div', { class: 'actions' }, read, find),
-    smaps && smaps.pid === selected.pid ? smapsView(smaps, selected.comm) : null);
+    smaps && smaps.pid === selected.pid ? smapsView(smaps, selected.comm) : null,
+  );
 }
 
 /** Processes that exited while sampled: their last values and when they went, apart from the current ones. */
@@ -154,22 +231,66 @@ function exitedTable(r: Report): HTMLElement {
   const gone = r.exited ?? [];
   const wrap = el('div', { id: 'exited-table', class: 'exited' });
   if (!gone.length) return wrap;
-  wrap.append(el('h3', {}, `Exited while sampled (${gone.length})`),
-    el('table', { class: 'procs gone', 'aria-label': 'Exited processes' },
-      el('thead', {}, el('tr', {}, ...['PID', 'Name', 'Gone at', 'Last RSS', 'Max RSS', 'cgroup'].map((h, i) => el('th', { class: i === 0 || i === 3 || i === 4 ? 'num' : '' }, h)))),
-      el('tbody', {}, ...gone.slice(0, 50).map((p) => el('tr', { 'data-pid': String(p.pid), class: 'gone' },
-        el('td', { class: 'num' }, String(p.pid)), el('td', {}, p.comm, el('span', { class: 'badge' }, 'exited')),
-        el('td', {}, clock(p.goneAt)), el('td', { class: 'num', 'data-kb': String(p.rssKb ?? '') }, formatKb(p.rssKb)),
-        el('td', { class: 'num' }, formatKb(p.maxRssKb)), el('td', { class: 'cgroup', title: p.cgroup ?? '' }, p.cgroup ?? '-'))))));
+  wrap.append(
+    el('h3', {}, `Exited while sampled (${gone.length})`),
+    el(
+      'table',
+      { class: 'procs gone', 'aria-label': 'Exited processes' },
+      el(
+        'thead',
+        {},
+        el(
+          'tr',
+          {},
+          ...['PID', 'Name', 'Gone at', 'Last RSS', 'Max RSS', 'cgroup'].map((h, i) => el('th', { class: i === 0 || i === 3 || i === 4 ? 'num' : '' }, h)),
+        ),
+      ),
+      el(
+        'tbody',
+        {},
+        ...gone
+          .slice(0, 50)
+          .map((p) =>
+            el(
+              'tr',
+              { 'data-pid': String(p.pid), class: 'gone' },
+              el('td', { class: 'num' }, String(p.pid)),
+              el('td', {}, p.comm, el('span', { class: 'badge' }, 'exited')),
+              el('td', {}, clock(p.goneAt)),
+              el('td', { class: 'num', 'data-kb': String(p.rssKb ?? '') }, formatKb(p.rssKb)),
+              el('td', { class: 'num' }, formatKb(p.maxRssKb)),
+              el('td', { class: 'cgroup', title: p.cgroup ?? '' }, p.cgroup ?? '-'),
+            ),
+          ),
+      ),
+    ),
+  );
   return wrap;
 }
 
 function procTable(r: Report): HTMLElement {
-  const t = processTable(rowsOf(r.processes.filter((p) => p.rssKb != null), r.growth, r.live?.tooNew ?? []), table, 100, {
-    sort: (key) => { table.descending = table.key === key ? !table.descending : true; table.key = key; save(); render(); },
-    select: (pid) => { table.selected = table.selected === pid ? null : pid; render(); },
-    detail: () => procDetail(r),
-  });
+  const t = processTable(
+    rowsOf(
+      r.processes.filter((p) => p.rssKb != null),
+      r.growth,
+      r.live?.tooNew ?? [],
+    ),
+    table,
+    100,
+    {
+      sort: (key) => {
+        table.descending = table.key === key ? !table.descending : true;
+        table.key = key;
+        save();
+        render();
+      },
+      select: (pid) => {
+        table.selected = table.selected === pid ? null : pid;
+        render();
+      },
+      detail: () => procDetail(r),
+    },
+  );
   t.id = 'proc-table';
   return t;
 }
@@ -177,46 +298,89 @@ function procTable(r: Report): HTMLElement {
 function cgroupsSection(r: Report): HTMLElement | null {
   const limited = r.cgroups.filter((c) => c.limitKb !== null || (c.oomKills ?? 0) > 0);
   if (!limited.length) return null;
-  return el('section', { 'aria-labelledby': 'cg-h', id: 'cgroups-section' }, el('h2', { id: 'cg-h' }, 'Memory cgroups'),
-    el('table', { class: 'cgroups' }, el('thead', {}, el('tr', {}, ...['cgroup', 'v', 'usage', 'limit', 'use', 'peak', 'OOM kills'].map((h, i) => el('th', { class: i > 1 ? 'num' : '' }, h)))),
-      el('tbody', {}, ...limited.map((c) => el('tr', {}, el('td', {}, c.path), el('td', {}, String(c.version)), el('td', { class: 'num' }, formatKb(c.usageKb)),
-        el('td', { class: 'num' }, formatKb(c.limitKb)), el('td', { class: 'num' }, formatPercent(c.usageKb, c.limitKb)), el('td', { class: 'num' }, formatKb(c.peakKb)),
-        el('td', { class: 'num' }, c.oomKills == null ? '-' : String(c.oomKills)))))));
+  return el(
+    'section',
+    { 'aria-labelledby': 'cg-h', id: 'cgroups-section' },
+    el('h2', { id: 'cg-h' }, 'Memory cgroups'),
+    el(
+      'table',
+      { class: 'cgroups' },
+      el('thead', {}, el('tr', {}, ...['cgroup', 'v', 'usage', 'limit', 'use', 'peak', 'OOM kills'].map((h, i) => el('th', { class: i > 1 ? 'num' : '' }, h)))),
+      el(
+        'tbody',
+        {},
+        ...limited.map((c) =>
+          el(
+            'tr',
+            {},
+            el('td', {}, c.path),
+            el('td', {}, String(c.version)),
+            el('td', { class: 'num' }, formatKb(c.usageKb)),
+            el('td', { class: 'num' }, formatKb(c.limitKb)),
+            el('td', { class: 'num' }, formatPercent(c.usageKb, c.limitKb)),
+            el('td', { class: 'num' }, formatKb(c.peakKb)),
+            el('td', { class: 'num' }, c.oomKills == null ? '-' : String(c.oomKills)),
+          ),
+        ),
+      ),
+    ),
+  );
 }
 
 function renderLog(log: NonNullable<PanelState['log']>): void {
   const back = state.report ? el('button', { type: 'button', id: 'back' }, `Back to ${state.report.host.name}`) : null;
-  back?.addEventListener('click', () => { state = { ...state, log: null }; save(); render(); });
+  back?.addEventListener('click', () => {
+    state = { ...state, log: null };
+    save();
+    render();
+  });
   app.replaceChildren(
     el('header', {}, el('h1', {}, `OOM events in ${log.path.split('/').pop()}`), el('div', { class: 'muted' }, log.path), back),
     el('section', { 'aria-labelledby': 'ev-h' }, el('h2', { id: 'ev-h' }, `OOM events (${log.result.events.length})`), eventsTable(log.result.events)),
   );
   if (log.result.warnings.length) {
-    app.append(el('section', { 'aria-labelledby': 'warn-h' }, el('h2', { id: 'warn-h' }, `Warnings (${log.result.warnings.length})`),
-      el('ul', { class: 'warnings' }, ...log.result.warnings.slice(0, 200).map((w) => el('li', {}, w)))));
+    app.append(
+      el(
+        'section',
+        { 'aria-labelledby': 'warn-h' },
+        el('h2', { id: 'warn-h' }, `Warnings (${log.result.warnings.length})`),
+        el('ul', { class: 'warnings' }, ...log.result.warnings.slice(0, 200).map((w) => el('li', {}, w))),
+      ),
+    );
   }
 }
 
 function hostLine(r: Report): HTMLElement {
   const l = r.live;
-  const live = !l ? `taken ${clockWithDate(r.takenAt)}`
-    : l.state === 'sampling' ? `live: sampling every ${l.intervalMs / 1000} s, ${l.samples} samples${l.lastSampleAt ? `, last ${clock(l.lastSampleAt)}` : ''}`
+  const live = !l
+    ? `taken ${clockWithDate(r.takenAt)}`
+    : l.state === 'sampling'
+      ? `live: sampling every ${l.intervalMs / 1000} s, ${l.samples} samples${l.lastSampleAt ? `, last ${clock(l.lastSampleAt)}` : ''}`
       : `sampling stopped${l.reason ? ` (${l.reason})` : ''}: showing the state at ${l.lastSampleAt ? clock(l.lastSampleAt) : '-'}`;
-  return el('div', { class: 'muted', id: 'host-line', 'data-live': l?.state ?? 'snapshot' }, `${r.host.via} · kernel ${r.host.kernel ?? '?'} · up ${formatDuration(secondsToMs(r.host.uptimeSeconds))} · ${live}`);
+  return el(
+    'div',
+    { class: 'muted', id: 'host-line', 'data-live': l?.state ?? 'snapshot' },
+    `${r.host.via} · kernel ${r.host.kernel ?? '?'} · up ${formatDuration(secondsToMs(r.host.uptimeSeconds))} · ${live}`,
+  );
 }
 
 function warningsSection(r: Report): HTMLElement | null {
   if (!r.warnings.length) return null;
-  return el('section', { 'aria-labelledby': 'warn-h', id: 'warnings-section' }, el('h2', { id: 'warn-h' }, 'Warnings'), el('ul', { class: 'warnings' }, ...r.warnings.map((w) => el('li', {}, w))));
+  return el(
+    'section',
+    { 'aria-labelledby': 'warn-h', id: 'warnings-section' },
+    el('h2', { id: 'warn-h' }, 'Warnings'),
+    el('ul', { class: 'warnings' }, ...r.warnings.map((w) => el('li', {}, w))),
+  );
 }
 
 function render(): void {
-  if (state.log) { renderLog(state.log); return; }
+  if (state.log) {
+    renderLog(state.log);
+    return;
+  }
   const r = state.report;
-  const header = el('header', {},
-    el('h1', {}, r ? `OOM Lens — ${r.host.name}` : 'OOM Lens'),
-    r ? hostLine(r) : null,
-    toolbar(r));
+  const header = el('header', {}, el('h1', {}, r ? `OOM Lens — ${r.host.name}` : 'OOM Lens'), r ? hostLine(r) : null, toolbar(r));
   const parts: (HTMLElement | null)[] = [header];
   if (status) parts.push(el('div', { class: `status ${status.kind}`, role: status.kind === 'error' ? 'alert' : 'status' }, status.message));
   if (!r) {
@@ -224,7 +388,16 @@ function render(): void {
     app.replaceChildren(...parts.filter((p): p is HTMLElement => p !== null));
     return;
   }
-  parts.push(headlineBox(r), timeline.root, findingsSection(r.findings, copy, openFindings), memorySection(r), eventsSection(r), processesSection(r), cgroupsSection(r), warningsSection(r));
+  parts.push(
+    headlineBox(r),
+    timeline.root,
+    findingsSection(r.findings, copy, openFindings),
+    memorySection(r),
+    eventsSection(r),
+    processesSection(r),
+    cgroupsSection(r),
+    warningsSection(r),
+  );
   app.replaceChildren(...parts.filter((p): p is HTMLElement => p !== null));
   // After the canvas is in the document, so the chart can size itself.
   timeline.show(r);

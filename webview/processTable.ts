@@ -5,7 +5,11 @@ import { formatKb, formatRate } from '../src/core/format';
 import { el } from './dom';
 
 export type SortKey = 'rssKb' | 'pssKb' | 'ussKb' | 'swapKb' | 'growth' | 'oomScore' | 'oomScoreAdj' | 'pid';
-export interface Row extends ProcessInfo { growth: number | null; verdict: Growth['verdict'] | null; tooNew: boolean }
+export interface Row extends ProcessInfo {
+  growth: number | null;
+  verdict: Growth['verdict'] | null;
+  tooNew: boolean;
+}
 
 const COLUMNS: { key: SortKey | null; label: string; num: boolean }[] = [
   { key: 'pid', label: 'PID', num: true },
@@ -54,29 +58,48 @@ export function sortRows(rows: Row[], key: SortKey, descending: boolean): Row[] 
 export function filterRows(rows: Row[], query: string): Row[] {
   const q = query.trim().toLowerCase();
   if (!q) return rows;
-  return rows.filter((p) => [p.comm, p.cmdline, p.user, p.cgroup, p.container?.name, p.container?.id, p.container?.runtime, String(p.pid)]
-    .some((f) => f != null && f.toLowerCase().includes(q)));
+  return rows.filter((p) =>
+    [p.comm, p.cmdline, p.user, p.cgroup, p.container?.name, p.container?.id, p.container?.runtime, String(p.pid)].some(
+      (f) => f != null && f.toLowerCase().includes(q),
+    ),
+  );
 }
 
-export interface TableState { key: SortKey; descending: boolean; query: string; selected: number | null }
+export interface TableState {
+  key: SortKey;
+  descending: boolean;
+  query: string;
+  selected: number | null;
+}
 
-export function processTable(all: Row[], st: TableState, limit: number, on: { sort(key: SortKey): void; select(pid: number): void; detail?: () => HTMLElement | null }): HTMLElement {
-  const head = el('tr', {}, ...COLUMNS.map((c) => {
-    const active = c.key === st.key;
-    const th = el('th', { class: c.num ? 'num' : '', scope: 'col', 'aria-sort': active ? (st.descending ? 'descending' : 'ascending') : undefined });
-    if (c.key) {
-      const key = c.key;
-      const b = el('button', { type: 'button', class: 'sort', title: `Sort by ${c.label}` }, c.label + (active ? (st.descending ? ' ▾' : ' ▴') : ''));
-      b.addEventListener('click', () => on.sort(key));
-      th.append(b);
-    } else th.append(c.label);
-    return th;
-  }));
+export function processTable(
+  all: Row[],
+  st: TableState,
+  limit: number,
+  on: { sort(key: SortKey): void; select(pid: number): void; detail?: () => HTMLElement | null },
+): HTMLElement {
+  const head = el(
+    'tr',
+    {},
+    ...COLUMNS.map((c) => {
+      const active = c.key === st.key;
+      const th = el('th', { class: c.num ? 'num' : '', scope: 'col', 'aria-sort': active ? (st.descending ? 'descending' : 'ascending') : undefined });
+      if (c.key) {
+        const key = c.key;
+        const b = el('button', { type: 'button', class: 'sort', title: `Sort by ${c.label}` }, c.label + (active ? (st.descending ? ' ▾' : ' ▴') : ''));
+        b.addEventListener('click', () => on.sort(key));
+        th.append(b);
+      } else th.append(c.label);
+      return th;
+    }),
+  );
   const shown = sortRows(filterRows(all, st.query), st.key, st.descending).slice(0, limit);
   const rows = shown.flatMap((p) => {
     const name = el('button', { type: 'button', class: 'link', title: `${p.cmdline ?? p.comm}\nShow its memory map` }, p.comm);
     name.addEventListener('click', () => on.select(p.pid));
-    const row = el('tr', { 'data-pid': String(p.pid), class: `${p.verdict ?? ''}${st.selected === p.pid ? ' selected' : ''}` },
+    const row = el(
+      'tr',
+      { 'data-pid': String(p.pid), class: `${p.verdict ?? ''}${st.selected === p.pid ? ' selected' : ''}` },
       el('td', { class: 'num' }, String(p.pid)),
       el('td', {}, name, p.verdict === 'leak-suspect' ? el('span', { class: 'badge danger', title: 'grows steadily: a leak suspect' }, 'leak?') : null),
       el('td', {}, p.user ?? '-'),
@@ -84,7 +107,11 @@ export function processTable(all: Row[], st: TableState, limit: number, on: { so
       el('td', { class: 'num' }, formatKb(p.pssKb)),
       el('td', { class: 'num' }, formatKb(p.ussKb)),
       el('td', { class: 'num' }, formatKb(p.swapKb)),
-      el('td', { class: 'num', 'data-verdict': p.verdict ?? (p.tooNew ? 'too-new' : '') }, p.growth == null ? (p.tooNew ? 'too new' : '-') : formatRate(p.growth)),
+      el(
+        'td',
+        { class: 'num', 'data-verdict': p.verdict ?? (p.tooNew ? 'too-new' : '') },
+        p.growth == null ? (p.tooNew ? 'too new' : '-') : formatRate(p.growth),
+      ),
       el('td', { class: 'num' }, p.oomScore == null ? '-' : String(p.oomScore)),
       el('td', { class: 'num' }, p.oomScoreAdj == null ? '-' : String(p.oomScoreAdj)),
       el('td', { class: 'cgroup', title: p.cgroup ?? '' }, cgroupCell(p)),

@@ -13,7 +13,13 @@ export const standalone = typeof acquireVsCodeApi !== 'function';
 function standaloneApi(): VsCodeApi {
   const embedded = document.getElementById('oom-lens-report')?.textContent;
   let state: PanelState | undefined = embedded ? { report: JSON.parse(embedded), receivedAt: null } : undefined;
-  return { postMessage: () => {}, getState: () => state, setState: (s) => { state = s; } };
+  return {
+    postMessage: () => {},
+    getState: () => state,
+    setState: (s) => {
+      state = s;
+    },
+  };
 }
 
 export const vscode: VsCodeApi = standalone ? standaloneApi() : acquireVsCodeApi!();

@@ -26,7 +26,10 @@ const NOISE = [
 ];
 
 export async function generateKernLog(path: string, targetBytes: number, corpusDir: string): Promise<{ samples: number; bytes: number }> {
-  const samples = readdirSync(corpusDir).filter((f) => f.endsWith('.txt')).sort().map((f) => readFileSync(join(corpusDir, f), 'utf8'));
+  const samples = readdirSync(corpusDir)
+    .filter((f) => f.endsWith('.txt'))
+    .sort()
+    .map((f) => readFileSync(join(corpusDir, f), 'utf8'));
   const out = createWriteStream(path, { highWaterMark: 1 << 22 });
   let bytes = 0;
   let uptime = 1000;
@@ -36,7 +39,12 @@ export async function generateKernLog(path: string, targetBytes: number, corpusD
   // spacing holds as many OOM reports, to see that memory follows the events kept, not the bytes.
   const spliceEvery = Number(process.env.BENCH_EVENTS_SPLICE_MB || 8) * (1 << 20);
   let nextSplice = spliceEvery;
-  const write = (s: string) => new Promise<void>((resolve) => { bytes += Buffer.byteLength(s); if (out.write(s)) resolve(); else out.once('drain', resolve); });
+  const write = (s: string) =>
+    new Promise<void>((resolve) => {
+      bytes += Buffer.byteLength(s);
+      if (out.write(s)) resolve();
+      else out.once('drain', resolve);
+    });
   let buf = '';
   while (bytes + buf.length < targetBytes) {
     uptime += 0.0137;
@@ -44,7 +52,7 @@ export async function generateKernLog(path: string, targetBytes: number, corpusD
     const hh = String(Math.floor(sec / 3600) % 24).padStart(2, '0');
     const mm = String(Math.floor(sec / 60) % 60).padStart(2, '0');
     const ss = String(sec % 60).padStart(2, '0');
-    const text = n % DECOY_EVERY === DECOY_EVERY - 1 ? DECOYS[(n / DECOY_EVERY | 0) % DECOYS.length] : NOISE[n % NOISE.length];
+    const text = n % DECOY_EVERY === DECOY_EVERY - 1 ? DECOYS[((n / DECOY_EVERY) | 0) % DECOYS.length] : NOISE[n % NOISE.length];
     n++;
     buf += `Nov 25 ${hh}:${mm}:${ss} web-1 kernel: [${uptime.toFixed(6).padStart(12)}] ${text}\n`;
     if (buf.length > 1 << 20) {

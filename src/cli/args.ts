@@ -132,7 +132,12 @@ export function parseCli(argv: string[]): CliArgs {
   const intervalMs = duration('interval', values.interval) ?? 1000;
   if (intervalMs < 100) throw new UsageError('--interval must be at least 100ms');
   if (sampleMs !== null && sampleMs < intervalMs * 2) throw new UsageError('--sample must cover at least two intervals');
-  if ((values.sample !== undefined || values.interval !== undefined) && command !== 'diagnose' && command !== 'watch' && !(command === 'run' && values.sample === undefined)) {
+  if (
+    (values.sample !== undefined || values.interval !== undefined) &&
+    command !== 'diagnose' &&
+    command !== 'watch' &&
+    !(command === 'run' && values.sample === undefined)
+  ) {
     throw new UsageError('--sample and --interval apply to diagnose and watch');
   }
   const hostOpts = values.host !== undefined || values['ssh-config'] !== undefined || values.identity !== undefined || values.sudo;
@@ -140,10 +145,21 @@ export function parseCli(argv: string[]): CliArgs {
     throw new UsageError(`--host, --ssh-config, --identity and --sudo do not apply to ${command === 'events' ? 'events FILE (a file is read here)' : command}`);
   }
   if (values.host !== undefined && values.host.trim() === '') throw new UsageError('--host needs a host name');
-  if ((values['ssh-config'] !== undefined || values.identity !== undefined) && values.host === undefined) throw new UsageError('--ssh-config and --identity need --host');
+  if ((values['ssh-config'] !== undefined || values.identity !== undefined) && values.host === undefined)
+    throw new UsageError('--ssh-config and --identity need --host');
   const args: CliArgs = {
-    command, json: format === 'json', format: format as Format, out: values.out ?? null, top, sampleMs, intervalMs, positionals,
-    host: values.host ?? null, sshConfig: values['ssh-config'] ?? null, identity: values.identity ?? null, sudo: !!values.sudo,
+    command,
+    json: format === 'json',
+    format: format as Format,
+    out: values.out ?? null,
+    top,
+    sampleMs,
+    intervalMs,
+    positionals,
+    host: values.host ?? null,
+    sshConfig: values['ssh-config'] ?? null,
+    identity: values.identity ?? null,
+    sudo: !!values.sudo,
   };
   if (command === 'run' || command === 'leaks') {
     const whole = (name: string, v: string | undefined): number | null => {
@@ -152,8 +168,10 @@ export function parseCli(argv: string[]): CliArgs {
       return Number(v);
     };
     args.leakOptions = {
-      pid: whole('pid', values.pid), showLeakKinds: values['show-leak-kinds'] ?? null,
-      intervalSeconds: values.interval !== undefined ? intervalMs / 1000 : null, frames: whole('frames', values.frames),
+      pid: whole('pid', values.pid),
+      showLeakKinds: values['show-leak-kinds'] ?? null,
+      intervalSeconds: values.interval !== undefined ? intervalMs / 1000 : null,
+      frames: whole('frames', values.frames),
     };
   } else if (values.pid !== undefined || values['show-leak-kinds'] !== undefined || values.frames !== undefined) {
     throw new UsageError('--pid, --show-leak-kinds and --frames apply to run');

@@ -27,9 +27,13 @@ if (wantsLocalSnapshot(argv)) {
   const ac = new AbortController();
   const stdin = snapshotScript();
   const result = localExec(SNAPSHOT_COMMAND, { stdin, signal: ac.signal, timeoutMs: SNAPSHOT_TIMEOUT_MS, spool: true });
-  result.catch(() => { /* seen by whoever takes it */ });
+  result.catch(() => {
+    /* seen by whoever takes it */
+  });
   prefetched.push({ command: SNAPSHOT_COMMAND, stdin, result, abort: () => ac.abort() });
 }
 
 const cli = requireWithCodeCache(require('node:path').join(__dirname, 'cli-main.js')) as typeof import('./main');
-cli.main(argv, { prefetched }).then((code) => { process.exitCode = code; });
+cli.main(argv, { prefetched }).then((code) => {
+  process.exitCode = code;
+});

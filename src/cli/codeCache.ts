@@ -48,7 +48,9 @@ export function requireWithCodeCache(file: string): unknown {
     const buf = readFileSync(cacheFile);
     const nl = buf.indexOf(10);
     if (nl > 0 && buf.toString('utf8', 0, nl) === key) cached = buf.subarray(nl + 1);
-  } catch { /* no cache yet */ }
+  } catch {
+    /* no cache yet */
+  }
   const M = Module as ModuleInternals;
   // import() inside the bundle (esbuild keeps it for some modules) must work as under require().
   const loader = (constants as unknown as { USE_MAIN_CONTEXT_DEFAULT_LOADER?: symbol } | undefined)?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
@@ -67,7 +69,9 @@ export function requireWithCodeCache(file: string): unknown {
         const tmp = `${cacheFile}.${process.pid}`;
         writeFileSync(tmp, Buffer.concat([Buffer.from(key + '\n'), script.createCachedData()]));
         renameSync(tmp, cacheFile);
-      } catch { /* read-only home: no cache */ }
+      } catch {
+        /* read-only home: no cache */
+      }
     });
   }
   return mod.exports;

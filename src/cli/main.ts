@@ -18,7 +18,10 @@ import { htmlAssets } from './assets';
 import { exitQuietlyOnClosedPipe } from './closedPipe';
 
 function emit(args: CliArgs, text: string): void {
-  if (!args.out) { process.stdout.write(text); return; }
+  if (!args.out) {
+    process.stdout.write(text);
+    return;
+  }
   writeFileSync(args.out, text);
   // Say where it went (on stderr: stdout stays for data).
   process.stderr.write(`oom-lens: wrote ${args.out} (${formatBytes(Buffer.byteLength(text))})\n`);
@@ -33,9 +36,17 @@ async function withHost<T>(args: CliArgs, fn: (host: Host, signal: AbortSignal) 
   // ssh2 and the leak tools load only when a command needs them: start-up is most of a snapshot's time.
   const ssh = args.host ? await import('../core/host/ssh') : null;
   const prompts = args.host ? await import('./sshPrompts') : null;
-  const host: Host = ssh && prompts && args.host
-    ? ssh.hostFromSpec(args.host, { sshConfigPath: args.sshConfig ?? undefined, identity: args.identity ?? undefined, callbacks: prompts.cliCallbacks(), useSudo: args.sudo })
-    : prefetched.length ? new PrefetchingHost(new LocalHost(), prefetched.splice(0)) : new LocalHost();
+  const host: Host =
+    ssh && prompts && args.host
+      ? ssh.hostFromSpec(args.host, {
+          sshConfigPath: args.sshConfig ?? undefined,
+          identity: args.identity ?? undefined,
+          callbacks: prompts.cliCallbacks(),
+          useSudo: args.sudo,
+        })
+      : prefetched.length
+        ? new PrefetchingHost(new LocalHost(), prefetched.splice(0))
+        : new LocalHost();
   const ac = new AbortController();
   const onInt = () => ac.abort();
   process.once('SIGINT', onInt);
@@ -77,12 +88,18 @@ async function run(args: CliArgs): Promise<void> {
           sudo: args.sudo,
           sampleMs: args.sampleMs ?? undefined,
           intervalMs: args.intervalMs,
-          onStep: (m) => { if (process.stderr.isTTY) process.stderr.write(`${m}\n`); },
+          onStep: (m) => {
+            if (process.stderr.isTTY) process.stderr.write(`${m}\n`);
+          },
         });
-        const text = args.format === 'json' ? JSON.stringify(report, null, 2) + '\n'
-          : args.format === 'md' ? renderMarkdown(report, { top: args.top })
-            : args.format === 'html' ? renderHtml(report, htmlAssets())
-              : renderText(report, { top: args.top, width: process.stdout.columns ? Math.max(30, process.stdout.columns - 90) : 60 });
+        const text =
+          args.format === 'json'
+            ? JSON.stringify(report, null, 2) + '\n'
+            : args.format === 'md'
+              ? renderMarkdown(report, { top: args.top })
+              : args.format === 'html'
+                ? renderHtml(report, htmlAssets())
+                : renderText(report, { top: args.top, width: process.stdout.columns ? Math.max(30, process.stdout.columns - 90) : 60 });
         emit(args, text);
       });
       return;
@@ -114,7 +131,8 @@ async function runMain(argv: string[]): Promise<number> {
     await run(args);
     return 0;
   } catch (e) {
-    if (e instanceof UsageError) { // leaks/run check their arguments against each other when they start
+    if (e instanceof UsageError) {
+      // leaks/run check their arguments against each other when they start
       process.stderr.write(`oom-lens: ${e.message}\n`);
       return 2;
     }
@@ -126,5 +144,7 @@ async function runMain(argv: string[]): Promise<number> {
 
 if (require.main === module) {
   exitQuietlyOnClosedPipe();
-  main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }

@@ -18,7 +18,10 @@ export function askLine(question: string, hidden: boolean, input: NodeJS.Readabl
   let mute = false;
   // A synchronous sink (a stream.Writable may buffer a write past the moment `mute` changes).
   const sink = Object.assign(new EventEmitter(), {
-    write(chunk: string | Uint8Array): boolean { if (!mute) output.write(chunk); return true; },
+    write(chunk: string | Uint8Array): boolean {
+      if (!mute) output.write(chunk);
+      return true;
+    },
     columns: (output as { columns?: number }).columns ?? 200,
   }) as unknown as NodeJS.WritableStream;
   const rl = createInterface({ input, output: sink, terminal: true });
@@ -46,9 +49,13 @@ export function askLine(question: string, hidden: boolean, input: NodeJS.Readabl
 }
 
 export function describeUnknownKey(i: UnknownHostKeyInfo): string {
-  return `The authenticity of host ${knownHostName(i.host, i.port)} can't be established.\n` +
+  return (
+    `The authenticity of host ${knownHostName(i.host, i.port)} can't be established.\n` +
     `${i.keyType} key fingerprint is ${i.fingerprint}.\n` +
-    (i.otherKnownTypes.length ? `This host is already known by other key types (${i.otherKnownTypes.join(', ')}).\n` : 'This key is not known by any other names.\n');
+    (i.otherKnownTypes.length
+      ? `This host is already known by other key types (${i.otherKnownTypes.join(', ')}).\n`
+      : 'This key is not known by any other names.\n')
+  );
 }
 
 /** The refusal used when nobody can be asked: names host, key type and fingerprint, and the fix. */
@@ -57,7 +64,12 @@ export function unknownKeyRefusal(i: UnknownHostKeyInfo, why: string): HostKeyEr
   return new HostKeyError(
     `the host key of ${name} is not known (${i.keyType} ${i.fingerprint}) and ${why}; refusing to connect`,
     `check the fingerprint with the host's administrator, then add it: run ssh ${i.port === 22 ? '' : `-p ${i.port} `}${i.host} once in a terminal and answer yes, or run oom-lens in a terminal`,
-    i.host, i.port, i.keyType, i.fingerprint, 'unknown');
+    i.host,
+    i.port,
+    i.keyType,
+    i.fingerprint,
+    'unknown',
+  );
 }
 
 export function cliCallbacks(opts: CliPromptOptions = {}): SshCallbacks {
@@ -66,7 +78,9 @@ export function cliCallbacks(opts: CliPromptOptions = {}): SshCallbacks {
   const interactive = opts.interactive ?? !!input.isTTY;
   if (!interactive) {
     return {
-      onUnknownHostKey: (i) => { throw unknownKeyRefusal(i, 'stdin is not a terminal to ask whether to trust it'); },
+      onUnknownHostKey: (i) => {
+        throw unknownKeyRefusal(i, 'stdin is not a terminal to ask whether to trust it');
+      },
       // No askPassphrase / askPassword: encrypted keys are skipped with a note naming ssh-add, and
       // password logins fail with the list of what was tried.
     };
@@ -75,13 +89,18 @@ export function cliCallbacks(opts: CliPromptOptions = {}): SshCallbacks {
     async onUnknownHostKey(i): Promise<UnknownHostKeyAnswer> {
       output.write(describeUnknownKey(i));
       for (;;) {
-        const a = await askLine(`Are you sure you want to continue connecting (yes = trust and remember in ${i.knownHostsFile} / once / no)? `, false, input, output);
+        const a = await askLine(
+          `Are you sure you want to continue connecting (yes = trust and remember in ${i.knownHostsFile} / once / no)? `,
+          false,
+          input,
+          output,
+        );
         if (a === undefined) return 'cancel';
         const v = a.trim().toLowerCase();
         if (v === 'yes' || v === i.fingerprint.toLowerCase()) return 'remember';
         if (v === 'once') return 'once';
         if (v === 'no' || v === '') return 'cancel';
-        output.write('Please type \'yes\', \'once\' or \'no\': ');
+        output.write("Please type 'yes', 'once' or 'no': ");
       }
     },
     askPassphrase: ({ keyPath, wrong }) => askLine(`${wrong ? 'Wrong passphrase. ' : ''}Enter passphrase for key '${keyPath}': `, true, input, output),

@@ -55,10 +55,15 @@ export async function diagnose(host: Host, opts: DiagnoseOptions = {}): Promise<
   opts.onStep?.(`Reading memory and processes of ${host.name}…`);
   const wantLog = opts.kernelLog !== false;
   const earlyLog = wantLog ? readKernelLog(host, { signal: opts.signal, timeoutMs: opts.timeoutMs, sudo: opts.sudo }) : null;
-  earlyLog?.catch(() => { /* awaited below */ });
+  earlyLog?.catch(() => {
+    /* awaited below */
+  });
   const { report, raw } = await collectSnapshot(host, { signal: opts.signal, rollup: opts.rollup, timeoutMs: opts.timeoutMs, sudo: opts.sudo });
   const out: DiagnosedReport = report;
-  out.cgroupFiles = limitedCgroupUsageFiles(raw, report.cgroups.filter((c) => c.limitKb !== null).map((c) => c.path));
+  out.cgroupFiles = limitedCgroupUsageFiles(
+    raw,
+    report.cgroups.filter((c) => c.limitKb !== null).map((c) => c.path),
+  );
   if (earlyLog) {
     opts.onStep?.(`Reading the kernel log of ${host.name}…`);
     const log = await earlyLog;
@@ -72,9 +77,16 @@ export async function diagnose(host: Host, opts: DiagnoseOptions = {}): Promise<
   const intervalMs = opts.intervalMs ?? 1000;
   opts.onStep?.(`Watching growth on ${host.name} for ${formatDuration(opts.sampleMs)} (every ${formatDuration(intervalMs)})…`);
   const live = new LiveDiagnosis(host, analysed, {
-    intervalMs, durationMs: opts.sampleMs, signal: opts.signal, store: opts.store, sudo: opts.sudo, followLog: wantLog,
+    intervalMs,
+    durationMs: opts.sampleMs,
+    signal: opts.signal,
+    store: opts.store,
+    sudo: opts.sudo,
+    followLog: wantLog,
     onUpdate: opts.onLive,
-    onNotice: (level, m) => { if (level === 'warn') analysed.warnings.push(m); },
+    onNotice: (level, m) => {
+      if (level === 'warn') analysed.warnings.push(m);
+    },
   });
   const res = await live.run();
   if (res.stoppedBy === 'signal' && live.store.length < 2) throw new CancelledError();

@@ -1,14 +1,19 @@
 // Typed errors that tell the user what to do. Front ends print `message` as the one-line reason.
 
 export class OomLensError extends Error {
-  constructor(message: string, readonly hint?: string) {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
     super(message);
     this.name = new.target.name;
   }
 }
 
 export class CancelledError extends OomLensError {
-  constructor() { super('cancelled'); }
+  constructor() {
+    super('cancelled');
+  }
 }
 
 export class CollectError extends OomLensError {}

@@ -18,9 +18,15 @@ export function formatKb(kb: number | null | undefined): string {
   if (kb === 0) return '0 B';
   let v = kb;
   let i = 0;
-  while (Math.abs(v) >= 1024 && i < UNITS.length - 1) { v /= 1024; i++; }
+  while (Math.abs(v) >= 1024 && i < UNITS.length - 1) {
+    v /= 1024;
+    i++;
+  }
   // 1023.96 MiB would print as "1024 MiB": carry to the next unit.
-  if (Math.abs(Number(digits(v))) >= 1024 && i < UNITS.length - 1) { v /= 1024; i++; }
+  if (Math.abs(Number(digits(v))) >= 1024 && i < UNITS.length - 1) {
+    v /= 1024;
+    i++;
+  }
   return `${digits(v)} ${UNITS[i]}`;
 }
 
@@ -82,14 +88,20 @@ export function plural(n: number, one: string, many = one.endsWith('s') ? `${one
 export function formatTime(t: number | string | null | undefined): string {
   const ms = typeof t === 'string' ? Date.parse(t) : t;
   if (ms == null || !Number.isFinite(ms)) return 'an unknown time';
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  return new Date(Math.floor(ms / 1000) * 1000)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' UTC');
 }
 
 /** Times for the panel, in one locale (VS Code's), 24 h: "07:18:22", or with the date when asked. */
 export function localTimeFormatter(locale?: string, withDate = false): (t: number | string) => string {
   const f = new Intl.DateTimeFormat(locale, {
     ...(withDate ? { year: 'numeric', month: '2-digit', day: '2-digit' } : {}),
-    hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
   });
   return (t) => {
     const ms = typeof t === 'string' ? Date.parse(t) : t;

@@ -64,16 +64,28 @@ const MAX_EVENTS = 5000;
 function memoryFrom(m: Record<string, number>, prev: MemoryInfo): MemoryInfo {
   const v = (k: string, old: number | null) => (m[k] !== undefined ? m[k] : old);
   return {
-    totalKb: v('MemTotal', prev.totalKb), availableKb: v('MemAvailable', prev.availableKb), freeKb: v('MemFree', prev.freeKb),
-    buffersKb: v('Buffers', prev.buffersKb), cachedKb: v('Cached', prev.cachedKb), shmemKb: v('Shmem', prev.shmemKb),
-    slabUnreclaimKb: v('SUnreclaim', prev.slabUnreclaimKb), committedAsKb: v('Committed_AS', prev.committedAsKb),
-    commitLimitKb: v('CommitLimit', prev.commitLimitKb), swapTotalKb: v('SwapTotal', prev.swapTotalKb), swapFreeKb: v('SwapFree', prev.swapFreeKb),
+    totalKb: v('MemTotal', prev.totalKb),
+    availableKb: v('MemAvailable', prev.availableKb),
+    freeKb: v('MemFree', prev.freeKb),
+    buffersKb: v('Buffers', prev.buffersKb),
+    cachedKb: v('Cached', prev.cachedKb),
+    shmemKb: v('Shmem', prev.shmemKb),
+    slabUnreclaimKb: v('SUnreclaim', prev.slabUnreclaimKb),
+    committedAsKb: v('Committed_AS', prev.committedAsKb),
+    commitLimitKb: v('CommitLimit', prev.commitLimitKb),
+    swapTotalKb: v('SwapTotal', prev.swapTotalKb),
+    swapFreeKb: v('SwapFree', prev.swapFreeKb),
   };
 }
 
 function pressureFrom(f: Frame, prev: Pressure | null): Pressure | null {
   if (f.psiSomeAvg10 === null) return prev;
-  return { someAvg10: f.psiSomeAvg10, someAvg60: f.psiSomeAvg60 ?? prev?.someAvg60 ?? 0, fullAvg10: f.psiFullAvg10 ?? prev?.fullAvg10 ?? 0, fullAvg60: f.psiFullAvg60 ?? prev?.fullAvg60 ?? 0 };
+  return {
+    someAvg10: f.psiSomeAvg10,
+    someAvg60: f.psiSomeAvg60 ?? prev?.someAvg60 ?? 0,
+    fullAvg10: f.psiFullAvg10 ?? prev?.fullAvg10 ?? 0,
+    fullAvg60: f.psiFullAvg60 ?? prev?.fullAvg60 ?? 0,
+  };
 }
 
 /** The same kill seen twice (the snapshot's read and the follower): same victim and time. */
@@ -118,7 +130,11 @@ export class LiveDiagnosis {
   /** Cost of the last frame's update, ms (for the bench). */
   lastUpdateMs = 0;
 
-  constructor(private readonly host: Host, base: DiagnosedReport, private readonly opts: LiveOptions) {
+  constructor(
+    private readonly host: Host,
+    base: DiagnosedReport,
+    private readonly opts: LiveOptions,
+  ) {
     this.base = base;
     this.store = opts.store ?? new SeriesStore();
     this.bootMs = base.host.bootTime ? Date.parse(base.host.bootTime) : null;
@@ -131,16 +147,28 @@ export class LiveDiagnosis {
     this.oomKills = base.oomKillsSinceBoot;
     this.cgroups = base.cgroups;
     this.findings = this.hold.update(base.findings, Date.parse(base.takenAt) || Date.now());
-    this.status = { state: 'sampling', intervalMs: opts.intervalMs, startedAt: new Date().toISOString(), lastSampleAt: null, samples: 0, tooNew: [], kernelLog: null };
+    this.status = {
+      state: 'sampling',
+      intervalMs: opts.intervalMs,
+      startedAt: new Date().toISOString(),
+      lastSampleAt: null,
+      samples: 0,
+      tooNew: [],
+      kernelLog: null,
+    };
     this.current = this.compose();
     opts.signal?.addEventListener('abort', () => this.abort.abort(), { once: true });
   }
 
   /** The current state (without the samples: see fullReport). */
-  get report(): Report { return this.current; }
+  get report(): Report {
+    return this.current;
+  }
 
   /** The current state with every sampled series (for Export and the CLI's JSON). */
-  fullReport(): Report { return { ...this.current, samples: this.samples() }; }
+  fullReport(): Report {
+    return { ...this.current, samples: this.samples() };
+  }
 
   /** The series a timeline draws: the host, cgroups, and the processes worth a line. */
   timelineSamples(maxProcesses = 24): Samples {
@@ -162,16 +190,25 @@ export class LiveDiagnosis {
   /** Samples until the duration is over, stop() or the signal. */
   async run(): Promise<SamplerResult> {
     const signal = this.abort.signal;
-    const follower = this.opts.followLog === false ? null : followKernelLog(this.host, {
-      signal, sudo: this.opts.sudo, bootTimeMs: this.bootMs ?? undefined,
-      notBeforeMs: (Date.parse(this.base.takenAt) || Date.now()) - 2000,
-      onEvent: (e) => this.addEvents([e]),
-      onSource: (s) => {
-        this.status.kernelLog = s.source === 'none' ? `not followed: ${s.detail}` : `following ${s.source}${s.detail ? ` (${s.detail})` : ''}`;
-        this.opts.onNotice?.(s.source === 'none' ? 'warn' : 'info', `kernel log of ${this.host.name}: ${this.status.kernelLog}`);
-      },
-      onGap: (reason, retry) => this.opts.onNotice?.('warn', `following the kernel log of ${this.host.name} stopped (${reason}); again in ${Math.round(retry / 1000)} s`),
-    }).catch((e) => { if (!isCancelled(e)) this.opts.onNotice?.('warn', `following the kernel log failed: ${(e as Error).message}`); return null; });
+    const follower =
+      this.opts.followLog === false
+        ? null
+        : followKernelLog(this.host, {
+            signal,
+            sudo: this.opts.sudo,
+            bootTimeMs: this.bootMs ?? undefined,
+            notBeforeMs: (Date.parse(this.base.takenAt) || Date.now()) - 2000,
+            onEvent: (e) => this.addEvents([e]),
+            onSource: (s) => {
+              this.status.kernelLog = s.source === 'none' ? `not followed: ${s.detail}` : `following ${s.source}${s.detail ? ` (${s.detail})` : ''}`;
+              this.opts.onNotice?.(s.source === 'none' ? 'warn' : 'info', `kernel log of ${this.host.name}: ${this.status.kernelLog}`);
+            },
+            onGap: (reason, retry) =>
+              this.opts.onNotice?.('warn', `following the kernel log of ${this.host.name} stopped (${reason}); again in ${Math.round(retry / 1000)} s`),
+          }).catch((e) => {
+            if (!isCancelled(e)) this.opts.onNotice?.('warn', `following the kernel log failed: ${(e as Error).message}`);
+            return null;
+          });
     let res: SamplerResult;
     try {
       res = await runSampler(this.host, this.store, {
@@ -181,7 +218,8 @@ export class LiveDiagnosis {
         cgroupFiles: [...this.cgroupPathOf.keys()],
         bootTimeMs: this.bootMs ?? undefined,
         onFrame: (f, t) => this.update(f, t), // the sampler has added it to the store
-        onGap: (reason, retry) => this.opts.onNotice?.('warn', `sampling ${this.host.name} interrupted (${reason}); retried after ${Math.round(retry / 1000)} s`),
+        onGap: (reason, retry) =>
+          this.opts.onNotice?.('warn', `sampling ${this.host.name} interrupted (${reason}); retried after ${Math.round(retry / 1000)} s`),
       });
     } finally {
       this.abort.abort();
@@ -194,7 +232,9 @@ export class LiveDiagnosis {
     return res;
   }
 
-  stop(): void { this.abort.abort(); }
+  stop(): void {
+    this.abort.abort();
+  }
 
   /** New OOM events (from the follower, or a log read after sampling). Duplicates are dropped. */
   addEvents(evs: OomEvent[]): OomEvent[] {
@@ -240,8 +280,13 @@ export class LiveDiagnosis {
   private updateCgroups(f: Frame): void {
     if (f.cgroups.size === 0) return;
     const usage = new Map<string, number>();
-    for (const [file, bytes] of f.cgroups) { const p = this.cgroupPathOf.get(file); if (p) usage.set(p, Math.round(bytes / 1024)); }
-    this.cgroups = this.cgroups.map((c) => (usage.has(c.path) ? { ...c, usageKb: usage.get(c.path)!, peakKb: c.peakKb === null ? null : Math.max(c.peakKb, usage.get(c.path)!) } : c));
+    for (const [file, bytes] of f.cgroups) {
+      const p = this.cgroupPathOf.get(file);
+      if (p) usage.set(p, Math.round(bytes / 1024));
+    }
+    this.cgroups = this.cgroups.map((c) =>
+      usage.has(c.path) ? { ...c, usageKb: usage.get(c.path)!, peakKb: c.peakKb === null ? null : Math.max(c.peakKb, usage.get(c.path)!) } : c,
+    );
   }
 
   /** Folds a frame into the process table; returns the series that exited with it. */
@@ -296,9 +341,25 @@ export class LiveDiagnosis {
 
   private minimalInfo(s: ProcSeries): ProcessInfo {
     return {
-      pid: s.pid, ppid: null, uid: null, user: null, comm: s.comm, cmdline: null, state: null,
-      rssKb: null, rssAnonKb: null, rssFileKb: null, rssShmemKb: null, pssKb: null, ussKb: null, swapKb: null,
-      oomScore: null, oomScoreAdj: null, cgroup: null, container: null, start: s.start,
+      pid: s.pid,
+      ppid: null,
+      uid: null,
+      user: null,
+      comm: s.comm,
+      cmdline: null,
+      state: null,
+      rssKb: null,
+      rssAnonKb: null,
+      rssFileKb: null,
+      rssShmemKb: null,
+      pssKb: null,
+      ussKb: null,
+      swapKb: null,
+      oomScore: null,
+      oomScoreAdj: null,
+      cgroup: null,
+      container: null,
+      start: s.start,
       startedAt: s.start !== null && this.bootMs !== null ? new Date(this.bootMs + (s.start / USER_HZ) * 1000).toISOString() : null,
     };
   }
@@ -310,21 +371,34 @@ export class LiveDiagnosis {
     if (due.length === 0) return;
     this.reading = true;
     const pids = due.map((k) => this.running.get(k)!.pid);
-    readProcesses(this.host, pids, this.bootMs, { signal: this.abort.signal, sudo: this.opts.sudo }).then((found) => {
-      for (const p of found) {
-        const s = this.store.current(p.pid);
-        if (!s || (p.start != null && s.start !== null && p.start !== s.start)) continue; // gone, or another process now
-        const cur = this.info.get(s.key);
-        // Keep the sampled values (fresher); take the rest.
-        if (cur) Object.assign(cur, { ...p, rssKb: cur.rssKb, rssAnonKb: cur.rssAnonKb, rssFileKb: cur.rssFileKb, rssShmemKb: cur.rssShmemKb, swapKb: cur.swapKb ?? p.swapKb });
-      }
-      this.findingsDue = true;
-    }, (e) => {
-      if (!isCancelled(e)) this.opts.onNotice?.('warn', `could not read new processes on ${this.host.name}: ${(e as Error).message}`);
-    }).finally(() => {
-      for (const k of due) this.pendingRead.delete(k);
-      this.reading = false;
-    });
+    readProcesses(this.host, pids, this.bootMs, { signal: this.abort.signal, sudo: this.opts.sudo })
+      .then(
+        (found) => {
+          for (const p of found) {
+            const s = this.store.current(p.pid);
+            if (!s || (p.start != null && s.start !== null && p.start !== s.start)) continue; // gone, or another process now
+            const cur = this.info.get(s.key);
+            // Keep the sampled values (fresher); take the rest.
+            if (cur)
+              Object.assign(cur, {
+                ...p,
+                rssKb: cur.rssKb,
+                rssAnonKb: cur.rssAnonKb,
+                rssFileKb: cur.rssFileKb,
+                rssShmemKb: cur.rssShmemKb,
+                swapKb: cur.swapKb ?? p.swapKb,
+              });
+          }
+          this.findingsDue = true;
+        },
+        (e) => {
+          if (!isCancelled(e)) this.opts.onNotice?.('warn', `could not read new processes on ${this.host.name}: ${(e as Error).message}`);
+        },
+      )
+      .finally(() => {
+        for (const k of due) this.pendingRead.delete(k);
+        this.reading = false;
+      });
   }
 
   private collectGrowth(t: number): void {
@@ -334,13 +408,16 @@ export class LiveDiagnosis {
       if (g) list.push(g);
     }
     const rank = { 'leak-suspect': 0, growing: 1, shrinking: 2, steady: 3 } as const;
-    this.growthList = list.sort((a, b) => rank[a.verdict] - rank[b.verdict] || (b.plateau ? 1 : 0) - (a.plateau ? 1 : 0) || b.basisSlopeKbPerMin - a.basisSlopeKbPerMin || a.pid - b.pid);
+    this.growthList = list.sort(
+      (a, b) => rank[a.verdict] - rank[b.verdict] || (b.plateau ? 1 : 0) - (a.plateau ? 1 : 0) || b.basisSlopeKbPerMin - a.basisSlopeKbPerMin || a.pid - b.pid,
+    );
   }
 
   /** Re-runs the findings when due; returns whether it did. */
   private analyse(t: number, force: boolean): boolean {
     const every = this.opts.findingsEveryMs ?? 2000;
-    const verdictsChanged = this.growthList.some((g) => g.verdict !== 'steady' || g.plateau) !== this.findings.some((f) => f.id === 'leak-suspect' || f.id === 'grew-then-flat');
+    const verdictsChanged =
+      this.growthList.some((g) => g.verdict !== 'steady' || g.plateau) !== this.findings.some((f) => f.id === 'leak-suspect' || f.id === 'grew-then-flat');
     if (!force && !this.findingsDue && !verdictsChanged && t - this.lastFindingsAt < every) {
       this.current = this.compose();
       return false;
@@ -358,7 +435,10 @@ export class LiveDiagnosis {
   private compose(): Report {
     const b = this.base;
     const processes = this.running.size
-      ? [...this.running.keys()].map((k) => this.info.get(k)!).filter(Boolean).sort((a, c) => (c.rssKb ?? -1) - (a.rssKb ?? -1) || a.pid - c.pid)
+      ? [...this.running.keys()]
+          .map((k) => this.info.get(k)!)
+          .filter(Boolean)
+          .sort((a, c) => (c.rssKb ?? -1) - (a.rssKb ?? -1) || a.pid - c.pid)
       : b.processes;
     return {
       ...b,

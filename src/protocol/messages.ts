@@ -5,7 +5,13 @@ import type { OomEventsResult } from '../core/model/oomEvent';
 import type { BreakdownRow } from '../core/model/smaps';
 
 /** The smaps drill-down of one process, or why it could not be read. */
-export interface SmapsPayload { pid: number; rows: BreakdownRow[]; mappings: number; truncated: boolean; error?: string }
+export interface SmapsPayload {
+  pid: number;
+  rows: BreakdownRow[];
+  mappings: number;
+  truncated: boolean;
+  error?: string;
+}
 
 export type ToWebview =
   | { type: 'report'; report: Report; receivedAt: string }

@@ -29,7 +29,15 @@ export function isFromWebview(v: unknown): v is FromWebview {
 }
 
 function isReport(r: unknown): r is Obj {
-  return isObj(r) && r.version === 1 && isObj(r.memory) && Array.isArray(r.processes) && Array.isArray(r.events) && Array.isArray(r.findings) && Array.isArray(r.growth);
+  return (
+    isObj(r) &&
+    r.version === 1 &&
+    isObj(r.memory) &&
+    Array.isArray(r.processes) &&
+    Array.isArray(r.events) &&
+    Array.isArray(r.findings) &&
+    Array.isArray(r.growth)
+  );
 }
 
 export function isToWebview(v: unknown): v is ToWebview {
@@ -38,7 +46,10 @@ export function isToWebview(v: unknown): v is ToWebview {
     case 'report':
       return isReport(v.report) && isStr(v.receivedAt);
     case 'live':
-      return isReport(v.report) && (v.report.samples === undefined || (isObj(v.report.samples) && Array.isArray(v.report.samples.t) && isObj(v.report.samples.processes)));
+      return (
+        isReport(v.report) &&
+        (v.report.samples === undefined || (isObj(v.report.samples) && Array.isArray(v.report.samples.t) && isObj(v.report.samples.processes)))
+      );
     case 'smaps':
       return isObj(v.smaps) && typeof v.smaps.pid === 'number' && Array.isArray(v.smaps.rows);
     case 'log':

@@ -29,7 +29,11 @@ export async function runDiagnosis(context: vscode.ExtensionContext, services: S
             rollup: setting('oomLens.collect.smapsRollup'),
             sudo: host.via === 'ssh' && setting('oomLens.ssh.useSudo'),
             timeoutMs: setting('oomLens.collect.timeoutSeconds') * 1000,
-            onStep: (message) => { progress.report({ message }); services.log.info(message); } });
+            onStep: (message) => {
+              progress.report({ message });
+              services.log.info(message);
+            },
+          });
         } finally {
           abort.dispose();
         }
@@ -53,7 +57,9 @@ export async function runDiagnosis(context: vscode.ExtensionContext, services: S
     const message = e instanceof OomLensError ? errorText(e) : `Diagnosis failed: ${errorText(e)}`;
     services.log.error(message);
     panel.post({ type: 'error', message });
-    void vscode.window.showErrorMessage(`OOM Lens: ${message}`, 'Show Log').then((a) => { if (a) services.log.show(); });
+    void vscode.window.showErrorMessage(`OOM Lens: ${message}`, 'Show Log').then((a) => {
+      if (a) services.log.show();
+    });
   }
 }
 
@@ -65,8 +71,15 @@ export async function startSampling(context: vscode.ExtensionContext, services: 
   services.sampling?.dispose();
   const file = sessionFile(context, d.host.name);
   const store = await LiveSession.loadStore(file, services.log);
-  const session = new LiveSession(d.host, d.report as DiagnosedReport, store, file, setting('oomLens.sampling.intervalSeconds') * 1000, services.log,
-    d.host.via === 'ssh' && setting('oomLens.ssh.useSudo'));
+  const session = new LiveSession(
+    d.host,
+    d.report as DiagnosedReport,
+    store,
+    file,
+    setting('oomLens.sampling.intervalSeconds') * 1000,
+    services.log,
+    d.host.via === 'ssh' && setting('oomLens.ssh.useSudo'),
+  );
   session.onDidUpdate((u) => services.updateLive(u.report));
   services.sampling = session;
   session.start();
@@ -98,6 +111,10 @@ export function registerDiagnoseCommands(context: vscode.ExtensionContext, servi
     }),
     vscode.commands.registerCommand(COMMANDS.stopSampling.id, () => stopSampling(services)),
     // Sampling must not outlive the extension; its series are saved on the way out.
-    { dispose: () => { void services.sampling?.stop(); } },
+    {
+      dispose: () => {
+        void services.sampling?.stop();
+      },
+    },
   );
 }

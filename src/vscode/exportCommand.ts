@@ -13,7 +13,12 @@ const FORMATS = [
 ] as const;
 export type ExportFormat = (typeof FORMATS)[number]['format'];
 
-export async function exportReport(context: vscode.ExtensionContext, services: Services, target?: vscode.Uri, format?: ExportFormat): Promise<vscode.Uri | undefined> {
+export async function exportReport(
+  context: vscode.ExtensionContext,
+  services: Services,
+  target?: vscode.Uri,
+  format?: ExportFormat,
+): Promise<vscode.Uri | undefined> {
   const d = services.diagnosis;
   const report = services.fullReport();
   if (!d || !report) {
@@ -24,11 +29,19 @@ export async function exportReport(context: vscode.ExtensionContext, services: S
   let uri = target;
   if (!uri) {
     // The format first (the save dialog's type filter is easy to miss), then where.
-    const chosen = format ? FORMATS.find((f) => f.format === format) : (await vscode.window.showQuickPick(FORMATS.map((f) => ({ ...f })), { title: 'OOM Lens: Export Report as…' }));
+    const chosen = format
+      ? FORMATS.find((f) => f.format === format)
+      : await vscode.window.showQuickPick(
+          FORMATS.map((f) => ({ ...f })),
+          { title: 'OOM Lens: Export Report as…' },
+        );
     if (!chosen) return undefined;
     uri = await vscode.window.showSaveDialog({
       title: `OOM Lens: Export Report (${chosen.label})`,
-      defaultUri: vscode.Uri.joinPath(vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(homedir()), `oom-lens-${d.report.host.name}-${stamp}.${chosen.ext}`),
+      defaultUri: vscode.Uri.joinPath(
+        vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(homedir()),
+        `oom-lens-${d.report.host.name}-${stamp}.${chosen.ext}`,
+      ),
       filters: { [chosen.label]: [chosen.ext] },
     });
   }
@@ -51,6 +64,9 @@ export async function exportReport(context: vscode.ExtensionContext, services: S
 }
 
 export function registerExportCommand(context: vscode.ExtensionContext, services: Services): void {
-  context.subscriptions.push(vscode.commands.registerCommand(COMMANDS.exportReport.id, (uri?: vscode.Uri, format?: ExportFormat) =>
-    exportReport(context, services, uri instanceof vscode.Uri ? uri : undefined, FORMATS.some((f) => f.format === format) ? format : undefined)));
+  context.subscriptions.push(
+    vscode.commands.registerCommand(COMMANDS.exportReport.id, (uri?: vscode.Uri, format?: ExportFormat) =>
+      exportReport(context, services, uri instanceof vscode.Uri ? uri : undefined, FORMATS.some((f) => f.format === format) ? format : undefined),
+    ),
+  );
 }

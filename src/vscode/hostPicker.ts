@@ -40,7 +40,11 @@ export async function pickHost(context: vscode.ExtensionContext, services: Servi
   const where = vscode.env.remoteName ? `${vscode.env.remoteName} remote: ${local.name}` : local.name;
   const recent = context.globalState.get<string[]>(RECENT_KEY, []);
   let configured: string[] = [];
-  try { configured = listConfiguredHosts(sshConfigPath()); } catch (e) { services.log.warn(`ssh config: ${(e as Error).message}`); }
+  try {
+    configured = listConfiguredHosts(sshConfigPath());
+  } catch (e) {
+    services.log.warn(`ssh config: ${(e as Error).message}`);
+  }
   const items: Item[] = [
     { label: `$(vm) ${THIS_MACHINE_LABEL}`, description: where, detail: 'Read /proc on the machine the extension runs on', local: true },
     ...(recent.length ? [{ label: 'Recent', kind: vscode.QuickPickItemKind.Separator } as Item] : []),
@@ -50,15 +54,32 @@ export async function pickHost(context: vscode.ExtensionContext, services: Servi
     { label: '', kind: vscode.QuickPickItemKind.Separator },
     { label: '$(add) Add SSH Host…', detail: 'user@host[:port] or an ssh_config alias; uses your agent, keys, ProxyJump and known_hosts', add: true },
   ];
-  const picked = await vscode.window.showQuickPick(items, { title: 'OOM Lens: Diagnose OOM on Host', placeHolder: 'Which host ran out of memory?', ignoreFocusOut: true, matchOnDescription: true });
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'OOM Lens: Diagnose OOM on Host',
+    placeHolder: 'Which host ran out of memory?',
+    ignoreFocusOut: true,
+    matchOnDescription: true,
+  });
   if (!picked) return undefined;
   if (picked.local) return local;
   let spec = picked.spec;
   if (picked.add) {
-    spec = (await vscode.window.showInputBox({
-      title: 'OOM Lens: Add SSH Host', prompt: 'user@host[:port], or a Host alias from your ssh config', ignoreFocusOut: true, placeHolder: 'admin@web-1.example.com',
-      validateInput: (v) => { try { parseSpec(v); return undefined; } catch (e) { return (e as Error).message; } },
-    }))?.trim();
+    spec = (
+      await vscode.window.showInputBox({
+        title: 'OOM Lens: Add SSH Host',
+        prompt: 'user@host[:port], or a Host alias from your ssh config',
+        ignoreFocusOut: true,
+        placeHolder: 'admin@web-1.example.com',
+        validateInput: (v) => {
+          try {
+            parseSpec(v);
+            return undefined;
+          } catch (e) {
+            return (e as Error).message;
+          }
+        },
+      })
+    )?.trim();
   }
   if (!spec) return undefined;
   await context.globalState.update(RECENT_KEY, [spec, ...recent.filter((r) => r !== spec)].slice(0, MAX_RECENT));

@@ -13,7 +13,9 @@ export async function saveLastReport(context: vscode.ExtensionContext, report: R
   try {
     await vscode.workspace.fs.createDirectory(context.globalStorageUri);
     await vscode.workspace.fs.writeFile(file(context), Buffer.from(JSON.stringify(report)));
-  } catch { /* best effort: the webview state is the first copy */ }
+  } catch {
+    /* best effort: the webview state is the first copy */
+  }
 }
 
 export async function loadLastReport(context: vscode.ExtensionContext): Promise<Report | null> {

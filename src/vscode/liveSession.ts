@@ -31,7 +31,9 @@ export class LiveSession implements vscode.Disposable {
     sudo: boolean,
   ) {
     this.live = new LiveDiagnosis(host, base, {
-      intervalMs, store, sudo,
+      intervalMs,
+      store,
+      sudo,
       onUpdate: (u) => this.onUpdate(u),
       onNotice: (level, m) => log[level](m),
     });
@@ -39,8 +41,12 @@ export class LiveSession implements vscode.Disposable {
     this.status.tooltip = `OOM Lens is sampling ${host.name} every ${formatDuration(intervalMs)}: click to stop`;
   }
 
-  get running(): boolean { return this.done !== null && !this.stopped; }
-  get report(): Report { return this.live.report; }
+  get running(): boolean {
+    return this.done !== null && !this.stopped;
+  }
+  get report(): Report {
+    return this.live.report;
+  }
 
   /** Restores the saved series of this host (a resumed session starts after a marked gap). */
   static async loadStore(file: vscode.Uri, log: vscode.LogOutputChannel): Promise<SeriesStore> {
@@ -66,16 +72,28 @@ export class LiveSession implements vscode.Disposable {
     this.updateStatus();
     this.status.show();
     this.log.info(`sampling ${this.host.name} every ${formatDuration(this.intervalMs)} (${plural(this.live.store.length, 'point')} restored)`);
-    this.done = this.live.run().then((r) => {
-      this.log.info(`sampling ${this.host.name} stopped (${r.stoppedBy}) after ${r.frames} frames, ${r.restarts} restarts`);
-    }, (e) => {
-      this.log.error(`sampling ${this.host.name} failed: ${(e as Error).message}`);
-    }).finally(() => { this.stopped = true; this.status.hide(); void this.persist(); this.changed.fire({ report: this.live.report, newEvents: [], analysed: false }); });
+    this.done = this.live
+      .run()
+      .then(
+        (r) => {
+          this.log.info(`sampling ${this.host.name} stopped (${r.stoppedBy}) after ${r.frames} frames, ${r.restarts} restarts`);
+        },
+        (e) => {
+          this.log.error(`sampling ${this.host.name} failed: ${(e as Error).message}`);
+        },
+      )
+      .finally(() => {
+        this.stopped = true;
+        this.status.hide();
+        void this.persist();
+        this.changed.fire({ report: this.live.report, newEvents: [], analysed: false });
+      });
   }
 
   private onUpdate(u: LiveUpdate): void {
     this.updateStatus();
-    for (const e of u.newEvents) this.log.warn(`OOM kill on ${this.host.name}: ${e.victim?.comm ?? '?'} (${e.victim?.pid ?? '?'})${e.memcg ? ` in ${e.memcg}` : ''}`);
+    for (const e of u.newEvents)
+      this.log.warn(`OOM kill on ${this.host.name}: ${e.victim?.comm ?? '?'} (${e.victim?.pid ?? '?'})${e.memcg ? ` in ${e.memcg}` : ''}`);
     this.changed.fire(u);
     if (Date.now() - this.lastPersist >= 30_000) void this.persist();
   }

@@ -20,12 +20,19 @@ export class OomLensPanel implements vscode.Disposable {
       OomLensPanel.current.panel.reveal(undefined, true);
       return OomLensPanel.current;
     }
-    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'OOM Lens', { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, webviewOptions(context));
+    const panel = vscode.window.createWebviewPanel(
+      PANEL_VIEW_TYPE,
+      'OOM Lens',
+      { viewColumn: vscode.ViewColumn.Active, preserveFocus: false },
+      webviewOptions(context),
+    );
     OomLensPanel.current = new OomLensPanel(panel, context, services);
     return OomLensPanel.current;
   }
 
-  static disposeCurrent(): void { OomLensPanel.current?.dispose(); }
+  static disposeCurrent(): void {
+    OomLensPanel.current?.dispose();
+  }
 
   static revive(panel: vscode.WebviewPanel, context: vscode.ExtensionContext, services: Services, restored: Report | null): OomLensPanel {
     OomLensPanel.current?.dispose();
@@ -36,13 +43,19 @@ export class OomLensPanel implements vscode.Disposable {
     return OomLensPanel.current;
   }
 
-  private constructor(readonly panel: vscode.WebviewPanel, context: vscode.ExtensionContext, private readonly services: Services) {
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    context: vscode.ExtensionContext,
+    private readonly services: Services,
+  ) {
     panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'oom-lens.svg');
     panel.webview.html = html(panel.webview, context.extensionUri);
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
-      services.onDidChangeDiagnosis((d) => { if (d) this.post({ type: 'report', report: d.report, receivedAt: new Date().toISOString() }); }),
+      services.onDidChangeDiagnosis((d) => {
+        if (d) this.post({ type: 'report', report: d.report, receivedAt: new Date().toISOString() });
+      }),
       services.onDidUpdateLive((r) => this.postLive(r)),
     );
   }
@@ -55,7 +68,10 @@ export class OomLensPanel implements vscode.Disposable {
 
   /** Sends a message once the webview said it is ready (messages before that would be lost). */
   post(message: ToWebview): void {
-    if (!this.ready) { this.pending.push(message); return; }
+    if (!this.ready) {
+      this.pending.push(message);
+      return;
+    }
     void this.panel.webview.postMessage(message);
   }
 
@@ -70,9 +86,11 @@ export class OomLensPanel implements vscode.Disposable {
         this.ready = true;
         const d = this.services.diagnosis;
         // A fresh diagnosis wins over whatever state the webview restored.
-        if (d && !this.pending.some((p) => p.type === 'report')) this.pending.unshift({ type: 'report', report: d.report, receivedAt: new Date().toISOString() });
+        if (d && !this.pending.some((p) => p.type === 'report'))
+          this.pending.unshift({ type: 'report', report: d.report, receivedAt: new Date().toISOString() });
         // …and then its live state, if sampling runs or ran.
-        if (d && this.services.sampling?.host === d.host) this.pending.push({ type: 'live', report: { ...this.services.sampling.report, samples: this.services.sampling.live.timelineSamples() } });
+        if (d && this.services.sampling?.host === d.host)
+          this.pending.push({ type: 'live', report: { ...this.services.sampling.report, samples: this.services.sampling.live.timelineSamples() } });
         for (const p of this.pending.splice(0)) void this.panel.webview.postMessage(p);
         break;
       }
@@ -148,7 +166,7 @@ function html(webview: vscode.Webview, root: vscode.Uri): string {
 <link href="${css}" rel="stylesheet">
 <title>OOM Lens</title>
 </head>
-<body data-locale="${vscode.env.language.replace(/[^A-Za-z0-9-]/g, "")}">
+<body data-locale="${vscode.env.language.replace(/[^A-Za-z0-9-]/g, '')}">
 <main id="app" aria-live="polite"><p class="muted">Loading…</p></main>
 <script nonce="${nonce}" src="${script}"></script>
 </body>
@@ -160,7 +178,9 @@ export function registerPanel(context: vscode.ExtensionContext, services: Servic
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: PanelState | undefined) {
         const restored = state?.report ? null : await loadLastReport(context);
-        services.log.info(`panel restored ${state?.report ? `from its own state (${state.report.host.name})` : restored ? `from storage (${restored.host.name}, ${restored.takenAt})` : 'empty'}`);
+        services.log.info(
+          `panel restored ${state?.report ? `from its own state (${state.report.host.name})` : restored ? `from storage (${restored.host.name}, ${restored.takenAt})` : 'empty'}`,
+        );
         OomLensPanel.revive(panel, context, services, restored);
       },
     }),

@@ -6,10 +6,17 @@ import { createLog } from './log';
 import type { LiveSession } from './liveSession';
 
 /** A finished diagnosis and the host it came from. */
-export interface Diagnosis { host: Host; report: Report }
+export interface Diagnosis {
+  host: Host;
+  report: Report;
+}
 
 /** A log file the user opened with "Open Kernel Log…", and the OOM events it holds. */
-export interface OpenedLog { path: string; result: OomEventsResult; openedAt: string }
+export interface OpenedLog {
+  path: string;
+  result: OomEventsResult;
+  openedAt: string;
+}
 
 /** What features share, built once in activate(). */
 export class Services implements vscode.Disposable {
@@ -39,7 +46,9 @@ export class Services implements vscode.Disposable {
     this.live.fire(report);
   }
 
-  get diagnosis(): Diagnosis | null { return this.current; }
+  get diagnosis(): Diagnosis | null {
+    return this.current;
+  }
 
   /** The current report of the diagnosed host with every sampled series (for Export). */
   fullReport(): Report | null {
@@ -47,7 +56,9 @@ export class Services implements vscode.Disposable {
     if (!d) return null;
     return this.sampling && this.sampling.host === d.host ? this.sampling.live.fullReport() : d.report;
   }
-  get openedLogs(): readonly OpenedLog[] { return this.logs; }
+  get openedLogs(): readonly OpenedLog[] {
+    return this.logs;
+  }
 
   addOpenedLog(log: OpenedLog): void {
     // Re-opening the same file replaces it.

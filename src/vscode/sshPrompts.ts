@@ -14,20 +14,28 @@ export function vscodeSshCallbacks(): SshCallbacks {
       const other = i.otherKnownTypes?.length ? ` (known_hosts already has a ${i.otherKnownTypes.join(', ')} key for it)` : '';
       const answer = await vscode.window.showWarningMessage(
         `OOM Lens: the authenticity of host "${i.host}${i.port === 22 ? '' : `:${i.port}`}" can't be established${other}.`,
-        { modal: true, detail: `${i.keyType} key fingerprint is ${i.fingerprint}.\n\nCompare it with the server's own key (ssh-keygen -lf /etc/ssh/ssh_host_${i.keyType.replace(/^ssh-|-.*$/g, '')}_key.pub) before accepting. "Remember" adds it to ${i.knownHostsFile}.` },
-        once, remember,
+        {
+          modal: true,
+          detail: `${i.keyType} key fingerprint is ${i.fingerprint}.\n\nCompare it with the server's own key (ssh-keygen -lf /etc/ssh/ssh_host_${i.keyType.replace(/^ssh-|-.*$/g, '')}_key.pub) before accepting. "Remember" adds it to ${i.knownHostsFile}.`,
+        },
+        once,
+        remember,
       );
       return answer === remember ? 'remember' : answer === once ? 'once' : 'cancel';
     },
     async askPassphrase(i) {
       return vscode.window.showInputBox({
-        title: 'OOM Lens: SSH key passphrase', password: true, ignoreFocusOut: true,
+        title: 'OOM Lens: SSH key passphrase',
+        password: true,
+        ignoreFocusOut: true,
         prompt: `${i.wrong ? 'Wrong passphrase. ' : ''}Passphrase for ${i.keyPath}`,
       });
     },
     async askPassword(i) {
       return vscode.window.showInputBox({
-        title: `OOM Lens: ${i.user}@${i.host}`, password: !i.echo, ignoreFocusOut: true,
+        title: `OOM Lens: ${i.user}@${i.host}`,
+        password: !i.echo,
+        ignoreFocusOut: true,
         prompt: i.prompt || `Password for ${i.user}@${i.host}`,
       });
     },

@@ -2,7 +2,11 @@ import * as vscode from 'vscode';
 
 /** One row of the OOM Lens tree: host -> memory / top processes / cgroups / warnings. */
 export class Node extends vscode.TreeItem {
-  constructor(label: string, readonly children: Node[] = [], opts: { description?: string; tooltip?: string | vscode.MarkdownString; icon?: string; id?: string; contextValue?: string } = {}) {
+  constructor(
+    label: string,
+    readonly children: Node[] = [],
+    opts: { description?: string; tooltip?: string | vscode.MarkdownString; icon?: string; id?: string; contextValue?: string } = {},
+  ) {
     super(label, children.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     this.description = opts.description;
     this.tooltip = opts.tooltip;
@@ -11,4 +15,3 @@ export class Node extends vscode.TreeItem {
     this.contextValue = opts.contextValue;
   }
 }
-

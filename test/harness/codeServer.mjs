@@ -10,14 +10,25 @@ import { chromium } from 'playwright-core';
 import { ensureCodeServer } from './ensure-code-server.mjs';
 
 const CHROMIUM = process.env.OOM_LENS_CHROMIUM || '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
 
 function freePort() {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
   });
 }
 
@@ -28,7 +39,9 @@ async function waitForHttp(url, ms, child) {
     try {
       const r = await fetch(url);
       if (r.status < 500) return;
-    } catch { /* not up yet */ }
+    } catch {
+      /* not up yet */
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`code-server did not answer on ${url} within ${ms / 1000} s`);
@@ -46,42 +59,72 @@ export async function startCodeServer({ env = {}, theme, settings = {}, log = ()
   const extensionsDir = join(dataDir, 'extensions');
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
-  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({
-    'telemetry.telemetryLevel': 'off',
-    'update.mode': 'none',
-    'extensions.autoUpdate': false,
-    'extensions.autoCheckUpdates': false,
-    'workbench.startupEditor': 'none',
-    'workbench.tips.enabled': false,
-    'security.workspace.trust.enabled': false,
-    'workbench.enableExperiments': false,
-    // Keep the screenshots about OOM Lens: no chat side bar, no AI features.
-    'chat.disableAIFeatures': true,
-    'workbench.secondarySideBar.defaultVisibility': 'hidden',
-    ...(theme ? { 'workbench.colorTheme': theme } : {}),
-    ...settings,
-  }, null, 2));
+  writeFileSync(
+    join(userDataDir, 'User', 'settings.json'),
+    JSON.stringify(
+      {
+        'telemetry.telemetryLevel': 'off',
+        'update.mode': 'none',
+        'extensions.autoUpdate': false,
+        'extensions.autoCheckUpdates': false,
+        'workbench.startupEditor': 'none',
+        'workbench.tips.enabled': false,
+        'security.workspace.trust.enabled': false,
+        'workbench.enableExperiments': false,
+        // Keep the screenshots about OOM Lens: no chat side bar, no AI features.
+        'chat.disableAIFeatures': true,
+        'workbench.secondarySideBar.defaultVisibility': 'hidden',
+        ...(theme ? { 'workbench.colorTheme': theme } : {}),
+        ...settings,
+      },
+      null,
+      2,
+    ),
+  );
   const port = await freePort();
-  const args = [cs.codeServerEntry, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none',
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
-    '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--vscode-option', 'enable-smoke-test-driver'];
+  const args = [
+    cs.codeServerEntry,
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--auth',
+    'none',
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--disable-getting-started-override',
+    '--user-data-dir',
+    userDataDir,
+    '--extensions-dir',
+    extensionsDir,
+    '--vscode-option',
+    'enable-smoke-test-driver',
+  ];
   const child = spawn(cs.node24, args, {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
-      ...process.env, ...env,
+      ...process.env,
+      ...env,
       EXTENSIONS_GALLERY: '{}',
       XDG_CONFIG_HOME: join(dataDir, 'config'),
       XDG_DATA_HOME: join(dataDir, 'data'),
     },
   });
   const serverLog = [];
-  const keep = (d) => { serverLog.push(String(d)); if (serverLog.length > 400) serverLog.shift(); log(String(d)); };
+  const keep = (d) => {
+    serverLog.push(String(d));
+    if (serverLog.length > 400) serverLog.shift();
+    log(String(d));
+  };
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   const origin = `http://127.0.0.1:${port}`;
   const stop = () => {
-    try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
     rmSync(dataDir, { recursive: true, force: true });
   };
   try {
@@ -108,12 +151,19 @@ export function workbenchUrl(server, { folder, extensionDevelopmentPath, extensi
  * Opens headless Chromium with the smoke-test driver's callbacks exposed BEFORE the page loads.
  * `onExit(code)` receives codeAutomationExit: the authoritative test result.
  */
-export async function openBrowser({ onLog = (line) => process.stdout.write(line + '\n'), onExit = () => {}, colorScheme = 'dark', viewport = { width: 1400, height: 900 } } = {}) {
+export async function openBrowser({
+  onLog = (line) => process.stdout.write(line + '\n'),
+  onExit = () => {},
+  colorScheme = 'dark',
+  viewport = { width: 1400, height: 900 },
+} = {}) {
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   const context = await browser.newContext({ viewport, colorScheme });
   const page = await context.newPage();
   const consoleErrors = [];
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
   await page.exposeFunction('codeAutomationLog', (type, args) => {
     const list = Array.isArray(args) ? args : [args];
     // printf-style: drop %c styling arguments, format the rest.

@@ -55,7 +55,10 @@ export function cleanInstallEnv(env = process.env) {
     if (/^npm_/i.test(k) || ['NODE', 'INIT_CWD', 'NODE_OPTIONS', 'NODE_PATH', 'NODE_ENV', 'OOM_LENS_DEPS_REQUIRED'].includes(k)) continue;
     out[k] = v;
   }
-  out.PATH = (env.PATH ?? '').split(':').filter((d) => d && !/node_modules[\\/]\.bin$/.test(d) && !/node-gyp-bin$/.test(d)).join(':');
+  out.PATH = (env.PATH ?? '')
+    .split(':')
+    .filter((d) => d && !/node_modules[\\/]\.bin$/.test(d) && !/node-gyp-bin$/.test(d))
+    .join(':');
   return out;
 }
 
@@ -63,7 +66,11 @@ function npmCli() {
   // npm's own entry script, so that npm runs on the Node we choose (code-server's install refuses
   // to run unless npm itself runs on Node 24).
   const r = spawnSync('npm', ['root', '-g'], { encoding: 'utf8', env: cleanInstallEnv() });
-  const candidates = [join((r.stdout || '').trim(), 'npm', 'bin', 'npm-cli.js'), '/usr/lib/node_modules/npm/bin/npm-cli.js', '/usr/local/lib/node_modules/npm/bin/npm-cli.js'];
+  const candidates = [
+    join((r.stdout || '').trim(), 'npm', 'bin', 'npm-cli.js'),
+    '/usr/lib/node_modules/npm/bin/npm-cli.js',
+    '/usr/local/lib/node_modules/npm/bin/npm-cli.js',
+  ];
   const found = candidates.find((c) => existsSync(c));
   if (!found) throw new Error('cannot find npm-cli.js to run npm under Node 24');
   return found;

@@ -37,7 +37,9 @@ async function hostSuite() {
 async function uiSuite() {
   // OOM_LENS_UI_FILTER=timeline runs only matching UI tests (a quick local loop; CI runs all).
   const only = process.env.OOM_LENS_UI_FILTER ? new RegExp(process.env.OOM_LENS_UI_FILTER) : null;
-  const files = readdirSync(join(root, 'test', 'ui')).filter((f) => f.endsWith('.ui.mjs') && (!only || only.test(f))).sort();
+  const files = readdirSync(join(root, 'test', 'ui'))
+    .filter((f) => f.endsWith('.ui.mjs') && (!only || only.test(f)))
+    .sort();
   let passed = 0;
   const failures = [];
   for (const f of files) {
@@ -63,7 +65,9 @@ async function uiSuite() {
 }
 
 // OOM_LENS_UI_ONLY=1 skips the extension-host suite (a quick local loop for UI tests; CI runs all).
-const host = process.env.OOM_LENS_UI_ONLY ? { exitCode: 0, summary: { vscodeVersion: 'skipped', appName: 'OOM_LENS_UI_ONLY', passed: 1, failed: 0 } } : await hostSuite();
+const host = process.env.OOM_LENS_UI_ONLY
+  ? { exitCode: 0, summary: { vscodeVersion: 'skipped', appName: 'OOM_LENS_UI_ONLY', passed: 1, failed: 0 } }
+  : await hostSuite();
 const s = host.summary;
 if (s) console.log(`extension-host tests (inside VS Code ${s.vscodeVersion}, ${s.appName}): ${s.passed} passed, ${s.failed} failed, ${s.skipped ?? 0} skipped`);
 else console.log(`extension-host tests: no summary written (the suite did not run to the end), exit code ${host.exitCode}`);

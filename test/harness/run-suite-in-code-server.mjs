@@ -4,7 +4,8 @@
 import { fileURLToPath } from 'node:url';
 import { startCodeServer, openBrowser, workbenchUrl } from './codeServer.mjs';
 
-const WORKBENCH_NOISE = /^\[(AgentHost|AccountPolicyGate|ChatModelSelection|Service Worker|reconnection-grace-time)\]|^Ignoring fetching additional builtin|Authentication provider is not ready/;
+const WORKBENCH_NOISE =
+  /^\[(AgentHost|AccountPolicyGate|ChatModelSelection|Service Worker|reconnection-grace-time)\]|^Ignoring fetching additional builtin|Authentication provider is not ready/;
 const SUITE_TIMEOUT_MS = Number(process.env.OOM_LENS_SUITE_TIMEOUT_MS || 300_000);
 
 export async function runSuiteInCodeServer({ extensionDevelopmentPath, extensionTestsPath, folder, env = {} }) {
@@ -12,7 +13,9 @@ export async function runSuiteInCodeServer({ extensionDevelopmentPath, extension
   let browser;
   try {
     let resolveExit;
-    const exited = new Promise((r) => { resolveExit = r; });
+    const exited = new Promise((r) => {
+      resolveExit = r;
+    });
     // The workbench logs a lot of its own chatter; print the suite's output (from its start marker)
     // and keep the rest for when the suite never starts.
     const early = [];
@@ -20,7 +23,10 @@ export async function runSuiteInCodeServer({ extensionDevelopmentPath, extension
     const onLog = (line) => {
       if (line.includes('[extension-host] running inside')) started = true;
       if (started && !WORKBENCH_NOISE.test(line)) process.stdout.write(`  ${line}\n`);
-      else if (!started) { early.push(line); if (early.length > 200) early.shift(); }
+      else if (!started) {
+        early.push(line);
+        if (early.length > 200) early.shift();
+      }
     };
     const opened = await openBrowser({ onExit: (code) => resolveExit(code), onLog });
     browser = opened.browser;
@@ -28,7 +34,9 @@ export async function runSuiteInCodeServer({ extensionDevelopmentPath, extension
     const timeout = new Promise((r) => setTimeout(() => r('timeout'), SUITE_TIMEOUT_MS));
     const code = await Promise.race([exited, timeout]);
     if (code === 'timeout') {
-      process.stderr.write(`extension-host suite did not finish within ${SUITE_TIMEOUT_MS / 1000} s\n--- workbench log ---\n${early.join('\n')}\n--- code-server log (tail) ---\n${server.serverLog.slice(-60).join('')}\n`);
+      process.stderr.write(
+        `extension-host suite did not finish within ${SUITE_TIMEOUT_MS / 1000} s\n--- workbench log ---\n${early.join('\n')}\n--- code-server log (tail) ---\n${server.serverLog.slice(-60).join('')}\n`,
+      );
       return 1;
     }
     return code;
@@ -46,5 +54,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   }
   runSuiteInCodeServer({ extensionDevelopmentPath: dev, extensionTestsPath: tests, folder })
     .then((code) => process.exit(code))
-    .catch((e) => { console.error(e.message); process.exit(1); });
+    .catch((e) => {
+      console.error(e.message);
+      process.exit(1);
+    });
 }

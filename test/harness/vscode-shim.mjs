@@ -20,4 +20,10 @@ runSuiteInCodeServer({
   extensionDevelopmentPath: opts.extensionDevelopmentPath,
   extensionTestsPath: opts.extensionTestsPath,
   folder: positionals[0],
-}).then((code) => process.exit(code), (e) => { console.error(`vscode-shim: ${e.message}`); process.exit(1); });
+}).then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(`vscode-shim: ${e.message}`);
+    process.exit(1);
+  },
+);

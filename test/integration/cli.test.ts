@@ -7,7 +7,11 @@ import { join } from 'node:path';
 import { CLI, requireBuiltCli, isRoot, skipLoudly, which, missingDependency, cliForOtherUsers } from './helpers';
 
 const run = (args: string[], env: NodeJS.ProcessEnv = process.env, prefix: string[] = [], cli = CLI) =>
-  spawnSync(prefix[0] ?? process.execPath, [...prefix.slice(1), ...(prefix.length ? [process.execPath] : []), cli, ...args], { encoding: 'utf8', env, timeout: 60_000 });
+  spawnSync(prefix[0] ?? process.execPath, [...prefix.slice(1), ...(prefix.length ? [process.execPath] : []), cli, ...args], {
+    encoding: 'utf8',
+    env,
+    timeout: 60_000,
+  });
 
 describe('oom-lens CLI (the built dist/cli.js, real machine)', () => {
   before(requireBuiltCli);
@@ -33,7 +37,10 @@ describe('oom-lens CLI (the built dist/cli.js, real machine)', () => {
   it('keeps a V8 code cache of the CLI under XDG_CACHE_HOME: made by the first run, used by the next, a damaged one replaced', () => {
     const dir = mkdtempSync(join(tmpdir(), 'oom-lens-cache-'));
     const cacheDir = join(dir, 'oom-lens');
-    const cacheFile = () => readdirSync(cacheDir).filter((f) => /^cli-main\.js-[0-9a-f]{8}\.v8cache$/.test(f)).map((f) => join(cacheDir, f))[0] ?? join(cacheDir, 'none');
+    const cacheFile = () =>
+      readdirSync(cacheDir)
+        .filter((f) => /^cli-main\.js-[0-9a-f]{8}\.v8cache$/.test(f))
+        .map((f) => join(cacheDir, f))[0] ?? join(cacheDir, 'none');
     const env = { ...process.env, XDG_CACHE_HOME: dir };
     try {
       const off = run(['snapshot', '--json'], { ...env, OOM_LENS_NO_CODE_CACHE: '1' });
@@ -52,7 +59,9 @@ describe('oom-lens CLI (the built dist/cli.js, real machine)', () => {
       const third = run(['snapshot', '--json'], env);
       assert.equal(third.status, 0, third.stderr);
       assert.ok(statSync(cache).size > 10_000, 'a damaged cache is replaced');
-    } finally { rmSync(dir, { recursive: true, force: true }); }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('events FILE reads a kernel log file (plain and .gz), events - reads stdin; a missing file exits 1', () => {
@@ -71,7 +80,9 @@ describe('oom-lens CLI (the built dist/cli.js, real machine)', () => {
       const gz = run(['events', join(dir, 'kern.log.1.gz'), '--json']);
       assert.equal(gz.status, 0, gz.stderr);
       assert.deepEqual(JSON.parse(gz.stdout).events, r.events);
-    } finally { rmSync(dir, { recursive: true, force: true }); }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     const stdin = spawnSync(process.execPath, [CLI, 'events', '-', '--json'], { input: readFileSync(sample), encoding: 'utf8' });
     assert.equal(stdin.status, 0, stdin.stderr);
     assert.deepEqual(JSON.parse(stdin.stdout).events, r.events);
@@ -97,7 +108,9 @@ describe('oom-lens CLI (the built dist/cli.js, real machine)', () => {
       assert.equal(JSON.parse(r.stdout).version, 1);
       const direct = spawnSync(process.execPath, [CLI, '--version'], { encoding: 'utf8', env });
       assert.match(direct.stderr, /extra certs/i, 'the check above can fail: Node does warn when it gets the variable');
-    } finally { rmSync(dir, { recursive: true, force: true }); }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('--out writes the file and prints nothing', () => {
@@ -107,7 +120,9 @@ describe('oom-lens CLI (the built dist/cli.js, real machine)', () => {
       assert.equal(r.status, 0, r.stderr);
       assert.equal(r.stdout, '');
       assert.equal(JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')).version, 1);
-    } finally { rmSync(dir, { recursive: true, force: true }); }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('usage errors exit 2 with a message; --help exits 0', () => {
@@ -126,7 +141,7 @@ describe('oom-lens CLI (the built dist/cli.js, real machine)', () => {
     assert.match(r.stderr, /^oom-lens: /);
   });
 
-  it('as a non-root user: other users\' PSS/USS are null (not 0) with a warning saying why', function () {
+  it("as a non-root user: other users' PSS/USS are null (not 0) with a warning saying why", function () {
     if (!isRoot) skipLoudly(this, 'needs root to switch to user nobody');
     const setpriv = which('setpriv');
     if (!setpriv) missingDependency(this, 'setpriv (util-linux) is not installed');
@@ -135,8 +150,14 @@ describe('oom-lens CLI (the built dist/cli.js, real machine)', () => {
     const rep = JSON.parse(r.stdout);
     const rootProcs = rep.processes.filter((p: { uid: number; rssKb: number | null }) => p.uid === 0 && p.rssKb !== null);
     assert.ok(rootProcs.length > 0);
-    for (const p of rootProcs) { assert.equal(p.pssKb, null); assert.equal(p.ussKb, null); }
-    assert.ok(rep.warnings.some((w: string) => /of other users \(not root\)/.test(w)), JSON.stringify(rep.warnings));
+    for (const p of rootProcs) {
+      assert.equal(p.pssKb, null);
+      assert.equal(p.ussKb, null);
+    }
+    assert.ok(
+      rep.warnings.some((w: string) => /of other users \(not root\)/.test(w)),
+      JSON.stringify(rep.warnings),
+    );
     const own = rep.processes.find((p: { uid: number; comm: string }) => p.uid === 65534 && p.comm === 'node');
     assert.ok(own && own.pssKb > 0, 'its own process keeps PSS');
   });
@@ -148,7 +169,9 @@ describe('oom-lens watch (the built CLI, real machine)', () => {
     const { spawn } = await import('node:child_process');
     const child = spawn(process.execPath, [CLI, 'watch', '--interval', '300ms', '--top', '3'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    child.stdout.on('data', (d) => { out += d; });
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
     await new Promise((r) => setTimeout(r, 2000));
     child.kill('SIGINT');
     const code = await new Promise((r) => child.on('exit', r));

@@ -24,21 +24,29 @@ function withPath(dir: string): Host {
 describe('container platforms on the host: docker inspect and kubectl get pods -A', function () {
   this.timeout(60_000);
   let dir: string;
-  before(() => { dir = mkdtempSync(join(tmpdir(), 'oom-lens-platforms-')); });
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'oom-lens-platforms-'));
+  });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('stand-in docker and kubectl (no Docker engine or cluster can run here) printing real-schema output: OOM-killed containers are container events, each source reported', async () => {
-    writeFileSync(join(dir, 'docker'), `#!/bin/sh
+    writeFileSync(
+      join(dir, 'docker'),
+      `#!/bin/sh
 case "$1" in
   ps) echo 4f1c2a9d8e7b6a5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c; echo 9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b ;;
   inspect) [ $# -eq 3 ] || { echo "inspect wants both ids, got: $*" >&2; exit 2; }; cat '${join(FIXTURES, 'docker-inspect.json')}' ;;
   *) echo "unexpected docker $*" >&2; exit 2 ;;
 esac
-`);
-    writeFileSync(join(dir, 'kubectl'), `#!/bin/sh
+`,
+    );
+    writeFileSync(
+      join(dir, 'kubectl'),
+      `#!/bin/sh
 [ "$1 $2 $3 $4 $5" = "get pods -A -o json" ] || { echo "unexpected kubectl $*" >&2; exit 2; }
 cat '${join(FIXTURES, 'kubectl-get-pods-A.json')}'
-`);
+`,
+    );
     chmodSync(join(dir, 'docker'), 0o755);
     chmodSync(join(dir, 'kubectl'), 0o755);
     const host = withPath(dir);
@@ -50,12 +58,23 @@ cat '${join(FIXTURES, 'kubectl-get-pods-A.json')}'
     const web = containers.find((e) => e.containerState?.name === 'web');
     assert.deepEqual(
       { oom: web?.containerState?.oomKilled, exit: web?.containerState?.exitCode, limit: web?.containerState?.memoryLimitBytes, at: web?.time },
-      { oom: true, exit: 137, limit: 268435456, at: '2026-11-25T09:41:12.123Z' });
+      { oom: true, exit: 137, limit: 268435456, at: '2026-11-25T09:41:12.123Z' },
+    );
     const api = containers.find((e) => e.containerState?.name === 'api');
     assert.deepEqual(
-      { pod: api?.containerState?.pod, ns: api?.containerState?.namespace, restarts: api?.containerState?.restartCount, limit: api?.containerState?.memoryLimitBytes },
-      { pod: 'api-7d9f8c6b5-x2k4p', ns: 'shop', restarts: 5, limit: 512 * 1048576 });
-    assert.equal(containers.some((e) => e.containerState?.name === 'batch'), false, 'a container that exited 0 is no event');
+      {
+        pod: api?.containerState?.pod,
+        ns: api?.containerState?.namespace,
+        restarts: api?.containerState?.restartCount,
+        limit: api?.containerState?.memoryLimitBytes,
+      },
+      { pod: 'api-7d9f8c6b5-x2k4p', ns: 'shop', restarts: 5, limit: 512 * 1048576 },
+    );
+    assert.equal(
+      containers.some((e) => e.containerState?.name === 'batch'),
+      false,
+      'a container that exited 0 is no event',
+    );
     // The kernel log itself is still judged on its own sources.
     const kernelOk = r.sources.some((s) => !['docker', 'kubectl'].includes(s.source) && s.ok && s.lines > 0);
     assert.equal(r.unreadable, !kernelOk);
@@ -75,7 +94,9 @@ cat '${join(FIXTURES, 'kubectl-get-pods-A.json')}'
       const took = Date.now() - t0;
       assert.ok(took < 20_000, `took ${took} ms`);
       assert.equal(r.sources.find((s) => s.source === 'kubectl')?.detail, 'kubectl: not read (timed out)');
-    } finally { rmSync(hang, { recursive: true, force: true }); }
+    } finally {
+      rmSync(hang, { recursive: true, force: true });
+    }
   });
 
   it('the real docker client without an engine: "not read" with docker\'s reason, no events, no failure', async function () {

@@ -71,7 +71,16 @@ describe('oom-lens leaks / run (the built CLI, real tools)', function () {
   });
 
   it('usage errors exit 2, failures exit 1 with one line', () => {
-    for (const args of [['run'], ['run', 'nope', '--', 'x'], ['run', 'valgrind'], ['run', 'valgrind', '--pid', '12'], ['run', 'heaptrack', '--pid', 'x'], ['leaks'], ['leaks', 'a', 'b', 'c'], ['diagnose', '--pid', '3']]) {
+    for (const args of [
+      ['run'],
+      ['run', 'nope', '--', 'x'],
+      ['run', 'valgrind'],
+      ['run', 'valgrind', '--pid', '12'],
+      ['run', 'heaptrack', '--pid', 'x'],
+      ['leaks'],
+      ['leaks', 'a', 'b', 'c'],
+      ['diagnose', '--pid', '3'],
+    ]) {
       const r = cli(args);
       assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, /^oom-lens: .+\n$/);

@@ -19,10 +19,18 @@ const host = new LocalHost();
 
 /** The site whose first user frame is FILE:LINE. */
 function siteAt(r: LeakReport, file: string, line: number): LeakSite | undefined {
-  return r.sites.find((s) => { const f = firstUserFrame(s); return f?.file === file && f.line === line; });
+  return r.sites.find((s) => {
+    const f = firstUserFrame(s);
+    return f?.file === file && f.line === line;
+  });
 }
 function where(r: LeakReport): string {
-  return JSON.stringify(r.sites.slice(0, 8).map((s) => { const f = firstUserFrame(s); return `${s.kind} ${s.bytes} ${f?.file}:${f?.line}`; }));
+  return JSON.stringify(
+    r.sites.slice(0, 8).map((s) => {
+      const f = firstUserFrame(s);
+      return `${s.kind} ${s.bytes} ${f?.file}:${f?.line}`;
+    }),
+  );
 }
 
 let binary = '';
@@ -42,7 +50,10 @@ function startChild(cmd: string, args: string[], ready: RegExp | null): Promise<
   if (!ready) return Promise.resolve(child);
   return new Promise((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (d) => { out += d; if (ready.test(out)) resolve(child); });
+    child.stdout!.on('data', (d) => {
+      out += d;
+      if (ready.test(out)) resolve(child);
+    });
     child.once('exit', (c) => reject(new Error(`${cmd} exited early (${c}): ${out}`)));
   });
 }
@@ -57,7 +68,10 @@ describe('leak tools for real: valgrind / heaptrack / tracemalloc / node / java 
       const steps: string[] = [];
       const r = await runLeakTool(host, { tool: 'valgrind', start: { program: prog, args: ['8'] } }, { onStep: (m) => steps.push(m) });
       assert.equal(r.exitCode, 0);
-      assert.match(r.commandLine, /^exec valgrind --tool=memcheck --leak-check=full --show-leak-kinds=definite,indirect,possible .*--xml=yes --xml-file=\S+\/memcheck\.xml \S+\/leak 8$/);
+      assert.match(
+        r.commandLine,
+        /^exec valgrind --tool=memcheck --leak-check=full --show-leak-kinds=definite,indirect,possible .*--xml=yes --xml-file=\S+\/memcheck\.xml \S+\/leak 8$/,
+      );
       const rep = r.reports[0].report;
       assert.equal(rep.tool, 'valgrind-memcheck');
       const s = siteAt(rep, C_SOURCE, 14);
@@ -74,7 +88,11 @@ describe('leak tools for real: valgrind / heaptrack / tracemalloc / node / java 
     it('with show-leak-kinds=all also reports the still-reachable block at leak.c:20 (remember)', async function () {
       const prog = compiled(this);
       if (!which('valgrind')) missingDependency(this, 'valgrind is not installed (apt-get install -y valgrind)');
-      const r = await runLeakTool(host, { tool: 'valgrind', start: { program: prog, args: ['2'] } }, { settings: { valgrindShowLeakKinds: 'all', valgrindExtraArgs: ['--num-callers=30'] } });
+      const r = await runLeakTool(
+        host,
+        { tool: 'valgrind', start: { program: prog, args: ['2'] } },
+        { settings: { valgrindShowLeakKinds: 'all', valgrindExtraArgs: ['--num-callers=30'] } },
+      );
       const rep = r.reports[0].report;
       const s = siteAt(rep, C_SOURCE, 20);
       assert.ok(s, where(rep));
@@ -109,12 +127,16 @@ describe('leak tools for real: valgrind / heaptrack / tracemalloc / node / java 
       assert.equal(s.bytes, 128);
       assert.equal(s.count, 8);
       assert.ok(siteAt(rep, C_SOURCE, 20), where(rep));
-      assert.ok(readdirSync(r.workDir).some((f) => /^heaptrack\.(zst|gz)$/.test(f)), readdirSync(r.workDir).join(','));
+      assert.ok(
+        readdirSync(r.workDir).some((f) => /^heaptrack\.(zst|gz)$/.test(f)),
+        readdirSync(r.workDir).join(','),
+      );
     });
 
     it('attach -p: records a running process for a while, stops recording, and the process keeps running', async function () {
       const prog = compiled(this);
-      if (!which('heaptrack') || !which('heaptrack_print') || !which('gdb')) missingDependency(this, 'heaptrack/gdb is not installed (apt-get install -y heaptrack gdb)');
+      if (!which('heaptrack') || !which('heaptrack_print') || !which('gdb'))
+        missingDependency(this, 'heaptrack/gdb is not installed (apt-get install -y heaptrack gdb)');
       const child = await startChild(prog, ['600', '50'], null); // 30 s of leaking 16 B every 50 ms
       try {
         await new Promise((r) => setTimeout(r, 300));
@@ -147,7 +169,10 @@ describe('leak tools for real: valgrind / heaptrack / tracemalloc / node / java 
       assert.ok((s.bytesDiff ?? 0) > 400_000, `bytesDiff ${s.bytesDiff}`);
       assert.equal(rep.sites[0], s, 'the leak is the biggest growth');
       // the whole traceback is there: handle <- main <- module
-      assert.deepEqual(s.frames.filter((f) => f.file === script).map((f) => f.line), [12, 19, 24]);
+      assert.deepEqual(
+        s.frames.filter((f) => f.file === script).map((f) => f.line),
+        [12, 19, 24],
+      );
     });
 
     it('snapshots on the interval: a killed long run still leaves the last difference', async function () {
@@ -155,7 +180,11 @@ describe('leak tools for real: valgrind / heaptrack / tracemalloc / node / java 
       const script = join(PROGRAMS, 'leak.py');
       const ac = new AbortController();
       const dir = mkdtempSync(join(tmpdir(), 'oom-lens-tm-'));
-      const p = runLeakTool(host, { tool: 'tracemalloc', start: { program: script, args: ['100000', '0.001'] } }, { signal: ac.signal, workDir: dir, settings: { intervalSeconds: 0.5 } });
+      const p = runLeakTool(
+        host,
+        { tool: 'tracemalloc', start: { program: script, args: ['100000', '0.001'] } },
+        { signal: ac.signal, workDir: dir, settings: { intervalSeconds: 0.5 } },
+      );
       for (let i = 0; i < 60 && !existsSync(join(dir, 'tracemalloc.txt')); i++) await new Promise((r) => setTimeout(r, 100));
       ac.abort();
       await assert.rejects(p, (e) => e instanceof CancelledError);
@@ -175,7 +204,7 @@ describe('leak tools for real: valgrind / heaptrack / tracemalloc / node / java 
       const s = siteAt(profile, script, 10);
       assert.ok(s, where(profile));
       assert.equal(firstUserFrame(s)?.function, 'remember');
-      assert.ok(!profile.sites.some((x) => firstUserFrame(x)?.file?.startsWith(r.workDir)), 'OOM Lens\'s own preload is not a leak site');
+      assert.ok(!profile.sites.some((x) => firstUserFrame(x)?.file?.startsWith(r.workDir)), "OOM Lens's own preload is not a leak site");
       assert.equal(growth.tool, 'node-heap-snapshot');
       const rec = growth.sites.find((x) => x.label === 'LeakyRecord');
       assert.ok(rec, JSON.stringify(growth.sites.slice(0, 5).map((x) => x.label)));
@@ -220,10 +249,12 @@ describe('leak tools for real: valgrind / heaptrack / tracemalloc / node / java 
   });
 
   describe('a program that does not start', () => {
-    it('says which report is missing, the exit code and the tool\'s last words', async function () {
+    it("says which report is missing, the exit code and the tool's last words", async function () {
       if (!which('valgrind')) missingDependency(this, 'valgrind is not installed (apt-get install -y valgrind)');
-      await assert.rejects(runLeakTool(host, { tool: 'valgrind', start: { program: '/nonexistent/oom-lens-prog' } }),
-        /valgrind wrote no report \(\S+\/memcheck\.xml; exit code \d+\): .*\/nonexistent\/oom-lens-prog: No such file or directory/);
+      await assert.rejects(
+        runLeakTool(host, { tool: 'valgrind', start: { program: '/nonexistent/oom-lens-prog' } }),
+        /valgrind wrote no report \(\S+\/memcheck\.xml; exit code \d+\): .*\/nonexistent\/oom-lens-prog: No such file or directory/,
+      );
     });
   });
 

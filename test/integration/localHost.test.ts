@@ -7,7 +7,11 @@ import { readFileSync } from 'node:fs';
 
 /** Running (a zombie waiting for init to reap it has stopped running). */
 function alive(pid: number): boolean {
-  try { return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return false; }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
 }
 
 describe('LocalHost (real processes)', () => {
@@ -24,7 +28,13 @@ describe('LocalHost (real processes)', () => {
   it('cancelling really stops the command and its children', async () => {
     const ac = new AbortController();
     let pid = 0;
-    const p = host.exec('sleep 30 & echo $!; wait', { signal: ac.signal, onStdout: (d) => { pid = Number(d.trim()); ac.abort(); } });
+    const p = host.exec('sleep 30 & echo $!; wait', {
+      signal: ac.signal,
+      onStdout: (d) => {
+        pid = Number(d.trim());
+        ac.abort();
+      },
+    });
     await assert.rejects(p, CancelledError);
     assert.ok(pid > 0);
     for (let i = 0; i < 20 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
@@ -45,7 +55,7 @@ describe('LocalHost (real processes)', () => {
   });
 });
 
-describe('localExec with spooled output (the CLI\'s early collector)', () => {
+describe("localExec with spooled output (the CLI's early collector)", () => {
   const script = 'i=0; while [ $i -lt 3000 ]; do echo "line $i of a long output"; echo "err $i" >&2; i=$((i+1)); done; printf "a\\0b\\n"; exit 3\n';
 
   it('gives the same stdout, stderr and exit code as pipes, for output far beyond a pipe buffer', async () => {
@@ -60,9 +70,14 @@ describe('localExec with spooled output (the CLI\'s early collector)', () => {
 
   it('does not stall while this process is busy: the command finishes although nobody reads', async () => {
     const t0 = Date.now();
-    const p = localExec('sh -s', { stdin: 'i=0; while [ $i -lt 20000 ]; do echo "$i xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"; i=$((i+1)); done; date +%s%N >&2\n', spool: true });
+    const p = localExec('sh -s', {
+      stdin: 'i=0; while [ $i -lt 20000 ]; do echo "$i xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"; i=$((i+1)); done; date +%s%N >&2\n',
+      spool: true,
+    });
     // Block the event loop for a while: with pipes the writer would wait for us after 64 KiB.
-    while (Date.now() - t0 < 1500) { /* busy */ }
+    while (Date.now() - t0 < 1500) {
+      /* busy */
+    }
     const r = await p;
     const finishedAt = Number(r.stderr.trim()) / 1e6;
     assert.ok(finishedAt < t0 + 1500, `the command finished ${Math.round(finishedAt - t0)} ms after start, while we were busy`);

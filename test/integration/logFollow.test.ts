@@ -27,7 +27,9 @@ function tempDir(): string {
   tempDirs.push(d);
   return d;
 }
-after(() => { for (const d of tempDirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+after(() => {
+  for (const d of tempDirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 function script(dir: string, name: string, body: string): void {
   writeFileSync(join(dir, name), `#!/bin/sh\n${body}\n`);
@@ -38,20 +40,34 @@ function script(dir: string, name: string, body: string): void {
 async function withPath<T>(path: string, fn: () => Promise<T>): Promise<T> {
   const old = process.env.PATH;
   process.env.PATH = path;
-  try { return await fn(); } finally { process.env.PATH = old; }
+  try {
+    return await fn();
+  } finally {
+    process.env.PATH = old;
+  }
 }
 
-interface Followed { result: Promise<FollowResult>; events: { e: OomEvent; at: number }[]; source: () => FollowSource | null; abort: () => void }
+interface Followed {
+  result: Promise<FollowResult>;
+  events: { e: OomEvent; at: number }[];
+  source: () => FollowSource | null;
+  abort: () => void;
+}
 
 function follow(notBeforeMs?: number): Followed {
   const ac = new AbortController();
   const events: { e: OomEvent; at: number }[] = [];
   let source: FollowSource | null = null;
   const result = followKernelLog(new LocalHost(), {
-    signal: ac.signal, notBeforeMs,
+    signal: ac.signal,
+    notBeforeMs,
     onEvent: (e) => events.push({ e, at: Date.now() }),
-    onSource: (s) => { source = s; },
-    onGap: (reason) => { throw new Error(`the follower stopped: ${reason}`); },
+    onSource: (s) => {
+      source = s;
+    },
+    onGap: (reason) => {
+      throw new Error(`the follower stopped: ${reason}`);
+    },
   });
   return { result, events, source: () => source, abort: () => ac.abort() };
 }
@@ -93,7 +109,11 @@ describe('following the live kernel log: a REAL OOM kill', function () {
     assert.ok(e.time && Math.abs(Date.parse(e.time) - killedAt) < 10_000, `its wall-clock time ${e.time} is the kill's`);
     await sleep(1000); // a second copy would come with the next flush
     assert.equal(f.events.filter((x) => x.e.victim?.pid === kill.pid).length, 1, 'emitted once');
-    assert.equal(f.events.find((x) => x.e.victim?.pid === oldKill!.pid), undefined, 'an older kill was emitted');
+    assert.equal(
+      f.events.find((x) => x.e.victim?.pid === oldKill!.pid),
+      undefined,
+      'an older kill was emitted',
+    );
     for (const x of f.events) assert.ok(!x.e.time || Date.parse(x.e.time) >= start - 2000, `an event from before the start: ${x.e.time}`);
     f.abort();
     const t0 = Date.now();
@@ -106,7 +126,10 @@ describe('following the live kernel log: a REAL OOM kill', function () {
   it('the first source this host has (dmesg -W here): the kill, once, within 5 s; abort stops it', async () => {
     const { f } = await followAKill();
     if (!which('journalctl') || spawnSync('journalctl', ['-k', '-n', '1', '-q', '--no-pager'], { encoding: 'utf8' }).stdout.trim() === '') {
-      assert.deepEqual(f.source(), { source: 'dmesg', detail: spawnSync('sh', ['-c', 'dmesg --help 2>&1 | grep -q -- --follow-new']).status === 0 ? 'follow-new' : 'whole-buffer' });
+      assert.deepEqual(f.source(), {
+        source: 'dmesg',
+        detail: spawnSync('sh', ['-c', 'dmesg --help 2>&1 | grep -q -- --follow-new']).status === 0 ? 'follow-new' : 'whole-buffer',
+      });
     }
   });
 
@@ -156,14 +179,16 @@ describe('following the kernel log: the source the script picks (stand-in comman
     if (readable) skipLoudly(this, `${readable} is readable here: the script would follow it, so "no readable kernel log" cannot be staged`);
   });
 
-  it('a dmesg that is refused and no journalctl: unreadable at once, with dmesg\'s reason (dash)', async function () {
+  it("a dmesg that is refused and no journalctl: unreadable at once, with dmesg's reason (dash)", async function () {
     const tools = systemTools();
     const sh = which('dash') ?? which('sh');
     if (!tools || !sh) missingDependency(this, 'coreutils / grep / dash');
     const bin = minimalPath(sh, tools, { dmesg: refusingDmesg });
     const sources: FollowSource[] = [];
     const t0 = Date.now();
-    const res = await withPath(bin, () => followKernelLog(new LocalHost(), { onEvent: () => assert.fail('no events'), onSource: (s) => sources.push(s), onGap: () => assert.fail('no restart') }));
+    const res = await withPath(bin, () =>
+      followKernelLog(new LocalHost(), { onEvent: () => assert.fail('no events'), onSource: (s) => sources.push(s), onGap: () => assert.fail('no restart') }),
+    );
     assert.deepEqual(res, { stoppedBy: 'unreadable', source: 'none' });
     assert.equal(sources.length, 1);
     assert.equal(sources[0].source, 'none');
@@ -172,16 +197,18 @@ describe('following the kernel log: the source the script picks (stand-in comman
     assert.ok(Date.now() - t0 < 5000);
   });
 
-  it('under busybox sh with busybox\'s tools: a busybox dmesg cannot follow, so unreadable', async function () {
+  it("under busybox sh with busybox's tools: a busybox dmesg cannot follow, so unreadable", async function () {
     const busybox = which('busybox');
     if (!busybox) missingDependency(this, 'busybox is not installed');
     const sources: FollowSource[] = [];
     const refused = await withPath(minimalPath(busybox, busyboxTools(busybox), { dmesg: refusingDmesg }), () =>
-      followKernelLog(new LocalHost(), { onEvent: () => {}, onSource: (s) => sources.push(s) }));
+      followKernelLog(new LocalHost(), { onEvent: () => {}, onSource: (s) => sources.push(s) }),
+    );
     assert.equal(refused.stoppedBy, 'unreadable');
     assert.ok(sources[0].detail.includes(REFUSED), sources[0].detail);
     const own = await withPath(minimalPath(busybox, { ...busyboxTools(busybox), dmesg: busybox }), () =>
-      followKernelLog(new LocalHost(), { onEvent: () => {}, onSource: (s) => sources.push(s) }));
+      followKernelLog(new LocalHost(), { onEvent: () => {}, onSource: (s) => sources.push(s) }),
+    );
     assert.equal(own.stoppedBy, 'unreadable');
     // As root busybox dmesg reads the buffer but has no follow mode; otherwise it is refused.
     assert.match(sources[1].detail, /dmesg: (cannot follow \(no -w\)|klogctl|.*not permitted)/i, sources[1].detail);
@@ -203,7 +230,9 @@ describe('following the kernel log: the source the script picks (stand-in comman
       const child = spawn('sh', ['-s'], { env: { ...process.env, PATH: bin }, detached: true, stdio: ['pipe', 'pipe', 'inherit'] });
       let out = '';
       child.stdout.setEncoding('utf8');
-      child.stdout.on('data', (d: string) => { out += d; });
+      child.stdout.on('data', (d: string) => {
+        out += d;
+      });
       child.stdin.end(text);
       try {
         assert.ok(await until(() => out.includes('@@oomlens follow '), 5000), out);
@@ -222,9 +251,16 @@ describe('following the kernel log: the source the script picks (stand-in comman
         if (variant === 'dash' && spawnSync('sh', ['-c', 'echo x | grep --line-buffered x']).status === 0) {
           assert.ok(!out.includes('rsyslogd-2177'), 'grep --line-buffered kept only kernel lines');
         }
-        assert.deepEqual(parser.flush(1000).map((e) => [e.victim?.pid, e.victim?.comm]), [[40738, 'mysqld']]);
+        assert.deepEqual(
+          parser.flush(1000).map((e) => [e.victim?.pid, e.victim?.comm]),
+          [[40738, 'mysqld']],
+        );
       } finally {
-        try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ }
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
       }
     });
   }

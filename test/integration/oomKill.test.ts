@@ -38,7 +38,10 @@ describe('a real OOM kill in a test memory cgroup', function () {
     assert.equal(e.memcgUsage?.limitKb, 64 * 1024);
     const anon = e.victim!.anonRssKb!;
     assert.ok(anon > 56 * 1024 && anon <= 64 * 1024, `anon-rss ${anon} kB is not near the 64 MiB limit`);
-    assert.ok(e.tasks.some((t) => t.pid === kill!.pid && t.name === 'oomlens-grow'), 'the task table lists the victim');
+    assert.ok(
+      e.tasks.some((t) => t.pid === kill!.pid && t.name === 'oomlens-grow'),
+      'the task table lists the victim',
+    );
     assert.ok(e.time && Math.abs(Date.parse(e.time) - Date.now()) < 10 * 60_000, `wall clock from the boot time: ${e.time}`);
     const src = log.sources.find((s) => s.ok && s.events > 0);
     assert.ok(src, 'a source is credited with the events');
@@ -61,8 +64,13 @@ describe('a restricted kernel log says so (never an empty list)', () => {
     const restrict = spawnSync('cat', ['/proc/sys/kernel/dmesg_restrict'], { encoding: 'utf8' }).stdout.trim();
     if (restrict !== '1') skipLoudly(this, `kernel.dmesg_restrict is ${restrict}: dmesg is readable by everyone here`);
     requireBuiltCli();
-    const r = spawnSync(setpriv, ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, cliForOtherUsers(), 'events'], { encoding: 'utf8', timeout: 60_000 });
-    const readableFiles = ['/var/log/kern.log', '/var/log/messages', '/var/log/syslog'].some((f) => spawnSync(setpriv, ['--reuid=65534', '--regid=65534', '--clear-groups', 'test', '-r', f]).status === 0);
+    const r = spawnSync(setpriv, ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, cliForOtherUsers(), 'events'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    const readableFiles = ['/var/log/kern.log', '/var/log/messages', '/var/log/syslog'].some(
+      (f) => spawnSync(setpriv, ['--reuid=65534', '--regid=65534', '--clear-groups', 'test', '-r', f]).status === 0,
+    );
     if (readableFiles) skipLoudly(this, 'a kernel log file is readable by nobody here, so the log is not restricted');
     assert.equal(r.status, 1, r.stdout);
     assert.match(r.stderr, /could not read the kernel log .* as nobody/);

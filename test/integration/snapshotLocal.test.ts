@@ -15,20 +15,36 @@ function assertAllLongLived(pids: number[], before: number[]): void {
   assert.deepEqual(missing, [], 'processes alive before and after the snapshot but missing from it');
   assert.ok(pids.some((p) => p % 10 <= 4) && pids.some((p) => p % 10 >= 5), 'pids from both halves (last digit 0-4 and 5-9)');
 }
-const readdirSafe = (pid: number) => { try { return readdirSync(`/proc/${pid}`).length > 0; } catch { return false; } };
-const procPids = () => readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number);
+const readdirSafe = (pid: number) => {
+  try {
+    return readdirSync(`/proc/${pid}`).length > 0;
+  } catch {
+    return false;
+  }
+};
+const procPids = () =>
+  readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number);
 
 const meminfoKb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(readFileSync('/proc/meminfo', 'utf8'))![1]);
 
 describe('snapshot of this machine through LocalHost (real /proc)', () => {
   let hog: ChildProcess;
-  before(async () => { hog = await startHog(64, 500); });
-  after(() => { hog?.kill('SIGKILL'); });
+  before(async () => {
+    hog = await startHog(64, 500);
+  });
+  after(() => {
+    hog?.kill('SIGKILL');
+  });
 
   it('matches /proc/meminfo and finds a 64 MiB process with its oom_score_adj', async () => {
     const before = procPids();
     const { report, collectMs } = await collectSnapshot(new LocalHost());
-    assertAllLongLived(report.processes.map((x) => x.pid), before);
+    assertAllLongLived(
+      report.processes.map((x) => x.pid),
+      before,
+    );
     assert.equal(report.memory.totalKb, meminfoKb('MemTotal'));
     assert.equal(report.memory.swapTotalKb, meminfoKb('SwapTotal'));
     const p = report.processes.find((x) => x.pid === hog.pid);
@@ -55,7 +71,10 @@ describe('snapshot of this machine through LocalHost (real /proc)', () => {
       const raw = parseSnapshotOutput(res.stdout, res.stderr);
       assert.ok(raw.complete, `${shell}: the script did not finish: ${res.stderr.slice(0, 300)}`);
       const report = buildReport(raw, host);
-      assertAllLongLived(report.processes.map((x) => x.pid), before);
+      assertAllLongLived(
+        report.processes.map((x) => x.pid),
+        before,
+      );
       assert.equal(report.memory.totalKb, meminfoKb('MemTotal'));
       const p = report.processes.find((x) => x.pid === hog.pid);
       assert.equal(p?.oomScoreAdj, 500);

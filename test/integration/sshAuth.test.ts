@@ -24,22 +24,27 @@ describe('SSH authentication against a private sshd', function () {
     fx.sshd.authorize('root', agentKey.pub);
     fx.sshd.authorize('root', encKey.pub);
     cfg = join(fx.dir, 'auth_config');
-    writeFileSync(cfg, [
-      'Host agent',
-      `  HostName 127.0.0.1\n  Port ${fx.sshd.port}\n  User root`,
-      `  IdentityFile ${join(fx.dir, 'no_such_key')}`, // only the agent can log in
-      'Host enc',
-      `  HostName 127.0.0.1\n  Port ${fx.sshd.port}\n  User root\n  IdentitiesOnly yes`,
-      `  IdentityFile ${encKey.path}`,
-      'Host pw',
-      `  HostName 127.0.0.1\n  Port ${fx.sshd.port}\n  User ${TEST_USER}\n  IdentitiesOnly yes`,
-      `  IdentityFile ${join(fx.dir, 'no_such_key')}`,
-      'Host *',
-      `  UserKnownHostsFile ${fx.knownHosts}\n  GlobalKnownHostsFile /dev/null`,
-      '',
-    ].join('\n'));
+    writeFileSync(
+      cfg,
+      [
+        'Host agent',
+        `  HostName 127.0.0.1\n  Port ${fx.sshd.port}\n  User root`,
+        `  IdentityFile ${join(fx.dir, 'no_such_key')}`, // only the agent can log in
+        'Host enc',
+        `  HostName 127.0.0.1\n  Port ${fx.sshd.port}\n  User root\n  IdentitiesOnly yes`,
+        `  IdentityFile ${encKey.path}`,
+        'Host pw',
+        `  HostName 127.0.0.1\n  Port ${fx.sshd.port}\n  User ${TEST_USER}\n  IdentitiesOnly yes`,
+        `  IdentityFile ${join(fx.dir, 'no_such_key')}`,
+        'Host *',
+        `  UserKnownHostsFile ${fx.knownHosts}\n  GlobalKnownHostsFile /dev/null`,
+        '',
+      ].join('\n'),
+    );
   });
-  after(async () => { await fx?.stop(); });
+  after(async () => {
+    await fx?.stop();
+  });
 
   it('logs in with a key held by ssh-agent (SSH_AUTH_SOCK)', async () => {
     const agent = startAgent(fx.dir, [agentKey.path]);
@@ -56,52 +61,107 @@ describe('SSH authentication against a private sshd', function () {
       await assert.rejects(none.exec('true'), (e: Error) => e instanceof SshAuthError);
       await none.close();
     } finally {
-      if (saved === undefined) delete process.env.SSH_AUTH_SOCK; else process.env.SSH_AUTH_SOCK = saved;
+      if (saved === undefined) delete process.env.SSH_AUTH_SOCK;
+      else process.env.SSH_AUTH_SOCK = saved;
       agent.stop();
     }
   });
 
   it('a passphrase-protected key: the callback is asked once and the login works', async () => {
     const asked: Array<{ keyPath: string; attempt: number }> = [];
-    const h = hostFromSpec('enc', { sshConfigPath: cfg, agentSocket: null, callbacks: { askPassphrase: (i) => { asked.push(i); return 'correct horse'; } } });
+    const h = hostFromSpec('enc', {
+      sshConfigPath: cfg,
+      agentSocket: null,
+      callbacks: {
+        askPassphrase: (i) => {
+          asked.push(i);
+          return 'correct horse';
+        },
+      },
+    });
     try {
       assert.equal((await h.exec('id -u')).stdout, '0\n');
-      assert.deepEqual(asked.map((a) => [a.keyPath, a.attempt]), [[encKey.path, 1]]);
-    } finally { await h.close(); }
+      assert.deepEqual(
+        asked.map((a) => [a.keyPath, a.attempt]),
+        [[encKey.path, 1]],
+      );
+    } finally {
+      await h.close();
+    }
   });
 
   it('a wrong passphrase: asked 3 times, then a clear error naming the key', async () => {
     const asked: Array<{ attempt: number; wrong: boolean }> = [];
-    const h = hostFromSpec('enc', { sshConfigPath: cfg, agentSocket: null, callbacks: { askPassphrase: (i) => { asked.push(i); return 'battery staple'; } } });
+    const h = hostFromSpec('enc', {
+      sshConfigPath: cfg,
+      agentSocket: null,
+      callbacks: {
+        askPassphrase: (i) => {
+          asked.push(i);
+          return 'battery staple';
+        },
+      },
+    });
     await assert.rejects(h.exec('true'), (e: Error) => {
       assert.ok(e instanceof SshAuthError, String(e));
       assert.ok(e.message.startsWith(`wrong passphrase for key ${encKey.path}`), e.message);
       return true;
     });
     await h.close();
-    assert.deepEqual(asked.map((a) => [a.attempt, a.wrong]), [[1, false], [2, true], [3, true]]);
+    assert.deepEqual(
+      asked.map((a) => [a.attempt, a.wrong]),
+      [
+        [1, false],
+        [2, true],
+        [3, true],
+      ],
+    );
   });
 
   it('an encrypted key and nobody to ask: the error says to use ssh-add', async () => {
-    const h = hostFromSpec('enc', { sshConfigPath: cfg, agentSocket: null, callbacks: cliCallbacks({ input: Object.assign(new PassThrough(), { isTTY: false }) }) });
+    const h = hostFromSpec('enc', {
+      sshConfigPath: cfg,
+      agentSocket: null,
+      callbacks: cliCallbacks({ input: Object.assign(new PassThrough(), { isTTY: false }) }),
+    });
     await assert.rejects(h.exec('true'), (e: Error) => e instanceof SshAuthError && e.message.includes(`ssh-add ${encKey.path}`));
     await h.close();
   });
 
   it('password login through the callback (right password)', async () => {
     const prompts: string[] = [];
-    const h = hostFromSpec('pw', { sshConfigPath: cfg, agentSocket: null, callbacks: { askPassword: (i) => { prompts.push(i.prompt); return TEST_PASSWORD; } } });
+    const h = hostFromSpec('pw', {
+      sshConfigPath: cfg,
+      agentSocket: null,
+      callbacks: {
+        askPassword: (i) => {
+          prompts.push(i.prompt);
+          return TEST_PASSWORD;
+        },
+      },
+    });
     try {
       assert.equal((await h.exec('id -un')).stdout, `${TEST_USER}\n`);
       assert.equal(prompts.length, 1);
       assert.match(prompts[0], new RegExp(`${TEST_USER}@127.0.0.1's password`));
-    } finally { await h.close(); }
+    } finally {
+      await h.close();
+    }
     assert.match(fx.sshd.log, new RegExp(`Accepted password for ${TEST_USER}`));
   });
 
   it('a wrong password is asked again (3 times), then SshAuthError; a cancelled prompt is a CancelledError', async () => {
     let n = 0;
-    const h = hostFromSpec('pw', { sshConfigPath: cfg, agentSocket: null, callbacks: { askPassword: () => { n++; return 'wrong'; } } });
+    const h = hostFromSpec('pw', {
+      sshConfigPath: cfg,
+      agentSocket: null,
+      callbacks: {
+        askPassword: () => {
+          n++;
+          return 'wrong';
+        },
+      },
+    });
     await assert.rejects(h.exec('true'), (e: Error) => e instanceof SshAuthError && /tried: .*password/.test(e.message));
     await h.close();
     assert.equal(n, 3);
@@ -116,12 +176,17 @@ describe('SSH authentication against a private sshd', function () {
     let shown = '';
     output.on('data', (d) => {
       shown += d;
-      if (/Enter passphrase for key/.test(shown) && !shown.includes('<sent>')) { shown += '<sent>'; input.write('correct horse\n'); }
+      if (/Enter passphrase for key/.test(shown) && !shown.includes('<sent>')) {
+        shown += '<sent>';
+        input.write('correct horse\n');
+      }
     });
     const h = hostFromSpec('enc', { sshConfigPath: cfg, agentSocket: null, callbacks: cliCallbacks({ input, output, interactive: true }) });
     try {
       assert.equal((await h.exec('id -u')).stdout, '0\n');
-    } finally { await h.close(); }
+    } finally {
+      await h.close();
+    }
     assert.ok(shown.includes(`Enter passphrase for key '${encKey.path}'`), shown);
     assert.ok(!shown.includes('correct horse'), `the passphrase was echoed: ${JSON.stringify(shown)}`);
   });

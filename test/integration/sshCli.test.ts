@@ -17,7 +17,9 @@ describe('oom-lens --host (the built CLI over a real sshd)', function () {
     fx = await sshFixture();
     fx.writeConfig();
   });
-  after(async () => { await fx?.stop(); });
+  after(async () => {
+    await fx?.stop();
+  });
 
   const cli = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 90_000, input: '' });
 

@@ -10,14 +10,29 @@ import fc from 'fast-check';
 import SSHConfig from 'ssh-config';
 import { shQuote } from '../../src/core/shell';
 import {
-  SshConfigError, SudoError, checkHostKey, checkSudoResult, fingerprintSha256, knownHostsLine, listConfiguredHosts,
-  loadSshConfig, parseKnownHosts, parseSpec, resolveTarget, wrapForCancel, hostFromSpec,
+  SshConfigError,
+  SudoError,
+  checkHostKey,
+  checkSudoResult,
+  fingerprintSha256,
+  knownHostsLine,
+  listConfiguredHosts,
+  loadSshConfig,
+  parseKnownHosts,
+  parseSpec,
+  resolveTarget,
+  wrapForCancel,
+  hostFromSpec,
 } from '../../src/core/host/ssh';
 
 describe('SSH config, specs and known_hosts (pure)', () => {
   let dir: string;
-  before(() => { dir = mkdtempSync(join(tmpdir(), 'oomlens-sshcfg-')); });
-  after(() => { rmSync(dir, { recursive: true, force: true }); });
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'oomlens-sshcfg-'));
+  });
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('parses host specs', () => {
     assert.deepEqual(parseSpec('web1'), { user: undefined, host: 'web1', port: undefined });
@@ -29,27 +44,29 @@ describe('SSH config, specs and known_hosts (pure)', () => {
   });
 
   it('resolves an alias: patterns, first value wins, spec user/port override, tokens, defaults', () => {
-    const cfg = SSHConfig.parse([
-      'Host web-*',
-      '  User deploy',
-      '  IdentityFile ~/.ssh/%r@%h-%p',
-      '  ProxyJump bastion',
-      'Host web-1',
-      '  HostName 10.1.2.3',
-      '  User ignored-second-value',
-      '  Port 2201',
-      'Host bastion',
-      '  HostName bastion.example.org',
-      '  ProxyJump none',
-      'Host *',
-      '  IdentityFile %d/.ssh/common_%u',
-      '  IdentitiesOnly yes',
-      '  StrictHostKeyChecking accept-new',
-      '  ConnectTimeout 7',
-      '  ServerAliveInterval 30',
-      '  UserKnownHostsFile ~/kh1 %d/kh2',
-      '',
-    ].join('\n'));
+    const cfg = SSHConfig.parse(
+      [
+        'Host web-*',
+        '  User deploy',
+        '  IdentityFile ~/.ssh/%r@%h-%p',
+        '  ProxyJump bastion',
+        'Host web-1',
+        '  HostName 10.1.2.3',
+        '  User ignored-second-value',
+        '  Port 2201',
+        'Host bastion',
+        '  HostName bastion.example.org',
+        '  ProxyJump none',
+        'Host *',
+        '  IdentityFile %d/.ssh/common_%u',
+        '  IdentitiesOnly yes',
+        '  StrictHostKeyChecking accept-new',
+        '  ConnectTimeout 7',
+        '  ServerAliveInterval 30',
+        '  UserKnownHostsFile ~/kh1 %d/kh2',
+        '',
+      ].join('\n'),
+    );
     const t = resolveTarget('web-1', cfg);
     assert.equal(t.host, '10.1.2.3');
     assert.equal(t.port, 2201);
@@ -71,11 +88,17 @@ describe('SSH config, specs and known_hosts (pure)', () => {
     assert.equal(plain.port, 22);
     assert.equal(plain.strictHostKeyChecking, 'ask');
     assert.equal(plain.connectTimeoutMs, 15_000);
-    assert.deepEqual(plain.identityFiles, ['id_rsa', 'id_ecdsa', 'id_ed25519'].map((f) => join(homedir(), '.ssh', f)));
+    assert.deepEqual(
+      plain.identityFiles,
+      ['id_rsa', 'id_ecdsa', 'id_ed25519'].map((f) => join(homedir(), '.ssh', f)),
+    );
   });
 
   it('refuses ProxyCommand (not silently connecting directly) and bad values', () => {
-    assert.throws(() => resolveTarget('x', SSHConfig.parse('Host x\n  ProxyCommand nc %h %p\n')), (e: Error) => e instanceof SshConfigError && /ProxyJump/.test((e as SshConfigError).hint!));
+    assert.throws(
+      () => resolveTarget('x', SSHConfig.parse('Host x\n  ProxyCommand nc %h %p\n')),
+      (e: Error) => e instanceof SshConfigError && /ProxyJump/.test((e as SshConfigError).hint!),
+    );
     assert.throws(() => resolveTarget('x', SSHConfig.parse('Host x\n  ConnectTimeout soon\n')), SshConfigError);
     assert.throws(() => resolveTarget('x', SSHConfig.parse('Host x\n  IdentityFile ~/%Z\n')), SshConfigError);
   });
@@ -83,7 +106,10 @@ describe('SSH config, specs and known_hosts (pure)', () => {
   it('expands Include, and lists the non-wildcard hosts for a quick pick', () => {
     mkdirSync(join(dir, 'conf.d'), { recursive: true });
     writeFileSync(join(dir, 'conf.d', 'a.conf'), 'Host inc-a\n  HostName 10.0.0.9\n  Port 2022\n');
-    writeFileSync(join(dir, 'config'), `Include ${join(dir, 'conf.d')}/*.conf\nHost web1 web2 !web3 *.prod\n  User x\nHost db?\nHost web1\n  Port 1\nHost *\n  User y\n`);
+    writeFileSync(
+      join(dir, 'config'),
+      `Include ${join(dir, 'conf.d')}/*.conf\nHost web1 web2 !web3 *.prod\n  User x\nHost db?\nHost web1\n  Port 1\nHost *\n  User y\n`,
+    );
     assert.deepEqual(listConfiguredHosts(join(dir, 'config')), ['inc-a', 'web1', 'web2']);
     const t = resolveTarget('inc-a', loadSshConfig(join(dir, 'config')));
     assert.deepEqual([t.host, t.port, t.user], ['10.0.0.9', 2022, 'y']);
@@ -96,8 +122,16 @@ describe('SSH config, specs and known_hosts (pure)', () => {
   });
 
   it('known_hosts: plain, [host]:port, wildcards, negation, hashed, revoked, garbage lines', () => {
-    const key = (seed: string) => { const b = Buffer.alloc(51); b.writeUInt32BE(11, 0); b.write('ssh-ed25519', 4); b.writeUInt32BE(32, 15); b.write(seed.padEnd(32, 'x'), 19); return b; };
-    const k1 = key('one'); const k2 = key('two');
+    const key = (seed: string) => {
+      const b = Buffer.alloc(51);
+      b.writeUInt32BE(11, 0);
+      b.write('ssh-ed25519', 4);
+      b.writeUInt32BE(32, 15);
+      b.write(seed.padEnd(32, 'x'), 19);
+      return b;
+    };
+    const k1 = key('one');
+    const k2 = key('two');
     const hashed = knownHostsLine('10.0.0.7', 2222, k1, { hash: true });
     const text = [
       '# comment',
@@ -128,22 +162,34 @@ describe('SSH config, specs and known_hosts (pure)', () => {
 
   it('sudo: checkSudoResult turns sudo refusals into typed errors and leaves other failures alone', () => {
     const r = (stderr: string, code = 1) => ({ stdout: '', stderr, code, signal: null, timedOut: false });
-    assert.throws(() => checkSudoResult(r('sudo: a password is required\n'), 'h', 'u'), (e: Error) => e instanceof SudoError && /password/.test(e.message));
+    assert.throws(
+      () => checkSudoResult(r('sudo: a password is required\n'), 'h', 'u'),
+      (e: Error) => e instanceof SudoError && /password/.test(e.message),
+    );
     assert.throws(() => checkSudoResult(r('u is not in the sudoers file.  This incident will be reported.\n'), 'h', 'u'), SudoError);
-    assert.throws(() => checkSudoResult(r('sh: 1: sudo: not found\n', 127), 'h', 'u'), (e: Error) => /not installed/.test(e.message));
+    assert.throws(
+      () => checkSudoResult(r('sh: 1: sudo: not found\n', 127), 'h', 'u'),
+      (e: Error) => /not installed/.test(e.message),
+    );
     const ok = r('cat: x: No such file or directory\n');
     assert.equal(checkSudoResult(ok, 'h', 'u'), ok);
   });
 
   it('the cancel wrapper runs ANY command text unchanged under sh and dash, printing its pid first on stderr', () => {
     const shells = ['sh', 'dash', 'bash'].filter((s) => spawnSync('sh', ['-c', `command -v ${s}`]).status === 0);
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 40 }).map((s) => s.replace(/\0/g, '')), (s) => {
-      for (const shell of shells) {
-        const r = spawnSync(shell, ['-c', wrapForCancel(`printf %s ${shQuote(s)}; echo err >&2`)], { encoding: 'buffer' });
-        assert.equal(r.stdout.toString('utf8'), Buffer.from(s, 'utf8').toString('utf8'));
-        const err = r.stderr.toString();
-        assert.match(err, /^@@oomlens-pid \d+\nerr\n$/);
-      }
-    }), { numRuns: 60 });
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 40 }).map((s) => s.replace(/\0/g, '')),
+        (s) => {
+          for (const shell of shells) {
+            const r = spawnSync(shell, ['-c', wrapForCancel(`printf %s ${shQuote(s)}; echo err >&2`)], { encoding: 'buffer' });
+            assert.equal(r.stdout.toString('utf8'), Buffer.from(s, 'utf8').toString('utf8'));
+            const err = r.stderr.toString();
+            assert.match(err, /^@@oomlens-pid \d+\nerr\n$/);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });

@@ -18,12 +18,17 @@ async function remotePids(host: { exec: (c: string) => Promise<{ stdout: string 
   // The [x]yz trick keeps grep from matching itself.
   const pat = `[${needle[0]}]${needle.slice(1)}`;
   const r = await host.exec(`ps -eo pid=,args= | grep -e '${pat}' || true`);
-  return r.stdout.split('\n').filter(Boolean).map((l) => Number(l.trim().split(/\s+/)[0]));
+  return r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => Number(l.trim().split(/\s+/)[0]));
 }
 
 describe('SshHost against a private sshd: login, exec, cancel', function () {
   let fx: SshFixture;
-  useSshFixture((f) => { fx = f; });
+  useSshFixture((f) => {
+    fx = f;
+  });
 
   it('logs in as root with a key and runs commands with stdin, exit code and stderr', async () => {
     const h = fx.host('target');
@@ -36,7 +41,9 @@ describe('SshHost against a private sshd: login, exec, cancel', function () {
       // Multi-byte characters split across packets survive.
       const u = await h.exec(`i=0; while [ $i -lt 3000 ]; do printf 'é€'; i=$((i+1)); done`);
       assert.equal(u.stdout, 'é€'.repeat(3000));
-    } finally { await h.close(); }
+    } finally {
+      await h.close();
+    }
   });
 
   it('reuses ONE connection for many execs (also concurrent ones)', async () => {
@@ -45,10 +52,15 @@ describe('SshHost against a private sshd: login, exec, cancel', function () {
       const before = (fx.sshd.log.match(/Accepted publickey for root/g) ?? []).length;
       for (let i = 0; i < 3; i++) assert.equal((await h.exec(`echo ${i}`)).stdout, `${i}\n`);
       const many = await Promise.all(Array.from({ length: 12 }, (_, i) => h.exec(`echo ${i}`)));
-      assert.deepEqual(many.map((r) => r.stdout), Array.from({ length: 12 }, (_, i) => `${i}\n`));
+      assert.deepEqual(
+        many.map((r) => r.stdout),
+        Array.from({ length: 12 }, (_, i) => `${i}\n`),
+      );
       const after = (fx.sshd.log.match(/Accepted publickey for root/g) ?? []).length;
       assert.equal(after - before, 1, 'one login for all execs');
-    } finally { await h.close(); }
+    } finally {
+      await h.close();
+    }
   });
 
   it('streams stdout through onStdout as it arrives', async () => {
@@ -60,7 +72,9 @@ describe('SshHost against a private sshd: login, exec, cancel', function () {
       assert.equal(r.stdout, 'a\nb\n');
       assert.ok(seen.length >= 2, `two chunks, got ${JSON.stringify(seen)}`);
       assert.ok(seen[seen.length - 1].t - seen[0].t >= 300, 'the first chunk came before the command ended');
-    } finally { await h.close(); }
+    } finally {
+      await h.close();
+    }
   });
 
   it('closes the connection after the idle timeout and reconnects on the next exec', async () => {
@@ -71,7 +85,9 @@ describe('SshHost against a private sshd: login, exec, cancel', function () {
       await new Promise((r) => setTimeout(r, 800));
       assert.equal(h.connected, false, 'closed after 300 ms idle');
       assert.equal((await h.exec('echo again')).stdout, 'again\n');
-    } finally { await h.close(); }
+    } finally {
+      await h.close();
+    }
   });
 
   it('cancel (AbortSignal) stops the remote command: `sleep 300` is gone from the remote process list', async () => {
@@ -91,7 +107,9 @@ describe('SshHost against a private sshd: login, exec, cancel', function () {
       assert.equal((await h.exec('echo ok')).stdout, 'ok\n');
       // Already aborted: rejected without running anything.
       await assert.rejects(h.exec('echo x', { signal: AbortSignal.abort() }), CancelledError);
-    } finally { await h.close(); }
+    } finally {
+      await h.close();
+    }
   });
 
   it('cancel at any moment (before the channel opened, before the pid arrived, while running) leaves nothing behind', async () => {
@@ -101,12 +119,18 @@ describe('SshHost against a private sshd: login, exec, cancel', function () {
       for (const delay of [0, 1, 3, 10, 30, 100]) {
         const ac = new AbortController();
         const p = h.exec(`sleep 31${delay}`, { signal: ac.signal });
-        if (delay) await new Promise((r) => setTimeout(r, delay)); else ac.abort();
+        if (delay) await new Promise((r) => setTimeout(r, delay));
+        else ac.abort();
         ac.abort();
-        await p.then(() => assert.fail('should be cancelled'), (e) => assert.ok(e instanceof CancelledError, String(e)));
+        await p.then(
+          () => assert.fail('should be cancelled'),
+          (e) => assert.ok(e instanceof CancelledError, String(e)),
+        );
         assert.deepEqual(await remotePids(h, `sleep 31${delay}`), [], `cancel after ${delay} ms`);
       }
-    } finally { await h.close(); }
+    } finally {
+      await h.close();
+    }
   });
 
   it('timeoutMs stops the remote command and reports timedOut', async () => {
@@ -117,7 +141,9 @@ describe('SshHost against a private sshd: login, exec, cancel', function () {
       assert.equal(r.code, null);
       assert.equal(r.stdout, 'started\n');
       assert.deepEqual(await remotePids(h, 'sleep 301'), []);
-    } finally { await h.close(); }
+    } finally {
+      await h.close();
+    }
   });
 
   it('cancel also stops a command run through sudo (root)', async function () {
@@ -130,7 +156,9 @@ describe('SshHost against a private sshd: login, exec, cancel', function () {
       ac.abort();
       await assert.rejects(p, CancelledError);
       assert.deepEqual(await remotePids(h, 'sleep 302'), []);
-    } finally { await h.close(); }
+    } finally {
+      await h.close();
+    }
   });
 
   describe('snapshot over SSH', () => {
@@ -141,26 +169,37 @@ describe('SshHost against a private sshd: login, exec, cancel', function () {
       other = spawn('runuser', ['-u', TEST_USER, '--', 'sleep', '3033'], { stdio: 'ignore', detached: true });
       await new Promise((r) => setTimeout(r, 300));
     });
-    after(() => { try { if (other?.pid) process.kill(-other.pid, 'SIGKILL'); } catch { /* gone */ } });
+    after(() => {
+      try {
+        if (other?.pid) process.kill(-other.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    });
 
-    it('as root: PSS/USS known for other users\' processes, one exec', async () => {
+    it("as root: PSS/USS known for other users' processes, one exec", async () => {
       const h = fx.host('target');
       try {
         let execs = 0;
         const orig = h.exec.bind(h);
-        h.exec = (c, o) => { execs++; return orig(c, o); };
+        h.exec = (c, o) => {
+          execs++;
+          return orig(c, o);
+        };
         const { report } = await collectSnapshot(h);
         assert.equal(execs, 1, 'one exec per snapshot');
         assert.equal(report.host.via, 'ssh');
         const sleeper = report.processes.find((p) => p.comm === 'sleep' && p.user === TEST_USER && p.cmdline === 'sleep 3033');
-        assert.ok(sleeper, 'the test user\'s sleep is listed');
-        assert.notEqual(sleeper.pssKb, null, 'root reads other users\' smaps_rollup');
+        assert.ok(sleeper, "the test user's sleep is listed");
+        assert.notEqual(sleeper.pssKb, null, "root reads other users' smaps_rollup");
         assert.notEqual(sleeper.ussKb, null);
         assert.ok(!report.warnings.some((w) => /other users/.test(w)), report.warnings.join('; '));
-      } finally { await h.close(); }
+      } finally {
+        await h.close();
+      }
     });
 
-    it('as the non-root user: other users\' PSS/USS are null with a warning; dmesg fails with the reason', async () => {
+    it("as the non-root user: other users' PSS/USS are null with a warning; dmesg fails with the reason", async () => {
       const h = fx.host('user');
       try {
         const { report } = await collectSnapshot(h);
@@ -170,11 +209,16 @@ describe('SshHost against a private sshd: login, exec, cancel', function () {
         assert.ok(rootProc, 'root processes are listed');
         assert.equal(rootProc.pssKb, null, 'PSS unknown, never 0');
         assert.equal(rootProc.ussKb, null);
-        assert.ok(report.warnings.some((w) => /of other users \(not root\)/.test(w)), report.warnings.join('; '));
+        assert.ok(
+          report.warnings.some((w) => /of other users \(not root\)/.test(w)),
+          report.warnings.join('; '),
+        );
         const d = await h.exec('dmesg');
         assert.notEqual(d.code, 0);
         assert.match(d.stderr, /Operation not permitted|not permitted/);
-      } finally { await h.close(); }
+      } finally {
+        await h.close();
+      }
     });
 
     it('useSudo: sudo -n that wants a password gives a typed SudoError with the fix', async () => {
@@ -186,16 +230,24 @@ describe('SshHost against a private sshd: login, exec, cancel', function () {
       const fake = await sshFixture({ extra: [`SetEnv PATH=${bin}:/usr/local/bin:/usr/bin:/bin`] });
       try {
         const h = fake.host('user', { useSudo: true });
-        await assert.rejects(h.execPrivileged('cat /proc/1/smaps_rollup'), (e: Error) =>
-          e instanceof SudoError && /sudo on user wants a password for oomlens-test \(sudo: a password is required\)/.test(e.message)
-          && /NOPASSWD/.test((e as SudoError).hint ?? ''));
+        await assert.rejects(
+          h.execPrivileged('cat /proc/1/smaps_rollup'),
+          (e: Error) =>
+            e instanceof SudoError &&
+            /sudo on user wants a password for oomlens-test \(sudo: a password is required\)/.test(e.message) &&
+            /NOPASSWD/.test((e as SudoError).hint ?? ''),
+        );
         // Without useSudo the same call runs as is (and is refused by the kernel, not by sudo).
         const plain = fake.host('user');
         const r = await plain.execPrivileged('cat /proc/1/smaps_rollup');
         assert.notEqual(r.code, 0);
         assert.match(r.stderr, /Permission denied/);
-        await h.close(); await plain.close();
-      } finally { await fake.stop(); rmSync(bin, { recursive: true, force: true }); }
+        await h.close();
+        await plain.close();
+      } finally {
+        await fake.stop();
+        rmSync(bin, { recursive: true, force: true });
+      }
     });
 
     it('useSudo as root: works with sudo installed, a typed error naming the fix without it', async () => {
@@ -207,19 +259,26 @@ describe('SshHost against a private sshd: login, exec, cancel', function () {
         } else {
           await assert.rejects(h.execPrivileged('id -u'), (e: Error) => e instanceof SudoError && /sudo is not installed on target/.test(e.message));
         }
-      } finally { await h.close(); }
+      } finally {
+        await h.close();
+      }
     });
   });
 
   it('connection refused and a wrong key give typed errors with hints', async () => {
     const port = await freePort();
     const refused = hostFromSpec(`root@127.0.0.1:${port}`, { sshConfigPath: fx.configPath, agentSocket: null });
-    await assert.rejects(refused.exec('true'), (e: Error) => e instanceof SshConnectError && /connection refused/.test(e.message) && !!(e as SshConnectError).hint);
+    await assert.rejects(
+      refused.exec('true'),
+      (e: Error) => e instanceof SshConnectError && /connection refused/.test(e.message) && !!(e as SshConnectError).hint,
+    );
     await refused.close();
     // The test user's key is not authorised for root.
     const wrong = hostFromSpec(`root@127.0.0.1:${fx.sshd.port}`, { sshConfigPath: fx.configPath, agentSocket: null, identity: fx.userKey.path });
-    await assert.rejects(wrong.exec('true'), (e: Error) => e instanceof SshAuthError && /authentication failed for root@127\.0\.0\.1/.test(e.message)
-      && e.message.includes(fx.userKey.path));
+    await assert.rejects(
+      wrong.exec('true'),
+      (e: Error) => e instanceof SshAuthError && /authentication failed for root@127\.0\.0\.1/.test(e.message) && e.message.includes(fx.userKey.path),
+    );
     await wrong.close();
   });
 });

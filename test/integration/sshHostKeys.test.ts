@@ -18,12 +18,24 @@ function keygenFingerprint(pubPath: string): string {
 
 describe('SSH host keys against a private sshd (known_hosts)', function () {
   let fx: SshFixture;
-  useSshFixture((f) => { fx = f; });
-  beforeEach(() => { fx?.writeConfig(); });
+  useSshFixture((f) => {
+    fx = f;
+  });
+  beforeEach(() => {
+    fx?.writeConfig();
+  });
 
   const asking = (answer: UnknownHostKeyAnswer) => {
     const asked: UnknownHostKeyInfo[] = [];
-    return { asked, callbacks: { onUnknownHostKey: (i: UnknownHostKeyInfo) => { asked.push(i); return answer; } } };
+    return {
+      asked,
+      callbacks: {
+        onUnknownHostKey: (i: UnknownHostKeyInfo) => {
+          asked.push(i);
+          return answer;
+        },
+      },
+    };
   };
 
   /** Connects with a callback that would refuse: the known key must be accepted without asking. */
@@ -33,7 +45,9 @@ describe('SSH host keys against a private sshd (known_hosts)', function () {
     try {
       assert.equal((await h.exec('echo ok')).stdout, 'ok\n');
       assert.equal(asked.length, 0);
-    } finally { await h.close(); }
+    } finally {
+      await h.close();
+    }
   };
 
   it('a known key (plain [host]:port line) is accepted without asking', async () => {
@@ -69,7 +83,8 @@ describe('SSH host keys against a private sshd (known_hosts)', function () {
     assert.equal(asked.length, 1);
     assert.deepEqual(
       { host: asked[0].host, port: asked[0].port, keyType: asked[0].keyType, file: asked[0].knownHostsFile },
-      { host: '127.0.0.1', port: fx.sshd.port, keyType: 'ssh-ed25519', file: fx.knownHosts });
+      { host: '127.0.0.1', port: fx.sshd.port, keyType: 'ssh-ed25519', file: fx.knownHosts },
+    );
     assert.equal(asked[0].fingerprint, keygenFingerprint(`${fx.sshd.hostKey('ed25519').path}.pub`));
     assert.equal(knownHostsText(fx), '', 'nothing written');
   });
@@ -201,7 +216,10 @@ describe('SSH host keys against a private sshd (known_hosts)', function () {
     let shown = '';
     output.on('data', (d) => {
       shown += d;
-      if (/continue connecting/.test(shown) && !/answered/.test(shown)) { shown += 'answered'; input.write('yes\n'); }
+      if (/continue connecting/.test(shown) && !/answered/.test(shown)) {
+        shown += 'answered';
+        input.write('yes\n');
+      }
     });
     const h = fx.host('target', { callbacks: cliCallbacks({ input, output, interactive: true }) });
     assert.equal((await h.exec('echo ok')).stdout, 'ok\n');

@@ -9,7 +9,9 @@ import { useSshFixture, SshFixture } from './sshd/fixture';
 
 describe('the same snapshot over SSH as locally (same machine, root)', function () {
   let fx: SshFixture;
-  useSshFixture((f) => { fx = f; });
+  useSshFixture((f) => {
+    fx = f;
+  });
 
   it('same memory.totalKb, settings, kernel, host name, and the same long-lived processes with the same facts', async () => {
     const local = new LocalHost();
@@ -40,7 +42,11 @@ describe('the same snapshot over SSH as locally (same machine, root)', function 
       const cgC = new Set(c.cgroups.map(cgKey));
       const cgB = new Set(b.cgroups.map(cgKey));
       const lastingCg = a.cgroups.map(cgKey).filter((k) => cgC.has(k));
-      assert.deepEqual(lastingCg.filter((k) => !cgB.has(k)), [], 'every lasting limited cgroup is in the SSH snapshot');
+      assert.deepEqual(
+        lastingCg.filter((k) => !cgB.has(k)),
+        [],
+        'every lasting limited cgroup is in the SSH snapshot',
+      );
 
       const inC = new Map(c.processes.map((p) => [p.pid, p]));
       // Same comm and cmdline before and after (an sshd session retitles itself as it goes).
@@ -49,7 +55,11 @@ describe('the same snapshot over SSH as locally (same machine, root)', function 
       assert.ok(longLived.some((p) => p.pid === 1));
       const inB = new Map(b.processes.map((p) => [p.pid, p]));
       const missing = longLived.filter((p) => !inB.has(p.pid));
-      assert.deepEqual(missing.map((p) => `${p.pid} ${p.comm}`), [], 'every long-lived process is in the SSH snapshot');
+      assert.deepEqual(
+        missing.map((p) => `${p.pid} ${p.comm}`),
+        [],
+        'every long-lived process is in the SSH snapshot',
+      );
       for (const p of longLived) {
         const q = inB.get(p.pid)!;
         // Facts may change between the snapshots (a parent exits: reparented to 1); the SSH one
@@ -69,6 +79,8 @@ describe('the same snapshot over SSH as locally (same machine, root)', function 
       const aOrC = new Set([...a.processes, ...c.processes].map((p) => p.pid));
       const extra = b.processes.filter((p) => !aOrC.has(p.pid));
       assert.ok(extra.length < 20, `few transient processes: ${extra.map((p) => p.comm).join(', ')}`);
-    } finally { await ssh.close(); }
+    } finally {
+      await ssh.close();
+    }
   });
 });

@@ -30,15 +30,21 @@ describe('SSH reconnect after a dropped connection (real sshd behind a TCP proxy
     fx = await sshFixture();
     proxy = await TcpProxy.start(fx.sshd.port);
     cfg = join(fx.dir, 'proxy_config');
-    writeFileSync(cfg, [
-      'Host viaproxy',
-      `  HostName 127.0.0.1\n  Port ${proxy.port}\n  User ${fx.user.name}\n  IdentityFile ${fx.userKey.path}\n  IdentitiesOnly yes`,
-      `  UserKnownHostsFile ${fx.knownHosts}\n  GlobalKnownHostsFile /dev/null`,
-      '',
-    ].join('\n'));
+    writeFileSync(
+      cfg,
+      [
+        'Host viaproxy',
+        `  HostName 127.0.0.1\n  Port ${proxy.port}\n  User ${fx.user.name}\n  IdentityFile ${fx.userKey.path}\n  IdentitiesOnly yes`,
+        `  UserKnownHostsFile ${fx.knownHosts}\n  GlobalKnownHostsFile /dev/null`,
+        '',
+      ].join('\n'),
+    );
     writeFileSync(fx.knownHosts, `${fx.sshd.knownHostsLine()}\n${fx.sshd.knownHostsLine().replace(`:${fx.sshd.port}`, `:${proxy.port}`)}\n`);
   });
-  after(async () => { await proxy?.close(); await fx?.stop(); });
+  after(async () => {
+    await proxy?.close();
+    await fx?.stop();
+  });
 
   const samplers = async () => {
     const r = await fx.host('user').exec('ps -eo pid=,args= | grep -c "[o]omlens-sampler-7781" || true');
@@ -55,8 +61,13 @@ describe('SSH reconnect after a dropped connection (real sshd behind a TCP proxy
     const run = h.execStream(SAMPLER, {
       signal: ac.signal,
       backoffMs: 100,
-      onStdout: (s) => { for (const l of s.split('\n').filter(Boolean)) out.push(l); },
-      onReconnect: (info) => { reconnects.push(info); out.push('--gap--'); },
+      onStdout: (s) => {
+        for (const l of s.split('\n').filter(Boolean)) out.push(l);
+      },
+      onReconnect: (info) => {
+        reconnects.push(info);
+        out.push('--gap--');
+      },
     });
     try {
       await until(() => out.length >= 3, 10_000, 'three ticks');
@@ -79,7 +90,10 @@ describe('SSH reconnect after a dropped connection (real sshd behind a TCP proxy
     // The restarted sampler was killed by cancel; the one on the cut connection dies of SIGPIPE at
     // its next write. Neither is left.
     let left = -1;
-    for (let i = 0; i < 40 && left !== 0; i++) { left = await samplers(); if (left) await new Promise((r) => setTimeout(r, 100)); }
+    for (let i = 0; i < 40 && left !== 0; i++) {
+      left = await samplers();
+      if (left) await new Promise((r) => setTimeout(r, 100));
+    }
     assert.equal(left, 0, 'no sampler left on the remote');
     await h.close();
   });
@@ -94,12 +108,17 @@ describe('SSH reconnect after a dropped connection (real sshd behind a TCP proxy
       await assert.rejects(p, (e: Error) => e instanceof SshDisconnectedError && /dropped/.test(e.message));
       // The next exec connects again.
       assert.equal((await h.exec('echo back')).stdout, 'back\n');
-    } finally { await h.close(); }
+    } finally {
+      await h.close();
+    }
   });
 
   it('a silent network (no reset, bytes just vanish): the keepalive notices within ServerAliveInterval x CountMax', async () => {
     const cfg3 = join(fx.dir, 'proxy3_config');
-    writeFileSync(cfg3, `Host ka\n  HostName 127.0.0.1\n  Port ${proxy.port}\n  User ${fx.user.name}\n  IdentityFile ${fx.userKey.path}\n  IdentitiesOnly yes\n  ServerAliveInterval 1\n  ServerAliveCountMax 2\n  UserKnownHostsFile ${fx.knownHosts}\n  GlobalKnownHostsFile /dev/null\n`);
+    writeFileSync(
+      cfg3,
+      `Host ka\n  HostName 127.0.0.1\n  Port ${proxy.port}\n  User ${fx.user.name}\n  IdentityFile ${fx.userKey.path}\n  IdentitiesOnly yes\n  ServerAliveInterval 1\n  ServerAliveCountMax 2\n  UserKnownHostsFile ${fx.knownHosts}\n  GlobalKnownHostsFile /dev/null\n`,
+    );
     const h = hostFromSpec('ka', { sshConfigPath: cfg3, agentSocket: null });
     const drops: number[] = [];
     h.onDisconnect(() => drops.push(Date.now()));
@@ -123,10 +142,19 @@ describe('SSH reconnect after a dropped connection (real sshd behind a TCP proxy
   it('gives up after maxReconnects when the host stays unreachable (typed error, backoff between tries)', async () => {
     const p2 = await TcpProxy.start(fx.sshd.port);
     const cfg2 = join(fx.dir, 'proxy2_config');
-    writeFileSync(cfg2, `Host p2\n  HostName 127.0.0.1\n  Port ${p2.port}\n  User ${fx.user.name}\n  IdentityFile ${fx.userKey.path}\n  IdentitiesOnly yes\n  StrictHostKeyChecking accept-new\n  UserKnownHostsFile ${join(fx.dir, 'kh2')}\n  GlobalKnownHostsFile /dev/null\n`);
+    writeFileSync(
+      cfg2,
+      `Host p2\n  HostName 127.0.0.1\n  Port ${p2.port}\n  User ${fx.user.name}\n  IdentityFile ${fx.userKey.path}\n  IdentitiesOnly yes\n  StrictHostKeyChecking accept-new\n  UserKnownHostsFile ${join(fx.dir, 'kh2')}\n  GlobalKnownHostsFile /dev/null\n`,
+    );
     const h = hostFromSpec('p2', { sshConfigPath: cfg2, agentSocket: null });
     const started: number[] = [];
-    const run = h.execStream(SAMPLER, { backoffMs: 100, maxReconnects: 3, onStdout: () => { if (!started.length) started.push(Date.now()); } });
+    const run = h.execStream(SAMPLER, {
+      backoffMs: 100,
+      maxReconnects: 3,
+      onStdout: () => {
+        if (!started.length) started.push(Date.now());
+      },
+    });
     await until(() => started.length > 0, 10_000, 'the sampler');
     const t0 = Date.now();
     await p2.close(); // cuts the connection and refuses new ones

@@ -10,14 +10,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runFromPalette, pickQuickItem, webviewFrame, waitForWorkbench } from './workbench.mjs';
 
-export const title = 'live session (2+ min, real processes and a real OOM kill): every view shows the current state; findings, open state and zoom survive samples';
+export const title =
+  'live session (2+ min, real processes and a real OOM kill): every view shows the current state; findings, open state and zoom survive samples';
 export const settings = { 'oomLens.sampling.intervalSeconds': 1, 'workbench.colorTheme': 'Default Dark Modern' };
 
 const root = join(import.meta.dirname, '..', '..');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function memcgMount() {
-  if (existsSync('/sys/fs/cgroup/cgroup.controllers') && readFileSync('/sys/fs/cgroup/cgroup.controllers', 'utf8').split(/\s+/).includes('memory')) return { v: 2, mount: '/sys/fs/cgroup' };
+  if (existsSync('/sys/fs/cgroup/cgroup.controllers') && readFileSync('/sys/fs/cgroup/cgroup.controllers', 'utf8').split(/\s+/).includes('memory'))
+    return { v: 2, mount: '/sys/fs/cgroup' };
   if (existsSync('/sys/fs/cgroup/memory/memory.limit_in_bytes')) return { v: 1, mount: '/sys/fs/cgroup/memory' };
   throw new Error('no memory cgroup controller');
 }
@@ -27,13 +29,22 @@ function makeCgroup(name, limitMb) {
   const dir = join(mount, name);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, v === 2 ? 'memory.max' : 'memory.limit_in_bytes'), String(limitMb * 1024 * 1024));
-  try { writeFileSync(join(dir, v === 2 ? 'memory.swap.max' : 'memory.swappiness'), '0'); } catch { /* not everywhere */ }
+  try {
+    writeFileSync(join(dir, v === 2 ? 'memory.swap.max' : 'memory.swappiness'), '0');
+  } catch {
+    /* not everywhere */
+  }
   return { dir, path: `/${name}` };
 }
 
 function removeCgroup(cg) {
   for (let i = 0; i < 50; i++) {
-    try { rmdirSync(cg.dir); return; } catch { spawnSync('sleep', ['0.1']); }
+    try {
+      rmdirSync(cg.dir);
+      return;
+    } catch {
+      spawnSync('sleep', ['0.1']);
+    }
   }
 }
 
@@ -61,22 +72,33 @@ export async function run({ page, openWorkbench, resultsDir }) {
   const webviewErrors = [];
   page.on('console', (m) => {
     const url = m.location()?.url ?? '';
-    if ((m.type() === 'error' || /Content Security Policy|Refused to/.test(m.text())) && /webview|vscode-cdn|vscode-resource|panel\.js/.test(url + m.text())) webviewErrors.push(m.text());
+    if ((m.type() === 'error' || /Content Security Policy|Refused to/.test(m.text())) && /webview|vscode-cdn|vscode-resource|panel\.js/.test(url + m.text()))
+      webviewErrors.push(m.text());
   });
-  page.on('pageerror', (e) => { if (/panel\.js/.test(e.stack ?? '')) webviewErrors.push(e.message); });
+  page.on('pageerror', (e) => {
+    if (/panel\.js/.test(e.stack ?? '')) webviewErrors.push(e.message);
+  });
   const checks = {};
   // OOM_LENS_UI_SOFT=1 records a failing step and goes on (to see which of them fail on an older
   // build); normally the first failure ends the test.
   const soft = process.env.OOM_LENS_UI_SOFT === '1';
   const failedSteps = [];
   const step = async (name, fn) => {
-    try { await fn(); } catch (e) { if (!soft) throw e; failedSteps.push(`${name}: ${String(e.message).split('\n')[0]}`); }
+    try {
+      await fn();
+    } catch (e) {
+      if (!soft) throw e;
+      failedSteps.push(`${name}: ${String(e.message).split('\n')[0]}`);
+    }
   };
   try {
     // Steady leak, 4 MiB/s for the whole session; a small one to kill; one in the limited cgroup.
-    const leaker = grower([1, 250, 4000]); children.push(leaker);
-    const doomed = grower([2, 10, 2]); children.push(doomed);
-    const resident = grower([1, 100, 40], limited); children.push(resident);
+    const leaker = grower([1, 250, 4000]);
+    children.push(leaker);
+    const doomed = grower([2, 10, 2]);
+    children.push(doomed);
+    const resident = grower([1, 100, 40], limited);
+    children.push(resident);
     await sleep(500);
 
     await openWorkbench();
@@ -87,25 +109,33 @@ export async function run({ page, openWorkbench, resultsDir }) {
     await frame.locator('#timeline-canvas').waitFor({ state: 'visible', timeout: 60_000 });
     const t0 = Date.now();
     // Grows 2 MiB/s for 40 s from now, then stays flat.
-    const plateau = grower([1, 500, 80]); children.push(plateau);
-    const at = async (s) => { const wait = t0 + s * 1000 - Date.now(); if (wait > 0) await sleep(wait); };
+    const plateau = grower([1, 500, 80]);
+    children.push(plateau);
+    const at = async (s) => {
+      const wait = t0 + s * 1000 - Date.now();
+      if (wait > 0) await sleep(wait);
+    };
     // Runs in the webview: fn(body, arg), as Playwright's evaluate calls it.
     const panel = (fn, arg) => frame.locator('body').evaluate(fn, arg);
-    const tableKb = async (pid) => Number(await frame.locator(`#proc-table tr[data-pid="${pid}"] td[data-kb]`).first().getAttribute('data-kb', { timeout: 5_000 }));
+    const tableKb = async (pid) =>
+      Number(await frame.locator(`#proc-table tr[data-pid="${pid}"] td[data-kb]`).first().getAttribute('data-kb', { timeout: 5_000 }));
 
     // 1. The leaker's RSS in the table follows its real VmRSS within one sample (4 MiB/s, 1 s samples).
     const rssChecks = [];
-    await step('1 table RSS follows VmRSS', async () => { for (const s of [8, 9, 10]) {
-      await at(s);
-      const shown = await tableKb(leaker.pid);
-      const real = vmRssKb(leaker.pid);
-      rssChecks.push({ shown, real });
-      assert.ok(Math.abs(real - shown) <= 6 * 1024, `table RSS ${shown} kB vs VmRSS ${real} kB: more than one sample apart`);
-    } });
+    await step('1 table RSS follows VmRSS', async () => {
+      for (const s of [8, 9, 10]) {
+        await at(s);
+        const shown = await tableKb(leaker.pid);
+        const real = vmRssKb(leaker.pid);
+        rssChecks.push({ shown, real });
+        assert.ok(Math.abs(real - shown) <= 6 * 1024, `table RSS ${shown} kB vs VmRSS ${real} kB: more than one sample apart`);
+      }
+    });
     checks.rssFollows = rssChecks;
 
     // 2. A process started mid-session appears.
-    const newcomer = grower([3, 10, 3]); children.push(newcomer);
+    const newcomer = grower([3, 10, 3]);
+    children.push(newcomer);
     await step('2 a new process appears', () => frame.locator(`#proc-table tr[data-pid="${newcomer.pid}"]`).waitFor({ state: 'attached', timeout: 8_000 }));
     checks.newcomerAppeared = newcomer.pid;
 
@@ -120,12 +150,15 @@ export async function run({ page, openWorkbench, resultsDir }) {
     // 4. The user closes what is open, then opens the leaker's finding once it is a suspect; it
     //    stays open, the others stay closed.
     const leakFinding = frame.locator(`li.finding[data-key^="leak-suspect:${leaker.pid}@"]`);
-    await step('4a the leaker\'s finding has its own key', async () => {
+    await step("4a the leaker's finding has its own key", async () => {
       await leakFinding.waitFor({ state: 'attached', timeout: 30_000 });
       for (const open of await frame.locator('#findings li.finding > details[open] > summary').all()) await open.click();
       await leakFinding.locator('summary').first().click();
     });
-    const openState = () => panel(() => [...document.querySelectorAll('#findings li.finding')].map((li) => ({ key: li.getAttribute('data-key'), open: li.querySelector('details').open })));
+    const openState = () =>
+      panel(() =>
+        [...document.querySelectorAll('#findings li.finding')].map((li) => ({ key: li.getAttribute('data-key'), open: li.querySelector('details').open })),
+      );
 
     // 5. The user zooms into a range; it must survive the next 10+ samples.
     let zoom = { x0: 0, x1: 0 };
@@ -141,17 +174,21 @@ export async function run({ page, openWorkbench, resultsDir }) {
 
     // 6. A real OOM kill mid-session: a marker, an event row and a finding, without "Diagnose again".
     const doomedCg = makeCgroup(`${tag}-oom`, 48);
-    const victim = grower([4, 20], doomedCg); children.push(victim);
+    const victim = grower([4, 20], doomedCg);
+    children.push(victim);
     const exit = await new Promise((r) => victim.on('exit', (code, signal) => r({ code, signal })));
     removeCgroup(doomedCg);
     assert.equal(exit.signal, 'SIGKILL', `the victim was not OOM-killed: ${JSON.stringify(exit)}`);
     const killedAt = Date.now();
     await step('6 the mid-session kill: event row, marker, finding', async () => {
       await frame.locator(`tr.event[data-victim-pid="${victim.pid}"]`).waitFor({ state: 'attached', timeout: 10_000 });
-      const killSeen = await panel((_, pid) => ({
-        marker: window.oomLens.model().kills.some((k) => k.victimPid === pid),
-        finding: [...document.querySelectorAll('#findings li.finding[data-id="oom-killed"]')].some((li) => li.textContent.includes(`(${pid})`)),
-      }), victim.pid);
+      const killSeen = await panel(
+        (_, pid) => ({
+          marker: window.oomLens.model().kills.some((k) => k.victimPid === pid),
+          finding: [...document.querySelectorAll('#findings li.finding[data-id="oom-killed"]')].some((li) => li.textContent.includes(`(${pid})`)),
+        }),
+        victim.pid,
+      );
       assert.ok(killSeen.marker, 'no kill marker in the chart');
       assert.ok(killSeen.finding, 'no oom-killed finding naming the victim');
       checks.killSeenAfterMs = Date.now() - killedAt;
@@ -169,35 +206,57 @@ export async function run({ page, openWorkbench, resultsDir }) {
     // Ten more samples: the zoom and the open finding are still as the user left them.
     await sleep(11_000);
     await step('5b the zoom survives 10 samples', async () => {
-      const after = await panel(() => { const x = window.oomLens.timeline().scales.x; return { x0: x.min, x1: x.max }; });
+      const after = await panel(() => {
+        const x = window.oomLens.timeline().scales.x;
+        return { x0: x.min, x1: x.max };
+      });
       assert.ok(Math.abs(after.x0 - zoom.x0) < 1 && Math.abs(after.x1 - zoom.x1) < 1, `zoom moved: ${JSON.stringify(zoom)} -> ${JSON.stringify(after)}`);
     });
     await step('4b the opened finding stays open, the others closed', async () => {
       const opened = await openState();
       const leakKey = opened.find((f) => f.key?.startsWith(`leak-suspect:${leaker.pid}@`));
       assert.ok(leakKey?.open, 'the finding the user opened closed by itself');
-      assert.deepEqual(opened.filter((f) => f.open && f !== leakKey).map((f) => f.key), [], 'other findings opened by themselves');
+      assert.deepEqual(
+        opened.filter((f) => f.open && f !== leakKey).map((f) => f.key),
+        [],
+        'other findings opened by themselves',
+      );
     });
     await step('5c "Show all" survives samples', async () => {
       await frame.locator('#reset-zoom').click();
-      const all = await panel(() => { const x = window.oomLens.timeline().scales.x; return { x0: x.min, x1: x.max }; });
+      const all = await panel(() => {
+        const x = window.oomLens.timeline().scales.x;
+        return { x0: x.min, x1: x.max };
+      });
       await sleep(4_000);
-      const later = await panel(() => { const x = window.oomLens.timeline().scales.x; return { x0: x.min, x1: x.max }; });
+      const later = await panel(() => {
+        const x = window.oomLens.timeline().scales.x;
+        return { x0: x.min, x1: x.max };
+      });
       assert.ok(later.x0 <= all.x0 + 1, `"Show all" snapped back: ${JSON.stringify(all)} -> ${JSON.stringify(later)}`);
     });
 
     // 8. The plateaued process stays in the findings (a held suspect, then "grew, now flat") to the end.
-    const plateauFinding = async () => panel((_, pid) => [...document.querySelectorAll('#findings li.finding')]
-      .filter((li) => /^(leak-suspect|grew-then-flat):/.test(li.getAttribute('data-key')) && li.getAttribute('data-key').startsWith(`${li.getAttribute('data-id')}:${pid}@`))
-      .map((li) => li.getAttribute('data-id')), plateau.pid);
+    const plateauFinding = async () =>
+      panel(
+        (_, pid) =>
+          [...document.querySelectorAll('#findings li.finding')]
+            .filter(
+              (li) =>
+                /^(leak-suspect|grew-then-flat):/.test(li.getAttribute('data-key')) &&
+                li.getAttribute('data-key').startsWith(`${li.getAttribute('data-id')}:${pid}@`),
+            )
+            .map((li) => li.getAttribute('data-id')),
+        plateau.pid,
+      );
     const plateauSeen = [];
     await step('8 the plateaued process stays in the findings', async () => {
       while (Date.now() < t0 + 130_000) {
-      plateauSeen.push(...(await plateauFinding()));
-      await sleep(5_000);
-      const ids = await plateauFinding();
-      if (plateauSeen.length) assert.ok(ids.length === 1, `the plateaued process's finding was dropped at ${Math.round((Date.now() - t0) / 1000)} s`);
-    }
+        plateauSeen.push(...(await plateauFinding()));
+        await sleep(5_000);
+        const ids = await plateauFinding();
+        if (plateauSeen.length) assert.ok(ids.length === 1, `the plateaued process's finding was dropped at ${Math.round((Date.now() - t0) / 1000)} s`);
+      }
       assert.ok(plateauSeen.includes('grew-then-flat'), `never "grew, now flat": ${[...new Set(plateauSeen)]}`);
     });
     await sleep(Math.max(0, t0 + 130_000 - Date.now()));

@@ -10,15 +10,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runFromPalette, pickQuickItem, webviewFrame, waitForWorkbench } from './workbench.mjs';
 
-export const title = 'panel at a glance: headline names the live leaker (rate, time to OOM); binary ticks, no overlapping labels, distinct colours, PSI off the memory axis; Find leaks starts the tool; 3 themes × 2 widths';
+export const title =
+  'panel at a glance: headline names the live leaker (rate, time to OOM); binary ticks, no overlapping labels, distinct colours, PSI off the memory axis; Find leaks starts the tool; 3 themes × 2 widths';
 export const settings = { 'oomLens.sampling.intervalSeconds': 1, 'workbench.colorTheme': 'Default Dark Modern' };
 
 const root = join(import.meta.dirname, '..', '..');
 
 function realOomKill() {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e',
-    "require('./test/integration/support/oomKill').realOomKill(64).then((k) => console.log(JSON.stringify({ pid: k.pid, signal: k.signal })))"],
-  { cwd: root, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '-e',
+      "require('./test/integration/support/oomKill').realOomKill(64).then((k) => console.log(JSON.stringify({ pid: k.pid, signal: k.signal })))",
+    ],
+    { cwd: root, encoding: 'utf8', timeout: 120_000 },
+  );
   if (r.status !== 0) throw new Error(`could not cause an OOM kill: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
@@ -48,9 +56,15 @@ async function checkLayout(frame, where) {
   for (let i = 1; i < xs.length; i++) assert.ok(xs[i - 1].x1 + 2 <= xs[i].x0, `${where}: x labels "${xs[i - 1].text}" and "${xs[i].text}" overlap`);
   // Kill labels never overlap each other, and none is cut off at the canvas edge.
   const kills = l.killLabels;
-  for (let i = 0; i < kills.length; i++) for (let j = i + 1; j < kills.length; j++) assert.ok(!overlaps(kills[i], kills[j]), `${where}: kill labels overlap: ${JSON.stringify(kills[i])} ${JSON.stringify(kills[j])}`);
+  for (let i = 0; i < kills.length; i++)
+    for (let j = i + 1; j < kills.length; j++)
+      assert.ok(!overlaps(kills[i], kills[j]), `${where}: kill labels overlap: ${JSON.stringify(kills[i])} ${JSON.stringify(kills[j])}`);
   assert.ok(kills.length >= 1, `${where}: no kill label on the axis`);
-  for (const k of kills) assert.ok(k.x >= 0 && k.x + k.w <= l.area.right + 60, `${where}: kill label "${k.text}" is clipped (${k.x}..${k.x + k.w}, area ${l.area.left}..${l.area.right})`);
+  for (const k of kills)
+    assert.ok(
+      k.x >= 0 && k.x + k.w <= l.area.right + 60,
+      `${where}: kill label "${k.text}" is clipped (${k.x}..${k.x + k.w}, area ${l.area.left}..${l.area.right})`,
+    );
   // Every visible line its own colour; red is for kills only.
   const visible = l.lines.filter((x) => x.visible && !x.label.startsWith('OOM kill'));
   const colors = visible.map((x) => x.color.toLowerCase());
@@ -81,7 +95,10 @@ export async function run({ page, openWorkbench, resultsDir }) {
     const want = new RegExp(`^oomlens-leaky \\(${leaker.pid}\\) leaks [\\d.]+ MiB/min, now [\\d.]+ MiB: out of memory in ~`);
     for (;;) {
       const text = await headline.textContent();
-      if (want.test(text ?? '')) { out.headline = text; break; }
+      if (want.test(text ?? '')) {
+        out.headline = text;
+        break;
+      }
       assert.ok(Date.now() - t0 < 30_000, `after 30 s the headline says "${text}"`);
       await page.waitForTimeout(1000);
     }
@@ -92,10 +109,18 @@ export async function run({ page, openWorkbench, resultsDir }) {
     mkdirSync(resultsDir, { recursive: true });
     await frame.locator('#reset-zoom').click();
     await page.waitForTimeout(1000);
-    const themes = [['dark', null], ['light', 'Light Modern'], ['hc', 'Dark High Contrast']];
+    const themes = [
+      ['dark', null],
+      ['light', 'Light Modern'],
+      ['hc', 'Dark High Contrast'],
+    ];
     out.layout = {};
     for (const [name, theme] of themes) {
-      if (theme) { await runFromPalette(page, 'Preferences: Color Theme'); await pickQuickItem(page, theme); await page.waitForTimeout(1500); }
+      if (theme) {
+        await runFromPalette(page, 'Preferences: Color Theme');
+        await pickQuickItem(page, theme);
+        await page.waitForTimeout(1500);
+      }
       for (const width of [1600, 900]) {
         await page.setViewportSize({ width, height: 1000 });
         await page.waitForTimeout(1500);
@@ -109,7 +134,10 @@ export async function run({ page, openWorkbench, resultsDir }) {
     const pick = page.locator('.quick-input-widget');
     await pick.locator('.quick-input-title', { hasText: `Find leaks in oomlens-leaky (${leaker.pid})` }).waitFor({ state: 'visible', timeout: 20_000 });
     const items = await pick.locator('.monaco-list-row').allTextContents();
-    assert.ok(items.some((x) => /heaptrack/i.test(x)), `the tools offered: ${items.join(' | ')}`);
+    assert.ok(
+      items.some((x) => /heaptrack/i.test(x)),
+      `the tools offered: ${items.join(' | ')}`,
+    );
     out.tools = items.length;
     await page.keyboard.press('Escape');
     return out;

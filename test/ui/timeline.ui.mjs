@@ -16,9 +16,16 @@ const root = join(import.meta.dirname, '..', '..');
 
 /** A real OOM kill through the same helper the integration tests use (TypeScript, run with tsx). */
 function realOomKill() {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e',
-    "require('./test/integration/support/oomKill').realOomKill(64).then((k) => console.log(JSON.stringify({ pid: k.pid, path: k.cg.path, signal: k.signal })))"],
-  { cwd: root, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '-e',
+      "require('./test/integration/support/oomKill').realOomKill(64).then((k) => console.log(JSON.stringify({ pid: k.pid, path: k.cg.path, signal: k.signal })))",
+    ],
+    { cwd: root, encoding: 'utf8', timeout: 120_000 },
+  );
   if (r.status !== 0) throw new Error(`could not cause an OOM kill: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
@@ -40,9 +47,12 @@ export async function run({ page, openWorkbench, resultsDir }) {
   const webviewErrors = [];
   page.on('console', (m) => {
     const url = m.location()?.url ?? '';
-    if ((m.type() === 'error' || /Content Security Policy|Refused to/.test(m.text())) && /webview|vscode-cdn|vscode-resource|panel\.js/.test(url + m.text())) webviewErrors.push(m.text());
+    if ((m.type() === 'error' || /Content Security Policy|Refused to/.test(m.text())) && /webview|vscode-cdn|vscode-resource|panel\.js/.test(url + m.text()))
+      webviewErrors.push(m.text());
   });
-  page.on('pageerror', (e) => { if (/panel\.js/.test(e.stack ?? '')) webviewErrors.push(e.message); });
+  page.on('pageerror', (e) => {
+    if (/panel\.js/.test(e.stack ?? '')) webviewErrors.push(e.message);
+  });
   try {
     await openWorkbench();
     await waitForWorkbench(page);
@@ -63,10 +73,16 @@ export async function run({ page, openWorkbench, resultsDir }) {
         samples: model.t.length,
       };
     }, leaker.pid);
-    assert.ok(data.kills.some((k) => k.pid === kill.pid), `no kill marker for pid ${kill.pid}: ${JSON.stringify(data.kills.slice(-5))}`);
+    assert.ok(
+      data.kills.some((k) => k.pid === kill.pid),
+      `no kill marker for pid ${kill.pid}: ${JSON.stringify(data.kills.slice(-5))}`,
+    );
     assert.ok(data.annotations >= 1, 'no kill annotation drawn');
     assert.ok(data.samples >= 10, `only ${data.samples} samples after 24 s`);
-    assert.ok(data.labels.some((l) => l.includes(`oomlens-leaky (${leaker.pid})`)), `no line for the leaking process in ${JSON.stringify(data.labels)}`);
+    assert.ok(
+      data.labels.some((l) => l.includes(`oomlens-leaky (${leaker.pid})`)),
+      `no line for the leaking process in ${JSON.stringify(data.labels)}`,
+    );
     assert.ok(data.leakPoints >= 10, `the leaking process line has ${data.leakPoints} points`);
     const suspect = await frame.locator(`table.procs tr[data-pid="${leaker.pid}"]`).getAttribute('class');
     assert.match(suspect ?? '', /leak-suspect/, 'the steadily leaking process is flagged in the process table');

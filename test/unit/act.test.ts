@@ -2,7 +2,17 @@
 // commands are exact, and the same action renders for a person (sudo), for root and for sudo -n.
 import { strict as assert } from 'node:assert';
 import { ActionInputError, renderSteps } from '../../src/core/act/action';
-import { addSwapAction, cgroupLimitAction, containerLimitAction, dropCachesAction, killAction, oomScoreAdjAction, sysctlAction, unitMemoryAction, unitOomScoreAdjustAction } from '../../src/core/act/actions';
+import {
+  addSwapAction,
+  cgroupLimitAction,
+  containerLimitAction,
+  dropCachesAction,
+  killAction,
+  oomScoreAdjAction,
+  sysctlAction,
+  unitMemoryAction,
+  unitOomScoreAdjustAction,
+} from '../../src/core/act/actions';
 
 describe('core/act: typed actions', () => {
   it('renders the exact commands for copy, as root, and through sudo -n', () => {
@@ -18,12 +28,22 @@ describe('core/act: typed actions', () => {
   it('knows what can be undone: a kill and drop_caches cannot; swap, drop-ins, sysctl and limits can', () => {
     assert.equal(killAction(42, 'x').undo, null);
     assert.equal(dropCachesAction().undo, null);
-    assert.deepEqual(renderSteps(addSwapAction(2048, '/swapfile', true).undo!), ['sudo swapoff /swapfile', 'sudo rm -f /swapfile', "sudo sed -i '\\#^/swapfile none swap sw 0 0$#d' /etc/fstab"]);
-    assert.deepEqual(renderSteps(unitOomScoreAdjustAction('app.service', -500).undo!), ['sudo rm -f /etc/systemd/system/app.service.d/90-oom-lens.conf', 'sudo systemctl daemon-reload'], 'only our own drop-in, never systemctl revert');
+    assert.deepEqual(renderSteps(addSwapAction(2048, '/swapfile', true).undo!), [
+      'sudo swapoff /swapfile',
+      'sudo rm -f /swapfile',
+      "sudo sed -i '\\#^/swapfile none swap sw 0 0$#d' /etc/fstab",
+    ]);
+    assert.deepEqual(
+      renderSteps(unitOomScoreAdjustAction('app.service', -500).undo!),
+      ['sudo rm -f /etc/systemd/system/app.service.d/90-oom-lens.conf', 'sudo systemctl daemon-reload'],
+      'only our own drop-in, never systemctl revert',
+    );
     assert.deepEqual(renderSteps(sysctlAction('vm.swappiness', 10, 60).undo!), ['sudo sysctl -w vm.swappiness=60']);
     assert.deepEqual(renderSteps(cgroupLimitAction('/ux', 2, '72M', 'max').undo!), ['echo max | sudo tee /sys/fs/cgroup/ux/memory.max']);
     assert.equal(containerLimitAction('docker', 'abc123', '512m').needsRoot, false);
-    assert.deepEqual(renderSteps(unitMemoryAction('app.service', 'MemoryMax', '1G', true).steps), ['sudo systemctl set-property --runtime app.service MemoryMax=1G']);
+    assert.deepEqual(renderSteps(unitMemoryAction('app.service', 'MemoryMax', '1G', true).steps), [
+      'sudo systemctl set-property --runtime app.service MemoryMax=1G',
+    ]);
   });
 
   it('a drop-in is written with its exact content', () => {

@@ -16,7 +16,11 @@ const only = (r: Report, id: string): Finding => {
   assert.equal(fs.length, 1, `expected one ${id}, got ${JSON.stringify(fs.map((f) => f.title))}`);
   return fs[0];
 };
-const none = (r: Report, id: string) => assert.deepEqual(byId(runFindings(r), id).map((f) => f.title), []);
+const none = (r: Report, id: string) =>
+  assert.deepEqual(
+    byId(runFindings(r), id).map((f) => f.title),
+    [],
+  );
 const alarms = (r: Report) => runFindings(r).filter((f) => f.severity !== 'info');
 const commands = (f: Finding) => f.remedies.flatMap((x) => x.commands);
 
@@ -28,29 +32,60 @@ function settings(r: Report, s: Partial<Report['settings']>): Report {
 }
 function growth(g: Partial<GrowthDetail> & { pid: number; comm: string }): GrowthDetail {
   return {
-    metric: 'rssKb', slopeKbPerMin: 900, r2: 0.99, samples: 120, projectedOomAt: null, verdict: 'leak-suspect',
-    basis: 'rssAnonKb', basisSlopeKbPerMin: 900, basisR2: 0.99, recentSlopeKbPerMin: 880, levelKb: 300_000, basisLevelKb: 250_000,
-    firstAt: '2026-11-25T20:11:31.000Z', lastAt: '2026-11-25T22:11:31.000Z', durationMinutes: 120, changeKb: 108_000, firstKb: 250_000, lastKb: 358_000,
-    running: true, segment: 0, cgroup: null, projectedSystemOomAt: null, projectedCgroupOomAt: null, projectedBy: null,
-    headroomKb: { system: 6 * GiB, cgroup: null }, reason: 'rose steadily', ...g,
+    metric: 'rssKb',
+    slopeKbPerMin: 900,
+    r2: 0.99,
+    samples: 120,
+    projectedOomAt: null,
+    verdict: 'leak-suspect',
+    basis: 'rssAnonKb',
+    basisSlopeKbPerMin: 900,
+    basisR2: 0.99,
+    recentSlopeKbPerMin: 880,
+    levelKb: 300_000,
+    basisLevelKb: 250_000,
+    firstAt: '2026-11-25T20:11:31.000Z',
+    lastAt: '2026-11-25T22:11:31.000Z',
+    durationMinutes: 120,
+    changeKb: 108_000,
+    firstKb: 250_000,
+    lastKb: 358_000,
+    running: true,
+    segment: 0,
+    cgroup: null,
+    projectedSystemOomAt: null,
+    projectedCgroupOomAt: null,
+    projectedBy: null,
+    headroomKb: { system: 6 * GiB, cgroup: null },
+    reason: 'rose steadily',
+    ...g,
   };
 }
 
 describe('analyze findings: a quiet host gives no alarm', () => {
   it('quiet host with swap: zero warning/critical findings', () => {
-    assert.deepEqual(alarms(quietReport()).map((f) => f.title), []);
+    assert.deepEqual(
+      alarms(quietReport()).map((f) => f.title),
+      [],
+    );
   });
 
   it('quiet host without swap: zero warning/critical findings (no-swap is information)', () => {
     const r = quietReport({ swap: false });
-    assert.deepEqual(alarms(r).map((f) => f.title), []);
+    assert.deepEqual(
+      alarms(r).map((f) => f.title),
+      [],
+    );
     assert.equal(only(r, 'no-swap').severity, 'info');
   });
 
   it('a real snapshot of a quiet VM (test/fixtures/snapshot) gives no alarm either', () => {
     const fixture = readFileSync(join(__dirname, '..', 'fixtures', 'snapshot', 'debian-root.txt'), 'utf8');
     const r = buildReport(parseSnapshotFrames(fixture), { name: 'vm', via: 'local' } as Host);
-    assert.deepEqual(alarms(r).map((f) => f.title), []);
+    assert.deepEqual(
+      alarms(r).map((f) => f.title),
+      [],
+    );
   });
 
   it('every finding is sorted by severity and carries the fields of the contract', () => {
@@ -81,15 +116,30 @@ describe('analyze findings: memory', () => {
     assert.ok(kill.changesHost);
     assert.deepEqual(kill.commands, ['sudo kill 1500', 'sudo kill -9 1500']);
     // The remedy is rendered from its typed actions (what "Fix…" runs).
-    assert.deepEqual(kill.actions!.map((a) => [a.kind, a.inputs.pid, a.inputs.signal, a.undo]), [['kill', 1500, 'TERM', null], ['kill', 1500, 'KILL', null]]);
+    assert.deepEqual(
+      kill.actions!.map((a) => [a.kind, a.inputs.pid, a.inputs.signal, a.undo]),
+      [
+        ['kill', 1500, 'TERM', null],
+        ['kill', 1500, 'KILL', null],
+      ],
+    );
     none(mem(quietReport(), { availableKb: 1.3 * GiB }), 'low-available');
   });
 
-  it('low-available on a host without swap offers the guide\'s swap file, and drop_caches only when cache is large', () => {
+  it("low-available on a host without swap offers the guide's swap file, and drop_caches only when cache is large", () => {
     const r = mem(quietReport({ swap: false }), { availableKb: 0.5 * GiB, cachedKb: 3 * GiB, shmemKb: 100 * MiB });
     const f = only(r, 'low-available');
     const cmds = commands(f);
-    for (const c of ['sudo fallocate -l 2G /swapfile', 'sudo chmod 600 /swapfile', 'sudo mkswap /swapfile', 'sudo swapon /swapfile', 'echo 3 | sudo tee /proc/sys/vm/drop_caches', 'free -h', 'ps aux --sort=-%mem | head -10']) assert.ok(cmds.includes(c), c);
+    for (const c of [
+      'sudo fallocate -l 2G /swapfile',
+      'sudo chmod 600 /swapfile',
+      'sudo mkswap /swapfile',
+      'sudo swapon /swapfile',
+      'echo 3 | sudo tee /proc/sys/vm/drop_caches',
+      'free -h',
+      'ps aux --sort=-%mem | head -10',
+    ])
+      assert.ok(cmds.includes(c), c);
     const f2 = only(mem(quietReport(), { availableKb: 0.5 * GiB, cachedKb: 0.3 * GiB }), 'low-available');
     assert.ok(!commands(f2).some((c) => c.includes('drop_caches')));
   });
@@ -114,7 +164,10 @@ describe('analyze findings: memory', () => {
   });
 
   it('memory-pressure: PSI some avg60 > 10 or full avg10 > 5 warns; full avg60 > 10 is critical', () => {
-    const p = (x: Partial<NonNullable<Report['pressure']>>) => ({ ...quietReport(), pressure: { someAvg10: 0, someAvg60: 0, fullAvg10: 0, fullAvg60: 0, ...x } });
+    const p = (x: Partial<NonNullable<Report['pressure']>>) => ({
+      ...quietReport(),
+      pressure: { someAvg10: 0, someAvg60: 0, fullAvg10: 0, fullAvg60: 0, ...x },
+    });
     assert.equal(only(p({ someAvg60: 12 }), 'memory-pressure').severity, 'warning');
     assert.equal(only(p({ fullAvg10: 6 }), 'memory-pressure').severity, 'warning');
     assert.equal(only(p({ someAvg60: 40, fullAvg60: 15 }), 'memory-pressure').severity, 'critical');
@@ -151,13 +204,14 @@ describe('analyze findings: vm settings', () => {
     for (const id of ['overcommit-always', 'overcommit-strict-exceeded']) none(quietReport(), id);
   });
 
-  it('overcommit-always (mode 1): information on a quiet host, warning with kills; the guide\'s commands', () => {
+  it("overcommit-always (mode 1): information on a quiet host, warning with kills; the guide's commands", () => {
     const quiet = only(settings(quietReport(), { overcommitMemory: 1 }), 'overcommit-always');
     assert.equal(quiet.severity, 'info');
     const f = only({ ...settings(quietReport(), { overcommitMemory: 1 }), oomKillsSinceBoot: 1 }, 'overcommit-always');
     assert.equal(f.severity, 'warning');
     const cmds = commands(f);
-    for (const c of ['cat /proc/sys/vm/overcommit_memory', 'sudo sysctl -w vm.overcommit_memory=2', 'sudo sysctl -w vm.overcommit_ratio=100']) assert.ok(cmds.includes(c), c);
+    for (const c of ['cat /proc/sys/vm/overcommit_memory', 'sudo sysctl -w vm.overcommit_memory=2', 'sudo sysctl -w vm.overcommit_ratio=100'])
+      assert.ok(cmds.includes(c), c);
     assert.ok(f.remedies.filter((x) => x.commands.some((c) => c.startsWith('sudo sysctl'))).every((x) => x.changesHost));
     assert.match(quiet.detail, /redis-server \(1700\) recommends mode 1/);
   });
@@ -172,7 +226,10 @@ describe('analyze findings: vm settings', () => {
     // mode 0 with Committed_AS > CommitLimit is normal
     none(mem(quietReport(), { committedAsKb: 9 * GiB, commitLimitKb: 6 * GiB }), 'overcommit-strict-exceeded');
     // mode 2, ratio 50, no swap: says only half of RAM can be committed
-    const half = only(mem(settings(quietReport({ swap: false }), { overcommitMemory: 2, overcommitRatio: 50 }), { committedAsKb: 4 * GiB, commitLimitKb: 4 * GiB }), 'overcommit-strict-exceeded');
+    const half = only(
+      mem(settings(quietReport({ swap: false }), { overcommitMemory: 2, overcommitRatio: 50 }), { committedAsKb: 4 * GiB, commitLimitKb: 4 * GiB }),
+      'overcommit-strict-exceeded',
+    );
     assert.match(half.detail, /only 50 % of RAM can be committed \(and there is no swap\)/);
     assert.ok(commands(half).includes('sudo swapon /swapfile'));
   });
@@ -199,8 +256,11 @@ describe('analyze findings: OOM scores', () => {
     none(quietReport(), 'oom-score-adj-disabled');
   });
 
-  it('oom-score-adj-disabled: a big application at -1000 warns, with the guide\'s warning and a tee command', () => {
-    const r = withProcs(quietReport(), proc({ pid: 5000, comm: 'java', cmdline: 'java -jar app.jar', rssKb: 2 * GiB, oomScoreAdj: -1000, cgroup: '/system.slice/app.service' }));
+  it("oom-score-adj-disabled: a big application at -1000 warns, with the guide's warning and a tee command", () => {
+    const r = withProcs(
+      quietReport(),
+      proc({ pid: 5000, comm: 'java', cmdline: 'java -jar app.jar', rssKb: 2 * GiB, oomScoreAdj: -1000, cgroup: '/system.slice/app.service' }),
+    );
     const f = only(r, 'oom-score-adj-disabled');
     assert.equal(f.severity, 'warning');
     assert.deepEqual(f.pids, [5000]);
@@ -234,7 +294,7 @@ describe('analyze findings: OOM scores', () => {
     assert.ok(!runFindings(r).some((x) => x.id === 'critical-unprotected' && x.pids.includes(4100)));
   });
 
-  it('critical-unprotected: warning when memory is tight or kills happened; a container gets its runtime\'s remedy', () => {
+  it("critical-unprotected: warning when memory is tight or kills happened; a container gets its runtime's remedy", () => {
     const r = mem(withProcs(quietReport(), proc({ comm: 'java', rssKb: 3 * GiB, oomScore: 600 })), { availableKb: 0.6 * GiB });
     const fs = byId(runFindings(r), 'critical-unprotected');
     assert.equal(fs.length, 2);
@@ -272,13 +332,19 @@ describe('analyze findings: runtimes and web servers', () => {
   it('jvm-heap-vs-limit: -Xmx over the container limit is critical; heap + overhead over it warns; a fitting heap is fine', () => {
     const cg = '/system.slice/docker-abc.scope';
     const c = container('docker', 'abc123def456', { name: 'api' });
-    const base = (cmdline: string, limit: number) => ({ ...withProcs(quietReport(), proc({ pid: 7000, comm: 'java', cmdline, rssKb: 700 * MiB, cgroup: cg, container: c })), cgroups: [cgroup(cg, limit, 750 * MiB)] });
+    const base = (cmdline: string, limit: number) => ({
+      ...withProcs(quietReport(), proc({ pid: 7000, comm: 'java', cmdline, rssKb: 700 * MiB, cgroup: cg, container: c })),
+      cgroups: [cgroup(cg, limit, 750 * MiB)],
+    });
     const crit = only(base('java -Xmx2g -jar api.jar', 1 * GiB), 'jvm-heap-vs-limit');
     assert.equal(crit.severity, 'critical');
     assert.equal(crit.evidence.heapKb, 2 * GiB);
     assert.equal(crit.evidence.limitSource, 'cgroup');
     assert.ok(commands(crit).some((c) => /^java -Xmx\d+m -jar your_app\.jar$/.test(c)));
-    assert.ok(commands(crit).some((c) => /^java -Xmx\d+m -jar api\.jar$/.test(c)), 'rewrites the real command line');
+    assert.ok(
+      commands(crit).some((c) => /^java -Xmx\d+m -jar api\.jar$/.test(c)),
+      'rewrites the real command line',
+    );
     assert.ok(commands(crit).some((c) => c.startsWith('docker update --memory ')));
     const warn = only(base('java -Xmx900m -jar api.jar', 1 * GiB), 'jvm-heap-vs-limit');
     assert.equal(warn.severity, 'warning');
@@ -301,7 +367,20 @@ describe('analyze findings: runtimes and web servers', () => {
 
   it('node-heap-vs-limit: --max-old-space-size over the cgroup limit; NODE_OPTIONS invisibility is said', () => {
     const cg = '/kubepods/burstable/pod1/c1';
-    const r = { ...withProcs(quietReport(), proc({ pid: 7200, comm: 'node', cmdline: 'node --max-old-space-size=4096 server.js', rssKb: 600 * MiB, cgroup: cg, container: container('kubernetes', 'c1', { podUid: 'pod1' }) })), cgroups: [cgroup('/kubepods/burstable/pod1', 2 * GiB, 700 * MiB)] };
+    const r = {
+      ...withProcs(
+        quietReport(),
+        proc({
+          pid: 7200,
+          comm: 'node',
+          cmdline: 'node --max-old-space-size=4096 server.js',
+          rssKb: 600 * MiB,
+          cgroup: cg,
+          container: container('kubernetes', 'c1', { podUid: 'pod1' }),
+        }),
+      ),
+      cgroups: [cgroup('/kubepods/burstable/pod1', 2 * GiB, 700 * MiB)],
+    };
     const f = only(r, 'node-heap-vs-limit');
     assert.equal(f.severity, 'critical');
     assert.match(f.detail, /NODE_OPTIONS/);
@@ -318,7 +397,9 @@ describe('analyze findings: runtimes and web servers', () => {
     assert.equal(f.evidence.workers, 2);
     assert.equal(f.evidence.measure, 'pssKb');
     assert.match(f.title, /2 workers × 4 MiB = 8 MiB PSS/);
-    const workers = Array.from({ length: 16 }, (_, i) => proc({ pid: 1300 + i, ppid: 1200, comm: 'nginx', cmdline: 'nginx: worker process', rssKb: 180 * MiB, pssKb: 150 * MiB }));
+    const workers = Array.from({ length: 16 }, (_, i) =>
+      proc({ pid: 1300 + i, ppid: 1200, comm: 'nginx', cmdline: 'nginx: worker process', rssKb: 180 * MiB, pssKb: 150 * MiB }),
+    );
     const busy = only(withProcs(quietReport(), ...workers), 'nginx-workers');
     assert.equal(busy.severity, 'warning');
     assert.equal(busy.evidence.workers, 18);
@@ -327,7 +408,9 @@ describe('analyze findings: runtimes and web servers', () => {
   });
 
   it('apache-workers: prefork children × RSS', () => {
-    const kids = Array.from({ length: 40 }, (_, i) => proc({ pid: 8100 + i, ppid: 8000, comm: 'apache2', cmdline: '/usr/sbin/apache2 -k start', rssKb: 60 * MiB, pssKb: null }));
+    const kids = Array.from({ length: 40 }, (_, i) =>
+      proc({ pid: 8100 + i, ppid: 8000, comm: 'apache2', cmdline: '/usr/sbin/apache2 -k start', rssKb: 60 * MiB, pssKb: null }),
+    );
     const f = only(withProcs(quietReport(), proc({ pid: 8000, comm: 'apache2', cmdline: '/usr/sbin/apache2 -k start' }), ...kids), 'apache-workers');
     assert.equal(f.evidence.workers, 40);
     assert.equal(f.evidence.measure, 'rssKb');
@@ -337,7 +420,14 @@ describe('analyze findings: runtimes and web servers', () => {
 
 describe('analyze findings: containers', () => {
   it('container-no-limit: a docker container without a limit; warning when it is big', () => {
-    const p = proc({ pid: 9000, comm: 'python3', cmdline: 'python3 worker.py', rssKb: 1.5 * GiB, cgroup: '/system.slice/docker-9f9f.scope', container: container('docker', '9f9f00112233') });
+    const p = proc({
+      pid: 9000,
+      comm: 'python3',
+      cmdline: 'python3 worker.py',
+      rssKb: 1.5 * GiB,
+      cgroup: '/system.slice/docker-9f9f.scope',
+      container: container('docker', '9f9f00112233'),
+    });
     const f = only(withProcs(quietReport(), p), 'container-no-limit');
     assert.equal(f.severity, 'warning');
     assert.ok(commands(f).some((c) => /^docker update --memory \d+[mg] --memory-swap \d+[mg] 9f9f00112233$/.test(c)));
@@ -414,7 +504,10 @@ describe('analyze findings: growth, floods, zombies', () => {
   });
 
   it('growing: one information finding for the processes that grew but are not leak suspects', () => {
-    const r = { ...quietReport(), growth: [growth({ pid: 1500, comm: 'python3', verdict: 'growing' }), growth({ pid: 900, comm: 'postgres', verdict: 'steady' })] };
+    const r = {
+      ...quietReport(),
+      growth: [growth({ pid: 1500, comm: 'python3', verdict: 'growing' }), growth({ pid: 900, comm: 'postgres', verdict: 'steady' })],
+    };
     const f = only(r, 'growing');
     assert.equal(f.severity, 'info');
     assert.deepEqual(f.pids, [1500]);
@@ -436,11 +529,40 @@ describe('analyze findings: growth, floods, zombies', () => {
 
 describe('analyze findings: robustness', () => {
   it('every rule survives an empty / half-filled report', () => {
-    const empty = { version: 1, host: { name: 'x', via: 'local', kernel: null, uptimeSeconds: null, bootTime: null }, takenAt: 'garbage', memory: { totalKb: null, availableKb: null, freeKb: null, buffersKb: null, cachedKb: null, shmemKb: null, slabUnreclaimKb: null, committedAsKb: null, commitLimitKb: null, swapTotalKb: null, swapFreeKb: null }, pressure: null, settings: { overcommitMemory: null, overcommitRatio: null, swappiness: null, panicOnOom: null, oomKillAllocatingTask: null, minFreeKbytes: null }, oomKillsSinceBoot: null, processes: [], cgroups: [], events: [], growth: [], findings: [], warnings: [] } as Report;
+    const empty = {
+      version: 1,
+      host: { name: 'x', via: 'local', kernel: null, uptimeSeconds: null, bootTime: null },
+      takenAt: 'garbage',
+      memory: {
+        totalKb: null,
+        availableKb: null,
+        freeKb: null,
+        buffersKb: null,
+        cachedKb: null,
+        shmemKb: null,
+        slabUnreclaimKb: null,
+        committedAsKb: null,
+        commitLimitKb: null,
+        swapTotalKb: null,
+        swapFreeKb: null,
+      },
+      pressure: null,
+      settings: { overcommitMemory: null, overcommitRatio: null, swappiness: null, panicOnOom: null, oomKillAllocatingTask: null, minFreeKbytes: null },
+      oomKillsSinceBoot: null,
+      processes: [],
+      cgroups: [],
+      events: [],
+      growth: [],
+      findings: [],
+      warnings: [],
+    } as Report;
     const res = analyzeFindings({ report: empty });
     assert.deepEqual(res.warnings, []);
     assert.deepEqual(res.findings, []);
-    const nulls = { ...quietReport(), processes: quietReport().processes.map((p) => ({ ...p, rssKb: null, cmdline: null, oomScoreAdj: null, oomScore: null, cgroup: null })) };
+    const nulls = {
+      ...quietReport(),
+      processes: quietReport().processes.map((p) => ({ ...p, rssKb: null, cmdline: null, oomScoreAdj: null, oomScore: null, cgroup: null })),
+    };
     assert.deepEqual(analyzeFindings({ report: nulls }).warnings, []);
   });
 
@@ -450,10 +572,14 @@ describe('analyze findings: robustness', () => {
     assert.ok(Array.isArray(res.findings));
     const rule = RULES.find((r) => r.name === 'oomKilled')!;
     const orig = rule.run;
-    rule.run = () => { throw new Error('boom'); };
+    rule.run = () => {
+      throw new Error('boom');
+    };
     try {
       const out = analyzeFindings({ report: quietReport() });
       assert.deepEqual(out.warnings, ['analysis: rule oomKilled failed: boom']);
-    } finally { rule.run = orig; }
+    } finally {
+      rule.run = orig;
+    }
   });
 });

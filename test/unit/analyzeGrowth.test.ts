@@ -20,7 +20,10 @@ function series(t: number[], f: (i: number) => Gap): Gap[] {
 /** Deterministic noise in [-1, 1). */
 function noise(seed: number): (i: number) => number {
   let s = seed;
-  return () => { s = (s * 16807) % 2147483647; return (s / 2147483647) * 2 - 1; };
+  return () => {
+    s = (s * 16807) % 2147483647;
+    return (s / 2147483647) * 2 - 1;
+  };
 }
 function one(p: ProcessSeries, sys: SystemSeries, opts = {}): GrowthDetail {
   const out = analyzeGrowth([p], sys, opts);
@@ -32,7 +35,9 @@ describe('analyze: robust statistics', () => {
   it('Theil–Sen recovers the slope of a line and ignores spikes a least-squares fit would follow', () => {
     const x = Float64Array.from({ length: 40 }, (_, i) => i);
     const y = Float64Array.from(x, (v) => 1000 + 5 * v);
-    y[10] = 1e9; y[30] = -1e9; y[31] = 0;
+    y[10] = 1e9;
+    y[30] = -1e9;
+    y[31] = 0;
     const fit = theilSen(x, y, 40);
     assert.ok(Math.abs(fit.slope - 5) < 1e-9, String(fit.slope));
     assert.ok(Math.abs(fit.intercept - 1000) < 1e-6);
@@ -40,10 +45,21 @@ describe('analyze: robust statistics', () => {
 
   it('r² is 1 on a line, 0 on a constant, in [0, 1] always', () => {
     const x = Float64Array.from({ length: 10 }, (_, i) => i);
-    assert.equal(theilSen(x, Float64Array.from(x, (v) => 3 * v + 1), 10).r2, 1);
+    assert.equal(
+      theilSen(
+        x,
+        Float64Array.from(x, (v) => 3 * v + 1),
+        10,
+      ).r2,
+      1,
+    );
     assert.equal(theilSen(x, new Float64Array(10).fill(7), 10).r2, 0);
     const n = noise(3);
-    const fit = theilSen(x, Float64Array.from(x, () => n(0)), 10);
+    const fit = theilSen(
+      x,
+      Float64Array.from(x, () => n(0)),
+      10,
+    );
     assert.ok(fit.r2 >= 0 && fit.r2 <= 1);
   });
 
@@ -116,11 +132,15 @@ describe('analyze: growth verdicts', () => {
   });
 
   it('page cache: RSS grows through file pages while anonymous memory is flat -> not a leak (based on anon)', () => {
-    const g = one({
-      pid: 16, comm: 'indexer',
-      rssKb: series(t, (i) => 100_000 + 8000 * i),
-      rssAnonKb: series(t, () => 80_000),
-    }, sys);
+    const g = one(
+      {
+        pid: 16,
+        comm: 'indexer',
+        rssKb: series(t, (i) => 100_000 + 8000 * i),
+        rssAnonKb: series(t, () => 80_000),
+      },
+      sys,
+    );
     assert.equal(g.verdict, 'steady');
     assert.equal(g.basis, 'rssAnonKb');
     assert.equal(g.slopeKbPerMin, 8000); // the metric (RSS) is still reported as it is
@@ -129,24 +149,32 @@ describe('analyze: growth verdicts', () => {
   });
 
   it('anonymous growth inside a flat RSS (pages move file -> anon) is judged on anon', () => {
-    const g = one({
-      pid: 17, comm: 'app',
-      rssKb: series(t, (i) => 400_000 + 1000 * i),
-      rssAnonKb: series(t, (i) => 100_000 + 1000 * i),
-      pssKb: series(t, (i) => 380_000 + 1000 * i),
-    }, sys);
+    const g = one(
+      {
+        pid: 17,
+        comm: 'app',
+        rssKb: series(t, (i) => 400_000 + 1000 * i),
+        rssAnonKb: series(t, (i) => 100_000 + 1000 * i),
+        pssKb: series(t, (i) => 380_000 + 1000 * i),
+      },
+      sys,
+    );
     assert.equal(g.metric, 'pssKb');
     assert.equal(g.basis, 'rssAnonKb');
     assert.equal(g.verdict, 'leak-suspect');
   });
 
   it('a leak that is being swapped out still shows when swap is sampled (anon + swap)', () => {
-    const g = one({
-      pid: 18, comm: 'swapped',
-      rssKb: series(t, (i) => 300_000 + Math.min(i, 20) * 2000),
-      rssAnonKb: series(t, (i) => 200_000 + Math.min(i, 20) * 2000),
-      swapKb: series(t, (i) => Math.max(0, i - 20) * 2000),
-    }, sys);
+    const g = one(
+      {
+        pid: 18,
+        comm: 'swapped',
+        rssKb: series(t, (i) => 300_000 + Math.min(i, 20) * 2000),
+        rssAnonKb: series(t, (i) => 200_000 + Math.min(i, 20) * 2000),
+        swapKb: series(t, (i) => Math.max(0, i - 20) * 2000),
+      },
+      sys,
+    );
     assert.equal(g.basis, 'rssAnonKb+swapKb');
     assert.equal(g.verdict, 'leak-suspect', g.reason);
   });
@@ -230,14 +258,22 @@ describe('analyze: gaps, pid reuse, edge cases', () => {
     assert.equal(second.verdict, 'steady');
     const startAt = t.map((_, i) => (i < 30 ? 1111 : 2222));
     const segs = segmentsOf({ pid: 77, comm: 'x', startAt, rssKb: t.map(() => 1) }, t.length);
-    assert.deepEqual(segs.map((s) => [s.from, s.to]), [[0, 29], [30, 59]]);
+    assert.deepEqual(
+      segs.map((s) => [s.from, s.to]),
+      [
+        [0, 29],
+        [30, 59],
+      ],
+    );
   });
 
   it('NaN, Infinity, out-of-order timestamps and ragged arrays are skipped, not thrown', () => {
     const t = timeline(30);
-    t[10] = NaN; t[11] = t[5];
+    t[10] = NaN;
+    t[11] = t[5];
     const rss: Gap[] = series(t, (i) => 100_000 + 1000 * i);
-    rss[3] = NaN; rss[4] = Infinity;
+    rss[3] = NaN;
+    rss[4] = Infinity;
     const out = analyzeGrowth([{ pid: 1, comm: 'x', rssKb: rss.slice(0, 25), pssKb: [1, 2] }], system(t));
     assert.equal(out.length, 1);
     assert.ok(Number.isFinite(out[0].slopeKbPerMin));
@@ -257,8 +293,11 @@ describe('analyze: projected time to OOM', () => {
 
   it('against the cgroup limit (limit − usage) when the process has one, whichever comes first', () => {
     const t = timeline(60);
-    const g = one({ pid: 1, comm: 'leak', cgroup: '/kubepods/pod1/c1', rssKb: series(t, (i) => 400_000 + 1000 * i), rssAnonKb: series(t, (i) => 300_000 + 2000 * i) },
-      system(t, 10_000_000), { cgroups: [cgroup('/kubepods/pod1', 1_000_000, 940_000), cgroup('/kubepods', 50_000_000, 1_000_000)] });
+    const g = one(
+      { pid: 1, comm: 'leak', cgroup: '/kubepods/pod1/c1', rssKb: series(t, (i) => 400_000 + 1000 * i), rssAnonKb: series(t, (i) => 300_000 + 2000 * i) },
+      system(t, 10_000_000),
+      { cgroups: [cgroup('/kubepods/pod1', 1_000_000, 940_000), cgroup('/kubepods', 50_000_000, 1_000_000)] },
+    );
     // basis = anon at 2000 kB/min; nearest tight limit leaves 60 000 kB -> 30 min
     assert.equal(g.basisSlopeKbPerMin, 2000);
     assert.equal(g.headroomKb.cgroup, 60_000);
@@ -283,7 +322,8 @@ describe('analyze: series from the report and from snapshots', () => {
     const r = quietReport();
     const t = timeline(60).map((v) => new Date(v).toISOString());
     r.samples = {
-      intervalMs: MIN, t,
+      intervalMs: MIN,
+      t,
       system: { availableKb: t.map((_, i) => 6_000_000 - 3000 * i), swapUsedKb: t.map(() => 60 * MiB) },
       processes: { 1500: { rssKb: t.map((_, i) => 120 * MiB + 3000 * i), pssKb: t.map((_, i) => 110 * MiB + 3000 * i) } },
     };
@@ -300,12 +340,16 @@ describe('analyze: series from the report and from snapshots', () => {
   it('seriesFromSamples reads the extras a sampler adds: comm, anon, swap, slab, and the followed cgroup usage', () => {
     const r = { ...quietReport(), cgroups: [cgroup('/app', 1000 * MiB, 100 * MiB)] };
     const t = timeline(3).map((v) => new Date(v).toISOString());
-    const s = seriesFromSamples({
-      intervalMs: MIN, t,
-      system: { availableKb: [1, 2, 3], swapUsedKb: [null, 0, 0], slabUnreclaimKb: [5, 6, 7] },
-      processes: { 42: { rssKb: [1, 2, 3], pssKb: [null, null, null], comm: 'worker', rssAnonKb: [1, 1, 1], swapKb: [0, 0, 0] } },
-      cgroups: { '/app': [200 * MiB, 300 * MiB, null] },
-    }, r);
+    const s = seriesFromSamples(
+      {
+        intervalMs: MIN,
+        t,
+        system: { availableKb: [1, 2, 3], swapUsedKb: [null, 0, 0], slabUnreclaimKb: [5, 6, 7] },
+        processes: { 42: { rssKb: [1, 2, 3], pssKb: [null, null, null], comm: 'worker', rssAnonKb: [1, 1, 1], swapKb: [0, 0, 0] } },
+        cgroups: { '/app': [200 * MiB, 300 * MiB, null] },
+      },
+      r,
+    );
     assert.equal(s.processes[0].comm, 'worker');
     assert.deepEqual(s.processes[0].rssAnonKb, [1, 1, 1]);
     assert.deepEqual(s.system.slabUnreclaimKb, [5, 6, 7]);
@@ -334,7 +378,8 @@ describe('analyze: performance', () => {
     const t = timeline(3600, 1000);
     const n = noise(42);
     const procs: ProcessSeries[] = Array.from({ length: 500 }, (_, p) => ({
-      pid: 100 + p, comm: `p${p}`,
+      pid: 100 + p,
+      comm: `p${p}`,
       rssKb: t.map((_, i) => 100_000 + (p % 3) * i * 10 + n(0) * 1000),
       rssAnonKb: t.map((_, i) => 50_000 + (p % 3) * i * 10 + n(0) * 500),
       pssKb: t.map((_, i) => (i % 97 === 0 ? null : 90_000 + (p % 3) * i * 10)),

@@ -14,7 +14,20 @@ const kills = (r: Report) => runFindings(r).filter((f) => f.id === 'oom-killed')
 const commands = (f: Finding) => f.remedies.flatMap((x) => x.commands);
 
 function task(pid: number, name: string, rssPages: number, adj = 0, swap = 0, pgtablesBytes = 64 * 1024): OomTask {
-  return { pid, uid: 0, tgid: pid, totalVmPages: rssPages * 2, rssPages, rssAnonPages: rssPages, rssFilePages: 0, rssShmemPages: 0, pgtablesBytes, swapEntries: swap, oomScoreAdj: adj, name };
+  return {
+    pid,
+    uid: 0,
+    tgid: pid,
+    totalVmPages: rssPages * 2,
+    rssPages,
+    rssAnonPages: rssPages,
+    rssFilePages: 0,
+    rssShmemPages: 0,
+    pgtablesBytes,
+    swapEntries: swap,
+    oomScoreAdj: adj,
+    name,
+  };
 }
 
 describe('analyze oom-killed: real kernel logs (read by the kernel-log parser)', () => {
@@ -71,7 +84,8 @@ describe('analyze oom-killed: real kernel logs (read by the kernel-log parser)',
 });
 
 describe('analyze oom-killed: grouping, escalation, why this victim', () => {
-  const at = (iso: string, pid: number, extra: Omit<Partial<OomEvent>, 'victim'> = {}) => killEvent({ time: iso, victim: { pid, comm: 'worker', anonRssKb: 900 * MiB }, ...extra });
+  const at = (iso: string, pid: number, extra: Omit<Partial<OomEvent>, 'victim'> = {}) =>
+    killEvent({ time: iso, victim: { pid, comm: 'worker', anonRssKb: 900 * MiB }, ...extra });
 
   it('killed twice: warning; three times: critical with the first time in the title', () => {
     assert.equal(kills(withEvents([at('2026-11-25T10:00:00Z', 1), at('2026-11-25T11:00:00Z', 2)]))[0].severity, 'warning');
@@ -93,7 +107,24 @@ describe('analyze oom-killed: grouping, escalation, why this victim', () => {
   });
 
   it('container OOMKilled states (kubectl describe): restart count escalates', () => {
-    const e = killEvent({ kind: 'container', scope: null, constraint: null, victim: { comm: null }, containerState: { name: 'api', pod: 'api-7d9f', namespace: 'prod', id: null, reason: 'OOMKilled', oomKilled: true, exitCode: 137, restartCount: 5, memoryLimitBytes: 314572800, finishedAt: null } });
+    const e = killEvent({
+      kind: 'container',
+      scope: null,
+      constraint: null,
+      victim: { comm: null },
+      containerState: {
+        name: 'api',
+        pod: 'api-7d9f',
+        namespace: 'prod',
+        id: null,
+        reason: 'OOMKilled',
+        oomKilled: true,
+        exitCode: 137,
+        restartCount: 5,
+        memoryLimitBytes: 314572800,
+        finishedAt: null,
+      },
+    });
     const [f] = kills(withEvents([{ ...e, victim: null }]));
     assert.equal(f.severity, 'critical');
     assert.equal(f.title, 'container api of pod prod/api-7d9f was OOMKilled (restarted 5 times) at its 300 MiB limit');
@@ -115,7 +146,8 @@ describe('analyze oom-killed: grouping, escalation, why this victim', () => {
 
   it('why this victim: the largest rss+swap+page tables wins; a bigger process protected by a negative adj is named', () => {
     const e = killEvent({
-      scope: 'system', victim: { pid: 3, comm: 'app', anonRssKb: 1.5 * GiB },
+      scope: 'system',
+      victim: { pid: 3, comm: 'app', anonRssKb: 1.5 * GiB },
       tasks: [task(1, 'postgres', 800_000, -500), task(2, 'sshd', 2000, -1000), task(3, 'app', 400_000, 0, 10_000), task(4, 'cron', 500)],
     });
     const why = whyVictim(e, quietReport())!;
@@ -137,7 +169,14 @@ describe('analyze oom-killed: grouping, escalation, why this victim', () => {
 
   it('a leaking program killed in its cgroup and restarted there gets its leak tool and oom_score commands', () => {
     const cg = '/system.slice/app.service';
-    const e = killEvent({ time: '2026-12-02T10:00:00.000Z', scope: 'memcg', constraint: 'CONSTRAINT_MEMCG', memcg: cg, taskMemcg: cg, victim: { pid: 77, comm: 'node', anonRssKb: GiB } });
+    const e = killEvent({
+      time: '2026-12-02T10:00:00.000Z',
+      scope: 'memcg',
+      constraint: 'CONSTRAINT_MEMCG',
+      memcg: cg,
+      taskMemcg: cg,
+      victim: { pid: 77, comm: 'node', anonRssKb: GiB },
+    });
     const r = withProcs(withEvents([e]), proc({ pid: 7788, comm: 'node', cmdline: 'node server.js', cgroup: cg, startedAt: '2026-12-02T10:00:05.000Z' }));
     const [f] = kills(r);
     assert.ok(commands(f).includes('cat /proc/7788/oom_score'));
@@ -148,7 +187,14 @@ describe('analyze oom-killed: grouping, escalation, why this victim', () => {
   });
 
   it('a victim is never linked to a namesake in another cgroup: "not running now", remedies name no other pid', () => {
-    const e = killEvent({ time: '2026-12-02T10:00:00.000Z', scope: 'memcg', constraint: 'CONSTRAINT_MEMCG', memcg: '/ux-test', taskMemcg: '/ux-test', victim: { pid: 9390, comm: 'python3', anonRssKb: 60 * MiB } });
+    const e = killEvent({
+      time: '2026-12-02T10:00:00.000Z',
+      scope: 'memcg',
+      constraint: 'CONSTRAINT_MEMCG',
+      memcg: '/ux-test',
+      taskMemcg: '/ux-test',
+      victim: { pid: 9390, comm: 'python3', anonRssKb: 60 * MiB },
+    });
     const other = proc({ pid: 4242, comm: 'python3', cmdline: 'python3 other_script.py', cgroup: '/other', startedAt: '2026-12-02T09:00:00.000Z' });
     const [f] = kills(withProcs(withEvents([e]), other));
     assert.equal(f.evidence.runningNow, null);
@@ -169,9 +215,18 @@ describe('analyze oom-killed: grouping, escalation, why this victim', () => {
   });
 
   it('runtime-oom: a runtime heap limit is not a kernel kill', () => {
-    const e = killEvent({ kind: 'runtime', scope: null, constraint: null, victim: { comm: null }, runtime: { name: 'node', message: 'Reached heap limit Allocation failed - JavaScript heap out of memory', pid: 6032, heapMb: 2047 } });
+    const e = killEvent({
+      kind: 'runtime',
+      scope: null,
+      constraint: null,
+      victim: { comm: null },
+      runtime: { name: 'node', message: 'Reached heap limit Allocation failed - JavaScript heap out of memory', pid: 6032, heapMb: 2047 },
+    });
     const fs = runFindings(withEvents([{ ...e, victim: null }]));
-    assert.deepEqual(fs.filter((f) => f.id === 'oom-killed'), []);
+    assert.deepEqual(
+      fs.filter((f) => f.id === 'oom-killed'),
+      [],
+    );
     const f = fs.find((x) => x.id === 'runtime-oom')!;
     assert.equal(f.severity, 'warning');
     assert.match(f.title, /node ran out of its own heap \(2047 MB\)/);
@@ -184,7 +239,12 @@ describe('analyze: report contract and the finding-id table', () => {
     const contract = contractExample('report.md') as Record<string, unknown>;
     const r = quietReport();
     const t = Array.from({ length: 30 }, (_, i) => new Date(Date.parse('2026-11-25T21:41:31Z') + i * 60_000).toISOString());
-    r.samples = { intervalMs: 60_000, t, system: { availableKb: t.map(() => 6 * GiB), swapUsedKb: t.map(() => 0) }, processes: { 1500: { rssKb: t.map((_, i) => 120 * MiB + i * 4 * MiB), pssKb: t.map(() => null) } } };
+    r.samples = {
+      intervalMs: 60_000,
+      t,
+      system: { availableKb: t.map(() => 6 * GiB), swapUsedKb: t.map(() => 0) },
+      processes: { 1500: { rssKb: t.map((_, i) => 120 * MiB + i * 4 * MiB), pssKb: t.map(() => null) } },
+    };
     r.events = eventsFixture('events-uvicorn-memcg.json');
     const out = JSON.parse(JSON.stringify(analyzeReport(r)));
     assert.ok(out.growth.length > 0 && out.findings.length > 0);
@@ -209,16 +269,34 @@ describe('analyze: report contract and the finding-id table', () => {
     };
     // a node leak suspect (its remedies signal the process) and a native one
     r.processes.push(proc({ pid: 4242, comm: 'node', cmdline: 'node server.js' }), proc({ pid: 4343, comm: 'myd', cmdline: '/usr/bin/myd' }));
-    r.growth = [4242, 4343].map((pid) => ({ pid, comm: pid === 4242 ? 'node' : 'myd', metric: 'rssKb' as const, slopeKbPerMin: 500, r2: 0.99, samples: 60, projectedOomAt: '2026-11-25T23:00:00.000Z', verdict: 'leak-suspect' as const }));
+    r.growth = [4242, 4343].map((pid) => ({
+      pid,
+      comm: pid === 4242 ? 'node' : 'myd',
+      metric: 'rssKb' as const,
+      slopeKbPerMin: 500,
+      r2: 0.99,
+      samples: 60,
+      projectedOomAt: '2026-11-25T23:00:00.000Z',
+      verdict: 'leak-suspect' as const,
+    }));
     const fs = runFindings(r);
     assert.ok(new Set(fs.map((f) => f.id)).size >= 13);
     assert.ok(fs.some((f) => f.id === 'leak-suspect' && f.remedies.some((m) => m.commands.some((c) => c.startsWith('kill -USR2')))));
-    const mutating = /(^|\s|\|\s*)(sudo (kill|sysctl|swapon|mkswap|fallocate|chmod|tee|rm|ipcrm|systemctl|mkdir)|kill(\s|$)|docker update|podman update|kubectl set|echo .*\| sudo tee)/;
-    for (const f of fs) for (const m of f.remedies) {
-      if (m.commands.some((c) => mutating.test(c))) assert.ok(m.changesHost, `${f.id}: "${m.title}" runs ${m.commands.join('; ')}`);
-      if (m.commands.length && m.commands.every((c) => /^(cat |free |ps |dmesg |journalctl |smem |df |ipcs|jstat |jcmd |jmap |uname|grep |docker stats|docker logs|kubectl describe|sudo slabtop|sudo cat|sudo du|sudo nginx -T|apachectl -V)/.test(c))) {
-        assert.equal(m.changesHost, false, `${f.id}: "${m.title}"`);
+    const mutating =
+      /(^|\s|\|\s*)(sudo (kill|sysctl|swapon|mkswap|fallocate|chmod|tee|rm|ipcrm|systemctl|mkdir)|kill(\s|$)|docker update|podman update|kubectl set|echo .*\| sudo tee)/;
+    for (const f of fs)
+      for (const m of f.remedies) {
+        if (m.commands.some((c) => mutating.test(c))) assert.ok(m.changesHost, `${f.id}: "${m.title}" runs ${m.commands.join('; ')}`);
+        if (
+          m.commands.length &&
+          m.commands.every((c) =>
+            /^(cat |free |ps |dmesg |journalctl |smem |df |ipcs|jstat |jcmd |jmap |uname|grep |docker stats|docker logs|kubectl describe|sudo slabtop|sudo cat|sudo du|sudo nginx -T|apachectl -V)/.test(
+              c,
+            ),
+          )
+        ) {
+          assert.equal(m.changesHost, false, `${f.id}: "${m.title}"`);
+        }
       }
-    }
   });
 });

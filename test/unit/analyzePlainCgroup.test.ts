@@ -11,7 +11,7 @@ const LOG = [
 ].join('\n');
 
 describe('oom-killed in a plain memory cgroup (no container, no service)', () => {
-  it('suggests the cgroup\'s own control file, not docker or kubectl', () => {
+  it("suggests the cgroup's own control file, not docker or kubectl", () => {
     const r = quietReport();
     r.events = parseOomEvents(LOG).events;
     r.cgroups = [{ path: '/batch/jobs', version: 1, limitKb: 65536, usageKb: 60000, peakKb: 65536, oomKills: 1, failcnt: 36 }];

@@ -18,7 +18,7 @@ const bytesArb = fc
 
 function allAnchors(s: AnchorScanner, data: Buffer): number[] {
   const out: number[] = [];
-  for (let p = 0; ; ) {
+  for (let p = 0; ;) {
     const a = s.nextAnchor(data, p);
     if (a < 0) return out;
     out.push(a);
@@ -89,49 +89,59 @@ describe('kernel-log file reader (inbox reads, look-back across pieces)', () => 
   it('reading a file finds exactly what parsing every line finds, with either scanner', async () => {
     let run = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(fc.integer({ min: 0, max: KERNEL.length - 1 }), fc.integer({ min: 0, max: 1500 })), { minLength: 1, maxLength: 5 }), fc.nat(), async (parts, seed) => {
-        const lines: string[] = [];
-        let x = seed;
-        const noise = (n: number) => {
-          for (let i = 0; i < n; i++) {
-            x = (x * 1103515245 + 12345) & 0x7fffffff;
-            lines.push(NOISE[x % NOISE.length]);
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: KERNEL.length - 1 }), fc.integer({ min: 0, max: 1500 })), { minLength: 1, maxLength: 5 }),
+        fc.nat(),
+        async (parts, seed) => {
+          const lines: string[] = [];
+          let x = seed;
+          const noise = (n: number) => {
+            for (let i = 0; i < n; i++) {
+              x = (x * 1103515245 + 12345) & 0x7fffffff;
+              lines.push(NOISE[x % NOISE.length]);
+            }
+          };
+          noise(300);
+          for (const [i, gap] of parts) {
+            lines.push(...KERNEL[i].split('\n'));
+            noise(gap);
           }
-        };
-        noise(300);
-        for (const [i, gap] of parts) {
-          lines.push(...KERNEL[i].split('\n'));
-          noise(gap);
-        }
-        const text = lines.join('\n') + '\n';
-        const file = join(dir, `log-${run++}.log`);
-        writeFileSync(file, text);
-        const full = parseOomEvents(text, { kind: 'file', path: file }, { fastSkip: false });
-        assert.ok(full.events.length >= 1); // back-to-back partial samples may fairly be one report
-        for (const scan of ['auto', 'indexof'] as const) {
-          const got = await readOomEventsFromFile(file, { kind: 'file', path: file }, { scan });
-          assert.deepEqual(got.events, full.events, scan);
-        }
-      }),
+          const text = lines.join('\n') + '\n';
+          const file = join(dir, `log-${run++}.log`);
+          writeFileSync(file, text);
+          const full = parseOomEvents(text, { kind: 'file', path: file }, { fastSkip: false });
+          assert.ok(full.events.length >= 1); // back-to-back partial samples may fairly be one report
+          for (const scan of ['auto', 'indexof'] as const) {
+            const got = await readOomEventsFromFile(file, { kind: 'file', path: file }, { scan });
+            assert.deepEqual(got.events, full.events, scan);
+          }
+        },
+      ),
       { numRuns: 25 },
     );
   });
 });
 
-describe('the reader\'s window around an anchor word', () => {
+describe("the reader's window around an anchor word", () => {
   it('holds every INTEREST phrase that contains an anchor word, wherever the word is in it', () => {
     let checked = 0;
     for (const alt of INTEREST.source.split('|')) {
       if (/[{}\\]/.test(alt)) continue; // the task-table header: found by full parsing, not by an anchor
       // [Xx] classes: try each letter.
-      const variants = alt.split(/(\[[A-Za-z]+\])/).reduce<string[]>((acc, part) => {
-        const opts = /^\[([A-Za-z]+)\]$/.exec(part)?.[1].split('') ?? [part];
-        return acc.flatMap((a) => opts.map((o) => a + o));
-      }, ['']);
+      const variants = alt.split(/(\[[A-Za-z]+\])/).reduce<string[]>(
+        (acc, part) => {
+          const opts = /^\[([A-Za-z]+)\]$/.exec(part)?.[1].split('') ?? [part];
+          return acc.flatMap((a) => opts.map((o) => a + o));
+        },
+        [''],
+      );
       for (const phrase of variants) {
         for (const w of ANCHOR_WORDS) {
           for (let i = phrase.indexOf(w); i >= 0; i = phrase.indexOf(w, i + 1)) {
-            assert.ok(i <= WINDOW_BEFORE && phrase.length - i <= WINDOW_AFTER, `"${phrase}" does not fit a window of -${WINDOW_BEFORE}/+${WINDOW_AFTER} around "${w}" at ${i}`);
+            assert.ok(
+              i <= WINDOW_BEFORE && phrase.length - i <= WINDOW_AFTER,
+              `"${phrase}" does not fit a window of -${WINDOW_BEFORE}/+${WINDOW_AFTER} around "${w}" at ${i}`,
+            );
             checked++;
           }
         }

@@ -3,9 +3,30 @@ import { parseCli, UsageError } from '../../src/cli/args';
 
 describe('oom-lens argument parsing', () => {
   it('reads diagnose with --json / --format / --out / --top', () => {
-    assert.deepEqual(parseCli(['diagnose']), { command: 'diagnose', json: false, format: 'text', out: null, top: 15, sampleMs: null, intervalMs: 1000, positionals: [], host: null, sshConfig: null, identity: null, sudo: false });
-    assert.deepEqual((({ host, sshConfig, identity, sudo }) => ({ host, sshConfig, identity, sudo }))(parseCli(['diagnose', '--host', 'web-1', '--ssh-config', 'cfg', '-i', 'key', '--sudo'])), { host: 'web-1', sshConfig: 'cfg', identity: 'key', sudo: true });
-    assert.deepEqual([parseCli(['diagnose', '--sample', '20s', '--interval', '500ms']).sampleMs, parseCli(['diagnose', '--sample', '1h30m']).sampleMs], [20_000, 5_400_000]);
+    assert.deepEqual(parseCli(['diagnose']), {
+      command: 'diagnose',
+      json: false,
+      format: 'text',
+      out: null,
+      top: 15,
+      sampleMs: null,
+      intervalMs: 1000,
+      positionals: [],
+      host: null,
+      sshConfig: null,
+      identity: null,
+      sudo: false,
+    });
+    assert.deepEqual(
+      (({ host, sshConfig, identity, sudo }) => ({ host, sshConfig, identity, sudo }))(
+        parseCli(['diagnose', '--host', 'web-1', '--ssh-config', 'cfg', '-i', 'key', '--sudo']),
+      ),
+      { host: 'web-1', sshConfig: 'cfg', identity: 'key', sudo: true },
+    );
+    assert.deepEqual(
+      [parseCli(['diagnose', '--sample', '20s', '--interval', '500ms']).sampleMs, parseCli(['diagnose', '--sample', '1h30m']).sampleMs],
+      [20_000, 5_400_000],
+    );
     assert.equal(parseCli(['diagnose', '--format', 'md']).format, 'md');
     assert.equal(parseCli(['events', 'kern.log']).positionals[0], 'kern.log');
     assert.equal(parseCli(['diagnose', '--json']).json, true);
@@ -39,7 +60,10 @@ describe('oom-lens argument parsing', () => {
     [['diagnose', '--host', ''], /needs a host name/],
   ] as [string[], RegExp][]) {
     it(`refuses ${JSON.stringify(argv)} as a usage error`, () => {
-      assert.throws(() => parseCli(argv), (e: unknown) => e instanceof UsageError && why.test((e as Error).message));
+      assert.throws(
+        () => parseCli(argv),
+        (e: unknown) => e instanceof UsageError && why.test((e as Error).message),
+      );
     });
   }
 });

@@ -50,7 +50,10 @@ function linear(what: string, one: string, two: string): void {
   let msg = '';
   for (let attempt = 0; attempt < 4; attempt++) {
     parseOomEvents(one);
-    const t1 = Math.max(best(() => parseOomEvents(one)), 1);
+    const t1 = Math.max(
+      best(() => parseOomEvents(one)),
+      1,
+    );
     const t2 = best(() => parseOomEvents(two));
     if (t2 < 6 * t1) return;
     msg = `${what}: ${t1.toFixed(2)} ms for ${one.length} chars, ${t2.toFixed(2)} ms for ${two.length}`;
@@ -94,24 +97,60 @@ describe('events reader: property and robustness', () => {
   });
 
   it('random mutations: replaced, inserted, deleted text; shuffled and duplicated lines', () => {
-    const piece = fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('(', ')', '[', ']', '{', '}', '"', ':', ',', '\n', '\r', '#012', '> ', '```', '<6>', ' kB', 'Killed process ', 'invoked oom-killer: ', 'oom-kill:', '[ pid ]', 'OOMKilled', 'FATAL ERROR:', 'State:', '- name: x', '\u0000', '\ufffd', 'é'));
+    const piece = fc.oneof(
+      fc.string({ maxLength: 8 }),
+      fc.constantFrom(
+        '(',
+        ')',
+        '[',
+        ']',
+        '{',
+        '}',
+        '"',
+        ':',
+        ',',
+        '\n',
+        '\r',
+        '#012',
+        '> ',
+        '```',
+        '<6>',
+        ' kB',
+        'Killed process ',
+        'invoked oom-killer: ',
+        'oom-kill:',
+        '[ pid ]',
+        'OOMKilled',
+        'FATAL ERROR:',
+        'State:',
+        '- name: x',
+        '\u0000',
+        '\ufffd',
+        'é',
+      ),
+    );
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: ALL.length - 1 }), fc.array(fc.tuple(fc.nat(), fc.nat({ max: 20 }), piece), { maxLength: 12 }), fc.boolean(), (i, edits, shuffle) => {
-        let t = ALL[i];
-        for (const [at, del, ins] of edits) {
-          const p = at % (t.length + 1);
-          t = t.slice(0, p) + ins + t.slice(p + del);
-        }
-        if (shuffle) {
-          const lines = t.split('\n');
-          for (let k = lines.length - 1; k > 0; k--) {
-            const j = (k * 7919) % (k + 1);
-            [lines[k], lines[j]] = [lines[j], lines[k]];
+      fc.property(
+        fc.integer({ min: 0, max: ALL.length - 1 }),
+        fc.array(fc.tuple(fc.nat(), fc.nat({ max: 20 }), piece), { maxLength: 12 }),
+        fc.boolean(),
+        (i, edits, shuffle) => {
+          let t = ALL[i];
+          for (const [at, del, ins] of edits) {
+            const p = at % (t.length + 1);
+            t = t.slice(0, p) + ins + t.slice(p + del);
           }
-          t = lines.concat(lines.slice(0, 5)).join('\n');
-        }
-        wellFormed(parseOomEvents(t));
-      }),
+          if (shuffle) {
+            const lines = t.split('\n');
+            for (let k = lines.length - 1; k > 0; k--) {
+              const j = (k * 7919) % (k + 1);
+              [lines[k], lines[j]] = [lines[j], lines[k]];
+            }
+            t = lines.concat(lines.slice(0, 5)).join('\n');
+          }
+          wellFormed(parseOomEvents(t));
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -136,7 +175,13 @@ describe('events reader: property and robustness', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: ALL.length - 1 }), fc.array(fc.nat(), { maxLength: 10 }), (i, cuts) => {
         const buf = Buffer.from(ALL[i], 'utf8');
-        assert.deepEqual(feedInPieces(buf, cuts.map((c) => c % (buf.length + 1))), feedInPieces(buf, []));
+        assert.deepEqual(
+          feedInPieces(
+            buf,
+            cuts.map((c) => c % (buf.length + 1)),
+          ),
+          feedInPieces(buf, []),
+        );
       }),
       { numRuns: 200 },
     );
@@ -167,15 +212,15 @@ describe('events reader: property and robustness', () => {
       (n) => '[ ' + ' '.repeat(n) + 'x\n',
       (n) => '['.repeat(n) + '\n',
       (n) => '{"a":'.repeat(n / 5) + '\n',
-      (n) => ('- a:\n  ').repeat(n / 8) + '\n',
+      (n) => '- a:\n  '.repeat(n / 8) + '\n',
       (n) => 'Nov 25 10:00:00 ' + 'h'.repeat(n) + '\n',
       (n) => '[Thu Dec  7 ' + '0'.repeat(n) + '\n',
-      (n) => ('Killed process 1 (x) total-vm:1kB, anon-rss:1kB, file-rss:0kB\n').repeat(n / 60),
-      (n) => ('[  123] 0 123 1 1 1 1 1 x\n').repeat(n / 28),
-      (n) => ('    State: Terminated\n    Reason: OOMKilled\n').repeat(n / 44),
+      (n) => 'Killed process 1 (x) total-vm:1kB, anon-rss:1kB, file-rss:0kB\n'.repeat(n / 60),
+      (n) => '[  123] 0 123 1 1 1 1 1 x\n'.repeat(n / 28),
+      (n) => '    State: Terminated\n    Reason: OOMKilled\n'.repeat(n / 44),
       (n) => ('java.lang.OutOfMemoryError: ' + 'x'.repeat(20) + '\n').repeat(n / 50),
       (n) => '"' + '\\"'.repeat(n / 2) + '\n',
-      (n) => 'lowmemorykiller: Killing \'' + "'".repeat(n) + '\n',
+      (n) => "lowmemorykiller: Killing '" + "'".repeat(n) + '\n',
       (n) => 'Memory cgroup stats for ' + ':'.repeat(n) + '\n',
     ];
     const n = 30000;
@@ -192,17 +237,25 @@ describe('events reader: property and robustness', () => {
 
   it('skipping ordinary lines of a big log finds exactly what parsing every line finds', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: KERNEL.length - 1 }), fc.integer({ min: 0, max: 3000 })), { minLength: 1, maxLength: 6 }), fc.array(fc.nat(), { maxLength: 8 }), fc.nat(), (parts, cuts, seed) => {
-        const lines = noise(400, seed);
-        for (const [i, gap] of parts) lines.push(...KERNEL[i].replace(/\n$/, '').split('\n'), ...noise(gap, seed + gap));
-        const buf = Buffer.from(lines.join('\n') + '\n', 'utf8');
-        const full = feedInPieces(buf, [], { fastSkip: false });
-        const fast = feedInPieces(buf, cuts.map((c) => c % (buf.length + 1)));
-        assert.deepEqual(fast.events, full.events);
-        // Not one event per sample: a header-only sample right before a sample that starts at its
-        // task table is, fairly, one report.
-        assert.ok(full.events.length >= 1);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: KERNEL.length - 1 }), fc.integer({ min: 0, max: 3000 })), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        fc.nat(),
+        (parts, cuts, seed) => {
+          const lines = noise(400, seed);
+          for (const [i, gap] of parts) lines.push(...KERNEL[i].replace(/\n$/, '').split('\n'), ...noise(gap, seed + gap));
+          const buf = Buffer.from(lines.join('\n') + '\n', 'utf8');
+          const full = feedInPieces(buf, [], { fastSkip: false });
+          const fast = feedInPieces(
+            buf,
+            cuts.map((c) => c % (buf.length + 1)),
+          );
+          assert.deepEqual(fast.events, full.events);
+          // Not one event per sample: a header-only sample right before a sample that starts at its
+          // task table is, fairly, one report.
+          assert.ok(full.events.length >= 1);
+        },
+      ),
       { numRuns: 60 },
     );
   });

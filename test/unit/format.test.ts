@@ -1,7 +1,20 @@
 // The one number and time formatter every front end uses (src/core/format.ts).
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { binaryStepKb, formatBytes, formatDuration, formatKb, formatKbSigned, formatPercent, formatRate, formatShare, formatTime, localTimeFormatter, plural, secondsToMs } from '../../src/core/format';
+import {
+  binaryStepKb,
+  formatBytes,
+  formatDuration,
+  formatKb,
+  formatKbSigned,
+  formatPercent,
+  formatRate,
+  formatShare,
+  formatTime,
+  localTimeFormatter,
+  plural,
+  secondsToMs,
+} from '../../src/core/format';
 import { table } from '../../src/core/report/table';
 import { memoryPicture } from '../../src/core/report/memoryPicture';
 
@@ -71,23 +84,66 @@ describe('formatting: one formatter for every surface', () => {
     assert.equal(binaryStepKb(1024 * 1024, 4), 256 * 1024); // 1 GiB in 4: 256 MiB
     assert.equal(binaryStepKb(1.8 * 1024 * 1024, 5), 512 * 1024, '1.8 GiB: 512 MiB steps, not 256 MiB ones labelled "1.3 GiB"');
     assert.equal(binaryStepKb(6.7 * 1024 * 1024, 5), 2 * 1024 * 1024);
-    fc.assert(fc.property(fc.double({ min: 1, max: 1e12, noNaN: true }), fc.integer({ min: 2, max: 10 }), (max, n) => {
-      const s = binaryStepKb(max, n);
-      return Number.isInteger(Math.log2(s)) && s * n >= max && (s === 1 || (s / 2) * n < max);
-    }));
+    fc.assert(
+      fc.property(fc.double({ min: 1, max: 1e12, noNaN: true }), fc.integer({ min: 2, max: 10 }), (max, n) => {
+        const s = binaryStepKb(max, n);
+        return Number.isInteger(Math.log2(s)) && s * n >= max && (s === 1 || (s / 2) * n < max);
+      }),
+    );
     // Ticks of such a step print exactly: 0, 512 MiB, 1 GiB, 1.5 GiB, 2 GiB.
-    assert.deepEqual([0, 1, 2, 3, 4].map((i) => formatKb(i * 512 * 1024)), ['0 B', '512 MiB', '1 GiB', '1.5 GiB', '2 GiB']);
+    assert.deepEqual(
+      [0, 1, 2, 3, 4].map((i) => formatKb(i * 512 * 1024)),
+      ['0 B', '512 MiB', '1 GiB', '1.5 GiB', '2 GiB'],
+    );
   });
 
   it('aligns tables, numbers to the right', () => {
-    assert.equal(table(['A', 'BB'], [['1', 'x'], ['100', 'yy']], [true, false]), '  A  BB\n  1  x\n100  yy');
+    assert.equal(
+      table(
+        ['A', 'BB'],
+        [
+          ['1', 'x'],
+          ['100', 'yy'],
+        ],
+        [true, false],
+      ),
+      '  A  BB\n  1  x\n100  yy',
+    );
   });
 
   it('derives used as total - available and buff/cache as buffers + cached (free(1) since procps 3.3.10)', () => {
-    const p = memoryPicture({ totalKb: 1000, availableKb: 600, freeKb: 100, buffersKb: 50, cachedKb: 450, shmemKb: 10, slabUnreclaimKb: null, committedAsKb: null, commitLimitKb: null, swapTotalKb: 200, swapFreeKb: 150 });
+    const p = memoryPicture({
+      totalKb: 1000,
+      availableKb: 600,
+      freeKb: 100,
+      buffersKb: 50,
+      cachedKb: 450,
+      shmemKb: 10,
+      slabUnreclaimKb: null,
+      committedAsKb: null,
+      commitLimitKb: null,
+      swapTotalKb: 200,
+      swapFreeKb: 150,
+    });
     assert.equal(p.usedKb, 400);
     assert.equal(p.buffCacheKb, 500);
     assert.equal(p.swapUsedKb, 50);
-    assert.equal(memoryPicture({ ...p, totalKb: null, availableKb: 1, freeKb: null, buffersKb: null, cachedKb: 1, shmemKb: null, slabUnreclaimKb: null, committedAsKb: null, commitLimitKb: null, swapTotalKb: null, swapFreeKb: null }).usedKb, null);
+    assert.equal(
+      memoryPicture({
+        ...p,
+        totalKb: null,
+        availableKb: 1,
+        freeKb: null,
+        buffersKb: null,
+        cachedKb: 1,
+        shmemKb: null,
+        slabUnreclaimKb: null,
+        committedAsKb: null,
+        commitLimitKb: null,
+        swapTotalKb: null,
+        swapFreeKb: null,
+      }).usedKb,
+      null,
+    );
   });
 });

@@ -6,13 +6,27 @@ import { randomBytes } from 'node:crypto';
 import { decideHostKey, type HostKeyContext } from '../../src/core/host/ssh/hostKeyPolicy';
 import { knownHostsLine, parseKnownHosts } from '../../src/core/host/ssh/knownHosts';
 
-function sshString(b: Buffer): Buffer { const len = Buffer.alloc(4); len.writeUInt32BE(b.length); return Buffer.concat([len, b]); }
+function sshString(b: Buffer): Buffer {
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(b.length);
+  return Buffer.concat([len, b]);
+}
 const ed25519 = () => Buffer.concat([sshString(Buffer.from('ssh-ed25519')), sshString(randomBytes(32))]);
 const rsa = () => Buffer.concat([sshString(Buffer.from('ssh-rsa')), sshString(Buffer.from([1, 0, 1])), sshString(randomBytes(257))]);
 
 function ctx(lines: string[], over: Partial<HostKeyContext> = {}): HostKeyContext {
-  return { entries: parseKnownHosts(lines.join('\n'), '/home/u/.ssh/known_hosts'), host: 'web-1', port: 22, user: 'u', strictHostKeyChecking: 'ask',
-    batchMode: false, canAsk: true, acceptedOnce: new Set(), writeTo: '/home/u/.ssh/known_hosts', ...over };
+  return {
+    entries: parseKnownHosts(lines.join('\n'), '/home/u/.ssh/known_hosts'),
+    host: 'web-1',
+    port: 22,
+    user: 'u',
+    strictHostKeyChecking: 'ask',
+    batchMode: false,
+    canAsk: true,
+    acceptedOnce: new Set(),
+    writeTo: '/home/u/.ssh/known_hosts',
+    ...over,
+  };
 }
 const POLICIES = ['ask', 'yes', 'no', 'accept-new'];
 

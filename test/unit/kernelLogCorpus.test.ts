@@ -38,7 +38,11 @@ describe('corpus: samples of other kinds yield no OOM events', () => {
     for (const s of samples(cat)) {
       it(`${cat}/${s.name}`, () => {
         const r = parseOomEvents(s.text);
-        assert.deepEqual(r.events.map((e) => e.kind), [], JSON.stringify(r.events));
+        assert.deepEqual(
+          r.events.map((e) => e.kind),
+          [],
+          JSON.stringify(r.events),
+        );
       });
     }
   }

@@ -47,11 +47,35 @@ describe('kernel log formats', () => {
     assert.equal(ev.memcg, '/app_oom');
     assert.equal(ev.taskMemcg, '/app_oom');
     assert.deepEqual(ev.memcgUsage, { usageKb: 65536, limitKb: 65536, failcnt: 36 });
-    assert.deepEqual(ev.victim, { pid: 16905, comm: 'grow', uid: 0, score: null, totalVmKb: 74184, anonRssKb: 65152, fileRssKb: 1356, shmemRssKb: 0, pgtablesKb: 184, oomScoreAdj: 0 });
+    assert.deepEqual(ev.victim, {
+      pid: 16905,
+      comm: 'grow',
+      uid: 0,
+      score: null,
+      totalVmKb: 74184,
+      anonRssKb: 65152,
+      fileRssKb: 1356,
+      shmemRssKb: 0,
+      pgtablesKb: 184,
+      oomScoreAdj: 0,
+    });
     assert.equal(ev.selected, null);
     assert.deepEqual(ev.reaped, { pid: 16905, comm: 'grow', anonRssKb: 0, fileRssKb: 0, shmemRssKb: 0 });
     assert.deepEqual(ev.tasks, [
-      { pid: 16905, uid: 0, tgid: 16905, totalVmPages: 18546, rssPages: 16627, rssAnonPages: null, rssFilePages: null, rssShmemPages: null, pgtablesBytes: 188416, swapEntries: 0, oomScoreAdj: 0, name: 'grow' },
+      {
+        pid: 16905,
+        uid: 0,
+        tgid: 16905,
+        totalVmPages: 18546,
+        rssPages: 16627,
+        rssAnonPages: null,
+        rssFilePages: null,
+        rssShmemPages: null,
+        pgtablesBytes: 188416,
+        swapEntries: 0,
+        oomScoreAdj: 0,
+        name: 'grow',
+      },
     ]);
     assert.equal(ev.container, null);
     assert.deepEqual(ev.lines, { first: 1, last: 17 });
@@ -72,7 +96,9 @@ describe('kernel log formats', () => {
   });
 
   it('dmesg --human: minute stamps and [+delta] lines', () => {
-    const ev = one('[Nov25 10:00] a invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n[  +0.000010] CPU: 0 PID: 7 Comm: a Not tainted 6.1.0 #1\n[  +0.000100] Out of memory: Killed process 7 (a) total-vm:10kB, anon-rss:5kB, file-rss:1kB, shmem-rss:0kB, UID:0 pgtables:4kB oom_score_adj:0\n');
+    const ev = one(
+      '[Nov25 10:00] a invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n[  +0.000010] CPU: 0 PID: 7 Comm: a Not tainted 6.1.0 #1\n[  +0.000100] Out of memory: Killed process 7 (a) total-vm:10kB, anon-rss:5kB, file-rss:1kB, shmem-rss:0kB, UID:0 pgtables:4kB oom_score_adj:0\n',
+    );
     assert.equal(ev.timeText, 'Nov25 10:00');
     assert.equal(ev.time, null);
     assert.equal(ev.uptimeSeconds, null);
@@ -99,7 +125,9 @@ describe('kernel log formats', () => {
   });
 
   it("syslog '#012' escapes are line breaks", () => {
-    const evs = parse('Nov 25 10:00:01 h kernel: [1.0] x invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0#012CPU: 0 PID: 5 Comm: x Not tainted 5.4 #1\nNov 25 10:00:02 h java[77]: Exception in thread "main" java.lang.OutOfMemoryError: Java heap space#012#011at Foo.bar(Foo.java:10)\n');
+    const evs = parse(
+      'Nov 25 10:00:01 h kernel: [1.0] x invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0#012CPU: 0 PID: 5 Comm: x Not tainted 5.4 #1\nNov 25 10:00:02 h java[77]: Exception in thread "main" java.lang.OutOfMemoryError: Java heap space#012#011at Foo.bar(Foo.java:10)\n',
+    );
     assert.equal(evs.length, 2);
     assert.equal(evs[0].trigger?.pid, 5);
     assert.equal(evs[1].runtime?.message, 'java.lang.OutOfMemoryError: Java heap space');
@@ -107,12 +135,21 @@ describe('kernel log formats', () => {
   });
 
   it('journalctl -k short formats and -o json (string and byte-array MESSAGE)', () => {
-    const short = one('Dec 08 17:51:31 box kernel: Memory cgroup out of memory: Killed process 3 (y) total-vm:8kB, anon-rss:4kB, file-rss:0kB, shmem-rss:0kB, UID:1000 pgtables:4kB oom_score_adj:0\n');
+    const short = one(
+      'Dec 08 17:51:31 box kernel: Memory cgroup out of memory: Killed process 3 (y) total-vm:8kB, anon-rss:4kB, file-rss:0kB, shmem-rss:0kB, UID:1000 pgtables:4kB oom_score_adj:0\n',
+    );
     assert.equal(short.host, 'box');
     assert.equal(short.scope, 'memcg');
     assert.equal(short.victim?.uid, 1000);
     const msg = 'Out of memory: Killed process 4 (z z) total-vm:8kB, anon-rss:4kB, file-rss:0kB, shmem-rss:0kB';
-    const rec = (m: unknown) => JSON.stringify({ __REALTIME_TIMESTAMP: '1765216291123456', _HOSTNAME: 'jhost', _TRANSPORT: 'kernel', _SOURCE_MONOTONIC_TIMESTAMP: '3277887548', MESSAGE: m });
+    const rec = (m: unknown) =>
+      JSON.stringify({
+        __REALTIME_TIMESTAMP: '1765216291123456',
+        _HOSTNAME: 'jhost',
+        _TRANSPORT: 'kernel',
+        _SOURCE_MONOTONIC_TIMESTAMP: '3277887548',
+        MESSAGE: m,
+      });
     const evs = parse(`${rec(msg)}\n${rec([...Buffer.from(msg.replace('4 (z z)', '5 (b\u00e4r)'))])}\n`);
     assert.equal(evs.length, 2);
     assert.equal(evs[0].time, '2025-12-08T17:51:31.123Z');
@@ -133,15 +170,29 @@ describe('kernel log formats', () => {
   });
 
   it('lines wrapped by a terminal (mid-number, no stamp on the continuation)', () => {
-    const line = '[ 3277.887722] Memory cgroup out of memory: Killed process 16905 (grow) total-vm:74184kB, anon-rss:65152kB, file-rss:1356kB, shmem-rss:0kB, UID:0 pgtables:184kB oom_score_adj:0';
+    const line =
+      '[ 3277.887722] Memory cgroup out of memory: Killed process 16905 (grow) total-vm:74184kB, anon-rss:65152kB, file-rss:1356kB, shmem-rss:0kB, UID:0 pgtables:184kB oom_score_adj:0';
     const wrapped = line.slice(0, 80) + '\n' + line.slice(80, 160) + '\n' + line.slice(160) + '\n';
     const ev = one(DMESG_61.split('\n').slice(0, 15).join('\n') + '\n' + wrapped);
-    assert.deepEqual(ev.victim, { pid: 16905, comm: 'grow', uid: 0, score: null, totalVmKb: 74184, anonRssKb: 65152, fileRssKb: 1356, shmemRssKb: 0, pgtablesKb: 184, oomScoreAdj: 0 });
+    assert.deepEqual(ev.victim, {
+      pid: 16905,
+      comm: 'grow',
+      uid: 0,
+      score: null,
+      totalVmKb: 74184,
+      anonRssKb: 65152,
+      fileRssKb: 1356,
+      shmemRssKb: 0,
+      pgtablesKb: 184,
+      oomScoreAdj: 0,
+    });
     assert.equal(ev.lines.last, 18);
   });
 
   it('lines wrapped by mail at a space (unstamped kill line cut before its sizes)', () => {
-    const ev = one('Out of memory: Kill process 16929 (beam.smp) score 580 or sacrifice child\nKilled process 28364, UID 0, (sh) total-vm:106064kB, anon-rss:180kB,\nfile-rss:4kB\nrsyslogd cpuset=/ mems_allowed=0\n');
+    const ev = one(
+      'Out of memory: Kill process 16929 (beam.smp) score 580 or sacrifice child\nKilled process 28364, UID 0, (sh) total-vm:106064kB, anon-rss:180kB,\nfile-rss:4kB\nrsyslogd cpuset=/ mems_allowed=0\n',
+    );
     assert.equal(ev.victim?.fileRssKb, 4);
     assert.equal(ev.victim?.anonRssKb, 180);
     const mid = one('Killed process 28364 (sh) total-vm:106064kB, anon-rss:18\n0kB, file-rss:4kB, shmem-rss:0kB\n');
@@ -151,7 +202,8 @@ describe('kernel log formats', () => {
   it('> quoting, markdown fences, cat -n numbering, minikube "* " prefixes', () => {
     const text = '> ```\n> [  5.5] Out of memory: Killed process 1 (q) total-vm:1kB, anon-rss:1kB, file-rss:0kB, shmem-rss:0kB\n> ```\n';
     assert.equal(one(text).victim?.comm, 'q');
-    const catn = '     1\t[  5.5] Out of memory: Kill process 2 (c) score 9 or sacrifice child\n     2\t[  5.6] Killed process 2 (c) total-vm:1kB, anon-rss:1kB, file-rss:0kB\n';
+    const catn =
+      '     1\t[  5.5] Out of memory: Kill process 2 (c) score 9 or sacrifice child\n     2\t[  5.6] Killed process 2 (c) total-vm:1kB, anon-rss:1kB, file-rss:0kB\n';
     const ev = one(catn);
     assert.equal(ev.victim?.score, 9);
     assert.equal(ev.uptimeSeconds, 5.5);
@@ -173,7 +225,9 @@ Killed process 4321, UID 48, (httpd) total-vm:215024kB, anon-rss:3520kB, file-rs
     assert.equal(ev.victim?.uid, 48);
     assert.equal(ev.tasks[0].oomAdj, 0);
     assert.equal(ev.tasks[0].cpu, 1);
-    const old = one('Out of memory: kill process 1234 (java) score 567 or a child\nKilled process 1234 (java) vsz:2048000kB, anon-rss:1024000kB, file-rss:12kB\n');
+    const old = one(
+      'Out of memory: kill process 1234 (java) score 567 or a child\nKilled process 1234 (java) vsz:2048000kB, anon-rss:1024000kB, file-rss:12kB\n',
+    );
     assert.equal(old.victim?.totalVmKb, 2048000);
     assert.equal(old.victim?.score, 567);
     const older = one('oom-killer: gfp_mask=0x201d2, order=0\nOut of Memory: Killed process 999 (mysqld).\n');
@@ -184,7 +238,9 @@ Killed process 4321, UID 48, (httpd) total-vm:215024kB, anon-rss:3520kB, file-rs
   });
 
   it('sacrifice child: the killed pid is the victim, the selected one is kept apart', () => {
-    const ev = one('[ 10.0] Out of memory: Kill process 100 (parent) score 900 or sacrifice child\n[ 10.1] Killed process 101 (child) total-vm:10kB, anon-rss:5kB, file-rss:1kB, shmem-rss:0kB\n');
+    const ev = one(
+      '[ 10.0] Out of memory: Kill process 100 (parent) score 900 or sacrifice child\n[ 10.1] Killed process 101 (child) total-vm:10kB, anon-rss:5kB, file-rss:1kB, shmem-rss:0kB\n',
+    );
     assert.deepEqual(ev.selected, { pid: 100, comm: 'parent', score: 900 });
     assert.equal(ev.victim?.pid, 101);
     assert.equal(ev.victim?.score, null);
@@ -192,7 +248,9 @@ Killed process 4321, UID 48, (httpd) total-vm:215024kB, anon-rss:3520kB, file-rs
   });
 
   it('oom_reaper line arriving after the next event began still goes to its kill', () => {
-    const evs = parse('[1.0] Out of memory: Killed process 10 (a) total-vm:1kB, anon-rss:1kB, file-rss:0kB, shmem-rss:0kB\n[1.1] Out of memory: Killed process 11 (b) total-vm:1kB, anon-rss:1kB, file-rss:0kB, shmem-rss:0kB\n[1.2] oom_reaper: reaped process 10 (a), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB\n');
+    const evs = parse(
+      '[1.0] Out of memory: Killed process 10 (a) total-vm:1kB, anon-rss:1kB, file-rss:0kB, shmem-rss:0kB\n[1.1] Out of memory: Killed process 11 (b) total-vm:1kB, anon-rss:1kB, file-rss:0kB, shmem-rss:0kB\n[1.2] oom_reaper: reaped process 10 (a), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB\n',
+    );
     assert.equal(evs.length, 2);
     assert.equal(evs[0].reaped?.pid, 10);
     assert.equal(evs[0].lines.last, 3);
@@ -204,7 +262,9 @@ Killed process 4321, UID 48, (httpd) total-vm:215024kB, anon-rss:3520kB, file-rs
     assert.equal(a.kind, 'panic');
     assert.equal(a.panic, 'Kernel panic - not syncing: System is deadlocked on memory');
     assert.equal(a.victim, null);
-    const b = one('[ 7.0] a invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n[ 7.0] CPU: 0 PID: 3 Comm: a Not tainted 6.1 #1\n[ 7.1] Kernel panic - not syncing: Out of memory: system-wide panic_on_oom is enabled\n');
+    const b = one(
+      '[ 7.0] a invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n[ 7.0] CPU: 0 PID: 3 Comm: a Not tainted 6.1 #1\n[ 7.1] Kernel panic - not syncing: Out of memory: system-wide panic_on_oom is enabled\n',
+    );
     assert.equal(b.kind, 'panic');
     assert.equal(b.trigger?.pid, 3);
     assert.equal(b.panic, 'Kernel panic - not syncing: Out of memory: system-wide panic_on_oom is enabled');
@@ -227,10 +287,32 @@ Killed process 4321, UID 48, (httpd) total-vm:215024kB, anon-rss:3520kB, file-rs
   });
 
   it('task tables: header-driven in every layout; without a header inferred from the column count', () => {
-    const t = (hdr: string, row: string) => one(`[1.0] Tasks state (memory values in pages):\n[1.0] ${hdr}\n[1.0] ${row}\n[1.1] Out of memory: Killed process 5 (n) total-vm:1kB, anon-rss:1kB, file-rss:0kB\n`).tasks[0];
-    assert.deepEqual(t('[ pid ]   uid  tgid total_vm      rss nr_ptes nr_pmds swapents oom_score_adj name', '[    5]     0     5     1000      200      12       3        0             0 n'), {
-      pid: 5, uid: 0, tgid: 5, totalVmPages: 1000, rssPages: 200, rssAnonPages: null, rssFilePages: null, rssShmemPages: null, pgtablesBytes: null, swapEntries: 0, oomScoreAdj: 0, name: 'n', nrPtes: 12, nrPmds: 3,
-    });
+    const t = (hdr: string, row: string) =>
+      one(
+        `[1.0] Tasks state (memory values in pages):\n[1.0] ${hdr}\n[1.0] ${row}\n[1.1] Out of memory: Killed process 5 (n) total-vm:1kB, anon-rss:1kB, file-rss:0kB\n`,
+      ).tasks[0];
+    assert.deepEqual(
+      t(
+        '[ pid ]   uid  tgid total_vm      rss nr_ptes nr_pmds swapents oom_score_adj name',
+        '[    5]     0     5     1000      200      12       3        0             0 n',
+      ),
+      {
+        pid: 5,
+        uid: 0,
+        tgid: 5,
+        totalVmPages: 1000,
+        rssPages: 200,
+        rssAnonPages: null,
+        rssFilePages: null,
+        rssShmemPages: null,
+        pgtablesBytes: null,
+        swapEntries: 0,
+        oomScoreAdj: 0,
+        name: 'n',
+        nrPtes: 12,
+        nrPmds: 3,
+      },
+    );
     const noHeader = (row: string) => one(`${row}\nOut of memory: Killed process 5 (n) total-vm:1kB, anon-rss:1kB, file-rss:0kB\n`).tasks[0];
     assert.equal(noHeader('[    5]     0     5     1000      200    40960        0             0 n').pgtablesBytes, 40960);
     assert.equal(noHeader('[    5]     0     5     1000      200       7     1234          -998 n').nrPtes, 7);
@@ -239,19 +321,34 @@ Killed process 4321, UID 48, (httpd) total-vm:215024kB, anon-rss:3520kB, file-rs
   });
 
   it('kill storms without headers, and adjacent tables of two events', () => {
-    const storm = parse('[1.0] Killed process 1 (a) total-vm:1kB, anon-rss:1kB, file-rss:0kB\n[1.1] Killed process 2 (a) total-vm:1kB, anon-rss:2kB, file-rss:0kB\n[1.2] Killed process 3 (a) total-vm:1kB, anon-rss:3kB, file-rss:0kB\n');
-    assert.deepEqual(storm.map((e) => e.victim?.anonRssKb), [1, 2, 3]);
+    const storm = parse(
+      '[1.0] Killed process 1 (a) total-vm:1kB, anon-rss:1kB, file-rss:0kB\n[1.1] Killed process 2 (a) total-vm:1kB, anon-rss:2kB, file-rss:0kB\n[1.2] Killed process 3 (a) total-vm:1kB, anon-rss:3kB, file-rss:0kB\n',
+    );
+    assert.deepEqual(
+      storm.map((e) => e.victim?.anonRssKb),
+      [1, 2, 3],
+    );
     const hdr = '[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name';
-    const adj = parse(`[2.0] Tasks state (memory values in pages):\n[2.0] ${hdr}\n[2.0] [    7]     0     7      100       50    40960        0             0 big\n[2.0] Out of memory: Killed process 7 (big) total-vm:400kB, anon-rss:200kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:40kB oom_score_adj:0\n[2.1] Tasks state (memory values in pages):\n[2.1] ${hdr}\n[2.1] [    8]     0     8      100       60    40960        0             0 next\n[2.1] [    9]     0     9      100       70    40960        0             0 other\n[2.1] Out of memory: Killed process 8 (next) total-vm:400kB, anon-rss:240kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:40kB oom_score_adj:0\n`);
+    const adj = parse(
+      `[2.0] Tasks state (memory values in pages):\n[2.0] ${hdr}\n[2.0] [    7]     0     7      100       50    40960        0             0 big\n[2.0] Out of memory: Killed process 7 (big) total-vm:400kB, anon-rss:200kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:40kB oom_score_adj:0\n[2.1] Tasks state (memory values in pages):\n[2.1] ${hdr}\n[2.1] [    8]     0     8      100       60    40960        0             0 next\n[2.1] [    9]     0     9      100       70    40960        0             0 other\n[2.1] Out of memory: Killed process 8 (next) total-vm:400kB, anon-rss:240kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:40kB oom_score_adj:0\n`,
+    );
     assert.equal(adj.length, 2);
-    assert.deepEqual(adj.map((e) => e.tasks.map((x) => x.name)), [['big'], ['next', 'other']]);
-    assert.deepEqual(adj.map((e) => e.victim?.pid), [7, 8]);
+    assert.deepEqual(
+      adj.map((e) => e.tasks.map((x) => x.name)),
+      [['big'], ['next', 'other']],
+    );
+    assert.deepEqual(
+      adj.map((e) => e.victim?.pid),
+      [7, 8],
+    );
   });
 
   it('process names with spaces, slashes, colons, brackets and parentheses, one letter', () => {
     const names = ['CPU 11/KVM', 'runc:[2:INIT]', '((resolved))', 'R', 'kworker/u8:2', 'a (b) c'];
     for (const n of names) {
-      const ev = one(`[1.0] ${n} invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n[1.0] CPU: 11 PID: 77 Comm: ${n} Not tainted 5.15.0 #1\n[1.0] [  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name\n[1.0] [     77]     0    77      100       50    40960        0             0 ${n}\n[1.0] oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/system.slice/x.service,task=${n},pid=77,uid=0\n[1.1] Out of memory: Killed process 77 (${n}) total-vm:400kB, anon-rss:200kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:40kB oom_score_adj:0\n[1.2] oom_reaper: reaped process 77 (${n}), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB\n`);
+      const ev = one(
+        `[1.0] ${n} invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n[1.0] CPU: 11 PID: 77 Comm: ${n} Not tainted 5.15.0 #1\n[1.0] [  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name\n[1.0] [     77]     0    77      100       50    40960        0             0 ${n}\n[1.0] oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/system.slice/x.service,task=${n},pid=77,uid=0\n[1.1] Out of memory: Killed process 77 (${n}) total-vm:400kB, anon-rss:200kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:40kB oom_score_adj:0\n[1.2] oom_reaper: reaped process 77 (${n}), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB\n`,
+      );
       assert.equal(ev.trigger?.comm, n);
       assert.equal(ev.trigger?.pid, 77);
       assert.equal(ev.tasks[0].name, n);
@@ -262,7 +359,9 @@ Killed process 4321, UID 48, (httpd) total-vm:215024kB, anon-rss:3520kB, file-rs
       assert.equal(ev.memcg, null);
       assert.deepEqual(ev.container, { runtime: 'systemd', id: 'x.service', podUid: null, qosClass: null, name: 'x.service' });
     }
-    const sel = one('Out of memory: Kill process 5 (((resolved))) score 3 or sacrifice child\nKilled process 6 (x y) total-vm:1kB, anon-rss:1kB, file-rss:0kB\n');
+    const sel = one(
+      'Out of memory: Kill process 5 (((resolved))) score 3 or sacrifice child\nKilled process 6 (x y) total-vm:1kB, anon-rss:1kB, file-rss:0kB\n',
+    );
     assert.equal(sel.selected?.comm, '((resolved))');
   });
 
@@ -275,7 +374,9 @@ Killed process 4321, UID 48, (httpd) total-vm:215024kB, anon-rss:3520kB, file-rs
 
   it('3.x memcg lines: "Task in X killed as a result of limit of Y", docker container', () => {
     const id = 'a'.repeat(64);
-    const ev = one(`[9.0] java invoked oom-killer: gfp_mask=0xd0, order=0, oom_score_adj=0\n[9.0] Task in /docker/${id} killed as a result of limit of /docker/${id}\n[9.0] memory: usage 524288kB, limit 524288kB, failcnt 77\n[9.1] Memory cgroup out of memory: Kill process 42 (java) score 990 or sacrifice child\n[9.1] Killed process 42 (java) total-vm:3000000kB, anon-rss:520000kB, file-rss:1000kB\n`);
+    const ev = one(
+      `[9.0] java invoked oom-killer: gfp_mask=0xd0, order=0, oom_score_adj=0\n[9.0] Task in /docker/${id} killed as a result of limit of /docker/${id}\n[9.0] memory: usage 524288kB, limit 524288kB, failcnt 77\n[9.1] Memory cgroup out of memory: Kill process 42 (java) score 990 or sacrifice child\n[9.1] Killed process 42 (java) total-vm:3000000kB, anon-rss:520000kB, file-rss:1000kB\n`,
+    );
     assert.equal(ev.taskMemcg, `/docker/${id}`);
     assert.equal(ev.memcg, `/docker/${id}`);
     assert.deepEqual(ev.container, { runtime: 'docker', id, podUid: null, qosClass: null });
@@ -284,21 +385,34 @@ Killed process 4321, UID 48, (httpd) total-vm:215024kB, anon-rss:3520kB, file-rs
   });
 
   it('other programs interleaved in an event; similar-looking lines are not events', () => {
-    const ev = one(`Jun 1 00:00:00 h kernel: [1.0] a invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\nJun 1 00:00:00 h sshd[1]: Accepted key\nJun 1 00:00:00 h kernel: [1.0] CPU: 0 PID: 3 Comm: a Not tainted 6.1 #1\nJun 1 00:00:01 h systemd[1]: foo.service: Killed process 55 with SIGKILL\nJun 1 00:00:01 h kernel: [1.1] Out of memory: Killed process 3 (a) total-vm:1kB, anon-rss:1kB, file-rss:0kB, shmem-rss:0kB\n`);
+    const ev = one(
+      `Jun 1 00:00:00 h kernel: [1.0] a invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\nJun 1 00:00:00 h sshd[1]: Accepted key\nJun 1 00:00:00 h kernel: [1.0] CPU: 0 PID: 3 Comm: a Not tainted 6.1 #1\nJun 1 00:00:01 h systemd[1]: foo.service: Killed process 55 with SIGKILL\nJun 1 00:00:01 h kernel: [1.1] Out of memory: Killed process 3 (a) total-vm:1kB, anon-rss:1kB, file-rss:0kB, shmem-rss:0kB\n`,
+    );
     assert.equal(ev.victim?.pid, 3);
     assert.equal(ev.trigger?.pid, 3);
-    assert.equal(parse('[1.0] python3: vmalloc: allocation failure, allocated 12288 of 20480 bytes, mode:0x15080c0(GFP_KERNEL_ACCOUNT|__GFP_ZERO), nodemask=(null)\n[2.0] nfs: out of memory\n[3.0] systemd-oomd[1]: Killed /user.slice/x.scope due to memory pressure\n').length, 0);
+    assert.equal(
+      parse(
+        '[1.0] python3: vmalloc: allocation failure, allocated 12288 of 20480 bytes, mode:0x15080c0(GFP_KERNEL_ACCOUNT|__GFP_ZERO), nodemask=(null)\n[2.0] nfs: out of memory\n[3.0] systemd-oomd[1]: Killed /user.slice/x.scope due to memory pressure\n',
+      ).length,
+      0,
+    );
   });
 
   it('cgroup v2 kubernetes pod (kubepods.slice) container from task_memcg', () => {
-    const ev = one('[1.0] oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=cri-containerd-abc.scope,mems_allowed=0,oom_memcg=/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod0123abcd_0000_1111_2222_333344445555.slice,task_memcg=/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod0123abcd_0000_1111_2222_333344445555.slice/cri-containerd-' + 'b'.repeat(64) + '.scope,task=app,pid=9,uid=1000\n[1.1] Memory cgroup out of memory: Killed process 9 (app) total-vm:1kB, anon-rss:1kB, file-rss:0kB, shmem-rss:0kB, UID:1000 pgtables:4kB oom_score_adj:1000\n');
+    const ev = one(
+      '[1.0] oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=cri-containerd-abc.scope,mems_allowed=0,oom_memcg=/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod0123abcd_0000_1111_2222_333344445555.slice,task_memcg=/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod0123abcd_0000_1111_2222_333344445555.slice/cri-containerd-' +
+        'b'.repeat(64) +
+        '.scope,task=app,pid=9,uid=1000\n[1.1] Memory cgroup out of memory: Killed process 9 (app) total-vm:1kB, anon-rss:1kB, file-rss:0kB, shmem-rss:0kB, UID:1000 pgtables:4kB oom_score_adj:1000\n',
+    );
     assert.deepEqual(ev.container, { runtime: 'kubernetes', id: 'b'.repeat(64), podUid: '0123abcd-0000-1111-2222-333344445555', qosClass: 'besteffort' });
     assert.equal(ev.victim?.uid, 1000);
     assert.equal(ev.victim?.oomScoreAdj, 1000);
   });
 
   it('warns (with a line number) about a task row it cannot read, and never invents a victim', () => {
-    const r = parseOomEvents('[1.0] a invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n[1.0] [  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name\n[1.0] [  5] 0 5 x\n[1.0] [  6]     0     6      100       50    40960        0             0 ok\n');
+    const r = parseOomEvents(
+      '[1.0] a invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n[1.0] [  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name\n[1.0] [  5] 0 5 x\n[1.0] [  6]     0     6      100       50    40960        0             0 ok\n',
+    );
     assert.equal(r.events.length, 1);
     assert.equal(r.events[0].victim, null);
     assert.equal(r.events[0].tasks.length, 1);

@@ -24,40 +24,51 @@ const KILL = (stamp: string, pid: number) => [
 
 describe('kernel log sources (mock host with scripted output)', () => {
   it('reads dmesg, gives uptime stamps a wall clock from the boot time, and drops the same kill seen again in kern.log', async () => {
-    const out = [
-      '@@oomlens meta user root uid 0 groups root dmesg_restrict 1 uptime 1000.00 now 1764000000',
-      '@@oomlens source dmesg',
-      ...KILL('[  900.500000] ', 4242),
-      '@@oomlens status 0',
-      '@@oomlens source file /var/log/kern.log',
-      ...KILL('Nov 24 15:58:20 web-1 kernel: [  900.500000] ', 4242),
-      ...KILL('Nov 24 15:59:00 web-1 kernel: [  940.000000] ', 4343),
-      '@@oomlens status 0',
-      '@@oomlens end',
-    ].join('\n') + '\n';
+    const out =
+      [
+        '@@oomlens meta user root uid 0 groups root dmesg_restrict 1 uptime 1000.00 now 1764000000',
+        '@@oomlens source dmesg',
+        ...KILL('[  900.500000] ', 4242),
+        '@@oomlens status 0',
+        '@@oomlens source file /var/log/kern.log',
+        ...KILL('Nov 24 15:58:20 web-1 kernel: [  900.500000] ', 4242),
+        ...KILL('Nov 24 15:59:00 web-1 kernel: [  940.000000] ', 4343),
+        '@@oomlens status 0',
+        '@@oomlens end',
+      ].join('\n') + '\n';
     const r = await readKernelLog(new ScriptedHost(out));
     assert.equal(r.unreadable, false);
-    assert.deepEqual(r.events.map((e) => e.victim?.pid), [4242, 4343]);
+    assert.deepEqual(
+      r.events.map((e) => e.victim?.pid),
+      [4242, 4343],
+    );
     assert.equal(r.events[0].time, new Date(1764000000 * 1000 - 1000 * 1000 + 900.5 * 1000).toISOString());
-    assert.deepEqual(r.sources.map((s) => [s.source, s.ok, s.events]), [['dmesg', true, 1], ['file', true, 1]]);
+    assert.deepEqual(
+      r.sources.map((s) => [s.source, s.ok, s.events]),
+      [
+        ['dmesg', true, 1],
+        ['file', true, 1],
+      ],
+    );
     assert.match(r.sources[1].detail, /read \/var\/log\/kern.log: 6 lines/);
   });
 
   it('a restricted log is unreadable with the fixes, never an empty success', async () => {
-    const out = [
-      '@@oomlens meta user alice uid 1000 groups alice dmesg_restrict 1 uptime 10 now 1764000000',
-      '@@oomlens boots ',
-      '@@oomlens source journal',
-      'No journal files were opened due to insufficient permissions.',
-      '@@oomlens status 1',
-      '@@oomlens source dmesg',
-      'dmesg: read kernel buffer failed: Operation not permitted',
-      '@@oomlens status 1',
-      '@@oomlens source file /var/log/kern.log',
-      'cat: /var/log/kern.log: Permission denied',
-      '@@oomlens status 1',
-      '@@oomlens end',
-    ].join('\n') + '\n';
+    const out =
+      [
+        '@@oomlens meta user alice uid 1000 groups alice dmesg_restrict 1 uptime 10 now 1764000000',
+        '@@oomlens boots ',
+        '@@oomlens source journal',
+        'No journal files were opened due to insufficient permissions.',
+        '@@oomlens status 1',
+        '@@oomlens source dmesg',
+        'dmesg: read kernel buffer failed: Operation not permitted',
+        '@@oomlens status 1',
+        '@@oomlens source file /var/log/kern.log',
+        'cat: /var/log/kern.log: Permission denied',
+        '@@oomlens status 1',
+        '@@oomlens end',
+      ].join('\n') + '\n';
     const r = await readKernelLog(new ScriptedHost(out));
     assert.equal(r.unreadable, true);
     assert.equal(r.events.length, 0);
@@ -68,13 +79,14 @@ describe('kernel log sources (mock host with scripted output)', () => {
   });
 
   it('reports the journal with its boots, and a script that did not finish', async () => {
-    const out = [
-      '@@oomlens meta user root uid 0 groups root dmesg_restrict 0 uptime 10 now 1764000000',
-      '@@oomlens boots -2,-1,0,',
-      '@@oomlens source journal',
-      ...KILL('2025-11-24T15:58:20.123456+0000 web-1 kernel: ', 77),
-      '@@oomlens status 0',
-    ].join('\n') + '\n';
+    const out =
+      [
+        '@@oomlens meta user root uid 0 groups root dmesg_restrict 0 uptime 10 now 1764000000',
+        '@@oomlens boots -2,-1,0,',
+        '@@oomlens source journal',
+        ...KILL('2025-11-24T15:58:20.123456+0000 web-1 kernel: ', 77),
+        '@@oomlens status 0',
+      ].join('\n') + '\n';
     const r = await readKernelLog(new ScriptedHost(out));
     assert.match(r.sources[0].detail, /read from journald, boots -2\.\.0: 3 lines/);
     assert.equal(r.events.length, 1);

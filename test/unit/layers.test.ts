@@ -29,7 +29,10 @@ describe('layers kept by lint', function () {
   for (const [file, from, why] of forbidden) {
     it(`${file} may not import ${from}`, async () => {
       const errors = await importErrors(file, from);
-      assert.ok(errors.some((e) => why.test(e)), `no layer error: ${JSON.stringify(errors)}`);
+      assert.ok(
+        errors.some((e) => why.test(e)),
+        `no layer error: ${JSON.stringify(errors)}`,
+      );
     });
   }
   const allowed: [string, string][] = [

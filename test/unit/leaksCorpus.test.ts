@@ -115,9 +115,16 @@ const checks: Partial<Record<string, (r: LeakReport, e: Json, text: string) => v
   '004-memcheck-show-leak-kinds-all-indirect': (r, e) => {
     assert.equal(r.pid, e.pid);
     assert.equal(r.sites.length, e.leak_records.length);
-    for (const rec of e.leak_records) assertRecord(r.sites.find((s) => s.record === rec.record), rec);
+    for (const rec of e.leak_records)
+      assertRecord(
+        r.sites.find((s) => s.record === rec.record),
+        rec,
+      );
     // largest first, ties in input order (records 9, 10, 11 all 1,024 bytes)
-    assert.deepEqual(r.sites.map((s) => s.record), [12, 9, 10, 11]);
+    assert.deepEqual(
+      r.sites.map((s) => s.record),
+      [12, 9, 10, 11],
+    );
     const directDefinite = r.sites.filter((s) => s.kind === 'definitely lost').reduce((a, s) => a + (s.directBytes ?? s.bytes), 0);
     assert.equal(directDefinite, e.aggregates.definitely_lost_direct_bytes_in_excerpt);
     assert.equal(r.sites.filter((s) => s.kind === 'indirectly lost').length, e.aggregates.indirectly_lost_records_in_excerpt);
@@ -161,7 +168,10 @@ const checks: Partial<Record<string, (r: LeakReport, e: Json, text: string) => v
     });
     assert.equal(r.sites.length, e.errors.length);
     assert.equal(r.details?.nonLeakErrors, e.error_count);
-    assert.equal(r.sites.reduce((a, s) => a + s.bytes, 0), e.leaked_bytes_total);
+    assert.equal(
+      r.sites.reduce((a, s) => a + s.bytes, 0),
+      e.leaked_bytes_total,
+    );
     assert.equal(r.summary.definitelyLostBytes, e.leaked_bytes_total);
     assert.deepEqual(r.warnings, []);
   },
@@ -174,7 +184,12 @@ const checks: Partial<Record<string, (r: LeakReport, e: Json, text: string) => v
     assert.equal(d.snapshotCount, e.snapshot_count);
     e.snapshots.forEach((s: Json, i: number) => {
       assert.deepEqual(d.snapshots[i], {
-        index: s.n, time: s.time, heapBytes: s.mem_heap_B, extraBytes: s.mem_heap_extra_B, stacksBytes: s.mem_stacks_B, tree: s.heap_tree,
+        index: s.n,
+        time: s.time,
+        heapBytes: s.mem_heap_B,
+        extraBytes: s.mem_heap_extra_B,
+        stacksBytes: s.mem_stacks_B,
+        tree: s.heap_tree,
       });
     });
     assert.equal(d.peakSnapshot.index, e.peak_snapshot_index);
@@ -201,7 +216,10 @@ const checks: Partial<Record<string, (r: LeakReport, e: Json, text: string) => v
       }
     });
     // sites: leaves of the peak tree, conserving the bytes of the tree
-    assert.equal(r.sites.reduce((a, s) => a + s.bytes, 0), e.peak_tree_root.bytes);
+    assert.equal(
+      r.sites.reduce((a, s) => a + s.bytes, 0),
+      e.peak_tree_root.bytes,
+    );
     assert.ok(r.sites.every((s) => s.kind === 'retained'));
     const unknown = r.sites.find((s) => s.frames.length === 1 && s.frames[0].address === '0xFFFFFFFFFFFFFFFF');
     assert.ok(unknown);
@@ -305,7 +323,10 @@ const checks: Partial<Record<string, (r: LeakReport, e: Json, text: string) => v
       assert.equal(d.histogram[i].inclusive, b.inclusive);
       assert.equal(d.histogram[i].count, b.count);
     });
-    assert.equal(d.histogram.reduce((a: number, b: Json) => a + b.count, 0), e.histogram.bucket_count_sum);
+    assert.equal(
+      d.histogram.reduce((a: number, b: Json) => a + b.count, 0),
+      e.histogram.bucket_count_sum,
+    );
     assert.equal(r.sites.length, 0);
     assert.ok(r.warnings.some((w) => /no sites/.test(w)));
   },

@@ -7,8 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import {
-  compareLeakReports, detectLeakFormat, diffLeakReports, firstUserFrame, parseLeakReport,
-  parseLeakReportFile, parseLeakReportFiles, parseLeakReportPair, siteKey,
+  compareLeakReports,
+  detectLeakFormat,
+  diffLeakReports,
+  firstUserFrame,
+  parseLeakReport,
+  parseLeakReportFile,
+  parseLeakReportFiles,
+  parseLeakReportPair,
+  siteKey,
 } from '../../src/core/parse/leaks';
 import { parseValgrindFrameText, binarySize, decimalSize } from '../../src/core/parse/leaks/util';
 import type { LeakReport, LeakSite } from '../../src/core/model/leakReport';
@@ -20,10 +27,24 @@ const fxPath = (name: string) => join(FX, name);
 function contractShape(r: LeakReport) {
   for (const k of ['tool', 'toolVersion', 'pid', 'command', 'summary', 'sites', 'warnings']) assert.ok(k in r, k);
   for (const k of [
-    'definitelyLostBytes', 'definitelyLostBlocks', 'indirectlyLostBytes', 'indirectlyLostBlocks', 'possiblyLostBytes',
-    'possiblyLostBlocks', 'stillReachableBytes', 'stillReachableBlocks', 'suppressedBytes', 'suppressedBlocks',
-    'inUseAtExitBytes', 'inUseAtExitBlocks', 'totalAllocs', 'totalFrees', 'totalBytesAllocated', 'peakBytes',
-  ]) assert.ok(k in r.summary, k);
+    'definitelyLostBytes',
+    'definitelyLostBlocks',
+    'indirectlyLostBytes',
+    'indirectlyLostBlocks',
+    'possiblyLostBytes',
+    'possiblyLostBlocks',
+    'stillReachableBytes',
+    'stillReachableBlocks',
+    'suppressedBytes',
+    'suppressedBlocks',
+    'inUseAtExitBytes',
+    'inUseAtExitBlocks',
+    'totalAllocs',
+    'totalFrees',
+    'totalBytesAllocated',
+    'peakBytes',
+  ])
+    assert.ok(k in r.summary, k);
   for (const s of r.sites) {
     for (const k of ['kind', 'bytes', 'directBytes', 'indirectBytes', 'count', 'bytesDiff', 'countDiff', 'label', 'frames']) assert.ok(k in s, k);
     for (const f of s.frames) for (const k of ['function', 'file', 'line', 'object']) assert.ok(k in f, k);
@@ -36,17 +57,42 @@ function contractShape(r: LeakReport) {
 
 describe('leak parsers: valgrind frame text', () => {
   it('reads file:line, (in object), ???, (below main) and C++ names with spaces, templates and parens', () => {
-    assert.deepEqual(parseValgrindFrameText('malloc (vg_replace_malloc.c:381)', '0x48417B4'),
-      { function: 'malloc', file: 'vg_replace_malloc.c', line: 381, object: null, address: '0x48417B4' });
-    assert.deepEqual(parseValgrindFrameText('calloc (in /usr/lib/valgrind/vgpreload_memcheck-amd64-linux.so)'),
-      { function: 'calloc', file: null, line: null, object: '/usr/lib/valgrind/vgpreload_memcheck-amd64-linux.so', address: null });
-    assert.deepEqual(parseValgrindFrameText('??? (in /usr/bin/python2.7)'),
-      { function: null, file: null, line: null, object: '/usr/bin/python2.7', address: null });
+    assert.deepEqual(parseValgrindFrameText('malloc (vg_replace_malloc.c:381)', '0x48417B4'), {
+      function: 'malloc',
+      file: 'vg_replace_malloc.c',
+      line: 381,
+      object: null,
+      address: '0x48417B4',
+    });
+    assert.deepEqual(parseValgrindFrameText('calloc (in /usr/lib/valgrind/vgpreload_memcheck-amd64-linux.so)'), {
+      function: 'calloc',
+      file: null,
+      line: null,
+      object: '/usr/lib/valgrind/vgpreload_memcheck-amd64-linux.so',
+      address: null,
+    });
+    assert.deepEqual(parseValgrindFrameText('??? (in /usr/bin/python2.7)'), {
+      function: null,
+      file: null,
+      line: null,
+      object: '/usr/bin/python2.7',
+      address: null,
+    });
     assert.deepEqual(parseValgrindFrameText('???'), { function: null, file: null, line: null, object: null, address: null });
-    assert.deepEqual(parseValgrindFrameText('(below main) (libc-start.c:226)'),
-      { function: '(below main)', file: 'libc-start.c', line: 226, object: null, address: null });
-    const cxx = parseValgrindFrameText('std::vector<int, std::allocator<int> >::_M_realloc_insert(__gnu_cxx::__normal_iterator<int*, std::vector<int, std::allocator<int> > >, int const&) (vector.tcc:440)');
-    assert.equal(cxx.function, 'std::vector<int, std::allocator<int> >::_M_realloc_insert(__gnu_cxx::__normal_iterator<int*, std::vector<int, std::allocator<int> > >, int const&)');
+    assert.deepEqual(parseValgrindFrameText('(below main) (libc-start.c:226)'), {
+      function: '(below main)',
+      file: 'libc-start.c',
+      line: 226,
+      object: null,
+      address: null,
+    });
+    const cxx = parseValgrindFrameText(
+      'std::vector<int, std::allocator<int> >::_M_realloc_insert(__gnu_cxx::__normal_iterator<int*, std::vector<int, std::allocator<int> > >, int const&) (vector.tcc:440)',
+    );
+    assert.equal(
+      cxx.function,
+      'std::vector<int, std::allocator<int> >::_M_realloc_insert(__gnu_cxx::__normal_iterator<int*, std::vector<int, std::allocator<int> > >, int const&)',
+    );
     assert.equal(cxx.file, 'vector.tcc');
     assert.equal(cxx.line, 440);
     const anon = parseValgrindFrameText('(anonymous namespace)::Holder<int>::Holder() (leak.cc:5)');
@@ -87,7 +133,10 @@ describe('leak parsers: valgrind memcheck text', () => {
     assert.equal(r.summary.totalBytesAllocated, 72988);
     assert.equal(r.summary.inUseAtExitBytes, 252);
     assert.equal(r.sites.length, 8);
-    assert.deepEqual(r.sites.map((s) => s.record), [8, 6, 7, 5, 4, 3, 2, 1]); // 72-byte tie keeps input order (6 before 7)
+    assert.deepEqual(
+      r.sites.map((s) => s.record),
+      [8, 6, 7, 5, 4, 3, 2, 1],
+    ); // 72-byte tie keeps input order (6 before 7)
     const big = r.sites[0];
     assert.equal(big.kind, 'definitely lost');
     assert.equal(big.bytes, 160);
@@ -106,7 +155,10 @@ describe('leak parsers: valgrind memcheck text', () => {
     assert.equal(firstUserFrame(put)!.function, 'app::Cache::put(std::__cxx11::basic_string<char, std::char_traits<char>, std::allocator<char> > const&)');
     assert.equal(firstUserFrame(put)!.line, 7);
     // user-supplied notion of "my files"
-    assert.equal(firstUserFrame(put, (f) => f === 'nothing.c'), null);
+    assert.equal(
+      firstUserFrame(put, (f) => f === 'nothing.c'),
+      null,
+    );
   });
 
   it('reads -v output: skips --PID-- lines, keeps non-leak errors as warnings once', () => {
@@ -115,7 +167,15 @@ describe('leak parsers: valgrind memcheck text', () => {
     assert.equal(r.pid, 9536);
     assert.equal(r.toolVersion, '3.19.0');
     assert.equal(r.sites.length, 4);
-    assert.deepEqual(r.sites.map((s) => [s.kind, s.bytes]), [['definitely lost', 116], ['indirectly lost', 100], ['definitely lost', 40], ['still reachable', 7]]);
+    assert.deepEqual(
+      r.sites.map((s) => [s.kind, s.bytes]),
+      [
+        ['definitely lost', 116],
+        ['indirectly lost', 100],
+        ['definitely lost', 40],
+        ['still reachable', 7],
+      ],
+    );
     assert.equal(r.summary.stillReachableBytes, 7);
     assert.equal(r.summary.errorCount, 3);
     assert.deepEqual(r.warnings, ['memcheck error (not a leak): Invalid read of size 4 at main (leak.c:9)']);
@@ -133,14 +193,19 @@ describe('leak parsers: valgrind memcheck text', () => {
     assert.deepEqual(parseLeakReport(quoted).sites, base.sites);
     const stamped = text.map((l) => l.replace(/^==(\d+)== /, '==$1== 00:00:00:01.234 ')).join('\n');
     assert.deepEqual(parseLeakReport(stamped).sites, base.sites);
-    const stars = parseLeakReport('**123** Memcheck, a memory error detector\n**123** Using Valgrind-3.22.0 and LibVEX\n**123** 8 bytes in 1 blocks are definitely lost in loss record 1 of 1\n**123**    at 0x1: malloc (vg_replace_malloc.c:1)\n**123**    by 0x2: main (a.c:3)\n');
+    const stars = parseLeakReport(
+      '**123** Memcheck, a memory error detector\n**123** Using Valgrind-3.22.0 and LibVEX\n**123** 8 bytes in 1 blocks are definitely lost in loss record 1 of 1\n**123**    at 0x1: malloc (vg_replace_malloc.c:1)\n**123**    by 0x2: main (a.c:3)\n',
+    );
     assert.equal(stars.sites.length, 1);
     assert.equal(stars.toolVersion, '3.22.0');
     assert.equal(stars.sites[0].frames[1].file, 'a.c');
   });
 
   it('reads pasted output without the ==PID== prefixes', () => {
-    const text = fx('memcheck-cxx-templates.txt').split('\n').map((l) => l.replace(/^==\d+== ?/, '')).join('\n');
+    const text = fx('memcheck-cxx-templates.txt')
+      .split('\n')
+      .map((l) => l.replace(/^==\d+== ?/, ''))
+      .join('\n');
     assert.equal(detectLeakFormat(text), 'valgrind-memcheck');
     const r = parseLeakReport(text);
     assert.equal(r.sites.length, 8);
@@ -153,44 +218,62 @@ describe('leak parsers: valgrind memcheck text', () => {
   });
 
   it('reads "no leaks are possible", old versions, incremental leak checks, unknown frames', () => {
-    const clean = parseLeakReport([
-      '==7== Memcheck, a memory error detector',
-      '==7== Using valgrind-3.6.1, a dynamic binary instrumentation framework.',
-      '==7== Command: /bin/true --x',
-      '==7== HEAP SUMMARY:',
-      '==7==     in use at exit: 0 bytes in 0 blocks',
-      '==7==   total heap usage: 0 allocs, 0 frees, 0 bytes allocated',
-      '==7== ',
-      '==7== All heap blocks were freed -- no leaks are possible',
-    ].join('\n'));
+    const clean = parseLeakReport(
+      [
+        '==7== Memcheck, a memory error detector',
+        '==7== Using valgrind-3.6.1, a dynamic binary instrumentation framework.',
+        '==7== Command: /bin/true --x',
+        '==7== HEAP SUMMARY:',
+        '==7==     in use at exit: 0 bytes in 0 blocks',
+        '==7==   total heap usage: 0 allocs, 0 frees, 0 bytes allocated',
+        '==7== ',
+        '==7== All heap blocks were freed -- no leaks are possible',
+      ].join('\n'),
+    );
     assert.equal(clean.toolVersion, '3.6.1');
     assert.equal(clean.command, '/bin/true --x');
     assert.equal(clean.summary.definitelyLostBytes, 0);
     assert.equal(clean.summary.stillReachableBlocks, 0);
     assert.equal(clean.sites.length, 0);
-    const inc = parseLeakReport([
-      '==9== 48 (+16) bytes in 3 (+1) blocks are definitely lost in loss record 2 of 2',
-      '==9==    at 0x4C2AB80: malloc (in /usr/lib/valgrind/vgpreload_memcheck-amd64-linux.so)',
-      '==9==    by 0x40053E: ??? (in /tmp/a.out)',
-      '==9==    by 0x400560: ???',
-      '==9== ',
-      '==9== LEAK SUMMARY:',
-      '==9==    definitely lost: 48 (+16) bytes in 3 (+1) blocks',
-    ].join('\n'));
+    const inc = parseLeakReport(
+      [
+        '==9== 48 (+16) bytes in 3 (+1) blocks are definitely lost in loss record 2 of 2',
+        '==9==    at 0x4C2AB80: malloc (in /usr/lib/valgrind/vgpreload_memcheck-amd64-linux.so)',
+        '==9==    by 0x40053E: ??? (in /tmp/a.out)',
+        '==9==    by 0x400560: ???',
+        '==9== ',
+        '==9== LEAK SUMMARY:',
+        '==9==    definitely lost: 48 (+16) bytes in 3 (+1) blocks',
+      ].join('\n'),
+    );
     assert.equal(inc.sites[0].bytes, 48);
     assert.equal(inc.sites[0].count, 3);
-    assert.deepEqual(inc.sites[0].frames.map((f) => [f.function, f.object]), [['malloc', '/usr/lib/valgrind/vgpreload_memcheck-amd64-linux.so'], [null, '/tmp/a.out'], [null, null]]);
+    assert.deepEqual(
+      inc.sites[0].frames.map((f) => [f.function, f.object]),
+      [
+        ['malloc', '/usr/lib/valgrind/vgpreload_memcheck-amd64-linux.so'],
+        [null, '/tmp/a.out'],
+        [null, null],
+      ],
+    );
     assert.equal(inc.summary.definitelyLostBytes, 48);
     assert.equal(firstUserFrame(inc.sites[0]), null);
   });
 
   it('marks inlined frames (same address as the next frame)', () => {
-    const r = parseLeakReport(['==1== 8 bytes in 1 blocks are definitely lost in loss record 1 of 1',
-      '==1==    at 0x1: malloc (vg_replace_malloc.c:1)',
-      '==1==    by 0x2: inner (x.c:1)',
-      '==1==    by 0x2: outer (x.c:9)',
-      '==1==    by 0x3: main (x.c:20)'].join('\n'));
-    assert.deepEqual(r.sites[0].frames.map((f) => f.inlined === true), [false, true, false, false]);
+    const r = parseLeakReport(
+      [
+        '==1== 8 bytes in 1 blocks are definitely lost in loss record 1 of 1',
+        '==1==    at 0x1: malloc (vg_replace_malloc.c:1)',
+        '==1==    by 0x2: inner (x.c:1)',
+        '==1==    by 0x2: outer (x.c:9)',
+        '==1==    by 0x3: main (x.c:20)',
+      ].join('\n'),
+    );
+    assert.deepEqual(
+      r.sites[0].frames.map((f) => f.inlined === true),
+      [false, true, false, false],
+    );
   });
 });
 
@@ -265,7 +348,9 @@ describe('leak parsers: valgrind memcheck XML', () => {
       assert.ok(statSync(path).size > 50 * 1024 * 1024);
       const before = process.memoryUsage().heapUsed;
       let peak = before;
-      const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().heapUsed); }, 2);
+      const timer = setInterval(() => {
+        peak = Math.max(peak, process.memoryUsage().heapUsed);
+      }, 2);
       const r = await parseLeakReportFile(path);
       clearInterval(timer);
       peak = Math.max(peak, process.memoryUsage().heapUsed);
@@ -289,8 +374,17 @@ describe('leak parsers: valgrind massif', () => {
     const d = r.details as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
     assert.equal(d.peakSnapshot.index, 50);
     assert.equal(d.snapshotCount, 67);
-    assert.equal(r.sites.reduce((a, s) => a + s.bytes, 0), 134000);
-    assert.deepEqual(r.sites.map((s) => s.frames.map((f) => `${f.function}:${f.line}`)), [['g:2', 'main:4'], ['g:2', 'f:3', 'main:4']]);
+    assert.equal(
+      r.sites.reduce((a, s) => a + s.bytes, 0),
+      134000,
+    );
+    assert.deepEqual(
+      r.sites.map((s) => s.frames.map((f) => `${f.function}:${f.line}`)),
+      [
+        ['g:2', 'main:4'],
+        ['g:2', 'f:3', 'main:4'],
+      ],
+    );
     assert.ok(r.sites.every((s) => s.kind === 'retained'));
     assert.deepEqual(firstUserFrame(r.sites[0]), { function: 'g', file: 'grow.c', line: 2, object: null, address: '0x109160' });
   });
@@ -301,14 +395,20 @@ describe('leak parsers: valgrind massif', () => {
     assert.equal(ms.tool, 'valgrind-massif');
     assert.equal(ms.command, './grow');
     assert.equal((ms.details as any).peakSnapshot.index, 50); // eslint-disable-line @typescript-eslint/no-explicit-any
-    assert.deepEqual(ms.sites.map((s) => [s.bytes, s.frames.map((f) => f.function)]), raw.sites.map((s) => [s.bytes, s.frames.map((f) => f.function)]));
+    assert.deepEqual(
+      ms.sites.map((s) => [s.bytes, s.frames.map((f) => f.function)]),
+      raw.sites.map((s) => [s.bytes, s.frames.map((f) => f.function)]),
+    );
     assert.equal(ms.summary.peakBytes, raw.summary.peakBytes);
   });
 
   it('falls back to the biggest detailed snapshot when none is marked peak', () => {
     const text = fx('massif.out.1234').replace('heap_tree=peak', 'heap_tree=detailed');
     const r = parseLeakReport(text);
-    assert.equal(r.sites.reduce((a, s) => a + s.bytes, 0), 134000);
+    assert.equal(
+      r.sites.reduce((a, s) => a + s.bytes, 0),
+      134000,
+    );
     assert.ok(r.warnings.some((w) => /no snapshot is marked peak/.test(w)));
   });
 });
@@ -337,8 +437,16 @@ describe('leak parsers: Python tracemalloc and memray', () => {
     assert.equal(r.sites[0].countDiff, 40020);
     assert.equal(r.sites[5].bytesDiff, 0);
     assert.equal(r.sites[5].countDiff, 0);
-    const neg = parseLeakReport('/app/x.py:3: size=1024 B (-2048 B), count=1 (-2), average=1024 B\n/app/y.py:9: size=2 KiB (+1.5 KiB), count=4 (+3), average=512 B');
-    assert.deepEqual(neg.sites.map((s) => [s.frames[0].file, s.bytesDiff, s.countDiff]), [['/app/y.py', 1536, 3], ['/app/x.py', -2048, -2]]);
+    const neg = parseLeakReport(
+      '/app/x.py:3: size=1024 B (-2048 B), count=1 (-2), average=1024 B\n/app/y.py:9: size=2 KiB (+1.5 KiB), count=4 (+3), average=512 B',
+    );
+    assert.deepEqual(
+      neg.sites.map((s) => [s.frames[0].file, s.bytesDiff, s.countDiff]),
+      [
+        ['/app/y.py', 1536, 3],
+        ['/app/x.py', -2048, -2],
+      ],
+    );
   });
 
   it('reads statistics("traceback") with Traceback.format() frames, oldest first -> innermost first', () => {
@@ -346,9 +454,17 @@ describe('leak parsers: Python tracemalloc and memray', () => {
     assert.equal(r.sites.length, 1);
     assert.equal(r.sites[0].count, 40020);
     assert.equal(r.sites[0].bytes, Math.round(3101.5 * 1024));
-    assert.deepEqual(r.sites[0].frames.map((f) => f.line), [5, 5, 7, 9]);
-    const withStat = parseLeakReport('/app/a.py:9: size=10 KiB, count=2, average=5120 B\n  File "/app/a.py", line 20\n    main()\n  File "/app/a.py", line 9\n    x = load()\n');
-    assert.deepEqual(withStat.sites[0].frames.map((f) => f.line), [9, 20]);
+    assert.deepEqual(
+      r.sites[0].frames.map((f) => f.line),
+      [5, 5, 7, 9],
+    );
+    const withStat = parseLeakReport(
+      '/app/a.py:9: size=10 KiB, count=2, average=5120 B\n  File "/app/a.py", line 20\n    main()\n  File "/app/a.py", line 9\n    x = load()\n',
+    );
+    assert.deepEqual(
+      withStat.sites[0].frames.map((f) => f.line),
+      [9, 20],
+    );
   });
 
   it('reads repr() forms of Statistic and StatisticDiff (real, Python 3.11)', () => {
@@ -361,25 +477,36 @@ describe('leak parsers: Python tracemalloc and memray', () => {
     assert.equal(r.sites[0].bytes, 3175960);
     assert.equal(r.sites[0].bytesDiff, 3175960);
     assert.equal(r.sites[0].countDiff, 40020);
-    assert.deepEqual(r.sites[0].frames.map((f) => f.line), [5, 5, 7, 9]);
+    assert.deepEqual(
+      r.sites[0].frames.map((f) => f.line),
+      [5, 5, 7, 9],
+    );
     const stats = r.groups[0].sites;
-    assert.deepEqual(stats.map((s) => [s.kind, s.bytes, s.count]), [['allocated', 3175960, 40020], ['allocated', 320, 2]]);
+    assert.deepEqual(
+      stats.map((s) => [s.kind, s.bytes, s.count]),
+      [
+        ['allocated', 3175960, 40020],
+        ['allocated', 320, 2],
+      ],
+    );
     const win = parseLeakReport(`<Statistic traceback=<Traceback (<Frame filename='C:\\\\app\\\\it\\'s.py' lineno=3>,) total_nframe=1> size=10 count=1>`);
     assert.equal(win.sites[0].frames[0].file, "C:\\app\\it's.py");
   });
 
   it('reads the docs display_top recipe output', () => {
-    const r = parseLeakReport([
-      'Top 3 lines',
-      '#1: Lib/base64.py:414: 419.8 KiB',
-      '    _b85chars2 = [(a + b) for a in _b85chars for b in _b85chars]',
-      '#2: Lib/base64.py:306: 419.8 KiB',
-      '    _a85chars2 = [(a + b) for a in _a85chars for b in _a85chars]',
-      '#3: collections/__init__.py:368: 293.6 KiB',
-      '    exec(class_definition, namespace)',
-      '63 other: 4.3 KiB',
-      'Total allocated size: 1137.5 KiB',
-    ].join('\n'));
+    const r = parseLeakReport(
+      [
+        'Top 3 lines',
+        '#1: Lib/base64.py:414: 419.8 KiB',
+        '    _b85chars2 = [(a + b) for a in _b85chars for b in _b85chars]',
+        '#2: Lib/base64.py:306: 419.8 KiB',
+        '    _a85chars2 = [(a + b) for a in _a85chars for b in _a85chars]',
+        '#3: collections/__init__.py:368: 293.6 KiB',
+        '    exec(class_definition, namespace)',
+        '63 other: 4.3 KiB',
+        'Total allocated size: 1137.5 KiB',
+      ].join('\n'),
+    );
     assert.equal(r.tool, 'tracemalloc');
     assert.equal(r.sites.length, 3);
     assert.equal(r.sites[0].frames[0].line, 414);
@@ -396,11 +523,28 @@ describe('leak parsers: Python tracemalloc and memray', () => {
     assert.deepEqual(r.sites[0].frames, [{ function: 'big_allocation', file: '/srv/app/example.py', line: 3, object: null }]);
     assert.equal(r.sites[0].count, 2);
     assert.equal(r.sites[2].count, 5);
-    const j = parseLeakReport(JSON.stringify({ total_num_allocations: 3, total_bytes_allocated: 300, top_allocations_by_size: [{ location: 'f:/a.py:1', size: 200 }, { location: 'g:/a.py:2', size: 100 }], top_allocations_by_count: [{ location: 'f:/a.py:1', count: 2 }], metadata: { peak_memory: 250, pid: 77 } }));
+    const j = parseLeakReport(
+      JSON.stringify({
+        total_num_allocations: 3,
+        total_bytes_allocated: 300,
+        top_allocations_by_size: [
+          { location: 'f:/a.py:1', size: 200 },
+          { location: 'g:/a.py:2', size: 100 },
+        ],
+        top_allocations_by_count: [{ location: 'f:/a.py:1', count: 2 }],
+        metadata: { peak_memory: 250, pid: 77 },
+      }),
+    );
     assert.equal(j.tool, 'memray');
     assert.equal(j.pid, 77);
     assert.equal(j.summary.peakBytes, 250);
-    assert.deepEqual(j.sites.map((s) => [s.bytes, s.count]), [[200, 2], [100, null]]);
+    assert.deepEqual(
+      j.sites.map((s) => [s.bytes, s.count]),
+      [
+        [200, 2],
+        [100, null],
+      ],
+    );
   });
 });
 
@@ -409,17 +553,23 @@ describe('leak parsers: Node heap profile and heap snapshots', () => {
     const r = parseLeakReport(fx('server.heapprofile'));
     contractShape(r);
     assert.equal(r.tool, 'node-heap-profile');
-    assert.deepEqual(r.sites.map((s) => [s.frames[0].function, s.bytes, s.count, s.stacks]), [
-      ['(anonymous)', 2097152, 2, 1],
-      ['cacheResult', 1572864, 2, 2],
-      ['Module._compile', 32768, 1, 1],
-    ]);
+    assert.deepEqual(
+      r.sites.map((s) => [s.frames[0].function, s.bytes, s.count, s.stacks]),
+      [
+        ['(anonymous)', 2097152, 2, 1],
+        ['cacheResult', 1572864, 2, 2],
+        ['Module._compile', 32768, 1, 1],
+      ],
+    );
     const cache = r.sites[1];
-    assert.deepEqual(cache.frames.map((f) => [f.function, f.file, f.line, f.column]), [
-      ['cacheResult', '/srv/app/cache.js', 5, 11],
-      ['handleRequest', '/srv/app/server.js', 20, 3],
-      ['main', '/srv/app/server.js', 10, 1],
-    ]);
+    assert.deepEqual(
+      cache.frames.map((f) => [f.function, f.file, f.line, f.column]),
+      [
+        ['cacheResult', '/srv/app/cache.js', 5, 11],
+        ['handleRequest', '/srv/app/server.js', 20, 3],
+        ['main', '/srv/app/server.js', 10, 1],
+      ],
+    );
     assert.equal(r.summary.liveBytes, 2097152 + 1572864 + 32768);
     assert.equal(firstUserFrame(r.sites[2]), null); // node:internal
     assert.equal(firstUserFrame(cache)!.file, '/srv/app/cache.js');
@@ -451,9 +601,15 @@ describe('leak parsers: Node heap profile and heap snapshots', () => {
     const r = parseLeakReportPair(fx('before.heapsnapshot'), fx('after.heapsnapshot'));
     contractShape(r);
     assert.ok(r.sites.every((s) => s.kind === 'growth'));
-    assert.deepEqual(r.sites.map((s) => [s.label, s.bytesDiff, s.countDiff]), [
-      ['(array)', 200, 0], ['Leaky', 96, 3], ['Cache', 56, 1], ['(string)', 40, 1],
-    ]);
+    assert.deepEqual(
+      r.sites.map((s) => [s.label, s.bytesDiff, s.countDiff]),
+      [
+        ['(array)', 200, 0],
+        ['Leaky', 96, 3],
+        ['Cache', 56, 1],
+        ['(string)', 40, 1],
+      ],
+    );
     const f = await parseLeakReportFiles(fxPath('before.heapsnapshot'), fxPath('after.heapsnapshot'));
     assert.deepEqual(f.sites, r.sites);
     const back = parseLeakReportPair(fx('after.heapsnapshot'), fx('before.heapsnapshot'));
@@ -491,9 +647,14 @@ describe('leak parsers: Java class histograms', () => {
     for (const r of [pair, one]) {
       assert.equal(r.tool, 'java-histogram');
       assert.ok(r.sites.every((s) => s.kind === 'growth'));
-      assert.deepEqual(r.sites.slice(0, 3).map((s) => [s.label, s.bytesDiff, s.countDiff]), [
-        ['[B', 48000000, 300000], ['java.lang.String', 7200000, 300000], ['com.acme.cache.SessionEntry', 5760000, 120000],
-      ]);
+      assert.deepEqual(
+        r.sites.slice(0, 3).map((s) => [s.label, s.bytesDiff, s.countDiff]),
+        [
+          ['[B', 48000000, 300000],
+          ['java.lang.String', 7200000, 300000],
+          ['com.acme.cache.SessionEntry', 5760000, 120000],
+        ],
+      );
       const gone = r.sites.find((s) => s.label === 'jdk.internal.misc.Unsafe')!;
       assert.deepEqual([gone.bytes, gone.bytesDiff], [0, -16]);
       assert.equal(r.sites[r.sites.length - 1].label, 'java.util.concurrent.ConcurrentHashMap$Node');
@@ -515,11 +676,17 @@ describe('leak parsers: heaptrack_print', () => {
     assert.equal(r.sites.length, 2);
     const [a, b] = r.sites;
     assert.deepEqual([a.bytes, a.count, a.stacks], [1200, 3, 2]);
-    assert.deepEqual(a.frames.map((f) => [f.function, f.file, f.line, f.object]), [
-      ['Foo::Foo()', '/home/dev/heaptrack/tests/manual/test.cpp', 9, '/home/dev/build/tests/manual/test_c'],
-      ['main', '/home/dev/heaptrack/tests/manual/test.cpp', 40, '/home/dev/build/tests/manual/test_c'],
-    ]);
-    assert.deepEqual([b.bytes, b.frames[0].function, b.frames[0].address, b.frames[0].object], [72, null, '0x7f2b3c4d5e6f', '/lib/x86_64-linux-gnu/libdl.so.2']);
+    assert.deepEqual(
+      a.frames.map((f) => [f.function, f.file, f.line, f.object]),
+      [
+        ['Foo::Foo()', '/home/dev/heaptrack/tests/manual/test.cpp', 9, '/home/dev/build/tests/manual/test_c'],
+        ['main', '/home/dev/heaptrack/tests/manual/test.cpp', 40, '/home/dev/build/tests/manual/test_c'],
+      ],
+    );
+    assert.deepEqual(
+      [b.bytes, b.frames[0].function, b.frames[0].address, b.frames[0].object],
+      [72, null, '0x7f2b3c4d5e6f', '/lib/x86_64-linux-gnu/libdl.so.2'],
+    );
   });
 
   it('falls back to PEAK MEMORY CONSUMERS without -l', () => {
@@ -535,11 +702,19 @@ describe('leak parsers: heaptrack_print', () => {
 describe('leak parsers: detection, garbage, files', () => {
   it('detects every format from its head', () => {
     const cases: Array<[string, string | null]> = [
-      ['memcheck-cxx-templates.txt', 'valgrind-memcheck'], ['memcheck-protocol4.xml', 'valgrind-memcheck'],
-      ['massif.out.1234', 'valgrind-massif'], ['ms_print-grow.txt', 'valgrind-massif'],
-      ['tracemalloc-diff.txt', 'tracemalloc'], ['tracemalloc-repr.txt', 'tracemalloc'], ['tracemalloc-tb.txt', 'tracemalloc'],
-      ['memray-stats-2024.txt', 'memray'], ['server.heapprofile', 'node-heap-profile'], ['after.heapsnapshot', 'node-heap-snapshot'],
-      ['jmap-histo-jdk11.txt', 'java-histogram'], ['jcmd-class-histogram-jdk8.txt', 'java-histogram'], ['heaptrack-print.txt', 'heaptrack'],
+      ['memcheck-cxx-templates.txt', 'valgrind-memcheck'],
+      ['memcheck-protocol4.xml', 'valgrind-memcheck'],
+      ['massif.out.1234', 'valgrind-massif'],
+      ['ms_print-grow.txt', 'valgrind-massif'],
+      ['tracemalloc-diff.txt', 'tracemalloc'],
+      ['tracemalloc-repr.txt', 'tracemalloc'],
+      ['tracemalloc-tb.txt', 'tracemalloc'],
+      ['memray-stats-2024.txt', 'memray'],
+      ['server.heapprofile', 'node-heap-profile'],
+      ['after.heapsnapshot', 'node-heap-snapshot'],
+      ['jmap-histo-jdk11.txt', 'java-histogram'],
+      ['jcmd-class-histogram-jdk8.txt', 'java-histogram'],
+      ['heaptrack-print.txt', 'heaptrack'],
       ['leak.c', null],
     ];
     for (const [f, tool] of cases) assert.equal(detectLeakFormat(fx(f).slice(0, 4096)), tool, f);
@@ -581,12 +756,24 @@ describe('leak reports: comparing runs', () => {
     const afterText = fx('memcheck-verbose.txt')
       .replace(/0x10916E/g, '0x20916E') // addresses change between builds
       .replace('40 bytes in 1 blocks are definitely lost in loss record 2 of 4', '80 bytes in 2 blocks are definitely lost in loss record 2 of 4')
-      .replace(/7 bytes in 1 blocks are still reachable in loss record 1 of 4\n==9536== {4}at 0x48417B4: malloc \(in [^)]*\)\n==9536== {4}by 0x1091C8: main \(leak.c:8\)/, '7 bytes in 1 blocks are still reachable in loss record 1 of 4\n==9536==    at 0x48417B4: malloc (in /x.so)\n==9536==    by 0x1091C8: main (leak.c:99)');
+      .replace(
+        /7 bytes in 1 blocks are still reachable in loss record 1 of 4\n==9536== {4}at 0x48417B4: malloc \(in [^)]*\)\n==9536== {4}by 0x1091C8: main \(leak.c:8\)/,
+        '7 bytes in 1 blocks are still reachable in loss record 1 of 4\n==9536==    at 0x48417B4: malloc (in /x.so)\n==9536==    by 0x1091C8: main (leak.c:99)',
+      );
     const after = parseLeakReport(afterText);
     const c = compareLeakReports(before, after);
-    assert.deepEqual(c.fixed.map((s) => [s.kind, firstUserFrame(s)!.line]), [['still reachable', 8]]);
-    assert.deepEqual(c.added.map((s) => [s.kind, firstUserFrame(s)!.line]), [['still reachable', 99]]);
-    assert.deepEqual(c.grown.map((g) => [g.before.bytes, g.after.bytes]), [[40, 80]]);
+    assert.deepEqual(
+      c.fixed.map((s) => [s.kind, firstUserFrame(s)!.line]),
+      [['still reachable', 8]],
+    );
+    assert.deepEqual(
+      c.added.map((s) => [s.kind, firstUserFrame(s)!.line]),
+      [['still reachable', 99]],
+    );
+    assert.deepEqual(
+      c.grown.map((g) => [g.before.bytes, g.after.bytes]),
+      [[40, 80]],
+    );
     // XML (dir + file) against text (file only): the same sites
     const xml = parseLeakReport(fx('memcheck-protocol4.xml'));
     const vsText = compareLeakReports(before, xml);
@@ -598,22 +785,27 @@ describe('leak reports: comparing runs', () => {
     const a = parseLeakReport('/app/a.py:3: size=10 KiB, count=10, average=1024 B\n/app/b.py:4: size=1 KiB, count=1, average=1024 B');
     const b = parseLeakReport('/app/a.py:3: size=50 KiB, count=50, average=1024 B\n/app/b.py:4: size=1 KiB, count=1, average=1024 B');
     const d = diffLeakReports(a, b);
-    assert.deepEqual(d.sites.map((s) => [s.kind, s.frames[0].file, s.bytesDiff, s.countDiff]), [['growth', '/app/a.py', 40 * 1024, 40]]);
+    assert.deepEqual(
+      d.sites.map((s) => [s.kind, s.frames[0].file, s.bytesDiff, s.countDiff]),
+      [['growth', '/app/a.py', 40 * 1024, 40]],
+    );
   });
 });
 
 describe('leak parsers: hard-wrapped memcheck text (mail, narrow terminals)', () => {
   it('joins a wrapped loss-record header and a wrapped C++ frame', () => {
-    const r = parseLeakReport([
-      '> ==9662== 72 (8 direct, 64 indirect) bytes in 1 blocks are definitely lost in',
-      '> loss record 7 of 8',
-      '> ==9662==    at 0x4841F2F: operator new(unsigned long) (in',
-      '> /usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so)',
-      '> ==9662==    by 0x10A5FB: app::Cache::put(std::__cxx11::basic_string<char,',
-      '> std::char_traits<char>, std::allocator<char> > const&) (leak.cc:7)',
-      '> ==9662==    by 0x10A320: main (leak.cc:8)',
-      '> ==9662== ',
-    ].join('\n'));
+    const r = parseLeakReport(
+      [
+        '> ==9662== 72 (8 direct, 64 indirect) bytes in 1 blocks are definitely lost in',
+        '> loss record 7 of 8',
+        '> ==9662==    at 0x4841F2F: operator new(unsigned long) (in',
+        '> /usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so)',
+        '> ==9662==    by 0x10A5FB: app::Cache::put(std::__cxx11::basic_string<char,',
+        '> std::char_traits<char>, std::allocator<char> > const&) (leak.cc:7)',
+        '> ==9662==    by 0x10A320: main (leak.cc:8)',
+        '> ==9662== ',
+      ].join('\n'),
+    );
     assert.equal(r.sites.length, 1);
     const s = r.sites[0];
     assert.deepEqual([s.bytes, s.directBytes, s.indirectBytes, s.record, s.recordsTotal], [72, 8, 64, 7, 8]);
@@ -625,15 +817,20 @@ describe('leak parsers: hard-wrapped memcheck text (mail, narrow terminals)', ()
   });
 
   it('does not glue program output to complete valgrind lines', () => {
-    const r = parseLeakReport([
-      '==5== 8 bytes in 1 blocks are definitely lost in loss record 1 of 1',
-      'program says hello',
-      '==5==    at 0x1: malloc (vg_replace_malloc.c:1)',
-      'program says (unbalanced',
-      '==5==    by 0x2: main (a.c:3)',
-      '==5== ',
-    ].join('\n'));
-    assert.deepEqual(r.sites[0].frames.map((f) => f.function), ['malloc', 'main']);
+    const r = parseLeakReport(
+      [
+        '==5== 8 bytes in 1 blocks are definitely lost in loss record 1 of 1',
+        'program says hello',
+        '==5==    at 0x1: malloc (vg_replace_malloc.c:1)',
+        'program says (unbalanced',
+        '==5==    by 0x2: main (a.c:3)',
+        '==5== ',
+      ].join('\n'),
+    );
+    assert.deepEqual(
+      r.sites[0].frames.map((f) => f.function),
+      ['malloc', 'main'],
+    );
   });
 });
 
@@ -649,7 +846,9 @@ describe('leak parsers: XML pasted in documents', () => {
   });
 
   it('reads tracemalloc statistics("filename") lines (line 0 = no line)', () => {
-    const r = parseLeakReport('/usr/lib/python3.11/json/decoder.py:0: size=12.5 KiB, count=40, average=320 B\n/app/main.py:0: size=3 KiB, count=3, average=1024 B');
+    const r = parseLeakReport(
+      '/usr/lib/python3.11/json/decoder.py:0: size=12.5 KiB, count=40, average=320 B\n/app/main.py:0: size=3 KiB, count=3, average=1024 B',
+    );
     assert.equal(r.sites[0].frames[0].line, null);
     assert.equal(firstUserFrame(r.sites[0]), null);
     assert.equal(firstUserFrame(r.sites[1])!.file, '/app/main.py');

@@ -24,7 +24,17 @@ function loadSamples(): string[] {
   return out.map((s) => (s.length > 40000 ? s.slice(0, 40000) : s));
 }
 
-const FORMATS: LeakFormat[] = ['memcheck-xml', 'memcheck-text', 'massif', 'tracemalloc', 'memray', 'heap-profile', 'heap-snapshot', 'java-histogram', 'heaptrack'];
+const FORMATS: LeakFormat[] = [
+  'memcheck-xml',
+  'memcheck-text',
+  'massif',
+  'tracemalloc',
+  'memray',
+  'heap-profile',
+  'heap-snapshot',
+  'java-histogram',
+  'heaptrack',
+];
 
 function wellFormed(r: LeakReport) {
   assert.ok(r && typeof r === 'object');
@@ -48,14 +58,19 @@ describe('leak parsers: property — never throw on cut or mangled input', () =>
 
   it('random truncations of every sample', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: samples.length - 1 }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), (i, a, b) => {
-        const s = samples[i];
-        const from = Math.floor(Math.min(a, b) * s.length);
-        const to = Math.floor(Math.max(a, b) * s.length);
-        wellFormed(parseLeakReport(s.slice(0, to)));
-        wellFormed(parseLeakReport(s.slice(from)));
-        wellFormed(parseLeakReport(s.slice(from, to)));
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: samples.length - 1 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (i, a, b) => {
+          const s = samples[i];
+          const from = Math.floor(Math.min(a, b) * s.length);
+          const to = Math.floor(Math.max(a, b) * s.length);
+          wellFormed(parseLeakReport(s.slice(0, to)));
+          wellFormed(parseLeakReport(s.slice(from)));
+          wellFormed(parseLeakReport(s.slice(from, to)));
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -63,7 +78,32 @@ describe('leak parsers: property — never throw on cut or mangled input', () =>
   it('random mutations: replaced, inserted, deleted text; shuffled and duplicated lines', () => {
     const mutation = fc.oneof(
       fc.record({ op: fc.constant('replace' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), len: fc.nat(50), with: fc.string({ maxLength: 20 }) }),
-      fc.record({ op: fc.constant('insert' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), len: fc.constant(0), with: fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom('==1== ', '<error>', '</stack>', '{', ']', 'n3: 12 ', '(+5)', ' bytes in ', 'size=', 'at 0x1: ', '\n\n', '\u0000', '-->', '&amp;', 'NaN', '1e309')) }),
+      fc.record({
+        op: fc.constant('insert' as const),
+        at: fc.double({ min: 0, max: 1, noNaN: true }),
+        len: fc.constant(0),
+        with: fc.oneof(
+          fc.string({ maxLength: 30 }),
+          fc.constantFrom(
+            '==1== ',
+            '<error>',
+            '</stack>',
+            '{',
+            ']',
+            'n3: 12 ',
+            '(+5)',
+            ' bytes in ',
+            'size=',
+            'at 0x1: ',
+            '\n\n',
+            '\u0000',
+            '-->',
+            '&amp;',
+            'NaN',
+            '1e309',
+          ),
+        ),
+      }),
       fc.record({ op: fc.constant('delete' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), len: fc.nat(200), with: fc.constant('') }),
       fc.record({ op: fc.constant('lines' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), len: fc.nat(5), with: fc.constant('') }),
     );
@@ -75,7 +115,8 @@ describe('leak parsers: property — never throw on cut or mangled input', () =>
           if (m.op === 'lines') {
             const lines = s.split('\n');
             const k = Math.floor(m.at * lines.length);
-            if (m.len % 2 === 0) lines.splice(k, 0, ...lines.slice(k, k + m.len)); // duplicate
+            if (m.len % 2 === 0)
+              lines.splice(k, 0, ...lines.slice(k, k + m.len)); // duplicate
             else if (k + 1 < lines.length) [lines[k], lines[k + 1]] = [lines[k + 1], lines[k]]; // swap
             s = lines.join('\n');
           } else {
@@ -92,20 +133,28 @@ describe('leak parsers: property — never throw on cut or mangled input', () =>
 
   it('any text forced through any reader', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...FORMATS), fc.oneof(fc.string({ maxLength: 300 }), fc.json({ maxDepth: 4 }), fc.constantFrom(...samples.map((x) => x.slice(0, 3000)))), (format, text) => {
-        wellFormed(parseLeakReport(text, { format }));
-      }),
+      fc.property(
+        fc.constantFrom(...FORMATS),
+        fc.oneof(fc.string({ maxLength: 300 }), fc.json({ maxDepth: 4 }), fc.constantFrom(...samples.map((x) => x.slice(0, 3000)))),
+        (format, text) => {
+          wellFormed(parseLeakReport(text, { format }));
+        },
+      ),
       { numRuns: 400 },
     );
   });
 
   it('hostile JSON shapes for the Node readers, and pairs', () => {
     const weird = [
-      '{"head": null}', '{"head": {"children": [null, 1, "x", {"selfSize": "big"}]}}', '{"head": {"callFrame": {}, "selfSize": 1e400}}',
+      '{"head": null}',
+      '{"head": {"children": [null, 1, "x", {"selfSize": "big"}]}}',
+      '{"head": {"callFrame": {}, "selfSize": 1e400}}',
       '{"snapshot": {"meta": {"node_fields": []}}, "nodes": [], "strings": []}',
       '{"snapshot": {"meta": {"node_fields": ["type","name","id","self_size"], "node_types": [["object"]]}}, "nodes": [0, 99, 1, 5, 7], "strings": []}',
       '{"snapshot": {"meta": {"node_fields": ["type","name","id","self_size"], "node_types": "x"}}, "nodes": "no", "strings": {}}',
-      '[1,2,3]', 'null', '"str"',
+      '[1,2,3]',
+      'null',
+      '"str"',
     ];
     for (const w of weird) {
       for (const format of ['heap-profile', 'heap-snapshot', 'memray'] as LeakFormat[]) wellFormed(parseLeakReport(w, { format }));
@@ -114,7 +163,8 @@ describe('leak parsers: property — never throw on cut or mangled input', () =>
     }
     // deep profile trees are walked without recursion
     let node = '{"callFrame": {"functionName": "leaf", "url": "file:///a.js", "lineNumber": 0}, "selfSize": 8, "children": []}';
-    for (let i = 0; i < 20000; i++) node = `{"callFrame": {"functionName": "f${i}", "url": "file:///a.js", "lineNumber": ${i}}, "selfSize": 0, "children": [${node}]}`;
+    for (let i = 0; i < 20000; i++)
+      node = `{"callFrame": {"functionName": "f${i}", "url": "file:///a.js", "lineNumber": ${i}}, "selfSize": 0, "children": [${node}]}`;
     const deep = parseLeakReport(`{"head": ${node}}`);
     assert.equal(deep.sites.length, 1);
     assert.equal(deep.sites[0].frames.length, 20000); // the head node is the root, not a frame

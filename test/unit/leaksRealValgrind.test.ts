@@ -45,7 +45,8 @@ describe('leak parsers: a real valgrind run', function () {
   before(function () {
     if (missing.length > 0) {
       // npm test installs test/system-packages.txt before this tier: missing there is a failure.
-      if (process.env.OOM_LENS_DEPS_REQUIRED === '1') throw new Error(`missing dependency: ${missing.join(' and ')} not found on PATH; add it to test/system-packages.txt`);
+      if (process.env.OOM_LENS_DEPS_REQUIRED === '1')
+        throw new Error(`missing dependency: ${missing.join(' and ')} not found on PATH; add it to test/system-packages.txt`);
       console.warn(`\n  WARNING: SKIPPING the real-valgrind leak test: ${missing.join(' and ')} not found on PATH\n`);
       this.skip();
     }
@@ -97,8 +98,8 @@ describe('leak parsers: a real valgrind run', function () {
     const t = await parseLeakReportFile(text);
     const s = t.summary;
     const expected = (s.definitelyLostBytes ?? 0) + (s.indirectlyLostBytes ?? 0) + (s.possiblyLostBytes ?? 0) + (s.stillReachableBytes ?? 0);
-    assert.equal(leakedBytes(r), expected, 'the XML report\'s total');
-    assert.equal(leakedBytes(t), expected, 'the text log\'s total');
+    assert.equal(leakedBytes(r), expected, "the XML report's total");
+    assert.equal(leakedBytes(t), expected, "the text log's total");
     assert.equal(siteSummary(node, 'valgrind-memcheck'), '16 B definitely lost (+6 B indirectly) in 1 block');
   });
 

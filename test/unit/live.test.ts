@@ -13,8 +13,11 @@ function base(extra: Partial<DiagnosedReport> = {}): DiagnosedReport {
   const r = quietReport();
   return {
     ...r,
-    processes: [proc({ pid: 1500, comm: 'python3', cmdline: 'python3 leak.py', rssKb: 20 * MiB, start: 5000, cgroup: '/ux-test' }),
-      proc({ pid: 900, comm: 'postgres', rssKb: 180 * MiB, start: 100 }), proc({ pid: 77, comm: 'worker', cmdline: 'worker --first', rssKb: 10 * MiB, start: 4000 })],
+    processes: [
+      proc({ pid: 1500, comm: 'python3', cmdline: 'python3 leak.py', rssKb: 20 * MiB, start: 5000, cgroup: '/ux-test' }),
+      proc({ pid: 900, comm: 'postgres', rssKb: 180 * MiB, start: 100 }),
+      proc({ pid: 77, comm: 'worker', cmdline: 'worker --first', rssKb: 10 * MiB, start: 4000 }),
+    ],
     cgroups: [],
     cgroupFiles: [],
     ...extra,
@@ -29,8 +32,12 @@ function frames(from: number, n: number, opts: { grow?: number; extra?: (i: numb
     const leak = 20 * MiB + Math.min(i, opts.grow ?? Infinity) * 2 * MiB;
     out.push({
       uptime: BOOT_UPTIME + i,
-      procs: [{ pid: 1500, comm: 'python3', rssKb: leak, start: 5000 }, { pid: 900, comm: 'postgres', rssKb: 180 * MiB + (i % 3) * 8, start: 100 },
-        ...(opts.worker === false ? [] : [{ pid: 77, comm: 'worker', rssKb: 10 * MiB, start: 4000 }]), ...(opts.extra?.(i) ?? [])],
+      procs: [
+        { pid: 1500, comm: 'python3', rssKb: leak, start: 5000 },
+        { pid: 900, comm: 'postgres', rssKb: 180 * MiB + (i % 3) * 8, start: 100 },
+        ...(opts.worker === false ? [] : [{ pid: 77, comm: 'worker', rssKb: 10 * MiB, start: 4000 }]),
+        ...(opts.extra?.(i) ?? []),
+      ],
     });
   }
   return out;
@@ -54,7 +61,12 @@ describe('live diagnosis (scripted host: frames and kernel lines on cue)', () =>
     assert.equal(live.report.processes.find((p) => p.pid === 1500)!.rssKb, 20 * MiB + 4 * 2 * MiB, 'the last sample, not the snapshot');
     assert.equal(live.report.live!.samples, 5);
     // A process starts, and the worker exits.
-    host.push(...frames(5, 3, { worker: false, extra: () => [{ pid: 4242, comm: 'newcomer', rssKb: 3 * MiB, start: 9000, cmdline: 'newcomer --serve', cgroup: '/system.slice/new.service' }] }));
+    host.push(
+      ...frames(5, 3, {
+        worker: false,
+        extra: () => [{ pid: 4242, comm: 'newcomer', rssKb: 3 * MiB, start: 9000, cmdline: 'newcomer --serve', cgroup: '/system.slice/new.service' }],
+      }),
+    );
     await host.drained();
     await new Promise((r) => setTimeout(r, 50)); // the read of the newcomer's /proc files
     const r = live.report;
@@ -62,7 +74,11 @@ describe('live diagnosis (scripted host: frames and kernel lines on cue)', () =>
     assert.equal(fresh.rssKb, 3 * MiB);
     assert.equal(fresh.cmdline, 'newcomer --serve', 'its command line was read');
     assert.equal(fresh.cgroup, '/system.slice/new.service');
-    assert.equal(r.processes.some((p) => p.pid === 77), false, 'an exited process is not current');
+    assert.equal(
+      r.processes.some((p) => p.pid === 77),
+      false,
+      'an exited process is not current',
+    );
     const gone = r.exited!.find((p) => p.pid === 77)!;
     assert.equal(gone.rssKb, 10 * MiB, 'with its last values');
     assert.equal(gone.goneAt, new Date(Date.parse('2026-11-13T22:11:31.000Z') + (BOOT_UPTIME + 5) * 1000).toISOString());
@@ -82,8 +98,11 @@ describe('live diagnosis (scripted host: frames and kernel lines on cue)', () =>
     const now = r.processes.find((p) => p.pid === 77)!;
     assert.equal(now.start, 8000);
     assert.equal(now.rssKb, 2 * MiB);
-    assert.notEqual(now.cmdline, 'worker --first', 'not the snapshot\'s info of the earlier process');
-    assert.ok(r.exited!.some((p) => p.pid === 77 && p.start === 4000), 'the earlier worker is gone');
+    assert.notEqual(now.cmdline, 'worker --first', "not the snapshot's info of the earlier process");
+    assert.ok(
+      r.exited!.some((p) => p.pid === 77 && p.start === 4000),
+      'the earlier worker is gone',
+    );
     const g = growthOf(r, 77);
     assert.ok(g, 'the new worker has its own growth');
     assert.notEqual(g!.verdict, 'shrinking', 'the drop from 10 MiB to 2 MiB is two processes, not a shrink');
@@ -128,15 +147,52 @@ describe('live diagnosis (scripted host: frames and kernel lines on cue)', () =>
     assert.equal(new Set(before).size, before.length, 'keys are unique');
     host.push(...frames(30, 5));
     await host.drained();
-    assert.deepEqual(live.report.findings.map((f) => f.key).filter((k) => before.includes(k!)), before, 'the same order');
-    const kill = { ...quietReport().events[0], kind: 'kill', scope: 'memcg', time: '2026-11-25T22:20:00.000Z', timeText: null, uptimeSeconds: null, host: null,
-      trigger: null, constraint: 'CONSTRAINT_MEMCG', memcg: '/ux-test', taskMemcg: '/ux-test', memcgUsage: null,
-      victim: { pid: 31337, comm: 'python3', uid: 0, score: null, totalVmKb: null, anonRssKb: 60 * MiB, fileRssKb: 0, shmemRssKb: 0, pgtablesKb: null, oomScoreAdj: 0 },
-      selected: null, reaped: null, tasks: [], container: null, panic: null, runtime: null, containerState: null, lines: { first: 1, last: 1 } } as Report['events'][number];
+    assert.deepEqual(
+      live.report.findings.map((f) => f.key).filter((k) => before.includes(k!)),
+      before,
+      'the same order',
+    );
+    const kill = {
+      ...quietReport().events[0],
+      kind: 'kill',
+      scope: 'memcg',
+      time: '2026-11-25T22:20:00.000Z',
+      timeText: null,
+      uptimeSeconds: null,
+      host: null,
+      trigger: null,
+      constraint: 'CONSTRAINT_MEMCG',
+      memcg: '/ux-test',
+      taskMemcg: '/ux-test',
+      memcgUsage: null,
+      victim: {
+        pid: 31337,
+        comm: 'python3',
+        uid: 0,
+        score: null,
+        totalVmKb: null,
+        anonRssKb: 60 * MiB,
+        fileRssKb: 0,
+        shmemRssKb: 0,
+        pgtablesKb: null,
+        oomScoreAdj: 0,
+      },
+      selected: null,
+      reaped: null,
+      tasks: [],
+      container: null,
+      panic: null,
+      runtime: null,
+      containerState: null,
+      lines: { first: 1, last: 1 },
+    } as Report['events'][number];
     const n = updates.length;
     live.addEvents([kill]);
     assert.equal(updates.length, n + 1);
-    assert.deepEqual(updates[n].newEvents.map((e) => e.victim?.pid), [31337]);
+    assert.deepEqual(
+      updates[n].newEvents.map((e) => e.victim?.pid),
+      [31337],
+    );
     const r = live.report;
     assert.equal(r.events.length, 1);
     const f = r.findings.find((x) => x.id === 'oom-killed')!;
@@ -147,10 +203,13 @@ describe('live diagnosis (scripted host: frames and kernel lines on cue)', () =>
     await done;
   });
 
-  it('memory, pressure, the OOM kill counter and cgroup usage are the last sample\'s', async () => {
+  it("memory, pressure, the OOM kill counter and cgroup usage are the last sample's", async () => {
     const host = new ScriptedHost();
     const file = '/sys/fs/cgroup/memory/ux-test/memory.usage_in_bytes';
-    const b = base({ cgroups: [{ path: '/ux-test', version: 1, limitKb: 64 * MiB, usageKb: 1 * MiB, peakKb: 1 * MiB, oomKills: 0, failcnt: 0 }], cgroupFiles: [{ file, path: '/ux-test' }] });
+    const b = base({
+      cgroups: [{ path: '/ux-test', version: 1, limitKb: 64 * MiB, usageKb: 1 * MiB, peakKb: 1 * MiB, oomKills: 0, failcnt: 0 }],
+      cgroupFiles: [{ file, path: '/ux-test' }],
+    });
     const { live, done } = start(host, b);
     host.push(...frames(0, 3).map((f, i) => ({ ...f, availableKb: 1_000_000 + i, oomKills: 2 + i, cgroups: { [file]: (10 + i) * 1024 * 1024 } })));
     await host.drained();
@@ -158,7 +217,7 @@ describe('live diagnosis (scripted host: frames and kernel lines on cue)', () =>
     assert.equal(r.memory.availableKb, 1_000_002);
     assert.equal(r.oomKillsSinceBoot, 4);
     assert.equal(r.cgroups[0].usageKb, 12 * 1024);
-    assert.deepEqual(live.timelineSamples().cgroups!['/ux-test'].slice(-1), [12 * 1024], 'the timeline\'s cgroup line is named by its path');
+    assert.deepEqual(live.timelineSamples().cgroups!['/ux-test'].slice(-1), [12 * 1024], "the timeline's cgroup line is named by its path");
     live.stop();
     await done;
   });

@@ -12,7 +12,10 @@ import type { ExecOptions, ExecResult, Host } from '../../src/core/host/host';
 import type { OomEvent } from '../../src/core/model/oomEvent';
 
 const CORPUS = join(__dirname, '..', 'fixtures', 'corpus', 'kernel-oom');
-const corpus = (name: string) => readFileSync(join(CORPUS, name), 'utf8').split('\n').filter((l) => l !== '');
+const corpus = (name: string) =>
+  readFileSync(join(CORPUS, name), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
 
 /** The kernel's own text of a syslog line: what `dmesg` prints ("[uptime] message"). */
 const dmesgOf = (syslogLines: string[]) => syslogLines.filter((l) => l.includes(' kernel: ')).map((l) => l.slice(l.indexOf(' kernel: ') + ' kernel: '.length));
@@ -73,8 +76,18 @@ describe('LogBurstParser (live kernel log lines → complete OOM events)', () =>
     const p = new LogBurstParser({ bootTimeMs: BOOT });
     const end = feed(p, UBUNTU_JOURNAL, 0);
     const evs = p.flush(end + 400);
-    assert.deepEqual(evs.map((e) => [e.victim?.pid, e.victim?.comm, e.victim?.anonRssKb, e.reaped?.pid]), [[4254, 'python3', 4288, 4254], [4255, 'python3', 4288, 4255]]);
-    assert.deepEqual(evs.map((e) => e.time), ['2018-05-15T23:01:53.700Z', '2018-05-15T23:01:53.821Z'], 'the journal stamp wins over the boot time');
+    assert.deepEqual(
+      evs.map((e) => [e.victim?.pid, e.victim?.comm, e.victim?.anonRssKb, e.reaped?.pid]),
+      [
+        [4254, 'python3', 4288, 4254],
+        [4255, 'python3', 4288, 4255],
+      ],
+    );
+    assert.deepEqual(
+      evs.map((e) => e.time),
+      ['2018-05-15T23:01:53.700Z', '2018-05-15T23:01:53.821Z'],
+      'the journal stamp wins over the boot time',
+    );
   });
 
   it('a report split across two quiet periods (header, then the kill line) is ONE complete event', () => {
@@ -109,7 +122,10 @@ describe('LogBurstParser (live kernel log lines → complete OOM events)', () =>
     const kill = dmesgOf(UBUNTU.slice(0, 2));
     const reaper = dmesgOf(UBUNTU.slice(2, 3));
     let t = feed(p, kill, 0);
-    assert.deepEqual(p.flush(t + 400).map((e) => e.victim?.pid), [4254]);
+    assert.deepEqual(
+      p.flush(t + 400).map((e) => e.victim?.pid),
+      [4254],
+    );
     t = feed(p, reaper, t + 1000);
     assert.deepEqual(p.flush(t + 400), []);
     // A report with a header (another identity than a headerless reaper event), reaped 3 s later:
@@ -179,7 +195,10 @@ describe('LogBurstParser (live kernel log lines → complete OOM events)', () =>
     const p = new LogBurstParser({ bootTimeMs: BOOT });
     const noisy = CENTOS.map((l) => (l.includes(' kernel: ') ? l.slice(l.indexOf(' kernel: ') + 9) : `[15180285.000000] ${l}`));
     const t = feed(p, noisy, 0);
-    assert.deepEqual(p.flush(t + 400).map((e) => e.victim?.pid), [40738]);
+    assert.deepEqual(
+      p.flush(t + 400).map((e) => e.victim?.pid),
+      [40738],
+    );
     assert.equal(p.bufferedLines, 0);
   });
 
@@ -194,7 +213,10 @@ describe('LogBurstParser (live kernel log lines → complete OOM events)', () =>
 
 // ---- followKernelLog over a stand-in Host ----
 
-interface Run { lines: string[]; end: 'early' | 'hang' }
+interface Run {
+  lines: string[];
+  end: 'early' | 'hang';
+}
 
 /** Answers the follower's script with scripted lines, then ends (an SSH drop) or waits for abort. */
 class FakeHost implements Host {
@@ -235,7 +257,12 @@ describe('followKernelLog (stand-in Host)', () => {
     const ac = new AbortController();
     const events: OomEvent[] = [];
     const sources: string[] = [];
-    const p = followKernelLog(host, { signal: ac.signal, quietMs: 50, onEvent: (e) => events.push(e), onSource: (s) => sources.push(`${s.source} ${s.detail}`) });
+    const p = followKernelLog(host, {
+      signal: ac.signal,
+      quietMs: 50,
+      onEvent: (e) => events.push(e),
+      onSource: (s) => sources.push(`${s.source} ${s.detail}`),
+    });
     assert.ok(await until(() => events.length > 0, 3000), 'the event arrived');
     assert.deepEqual(sources, ['dmesg follow-new']);
     assert.equal(events.length, 1);
@@ -257,13 +284,19 @@ describe('followKernelLog (stand-in Host)', () => {
     const p = followKernelLog(host, { signal: ac.signal, bootTimeMs: boot, quietMs: 20, notBeforeMs: boot + 152_810 + 2000, onEvent: (e) => events.push(e) });
     assert.ok(await until(() => events.length > 0, 3000));
     await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual(events.map((e) => e.victim?.pid), [4255]);
+    assert.deepEqual(
+      events.map((e) => e.victim?.pid),
+      [4255],
+    );
     ac.abort();
     assert.equal((await p).stoppedBy, 'signal');
   });
 
   it('restarts with backoff when the command ends early, then gives up', async () => {
-    const host = new FakeHost([{ lines: [META, '@@oomlens follow journal', ...UBUNTU_JOURNAL.slice(0, 3)], end: 'early' }, { lines: [META, '@@oomlens follow journal'], end: 'early' }]);
+    const host = new FakeHost([
+      { lines: [META, '@@oomlens follow journal', ...UBUNTU_JOURNAL.slice(0, 3)], end: 'early' },
+      { lines: [META, '@@oomlens follow journal'], end: 'early' },
+    ]);
     const gaps: [string, number][] = [];
     const events: OomEvent[] = [];
     const res = await followKernelLog(host, { quietMs: 20, maxRestarts: 1, onEvent: (e) => events.push(e), onGap: (r, ms) => gaps.push([r, ms]) });
@@ -272,14 +305,22 @@ describe('followKernelLog (stand-in Host)', () => {
     assert.equal(gaps.length, 1);
     assert.match(gaps[0][0], /exit 255: Connection reset by peer/);
     assert.equal(gaps[0][1], 500);
-    assert.deepEqual(events.map((e) => e.victim?.pid), [4254], 'the lines before the drop were parsed');
+    assert.deepEqual(
+      events.map((e) => e.victim?.pid),
+      [4254],
+      'the lines before the drop were parsed',
+    );
   });
 
   it('a host with no readable kernel log: unreadable, with the reason, and no restart', async () => {
     const why = 'no journalctl; dmesg: read kernel buffer failed: Operation not permitted; no readable /var/log/kern.log, /var/log/messages, /var/log/syslog';
     const host = new FakeHost([{ lines: [META, `@@oomlens follow none ${why}`], end: 'early' }]);
     const sources: { source: string; detail: string }[] = [];
-    const res = await followKernelLog(host, { onEvent: () => assert.fail('no events'), onSource: (s) => sources.push(s), onGap: () => assert.fail('no restart') });
+    const res = await followKernelLog(host, {
+      onEvent: () => assert.fail('no events'),
+      onSource: (s) => sources.push(s),
+      onGap: () => assert.fail('no restart'),
+    });
     assert.deepEqual(res, { stoppedBy: 'unreadable', source: 'none' });
     assert.deepEqual(sources, [{ source: 'none', detail: why }]);
     assert.equal(host.execs, 1);
@@ -294,7 +335,7 @@ describe('followKernelLog (stand-in Host)', () => {
     assert.ok(Date.now() - t0 < 400);
   });
 
-  it('keeps only the kernel\'s lines of /var/log/messages', async () => {
+  it("keeps only the kernel's lines of /var/log/messages", async () => {
     const host = new FakeHost([{ lines: ['@@oomlens follow file /var/log/messages', ...CENTOS], end: 'hang' }]);
     const ac = new AbortController();
     const events: OomEvent[] = [];

@@ -9,7 +9,12 @@ const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'),
 describe('package.json manifest', () => {
   it('declares exactly the typed commands, titled and in category "OOM Lens"', () => {
     const declared = pkg.contributes.commands.map((c: { command: string; title: string; category: string }) => [c.command, c.title, c.category]);
-    assert.deepEqual(declared.sort(), Object.values(COMMANDS).map((c) => [c.id, c.title, 'OOM Lens']).sort());
+    assert.deepEqual(
+      declared.sort(),
+      Object.values(COMMANDS)
+        .map((c) => [c.id, c.title, 'OOM Lens'])
+        .sort(),
+    );
     assert.ok(declared.some(([, title]: string[]) => title === 'Diagnose OOM on Host…'));
   });
   it('declares exactly the typed settings, each with a description and the same default', () => {

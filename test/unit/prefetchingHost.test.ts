@@ -13,11 +13,21 @@ class RecordingHost implements Host {
     this.calls.push(`${command}|${options.stdin ?? ''}`);
     return { stdout: 'inner', stderr: '', code: 0, signal: null, timedOut: false };
   }
-  async close(): Promise<void> { this.closed = true; }
+  async close(): Promise<void> {
+    this.closed = true;
+  }
 }
 
 function prefetched(command: string, stdin: string, result: Promise<ExecResult>): PrefetchedExec & { aborted: boolean } {
-  const p = { command, stdin, result, aborted: false, abort: () => { p.aborted = true; } };
+  const p = {
+    command,
+    stdin,
+    result,
+    aborted: false,
+    abort: () => {
+      p.aborted = true;
+    },
+  };
   return p;
 }
 const ok = (stdout: string): ExecResult => ({ stdout, stderr: '', code: 0, signal: null, timedOut: false });
@@ -46,7 +56,13 @@ describe('PrefetchingHost (mock inner host: which run answers an exec)', () => {
 
   it('cancelling the caller stops the early run and rejects with CancelledError', async () => {
     let reject!: (e: Error) => void;
-    const early = prefetched('sh -s', 'S', new Promise<ExecResult>((_, rj) => { reject = rj; }));
+    const early = prefetched(
+      'sh -s',
+      'S',
+      new Promise<ExecResult>((_, rj) => {
+        reject = rj;
+      }),
+    );
     const h = new PrefetchingHost(new RecordingHost(), [early]);
     const ac = new AbortController();
     const p = h.exec('sh -s', { stdin: 'S', signal: ac.signal });

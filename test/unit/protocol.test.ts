@@ -3,10 +3,21 @@ import { isFromWebview, isToWebview } from '../../src/protocol/validate';
 
 describe('webview protocol validation', () => {
   it('accepts the messages the webview sends', () => {
-    for (const m of [{ type: 'ready' }, { type: 'diagnose' }, { type: 'copy', text: 'free -h' }, { type: 'log', level: 'warn', message: 'x' }]) assert.ok(isFromWebview(m), JSON.stringify(m));
+    for (const m of [{ type: 'ready' }, { type: 'diagnose' }, { type: 'copy', text: 'free -h' }, { type: 'log', level: 'warn', message: 'x' }])
+      assert.ok(isFromWebview(m), JSON.stringify(m));
   });
   it('drops anything else', () => {
-    for (const m of [null, 1, 'ready', [], {}, { type: 'exec', command: 'rm -rf /' }, { type: 'copy' }, { type: 'copy', text: 'x'.repeat(200_001) }, { type: 'log', level: 'debug', message: 'x' }]) {
+    for (const m of [
+      null,
+      1,
+      'ready',
+      [],
+      {},
+      { type: 'exec', command: 'rm -rf /' },
+      { type: 'copy' },
+      { type: 'copy', text: 'x'.repeat(200_001) },
+      { type: 'log', level: 'debug', message: 'x' },
+    ]) {
       assert.equal(isFromWebview(m), false, JSON.stringify(m)?.slice(0, 80));
     }
   });

@@ -20,8 +20,15 @@ describe('diagnose --json follows the report contract (docs/contracts/report.md)
   });
 
   it('names the same top-level keys as the contract (samples only when sampled)', () => {
-    const expected = Object.keys(contract).filter((k) => k !== 'samples').sort();
-    assert.deepEqual(Object.keys(report).filter((k) => expected.includes(k)).sort(), expected);
+    const expected = Object.keys(contract)
+      .filter((k) => k !== 'samples')
+      .sort();
+    assert.deepEqual(
+      Object.keys(report)
+        .filter((k) => expected.includes(k))
+        .sort(),
+      expected,
+    );
   });
 
   it('has processes and a limited cgroup in this fixture, so element keys were really checked', () => {

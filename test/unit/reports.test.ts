@@ -14,8 +14,13 @@ function report(): Report {
   const r = buildReport(parseSnapshotFrames(fixture), { name: 'fixture', via: 'ssh' } as Host);
   r.host.name = 'web|1';
   r.findings.push({
-    id: 'low-available', severity: 'critical', title: 'MemAvailable is 4% of RAM', detail: 'Only 1.0Gi of 23.5Gi is available.',
-    pids: [], evidence: { availableKb: 1048576 }, remedies: [{ title: 'Add swap', commands: ['sudo fallocate -l 2G /swapfile', 'sudo swapon /swapfile'], changesHost: true }],
+    id: 'low-available',
+    severity: 'critical',
+    title: 'MemAvailable is 4% of RAM',
+    detail: 'Only 1.0Gi of 23.5Gi is available.',
+    pids: [],
+    evidence: { availableKb: 1048576 },
+    remedies: [{ title: 'Add swap', commands: ['sudo fallocate -l 2G /swapfile', 'sudo swapon /swapfile'], changesHost: true }],
   });
   return r;
 }

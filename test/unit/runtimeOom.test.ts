@@ -2,7 +2,10 @@ import { strict as assert } from 'node:assert';
 import type { OomEvent } from '../../src/core/model/oomEvent';
 import { parseOomEvents } from '../../src/core/parse/kernelLog';
 
-const runtimes = (text: string): OomEvent['runtime'][] => parseOomEvents(text).events.filter((e) => e.kind === 'runtime').map((e) => e.runtime);
+const runtimes = (text: string): OomEvent['runtime'][] =>
+  parseOomEvents(text)
+    .events.filter((e) => e.kind === 'runtime')
+    .map((e) => e.runtime);
 
 describe('runtime OOMs', () => {
   it('Node: Reached heap limit with the last GC lines giving pid and heap size', () => {
@@ -17,7 +20,12 @@ FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memor
  1: 0xb090e0 node::Abort() [node]
 `);
     assert.equal(r.events.length, 1);
-    assert.deepEqual(r.events[0].runtime, { name: 'node', message: 'Reached heap limit Allocation failed - JavaScript heap out of memory', pid: 6032, heapMb: 2046.8 });
+    assert.deepEqual(r.events[0].runtime, {
+      name: 'node',
+      message: 'Reached heap limit Allocation failed - JavaScript heap out of memory',
+      pid: 6032,
+      heapMb: 2046.8,
+    });
     assert.deepEqual(r.events[0].lines, { first: 1, last: 9 });
   });
 
@@ -26,7 +34,9 @@ FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memor
       { name: 'node', message: 'CALL_AND_RETRY_LAST Allocation failed - JavaScript heap out of memory', pid: null, heapMb: null },
     ]);
     assert.deepEqual(runtimes('FATAL ERROR: v8::ToLocalChecked Empty MaybeLocal.\n'), [], 'not an OOM');
-    assert.deepEqual(runtimes('#\n# Fatal JavaScript out of memory: Reached heap limit\n#\n'), [{ name: 'node', message: 'Fatal JavaScript out of memory: Reached heap limit', pid: null, heapMb: null }]);
+    assert.deepEqual(runtimes('#\n# Fatal JavaScript out of memory: Reached heap limit\n#\n'), [
+      { name: 'node', message: 'Fatal JavaScript out of memory: Reached heap limit', pid: null, heapMb: null },
+    ]);
   });
 
   it('Java OutOfMemoryError kinds, one event each; the same error printed twice is one', () => {
@@ -38,28 +48,49 @@ Caused by: java.lang.OutOfMemoryError: unable to create native thread: possibly 
 Exception in thread "x" java.lang.OutOfMemoryError: Requested array size exceeds VM limit
 java.lang.OutOfMemoryError: Direct buffer memory
 `;
-    assert.deepEqual(runtimes(text).map((r) => r!.message), [
-      'java.lang.OutOfMemoryError: Java heap space',
-      'java.lang.OutOfMemoryError: GC overhead limit exceeded',
-      'java.lang.OutOfMemoryError: unable to create native thread: possibly out of memory or process/resource limits reached',
-      'java.lang.OutOfMemoryError: Requested array size exceeds VM limit',
-      'java.lang.OutOfMemoryError: Direct buffer memory',
-    ]);
-    const twice = 'java.lang.OutOfMemoryError: Java heap space\nDumping heap to java_pid4242.hprof ...\nHeap dump file created [1234 bytes in 0.1 secs]\nException in thread "main" java.lang.OutOfMemoryError: Java heap space\n\tat Main.main(Main.java:5)\n';
+    assert.deepEqual(
+      runtimes(text).map((r) => r!.message),
+      [
+        'java.lang.OutOfMemoryError: Java heap space',
+        'java.lang.OutOfMemoryError: GC overhead limit exceeded',
+        'java.lang.OutOfMemoryError: unable to create native thread: possibly out of memory or process/resource limits reached',
+        'java.lang.OutOfMemoryError: Requested array size exceeds VM limit',
+        'java.lang.OutOfMemoryError: Direct buffer memory',
+      ],
+    );
+    const twice =
+      'java.lang.OutOfMemoryError: Java heap space\nDumping heap to java_pid4242.hprof ...\nHeap dump file created [1234 bytes in 0.1 secs]\nException in thread "main" java.lang.OutOfMemoryError: Java heap space\n\tat Main.main(Main.java:5)\n';
     assert.deepEqual(runtimes(twice), [{ name: 'java', message: 'java.lang.OutOfMemoryError: Java heap space', pid: 4242, heapMb: null }]);
   });
 
   it('JVM flags and frames naming OutOfMemoryError are not events', () => {
-    assert.deepEqual(runtimes('java -XX:+HeapDumpOnOutOfMemoryError -XX:OnOutOfMemoryError="kill -9 %p" -jar app.jar\n\tat java.lang.OutOfMemoryError.<init>(OutOfMemoryError.java:48)\n'), []);
+    assert.deepEqual(
+      runtimes(
+        'java -XX:+HeapDumpOnOutOfMemoryError -XX:OnOutOfMemoryError="kill -9 %p" -jar app.jar\n\tat java.lang.OutOfMemoryError.<init>(OutOfMemoryError.java:48)\n',
+      ),
+      [],
+    );
   });
 
   it('HotSpot native allocation failure banner', () => {
-    const r = runtimes('#\n# There is insufficient memory for the Java Runtime Environment to continue.\n# Native memory allocation (malloc) failed to allocate 32744 bytes for ChunkPool::allocate\n# An error report file with more information is saved as:\n# /tmp/hs_err_pid777.log\n');
-    assert.deepEqual(r, [{ name: 'java', message: 'There is insufficient memory for the Java Runtime Environment to continue. Native memory allocation (malloc) failed to allocate 32744 bytes for ChunkPool::allocate', pid: 777, heapMb: null }]);
+    const r = runtimes(
+      '#\n# There is insufficient memory for the Java Runtime Environment to continue.\n# Native memory allocation (malloc) failed to allocate 32744 bytes for ChunkPool::allocate\n# An error report file with more information is saved as:\n# /tmp/hs_err_pid777.log\n',
+    );
+    assert.deepEqual(r, [
+      {
+        name: 'java',
+        message:
+          'There is insufficient memory for the Java Runtime Environment to continue. Native memory allocation (malloc) failed to allocate 32744 bytes for ChunkPool::allocate',
+        pid: 777,
+        heapMb: null,
+      },
+    ]);
   });
 
   it('Android ART: pid from the "Process: x, PID: n" line', () => {
-    const r = runtimes('E AndroidRuntime: FATAL EXCEPTION: main\nE AndroidRuntime: Process: com.example, PID: 3210\nE AndroidRuntime: java.lang.OutOfMemoryError: Failed to allocate a 4194316 byte allocation with 1048576 free bytes and 3MB until OOM, target footprint 268435456, growth limit 268435456; giving up on allocation because <1% of heap free after GC.\n');
+    const r = runtimes(
+      'E AndroidRuntime: FATAL EXCEPTION: main\nE AndroidRuntime: Process: com.example, PID: 3210\nE AndroidRuntime: java.lang.OutOfMemoryError: Failed to allocate a 4194316 byte allocation with 1048576 free bytes and 3MB until OOM, target footprint 268435456, growth limit 268435456; giving up on allocation because <1% of heap free after GC.\n',
+    );
     assert.equal(r.length, 1);
     assert.equal(r[0]!.name, 'android-art');
     assert.equal(r[0]!.pid, 3210);
@@ -67,21 +98,29 @@ java.lang.OutOfMemoryError: Direct buffer memory
   });
 
   it('Python MemoryError (bare, with a message, numpy)', () => {
-    const text = 'Traceback (most recent call last):\n  File "x.py", line 1, in <module>\nMemoryError\n\nTraceback (most recent call last):\n  File "y.py", line 3, in <module>\nnumpy.core._exceptions._ArrayMemoryError: Unable to allocate 7.45 GiB for an array with shape (1000000000,) and data type float64\n';
+    const text =
+      'Traceback (most recent call last):\n  File "x.py", line 1, in <module>\nMemoryError\n\nTraceback (most recent call last):\n  File "y.py", line 3, in <module>\nnumpy.core._exceptions._ArrayMemoryError: Unable to allocate 7.45 GiB for an array with shape (1000000000,) and data type float64\n';
     assert.deepEqual(runtimes(text), [
       { name: 'python', message: 'MemoryError', pid: null, heapMb: null },
-      { name: 'python', message: 'numpy.core._exceptions._ArrayMemoryError: Unable to allocate 7.45 GiB for an array with shape (1000000000,) and data type float64', pid: null, heapMb: null },
+      {
+        name: 'python',
+        message: 'numpy.core._exceptions._ArrayMemoryError: Unable to allocate 7.45 GiB for an array with shape (1000000000,) and data type float64',
+        pid: null,
+        heapMb: null,
+      },
     ]);
     assert.deepEqual(runtimes('    raise MemoryError("x")\nexcept MemoryError:\n'), []);
   });
 
   it('Go: fatal error: runtime: out of memory, heap in use from the line before', () => {
-    const text = 'runtime: out of memory: cannot allocate 4194304-byte block (3221225472 in use)\nfatal error: runtime: out of memory\n\nruntime stack:\nruntime.throw({0x4b5f3a?, 0x0?})\n';
+    const text =
+      'runtime: out of memory: cannot allocate 4194304-byte block (3221225472 in use)\nfatal error: runtime: out of memory\n\nruntime stack:\nruntime.throw({0x4b5f3a?, 0x0?})\n';
     assert.deepEqual(runtimes(text), [{ name: 'go', message: 'runtime: out of memory', pid: null, heapMb: 3072 }]);
   });
 
   it('runtime OOMs inside syslog keep the host and time', () => {
-    const ev = parseOomEvents('2025-01-02T03:04:05Z app1 node[99]: FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory\n').events[0];
+    const ev = parseOomEvents('2025-01-02T03:04:05Z app1 node[99]: FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory\n')
+      .events[0];
     assert.equal(ev.host, 'app1');
     assert.equal(ev.time, '2025-01-02T03:04:05.000Z');
   });

@@ -5,8 +5,15 @@ import { sampleScript } from '../../src/core/collect/sampleScript';
 
 function frame(i: number, procs: [number, string, number, number?][], avail = 1000): Frame {
   return {
-    ...newFrame(i, i), mem: { MemTotal: 4000, MemAvailable: avail, SwapTotal: 100, SwapFree: 40 }, psiSomeAvg10: 0.5,
-    procs: new Map(procs.map(([pid, comm, rss, start]) => [pid, procSample(pid, comm, { rssKb: rss, rssAnonKb: rss, rssFileKb: 0, rssShmemKb: 0, swapKb: 0, start: start ?? null })])),
+    ...newFrame(i, i),
+    mem: { MemTotal: 4000, MemAvailable: avail, SwapTotal: 100, SwapFree: 40 },
+    psiSomeAvg10: 0.5,
+    procs: new Map(
+      procs.map(([pid, comm, rss, start]) => [
+        pid,
+        procSample(pid, comm, { rssKb: rss, rssAnonKb: rss, rssFileKb: 0, rssShmemKb: 0, swapKb: 0, start: start ?? null }),
+      ]),
+    ),
   };
 }
 
@@ -14,7 +21,13 @@ describe('SeriesStore (bounded sampling series)', () => {
   it('aligns every series to one timeline, null where a process was absent', () => {
     const s = new SeriesStore();
     s.add(frame(0, [[1, 'a', 10]]), 1000);
-    s.add(frame(1, [[1, 'a', 11], [2, 'b', 5]]), 2000);
+    s.add(
+      frame(1, [
+        [1, 'a', 11],
+        [2, 'b', 5],
+      ]),
+      2000,
+    );
     s.add(frame(2, [[2, 'b', 6]]), 3000);
     assert.deepEqual(s.current(1)!.rssKb, [10, 11, null]);
     assert.deepEqual(s.current(2)!.rssKb, [null, 5, 6]);
@@ -84,16 +97,24 @@ describe('SeriesStore (bounded sampling series)', () => {
     assert.deepEqual(back.current(1)!.rssKb, [10, 12]);
     back.add(frame(2, [[1, 'a', 14]]), 5000);
     assert.deepEqual(back.gap, [0, 0, 1]);
-    for (const junk of [null, 1, 'x', {}, { v: 1, t: [1], procs: [], system: {} }, { v: 1, t: [1, 2], procs: [{ pid: 1, rssKb: [1] }], system: s.toJSON().system }]) {
+    for (const junk of [
+      null,
+      1,
+      'x',
+      {},
+      { v: 1, t: [1], procs: [], system: {} },
+      { v: 1, t: [1, 2], procs: [{ pid: 1, rssKb: [1] }], system: s.toJSON().system },
+    ]) {
       assert.doesNotThrow(() => SeriesStore.fromJSON(junk));
     }
     assert.equal(SeriesStore.fromJSON({ v: 1, t: [1], procs: [], system: {} }).length, 0);
   });
 
   it('parses the sampler frames from chunks split anywhere', () => {
-    const text = '@@oomlens frame 0 12.50\nMemTotal:       4000 kB\nMemAvailable:   1000 kB\npressure/memory:some avg10=1.25 avg60=0.00 avg300=0.00 total=1\n'
-      + '42/status:Name:\tleaky\n42/status:VmRSS:\t  2048 kB\n42/status:RssAnon:\t  2000 kB\n7/status:Name:\tkthreadd\n42/smaps_rollup:Pss:   1500 kB\n'
-      + '/sys/fs/cgroup/memory/t/memory.usage_in_bytes:1048576\n@@oomlens done\n@@oomlens end\n';
+    const text =
+      '@@oomlens frame 0 12.50\nMemTotal:       4000 kB\nMemAvailable:   1000 kB\npressure/memory:some avg10=1.25 avg60=0.00 avg300=0.00 total=1\n' +
+      '42/status:Name:\tleaky\n42/status:VmRSS:\t  2048 kB\n42/status:RssAnon:\t  2000 kB\n7/status:Name:\tkthreadd\n42/smaps_rollup:Pss:   1500 kB\n' +
+      '/sys/fs/cgroup/memory/t/memory.usage_in_bytes:1048576\n@@oomlens done\n@@oomlens end\n';
     const frames: Frame[] = [];
     const p = new FrameParser((f) => frames.push(f));
     for (let i = 0; i < text.length; i += 5) p.push(text.slice(i, i + 5));

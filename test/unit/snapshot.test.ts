@@ -68,7 +68,7 @@ describe('snapshot frames -> report', () => {
     assert.equal(rep.processes.find((p) => p.pid === 42)!.cmdline, 'a line one\nline two');
   });
 
-  it('the two streams of the collector: processes of both halves merge; complete only when both ended; sudo\'s words are told apart', () => {
+  it("the two streams of the collector: processes of both halves merge; complete only when both ended; sudo's words are told apart", () => {
     const out = `${FRAME} meta\nkernel 6.1\n${FRAME} files\nmeminfo:MemTotal: 1000 kB\n${FRAME} procs\n12/status:Name:\ta\n12/status:VmRSS:\t10 kB\n${FRAME} end\n`;
     const err = `${FRAME} meta\nnow 1700000000\n${FRAME} procs\n17/status:Name:\tb\n17/smaps_rollup:Pss:\t5 kB\ngrep: 19/status: No such file or directory\n${FRAME} cgroups\n/sys/fs/cgroup/x/memory.max:max\n${FRAME} end\n`;
     const raw = parseSnapshotOutput(out, err);

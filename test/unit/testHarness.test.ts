@@ -23,8 +23,13 @@ describe('test harness', () => {
       HOME: '/root',
       PATH: '/work/x/node_modules/.bin:/usr/lib/node_modules/npm/node_modules/@npmcli/run-script/lib/node-gyp-bin:/usr/local/bin:/usr/bin',
       npm_config_user_agent: 'npm/11.19.1 node/v20.20.2 linux x64 workspaces/false',
-      npm_config_cache: '/root/.npm', npm_lifecycle_event: 'test', npm_execpath: '/usr/lib/node_modules/npm/bin/npm-cli.js',
-      NPM_CONFIG_REGISTRY: 'https://registry.npmjs.org/', NODE: '/usr/bin/node', INIT_CWD: '/work/x', NODE_OPTIONS: '--max-old-space-size=100',
+      npm_config_cache: '/root/.npm',
+      npm_lifecycle_event: 'test',
+      npm_execpath: '/usr/lib/node_modules/npm/bin/npm-cli.js',
+      NPM_CONFIG_REGISTRY: 'https://registry.npmjs.org/',
+      NODE: '/usr/bin/node',
+      INIT_CWD: '/work/x',
+      NODE_OPTIONS: '--max-old-space-size=100',
       OOM_LENS_TEST_CACHE: '/tmp/cache',
     };
     const env = cleanInstallEnv(outer);

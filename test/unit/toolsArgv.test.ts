@@ -6,9 +6,23 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import {
-  commandLine, quoteArgv, valgrindArgv, heaptrackArgv, heaptrackAttachArgv, heaptrackPrintArgv, heaptrackStopArgv,
-  tracemallocArgv, nodeHeapArgv, javaHistogramCommand, showLeakKinds, checkExtraArgs, checkPid, splitCommandLine,
-  ToolArgError, missingToolsCommand, DEFAULT_TOOL_SETTINGS,
+  commandLine,
+  quoteArgv,
+  valgrindArgv,
+  heaptrackArgv,
+  heaptrackAttachArgv,
+  heaptrackPrintArgv,
+  heaptrackStopArgv,
+  tracemallocArgv,
+  nodeHeapArgv,
+  javaHistogramCommand,
+  showLeakKinds,
+  checkExtraArgs,
+  checkPid,
+  splitCommandLine,
+  ToolArgError,
+  missingToolsCommand,
+  DEFAULT_TOOL_SETTINGS,
 } from '../../src/core/tools';
 import { TRACEMALLOC_BOOTSTRAP } from '../../src/core/tools/scripts';
 import { detectRuntime, toolsForRuntime, installHint, toolExecutables } from '../../src/core/tools/runtime';
@@ -32,28 +46,52 @@ const S = DEFAULT_TOOL_SETTINGS;
 describe('leak tools: argv building', () => {
   it('valgrind: full leak check, XML file, leak kinds from the setting, extra flags, then the program and its args', () => {
     assert.deepEqual(valgrindArgv({ program: '/p/a.out', args: ['-n', '3'] }, '/w/memcheck.xml', S), [
-      'valgrind', '--tool=memcheck', '--leak-check=full', '--show-leak-kinds=definite,indirect,possible', '--child-silent-after-fork=yes',
-      '--xml=yes', '--xml-file=/w/memcheck.xml', '/p/a.out', '-n', '3',
+      'valgrind',
+      '--tool=memcheck',
+      '--leak-check=full',
+      '--show-leak-kinds=definite,indirect,possible',
+      '--child-silent-after-fork=yes',
+      '--xml=yes',
+      '--xml-file=/w/memcheck.xml',
+      '/p/a.out',
+      '-n',
+      '3',
     ]);
-    const a = valgrindArgv({ program: 'x' }, '/w/m.xml', { valgrindShowLeakKinds: ' Definite , reachable,definite', valgrindExtraArgs: ['--num-callers=40', '--track-origins=yes'] });
+    const a = valgrindArgv({ program: 'x' }, '/w/m.xml', {
+      valgrindShowLeakKinds: ' Definite , reachable,definite',
+      valgrindExtraArgs: ['--num-callers=40', '--track-origins=yes'],
+    });
     assert.ok(a.includes('--show-leak-kinds=definite,reachable'));
     assert.deepEqual(a.slice(-3), ['--num-callers=40', '--track-origins=yes', 'x']);
     assert.equal(showLeakKinds('ALL'), 'all');
     for (const bad of ['', 'definitely', 'all,bogus', ',']) assert.throws(() => showLeakKinds(bad), ToolArgError, bad);
-    for (const bad of [['x'], ['--xml-file=/tmp/y'], ['--log-file=z'], ['--tool=massif']]) assert.throws(() => checkExtraArgs(bad, 's'), ToolArgError, bad.join());
+    for (const bad of [['x'], ['--xml-file=/tmp/y'], ['--log-file=z'], ['--tool=massif']])
+      assert.throws(() => checkExtraArgs(bad, 's'), ToolArgError, bad.join());
   });
 
   it('quotes every word: paths with spaces, quotes, $, ;, backticks, newlines reach the program unchanged', () => {
     const nasty = ["/tmp/my dir/it's $(rm -rf x); `id`\n\t*", '--flag=a b', '', '-', "'", '"'];
     const argv = valgrindArgv({ program: nasty[0], args: nasty.slice(1) }, '/w d/m.xml', S);
     assert.deepEqual(shWords(quoteArgv(argv)), argv);
-    fc.assert(fc.property(fc.array(fc.string({ unit: 'binary' }).map((s) => s.replace(/\0/g, '')), { maxLength: 6 }), (words) => {
-      assert.deepEqual(shWords(quoteArgv(words)), words);
-    }), { numRuns: 150 });
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.string({ unit: 'binary' }).map((s) => s.replace(/\0/g, '')),
+          { maxLength: 6 },
+        ),
+        (words) => {
+          assert.deepEqual(shWords(quoteArgv(words)), words);
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 
   it('commandLine: cd to the cwd, exec, env assignments quoted, names checked', () => {
-    assert.equal(commandLine(['node', 'a b.js'], { cwd: '/srv/my app', env: { A: 'x y', B_2: "it's" } }), `cd '/srv/my app' && exec env 'A=x y' 'B_2=it'\\''s' node 'a b.js'`);
+    assert.equal(
+      commandLine(['node', 'a b.js'], { cwd: '/srv/my app', env: { A: 'x y', B_2: "it's" } }),
+      `cd '/srv/my app' && exec env 'A=x y' 'B_2=it'\\''s' node 'a b.js'`,
+    );
     assert.equal(commandLine(['ls']), 'exec ls');
     assert.throws(() => commandLine(['x'], { env: { 'A;rm': '1' } }), ToolArgError);
   });
@@ -61,7 +99,15 @@ describe('leak tools: argv building', () => {
   it('heaptrack: -o before the program (and before -p for attach); heaptrack_print shows leaks and peaks; the stop uses gdb on an integer pid', () => {
     assert.deepEqual(heaptrackArgv({ program: 'a', args: ['1'] }, '/w/heaptrack'), ['heaptrack', '-o', '/w/heaptrack', 'a', '1']);
     assert.deepEqual(heaptrackAttachArgv(1234, '/w/h'), ['heaptrack', '-o', '/w/h', '-p', '1234']);
-    assert.deepEqual(heaptrackPrintArgv('/w/h.zst'), ['heaptrack_print', '-f', '/w/h.zst', '--print-leaks=1', '--print-peaks=1', '--print-allocators=0', '--print-temporary=0']);
+    assert.deepEqual(heaptrackPrintArgv('/w/h.zst'), [
+      'heaptrack_print',
+      '-f',
+      '/w/h.zst',
+      '--print-leaks=1',
+      '--print-peaks=1',
+      '--print-allocators=0',
+      '--print-temporary=0',
+    ]);
     assert.ok(heaptrackStopArgv(99).includes('--eval-command=call (void) heaptrack_stop()'));
     for (const bad of [0, 1, -5, 1.5, NaN, 2 ** 40, '12' as unknown as number]) assert.throws(() => checkPid(bad), ToolArgError, String(bad));
     assert.throws(() => heaptrackAttachArgv('1; rm -rf /' as unknown as number, '/w'), ToolArgError);
@@ -80,13 +126,24 @@ describe('leak tools: argv building', () => {
 
   it('node: --heap-prof into the work dir with the sampling interval from the settings, the snapshot preload with --require', () => {
     assert.deepEqual(nodeHeapArgv({ program: 's.js', args: ['1'] }, '/w', { nodeSamplingIntervalBytes: 4096 }, '/w/pre.js'), [
-      'node', '--heap-prof', '--heap-prof-dir=/w', '--heap-prof-name=heap.heapprofile', '--heap-prof-interval=4096', '--require', '/w/pre.js', 's.js', '1',
+      'node',
+      '--heap-prof',
+      '--heap-prof-dir=/w',
+      '--heap-prof-name=heap.heapprofile',
+      '--heap-prof-interval=4096',
+      '--require',
+      '/w/pre.js',
+      's.js',
+      '1',
     ]);
     assert.ok(!nodeHeapArgv({ program: 's.js' }, '/w', S, null).includes('--require'));
   });
 
   it('missing tools: one `command -v` per name, names quoted', () => {
-    assert.equal(missingToolsCommand(['valgrind', "we'ird"]), `command -v valgrind >/dev/null 2>&1 || echo missing:valgrind; command -v 'we'\\''ird' >/dev/null 2>&1 || echo 'missing:we'\\''ird'`);
+    assert.equal(
+      missingToolsCommand(['valgrind', "we'ird"]),
+      `command -v valgrind >/dev/null 2>&1 || echo missing:valgrind; command -v 'we'\\''ird' >/dev/null 2>&1 || echo 'missing:we'\\''ird'`,
+    );
     assert.deepEqual(toolExecutables('heaptrack', 'attach'), ['heaptrack', 'heaptrack_print', 'gdb']);
     assert.equal(installHint('valgrind', 'apt'), 'sudo apt-get install -y valgrind');
     assert.equal(installHint('heaptrack_print', 'dnf'), 'sudo dnf install -y heaptrack');
@@ -99,9 +156,17 @@ describe('leak tools: argv building', () => {
     assert.deepEqual(splitCommandLine('   '), []);
     assert.throws(() => splitCommandLine(`'open`), ToolArgError);
     assert.throws(() => splitCommandLine(`"open`), ToolArgError);
-    fc.assert(fc.property(fc.array(fc.string().map((s) => s.replace(/\0/g, '')), { maxLength: 5 }), (words) => {
-      assert.deepEqual(splitCommandLine(quoteArgv(words)), words);
-    }));
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.string().map((s) => s.replace(/\0/g, '')),
+          { maxLength: 5 },
+        ),
+        (words) => {
+          assert.deepEqual(splitCommandLine(quoteArgv(words)), words);
+        },
+      ),
+    );
   });
 });
 
@@ -128,15 +193,33 @@ describe('leak tools: runtime detection from a process', () => {
     it(`${JSON.stringify(p)} -> ${want}`, () => assert.equal(detectRuntime(p), want));
   }
   it('offers the tools that fit each runtime, attach first where attaching works', () => {
-    assert.deepEqual(toolsForRuntime('native').map((c) => `${c.tool}/${c.mode}`), ['heaptrack/attach', 'valgrind/restart']);
-    assert.deepEqual(toolsForRuntime('python').map((c) => `${c.tool}/${c.mode}`), ['tracemalloc/restart', 'heaptrack/attach']);
-    assert.deepEqual(toolsForRuntime('node').map((c) => `${c.tool}/${c.mode}`), ['node-heap/attach', 'node-heap/restart']);
-    assert.deepEqual(toolsForRuntime('java').map((c) => `${c.tool}/${c.mode}`), ['java-histogram/attach']);
+    assert.deepEqual(
+      toolsForRuntime('native').map((c) => `${c.tool}/${c.mode}`),
+      ['heaptrack/attach', 'valgrind/restart'],
+    );
+    assert.deepEqual(
+      toolsForRuntime('python').map((c) => `${c.tool}/${c.mode}`),
+      ['tracemalloc/restart', 'heaptrack/attach'],
+    );
+    assert.deepEqual(
+      toolsForRuntime('node').map((c) => `${c.tool}/${c.mode}`),
+      ['node-heap/attach', 'node-heap/restart'],
+    );
+    assert.deepEqual(
+      toolsForRuntime('java').map((c) => `${c.tool}/${c.mode}`),
+      ['java-histogram/attach'],
+    );
   });
 });
 
 describe('leak tools: path mapping (remote paths -> workspace files)', () => {
-  const ws = { workspaceFolders: [{ name: 'app', path: '/home/me/app' }, { name: 'lib', path: '/home/me/lib' }], home: '/home/me' };
+  const ws = {
+    workspaceFolders: [
+      { name: 'app', path: '/home/me/app' },
+      { name: 'lib', path: '/home/me/lib' },
+    ],
+    home: '/home/me',
+  };
   it('maps by the longest matching prefix, with ${workspaceFolder[:name]} and ${userHome}', () => {
     const m = { '/srv': '/nowhere', '/srv/app': '${workspaceFolder}', '/opt/lib/': '${workspaceFolder:lib}/src', '/u': '${userHome}/x' };
     assert.equal(candidatePaths('/srv/app/src/leak.c', m, ws)[0], '/home/me/app/src/leak.c');
@@ -160,31 +243,70 @@ describe('leak tools: path mapping (remote paths -> workspace files)', () => {
 });
 
 describe('leak tools: words for sites', () => {
-  const site = (o: Partial<LeakSite>): LeakSite => ({ kind: 'definitely lost', bytes: 8192, directBytes: null, indirectBytes: null, count: 2, bytesDiff: null, countDiff: null, label: null, frames: [], ...o });
+  const site = (o: Partial<LeakSite>): LeakSite => ({
+    kind: 'definitely lost',
+    bytes: 8192,
+    directBytes: null,
+    indirectBytes: null,
+    count: 2,
+    bytesDiff: null,
+    countDiff: null,
+    label: null,
+    frames: [],
+    ...o,
+  });
   it('"8 KiB definitely lost in 2 blocks", growth with its diff, heaptrack "leaked", direct + indirect once', () => {
     assert.equal(siteSummary(site({}), 'valgrind-memcheck'), '8 KiB definitely lost in 2 blocks');
-    assert.equal(siteSummary(site({ bytes: 8032, directBytes: 16, indirectBytes: 8016, count: 1 }), 'valgrind-memcheck'), '16 B definitely lost (+7.83 KiB indirectly) in 1 block');
+    assert.equal(
+      siteSummary(site({ bytes: 8032, directBytes: 16, indirectBytes: 8016, count: 1 }), 'valgrind-memcheck'),
+      '16 B definitely lost (+7.83 KiB indirectly) in 1 block',
+    );
     assert.equal(siteSummary(site({ count: 1, bytes: 16 }), 'valgrind-memcheck'), '16 B definitely lost in 1 block');
-    assert.equal(siteSummary(site({ kind: 'growth', bytes: 600_000, bytesDiff: 590_000, count: 2001, countDiff: 2000 }), 'tracemalloc'), '+576 KiB grew (now 586 KiB in 2,001 allocations) (+2,000 allocations)');
+    assert.equal(
+      siteSummary(site({ kind: 'growth', bytes: 600_000, bytesDiff: 590_000, count: 2001, countDiff: 2000 }), 'tracemalloc'),
+      '+576 KiB grew (now 586 KiB in 2,001 allocations) (+2,000 allocations)',
+    );
     assert.equal(siteSummary(site({ kind: 'retained', bytes: 128, count: 8 }), 'heaptrack'), '128 B leaked in 8 allocations');
-    assert.equal(siteSummary(site({ kind: 'growth', label: 'LeakyRecord', bytes: 800, bytesDiff: 800, count: 20, countDiff: 20 }), 'node-heap-snapshot'), 'LeakyRecord: +800 B grew (now 800 B in 20 objects) (+20 objects)');
-    assert.deepEqual([formatBytes(0), formatBytes(1023), formatBytes(1024), formatBytes(-2048), formatBytes(5 * 1024 ** 3)], ['0 B', '1023 B', '1 KiB', '-2 KiB', '5 GiB']);
+    assert.equal(
+      siteSummary(site({ kind: 'growth', label: 'LeakyRecord', bytes: 800, bytesDiff: 800, count: 20, countDiff: 20 }), 'node-heap-snapshot'),
+      'LeakyRecord: +800 B grew (now 800 B in 20 objects) (+20 objects)',
+    );
+    assert.deepEqual(
+      [formatBytes(0), formatBytes(1023), formatBytes(1024), formatBytes(-2048), formatBytes(5 * 1024 ** 3)],
+      ['0 B', '1023 B', '1 KiB', '-2 KiB', '5 GiB'],
+    );
   });
-  it('the CLI text names the first frame in the user\'s code', () => {
-    const s = site({ frames: [
-      { function: 'malloc', file: 'vg_replace_malloc.c', line: 381, object: '/usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so' },
-      { function: 'make_record', file: '/src/leak.c', line: 14, object: '/src/leak' },
-    ] });
-    const text = renderLeakText({ tool: 'valgrind-memcheck', toolVersion: '3.19.0', pid: 7, command: './leak', summary: { definitelyLostBytes: 8192, definitelyLostBlocks: 2 } as never, sites: [s], warnings: [] });
+  it("the CLI text names the first frame in the user's code", () => {
+    const s = site({
+      frames: [
+        { function: 'malloc', file: 'vg_replace_malloc.c', line: 381, object: '/usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so' },
+        { function: 'make_record', file: '/src/leak.c', line: 14, object: '/src/leak' },
+      ],
+    });
+    const text = renderLeakText({
+      tool: 'valgrind-memcheck',
+      toolVersion: '3.19.0',
+      pid: 7,
+      command: './leak',
+      summary: { definitelyLostBytes: 8192, definitelyLostBlocks: 2 } as never,
+      sites: [s],
+      warnings: [],
+    });
     assert.match(text, /^valgrind-memcheck · 3\.19\.0 · pid 7 · command: \.\/leak\n/);
     assert.match(text, /\n {2}1\. 8 KiB definitely lost in 2 blocks\n {6}at make_record \(\/src\/leak\.c:14\)\n/);
   });
 });
 
 describe('oom-lens run / leaks arguments', () => {
-  const req = (argv: string[]) => { const a = parseCli(argv); return runRequest(a.positionals, a.leakOptions!); };
+  const req = (argv: string[]) => {
+    const a = parseCli(argv);
+    return runRequest(a.positionals, a.leakOptions!);
+  };
   it('run TOOL -- COMMAND starts the command; --pid attaches; --interval and the tool options are read', () => {
-    assert.deepEqual(req(['run', 'valgrind', '--', './a.out', '--flag', 'x y']), { tool: 'valgrind', start: { program: './a.out', args: ['--flag', 'x y'], cwd: process.cwd() } });
+    assert.deepEqual(req(['run', 'valgrind', '--', './a.out', '--flag', 'x y']), {
+      tool: 'valgrind',
+      start: { program: './a.out', args: ['--flag', 'x y'], cwd: process.cwd() },
+    });
     assert.deepEqual(req(['run', 'heaptrack', '--pid', '42', '--interval', '5s']), { tool: 'heaptrack', pid: 42, durationSeconds: 5 });
     assert.deepEqual(req(['run', 'java-histogram', '--pid', '7']), { tool: 'java-histogram', pid: 7, intervalSeconds: undefined });
     const a = parseCli(['run', 'valgrind', '--show-leak-kinds', 'all', '--json', '--out', 'r.xml', '--', 'prog']);
@@ -212,7 +334,10 @@ class FakeHost implements Host {
   async exec(command: string, o: ExecOptions = {}): Promise<ExecResult> {
     this.commands.push(command);
     const a = { stdout: '', stderr: '', code: 0, signal: null, timedOut: false, ...this.answer(command, o) };
-    if (o.onStdout && a.stdout) { for (let i = 0; i < a.stdout.length; i += 1000) o.onStdout(a.stdout.slice(i, i + 1000)); if (o.discardStdout) a.stdout = ''; }
+    if (o.onStdout && a.stdout) {
+      for (let i = 0; i < a.stdout.length; i += 1000) o.onStdout(a.stdout.slice(i, i + 1000));
+      if (o.discardStdout) a.stdout = '';
+    }
     return a;
   }
   async close(): Promise<void> {}
@@ -228,10 +353,17 @@ describe('leak tools: the runner against a Host (remote-style: the report comes 
       return { code: 127 };
     });
     const out: string[] = [];
-    const r = await runLeakTool(host, { tool: 'valgrind', start: { program: '/srv/my app/leak', args: ["it's"], cwd: '/srv/my app' } }, { onOutput: (t) => out.push(t) });
+    const r = await runLeakTool(
+      host,
+      { tool: 'valgrind', start: { program: '/srv/my app/leak', args: ["it's"], cwd: '/srv/my app' } },
+      { onOutput: (t) => out.push(t) },
+    );
     assert.equal(host.commands.length, 3, 'prepare, run (+ check the report), cat');
     assert.match(host.commands[0], /command -v valgrind .*mktemp -d/);
-    assert.equal(host.commands[1], `( cd '/srv/my app' && exec valgrind --tool=memcheck --leak-check=full --show-leak-kinds=definite,indirect,possible --child-silent-after-fork=yes --xml=yes --xml-file=/tmp/oom-lens-abc/memcheck.xml '/srv/my app/leak' 'it'\\''s' ) 2>&1; rc=$?; [ -s /tmp/oom-lens-abc/memcheck.xml ] || echo oom-lens-missing:/tmp/oom-lens-abc/memcheck.xml >&2; exit $rc`);
+    assert.equal(
+      host.commands[1],
+      `( cd '/srv/my app' && exec valgrind --tool=memcheck --leak-check=full --show-leak-kinds=definite,indirect,possible --child-silent-after-fork=yes --xml=yes --xml-file=/tmp/oom-lens-abc/memcheck.xml '/srv/my app/leak' 'it'\\''s' ) 2>&1; rc=$?; [ -s /tmp/oom-lens-abc/memcheck.xml ] || echo oom-lens-missing:/tmp/oom-lens-abc/memcheck.xml >&2; exit $rc`,
+    );
     assert.equal(host.commands[2], 'cat /tmp/oom-lens-abc/memcheck.xml');
     assert.equal(r.exitCode, 3);
     assert.equal(r.host, 'fake-remote');
@@ -243,7 +375,7 @@ describe('leak tools: the runner against a Host (remote-style: the report comes 
     assert.ok(out.join('').includes('program output'));
   });
 
-  it('a missing tool fails before anything runs, with the install command for the host\'s package manager', async () => {
+  it("a missing tool fails before anything runs, with the install command for the host's package manager", async () => {
     const host = new FakeHost((cmd) => (cmd.includes('mktemp') ? { stdout: 'missing:heaptrack\nmissing:gdb\npm:dnf\ndir:/tmp/x\n' } : { code: 1 }));
     await assert.rejects(runLeakTool(host, { tool: 'heaptrack', pid: 1234 }), (e: unknown) => {
       assert.ok(e instanceof ToolMissingError);
@@ -267,6 +399,9 @@ describe('leak tools: the runner against a Host (remote-style: the report comes 
       if (cmd.startsWith('( ')) return { stdout: 'valgrind: ./nope: No such file or directory\n', stderr: 'oom-lens-missing:/tmp/w/memcheck.xml\n', code: 127 };
       return { code: 1 };
     });
-    await assert.rejects(runLeakTool(host, { tool: 'valgrind', start: { program: './nope' } }), /valgrind wrote no report \(\/tmp\/w\/memcheck\.xml; exit code 127\): valgrind: \.\/nope: No such file or directory/);
+    await assert.rejects(
+      runLeakTool(host, { tool: 'valgrind', start: { program: './nope' } }),
+      /valgrind wrote no report \(\/tmp\/w\/memcheck\.xml; exit code 127\): valgrind: \.\/nope: No such file or directory/,
+    );
   });
 });

@@ -19,19 +19,45 @@ export function findingsSection(findings: Finding[], copy: (text: string) => voi
       const cmds = r.commands.join('\n');
       const btn = cmds ? el('button', { type: 'button', class: 'copy', title: 'Copy the commands' }, 'Copy') : null;
       btn?.addEventListener('click', () => copy(cmds));
-      return el('li', { class: 'remedy' },
-        el('div', {}, el('strong', {}, r.title), r.changesHost ? el('span', { class: 'badge warn', title: 'These commands change the host: review before running them' }, 'changes the host') : null, btn),
-        cmds ? el('pre', {}, el('code', {}, cmds)) : null);
+      return el(
+        'li',
+        { class: 'remedy' },
+        el(
+          'div',
+          {},
+          el('strong', {}, r.title),
+          r.changesHost ? el('span', { class: 'badge warn', title: 'These commands change the host: review before running them' }, 'changes the host') : null,
+          btn,
+        ),
+        cmds ? el('pre', {}, el('code', {}, cmds)) : null,
+      );
     });
     const key = findingKey(f);
-    const details = el('details', { open: open.has(key) ? '' : undefined },
-        el('summary', {}, el('span', { class: `sev ${f.severity}` }, f.severity), ' ', el('strong', {}, f.title), el('code', { class: 'fid' }, f.id)),
-        el('p', {}, f.detail),
-        evidence.length ? el('details', { class: 'evidence-box' }, el('summary', {}, `Evidence (${evidence.length})`),
-          el('dl', { class: 'evidence' }, ...evidence.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]))) : null,
-        remedies.length ? el('ul', { class: 'remedies' }, ...remedies) : null);
-    details.addEventListener('toggle', () => { if (details.open) open.add(key); else open.delete(key); });
+    const details = el(
+      'details',
+      { open: open.has(key) ? '' : undefined },
+      el('summary', {}, el('span', { class: `sev ${f.severity}` }, f.severity), ' ', el('strong', {}, f.title), el('code', { class: 'fid' }, f.id)),
+      el('p', {}, f.detail),
+      evidence.length
+        ? el(
+            'details',
+            { class: 'evidence-box' },
+            el('summary', {}, `Evidence (${evidence.length})`),
+            el('dl', { class: 'evidence' }, ...evidence.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)])),
+          )
+        : null,
+      remedies.length ? el('ul', { class: 'remedies' }, ...remedies) : null,
+    );
+    details.addEventListener('toggle', () => {
+      if (details.open) open.add(key);
+      else open.delete(key);
+    });
     return el('li', { class: `finding ${f.severity}`, 'data-id': f.id, 'data-key': key }, details);
   });
-  return el('section', { 'aria-labelledby': 'find-h', id: 'findings' }, el('h2', { id: 'find-h' }, `Findings (${findings.length})`), el('ul', { class: 'findings' }, ...items));
+  return el(
+    'section',
+    { 'aria-labelledby': 'find-h', id: 'findings' },
+    el('h2', { id: 'find-h' }, `Findings (${findings.length})`),
+    el('ul', { class: 'findings' }, ...items),
+  );
 }

@@ -25,13 +25,20 @@ export class TimelineSection {
     this.rangeBox = el('div', { class: 'range', id: 'range-growth' });
     this.resetBtn = el('button', { type: 'button', id: 'reset-zoom', disabled: '' }, 'Show all');
     this.resetBtn.addEventListener('click', () => this.chart?.resetZoom());
-    this.root = el('section', { 'aria-labelledby': 'tl-h', id: 'timeline' },
-      el('div', { class: 'section-head' }, el('h2', { id: 'tl-h' }, 'Timeline'),
+    this.root = el(
+      'section',
+      { 'aria-labelledby': 'tl-h', id: 'timeline' },
+      el(
+        'div',
+        { class: 'section-head' },
+        el('h2', { id: 'tl-h' }, 'Timeline'),
         el('span', { class: 'muted hint' }, 'drag to zoom into a range · shift+drag to pan · ctrl+wheel to zoom · click a kill marker for its task table'),
-        this.resetBtn),
+        this.resetBtn,
+      ),
       el('div', { class: 'chart-wrap' }, this.canvas, this.card),
       this.cgroups.root,
-      this.rangeBox);
+      this.rangeBox,
+    );
   }
 
   /** Shows a report; keeps the chart (and the user's zoom) when only the samples changed. */
@@ -46,7 +53,11 @@ export class TimelineSection {
       this.chart = new TimelineChart(this.canvas, model, {
         onKillClick: (k) => this.onKill(k.eventIndex),
         onKillHover: (k, at) => this.hover(k, at),
-        onRange: (x0, x1, zoomed) => { this.updateReset(zoomed); this.renderRange(x0, x1, zoomed); this.cgroups.setView(x0, x1); },
+        onRange: (x0, x1, zoomed) => {
+          this.updateReset(zoomed);
+          this.renderRange(x0, x1, zoomed);
+          this.cgroups.setView(x0, x1);
+        },
       });
     }
     // What the chart shows now: a live update keeps the user's zoom, "Show all" and range.
@@ -62,18 +73,27 @@ export class TimelineSection {
     this.resetBtn.textContent = zoomed && m && m.killsOutsideView ? `Show all (${plural(m.killsOutsideView, 'earlier kill')})` : 'Show all';
   }
 
-  retheme(): void { this.chart?.retheme(); this.cgroups.retheme(); }
+  retheme(): void {
+    this.chart?.retheme();
+    this.cgroups.retheme();
+  }
 
-  get chartInstance(): TimelineChart | null { return this.chart; }
+  get chartInstance(): TimelineChart | null {
+    return this.chart;
+  }
 
   private hover(k: KillMark | null, at: { x: number; y: number } | null): void {
-    if (!k || !at) { this.card.hidden = true; return; }
+    if (!k || !at) {
+      this.card.hidden = true;
+      return;
+    }
     this.card.replaceChildren(
       el('strong', {}, `✖ ${k.what}: ${k.label}`),
       el('div', {}, `RSS ${formatKb(k.rssKb)} · ${clockWithDate(k.x)}`),
       el('div', {}, `trigger: ${k.trigger ?? '-'}`),
       el('div', {}, `cgroup/container: ${k.where}`),
-      el('div', { class: 'muted' }, 'click for the task table'));
+      el('div', { class: 'muted' }, 'click for the task table'),
+    );
     this.card.style.left = `${Math.min(at.x + 12, this.canvas.clientWidth - 260)}px`;
     this.card.style.top = `${Math.max(0, at.y - 20)}px`;
     this.card.hidden = false;
@@ -82,21 +102,45 @@ export class TimelineSection {
   private renderRange(x0: number, x1: number, zoomed: boolean): void {
     const m = this.model;
     if (!m || m.t.length < 2) {
-      this.rangeBox.replaceChildren(el('p', { class: 'muted' }, m && m.kills.length
-        ? 'Kills from the kernel log are on the axis. Sample the host (Diagnose with sampling) to see growth lines.'
-        : 'No samples yet: diagnose with sampling to see memory over time.'));
+      this.rangeBox.replaceChildren(
+        el(
+          'p',
+          { class: 'muted' },
+          m && m.kills.length
+            ? 'Kills from the kernel log are on the axis. Sample the host (Diagnose with sampling) to see growth lines.'
+            : 'No samples yet: diagnose with sampling to see memory over time.',
+        ),
+      );
       return;
     }
     // Not zoomed in: the sampled time itself, whatever stretch of older kills the axis shows.
-    if (!zoomed) { x0 = m.t[0]; x1 = m.t[m.t.length - 1]; }
+    if (!zoomed) {
+      x0 = m.t[0];
+      x1 = m.t[m.t.length - 1];
+    }
     const rows = growthOverRange(m, x0, x1).slice(0, 12);
     this.rangeBox.replaceChildren(
       el('h3', {}, `Growth ${zoomed ? 'in the selected range' : 'over the sampled time'}: ${clock(x0)} – ${clock(x1)} (${formatDuration(x1 - x0)})`),
-      el('table', { class: 'range-table', 'aria-label': 'Growth over the range' },
+      el(
+        'table',
+        { class: 'range-table', 'aria-label': 'Growth over the range' },
         el('thead', {}, el('tr', {}, ...['Series', 'From', 'To', 'Change', 'Per minute'].map((h, i) => el('th', { class: i ? 'num' : '' }, h)))),
-        el('tbody', {}, ...rows.map((g) => el('tr', { 'data-series': g.id },
-          el('td', {}, g.label), el('td', { class: 'num' }, formatKb(g.fromKb)), el('td', { class: 'num' }, formatKb(g.toKb)),
-          el('td', { class: 'num' }, formatKbSigned(g.deltaKb)),
-          el('td', { class: 'num' }, formatRate(g.perMinKb)))))));
+        el(
+          'tbody',
+          {},
+          ...rows.map((g) =>
+            el(
+              'tr',
+              { 'data-series': g.id },
+              el('td', {}, g.label),
+              el('td', { class: 'num' }, formatKb(g.fromKb)),
+              el('td', { class: 'num' }, formatKb(g.toKb)),
+              el('td', { class: 'num' }, formatKbSigned(g.deltaKb)),
+              el('td', { class: 'num' }, formatRate(g.perMinKb)),
+            ),
+          ),
+        ),
+      ),
+    );
   }
 }

@@ -8,7 +8,12 @@ import { el } from '../dom';
 import { decimate, type Series, type TimelineModel } from './model';
 import { readTheme, withAlpha } from './theme';
 
-interface One { series: Series; limitKb: number | null; chart: Chart<'line', { x: number; y: number | null }[]>; title: HTMLElement }
+interface One {
+  series: Series;
+  limitKb: number | null;
+  chart: Chart<'line', { x: number; y: number | null }[]>;
+  title: HTMLElement;
+}
 
 export class CgroupCharts {
   readonly root = el('div', { class: 'cg-charts', id: 'cgroup-charts' });
@@ -20,7 +25,11 @@ export class CgroupCharts {
     this.model = model;
     this.view = view;
     const wanted = model.series.filter((s) => s.group === 'cgroup');
-    for (const [id, one] of this.charts) if (!wanted.some((s) => s.id === id)) { one.chart.destroy(); this.charts.delete(id); }
+    for (const [id, one] of this.charts)
+      if (!wanted.some((s) => s.id === id)) {
+        one.chart.destroy();
+        this.charts.delete(id);
+      }
     for (const s of wanted) {
       const path = s.id.slice('cg.'.length);
       const limitKb = model.limits.find((l) => l.label === `limit of ${path}`)?.yKb ?? null;
@@ -53,11 +62,33 @@ export class CgroupCharts {
     const th = readTheme();
     const chart = new Chart<'line', { x: number; y: number | null }[]>(canvas, {
       type: 'line',
-      data: { datasets: [{ label: `${path} usage`, data: [], parsing: false, normalized: true, borderColor: th.palette[s.colorIndex % th.palette.length], backgroundColor: withAlpha(th.palette[s.colorIndex % th.palette.length], 0.15), fill: 'origin', borderWidth: 1.5, pointRadius: 0, spanGaps: false }] },
+      data: {
+        datasets: [
+          {
+            label: `${path} usage`,
+            data: [],
+            parsing: false,
+            normalized: true,
+            borderColor: th.palette[s.colorIndex % th.palette.length],
+            backgroundColor: withAlpha(th.palette[s.colorIndex % th.palette.length], 0.15),
+            fill: 'origin',
+            borderWidth: 1.5,
+            pointRadius: 0,
+            spanGaps: false,
+          },
+        ],
+      },
       options: {
-        animation: false, responsive: true, maintainAspectRatio: false,
+        animation: false,
+        responsive: true,
+        maintainAspectRatio: false,
         scales: {
-          x: { type: 'time', time: { displayFormats: { second: 'HH:mm:ss', minute: 'HH:mm', hour: 'HH:mm', day: 'MMM d' } }, ticks: { color: th.muted, maxRotation: 0, autoSkip: true, autoSkipPadding: 24 }, grid: { display: false } },
+          x: {
+            type: 'time',
+            time: { displayFormats: { second: 'HH:mm:ss', minute: 'HH:mm', hour: 'HH:mm', day: 'MMM d' } },
+            ticks: { color: th.muted, maxRotation: 0, autoSkip: true, autoSkipPadding: 24 },
+            grid: { display: false },
+          },
           y: { min: 0, ticks: { color: th.muted, callback: (v) => formatKb(Number(v)) }, grid: { color: withAlpha(th.grid, 0.4) } },
         },
         plugins: { legend: { display: false }, tooltip: { callbacks: { label: (c) => `usage ${formatKb(c.parsed.y)}` } } },
@@ -76,21 +107,46 @@ export class CgroupCharts {
     const data = decimate(m.t, one.series.y, x0, x1, 400);
     let maxKb = 0;
     let lastKb: number | null = null;
-    for (const p of data) if (p.y !== null) { maxKb = Math.max(maxKb, p.y); lastKb = p.y; }
+    for (const p of data)
+      if (p.y !== null) {
+        maxKb = Math.max(maxKb, p.y);
+        lastKb = p.y;
+      }
     const top = Math.max(maxKb, one.limitKb ?? 0) * 1.08 || 1024;
     const step = binaryStepKb(top, 4);
     const c = one.chart;
     c.data.datasets[0].data = data;
-    const opts = c.options as { scales: { x: { min: number; max: number }; y: { max: number; ticks: { stepSize: number } } }; plugins: { annotation?: { annotations: Record<string, AnnotationOptions> } } };
+    const opts = c.options as {
+      scales: { x: { min: number; max: number }; y: { max: number; ticks: { stepSize: number } } };
+      plugins: { annotation?: { annotations: Record<string, AnnotationOptions> } };
+    };
     opts.scales.x.min = x0;
     opts.scales.x.max = x1;
     opts.scales.y.max = Math.ceil(top / step) * step;
     opts.scales.y.ticks.stepSize = step;
     opts.plugins.annotation = {
-      annotations: one.limitKb === null ? {} : {
-        limit: { type: 'line', scaleID: 'y', value: one.limitKb, borderColor: th.danger, borderWidth: 1.5, borderDash: [6, 3],
-          label: { display: true, content: `limit ${formatKb(one.limitKb)}`, position: 'end', backgroundColor: 'transparent', color: th.danger, font: { size: 10 }, yAdjust: -8 } },
-      },
+      annotations:
+        one.limitKb === null
+          ? {}
+          : {
+              limit: {
+                type: 'line',
+                scaleID: 'y',
+                value: one.limitKb,
+                borderColor: th.danger,
+                borderWidth: 1.5,
+                borderDash: [6, 3],
+                label: {
+                  display: true,
+                  content: `limit ${formatKb(one.limitKb)}`,
+                  position: 'end',
+                  backgroundColor: 'transparent',
+                  color: th.danger,
+                  font: { size: 10 },
+                  yAdjust: -8,
+                },
+              },
+            },
     };
     c.update('none');
     one.title.textContent = `cgroup ${path}: ${formatKb(lastKb)}${one.limitKb !== null ? ` of ${formatKb(one.limitKb)} (${formatPercent(lastKb, one.limitKb)})` : ''}`;

@@ -35,19 +35,30 @@ export class TimelineChart {
   private labelledWidth = -1;
   private labelGap = 6;
 
-  constructor(readonly canvas: HTMLCanvasElement, model: TimelineModel, private readonly cb: TimelineCallbacks) {
+  constructor(
+    readonly canvas: HTMLCanvasElement,
+    model: TimelineModel,
+    private readonly cb: TimelineCallbacks,
+  ) {
     this.model = model;
     this.view = model.initialView;
     this.zoomed = model.initialView !== model.range;
     this.chart = new Chart(canvas, {
-      type: 'line', data: { datasets: [] }, options: this.options(),
+      type: 'line',
+      data: { datasets: [] },
+      options: this.options(),
       // Kill labels are laid out in pixels: when the plot's size changed, lay them out again.
-      plugins: [{ id: 'oomLensRelabel', afterLayout: (chart) => {
-        const w = Math.round(chart.chartArea.right - chart.chartArea.left);
-        if (w === this.labelledWidth) return;
-        this.labelledWidth = w;
-        requestAnimationFrame(() => this.relabel());
-      } }],
+      plugins: [
+        {
+          id: 'oomLensRelabel',
+          afterLayout: (chart) => {
+            const w = Math.round(chart.chartArea.right - chart.chartArea.left);
+            if (w === this.labelledWidth) return;
+            this.labelledWidth = w;
+            requestAnimationFrame(() => this.relabel());
+          },
+        },
+      ],
     });
     this.chart.data.datasets = this.datasets();
     this.chart.update('none');
@@ -66,9 +77,22 @@ export class TimelineChart {
     const killPoints = {
       label: 'OOM kill (victim RSS)',
       data: this.model.kills.filter((k) => k.rssKb !== null).map((k) => ({ x: k.x, y: k.rssKb })),
-      parsing: false as const, normalized: true, spanGaps: false, yAxisID: 'kb',
-      borderColor: th.danger, backgroundColor: th.danger, fill: false, borderWidth: 2, borderDash: undefined,
-      pointRadius: 7, pointHoverRadius: 9, pointHitRadius: 8, pointStyle: 'crossRot' as const, showLine: false, tension: 0, hidden: false,
+      parsing: false as const,
+      normalized: true,
+      spanGaps: false,
+      yAxisID: 'kb',
+      borderColor: th.danger,
+      backgroundColor: th.danger,
+      fill: false,
+      borderWidth: 2,
+      borderDash: undefined,
+      pointRadius: 7,
+      pointHoverRadius: 9,
+      pointHitRadius: 8,
+      pointStyle: 'crossRot' as const,
+      showLine: false,
+      tension: 0,
+      hidden: false,
     };
     // Cgroups have charts of their own, on their own scale (a 64 MiB limit is a flat line on a
     // 7 GiB axis). Suspects come first, so the legend names them first.
@@ -118,7 +142,11 @@ export class TimelineChart {
     const right = area?.right ?? Math.max(200, this.canvas.clientWidth || 800) - 60;
     // Where each kill line is drawn now (the annotation elements know), else the scale's or a linear estimate.
     const drawn = new Map<number, number>();
-    if (this.chart) for (const a of annotationPlugin.getAnnotations(this.chart)) { const v = (a.options as { value?: unknown }).value; if (typeof v === 'number') drawn.set(v, a.x); }
+    if (this.chart)
+      for (const a of annotationPlugin.getAnnotations(this.chart)) {
+        const v = (a.options as { value?: unknown }).value;
+        if (typeof v === 'number') drawn.set(v, a.x);
+      }
     const current = scale && area && Math.abs(scale.min - v0) < 1 && Math.abs(scale.max - v1) < 1;
     const px = (x: number) => drawn.get(x) ?? (current ? scale.getPixelForValue(x) : left + ((x - v0) / (v1 - v0)) * (right - left));
     // Measured in the font the labels are drawn in.
@@ -128,14 +156,26 @@ export class TimelineChart {
     const textWidth = (t: string) => (ctx ? ctx.measureText(t).width : t.length * 7) + 14; // + the label's padding
     // Left to right (events come in log order, which is not always time order).
     const visible = this.model.kills.filter((k) => k.x >= v0 && k.x <= v1).sort((a, b) => a.x - b.x);
-    interface Cluster { kills: KillMark[]; x0: number; width: number; shift: number }
+    interface Cluster {
+      kills: KillMark[];
+      x0: number;
+      width: number;
+      shift: number;
+    }
     const clusters: Cluster[] = [];
     const text = (c: Cluster) => (c.kills.length === 1 ? `✖ ${c.kills[0].label}` : `✖ ${c.kills.length} kills`);
-    const place = (c: Cluster) => { c.width = textWidth(text(c)); c.shift = Math.min(0, right - (c.x0 + c.width)); };
+    const place = (c: Cluster) => {
+      c.width = textWidth(text(c));
+      c.shift = Math.min(0, right - (c.x0 + c.width));
+    };
     for (const k of visible) {
       const x = px(k.x);
       const last = clusters[clusters.length - 1];
-      if (last && x < last.x0 + last.shift + last.width + gap) { last.kills.push(k); place(last); continue; }
+      if (last && x < last.x0 + last.shift + last.width + gap) {
+        last.kills.push(k);
+        place(last);
+        continue;
+      }
       const c: Cluster = { kills: [k], x0: x, width: 0, shift: 0 };
       place(c);
       clusters.push(c);
@@ -155,14 +195,36 @@ export class TimelineChart {
     this.model.kills.forEach((k, i) => {
       const c = labelOf.get(k.eventIndex);
       out[`kill${i}`] = {
-        type: 'line', scaleID: 'x', value: k.x, borderColor: th.danger, borderWidth: 2, borderDash: [4, 2],
+        type: 'line',
+        scaleID: 'x',
+        value: k.x,
+        borderColor: th.danger,
+        borderWidth: 2,
+        borderDash: [4, 2],
         label: {
-          display: c !== undefined, content: c ? text(c) : '', position: 'start', backgroundColor: withAlpha(th.danger, 0.85), color: '#fff', font: { size: 11, family }, padding: 6,
+          display: c !== undefined,
+          content: c ? text(c) : '',
+          position: 'start',
+          backgroundColor: withAlpha(th.danger, 0.85),
+          color: '#fff',
+          font: { size: 11, family },
+          padding: 6,
           xAdjust: c ? c.width / 2 + c.shift : 0,
         },
-        enter: (_ctx, event) => { this.tooltipOff(true); this.cb.onKillHover(k, { x: event.x ?? 0, y: event.y ?? 0 }); return true; },
-        leave: () => { this.tooltipOff(false); this.cb.onKillHover(null, null); return true; },
-        click: () => { this.cb.onKillClick(k); return true; },
+        enter: (_ctx, event) => {
+          this.tooltipOff(true);
+          this.cb.onKillHover(k, { x: event.x ?? 0, y: event.y ?? 0 });
+          return true;
+        },
+        leave: () => {
+          this.tooltipOff(false);
+          this.cb.onKillHover(null, null);
+          return true;
+        },
+        click: () => {
+          this.cb.onKillClick(k);
+          return true;
+        },
       };
     });
     return out;
@@ -177,7 +239,11 @@ export class TimelineChart {
     for (let round = 0; round < 5; round++) {
       opts.plugins.annotation.annotations = this.annotations();
       this.chart.update('none');
-      const boxes = annotationPlugin.getAnnotations(this.chart).filter((a) => a.label?.options?.display).map((a) => a.label!).sort((a, b) => a.x - b.x);
+      const boxes = annotationPlugin
+        .getAnnotations(this.chart)
+        .filter((a) => a.label?.options?.display)
+        .map((a) => a.label!)
+        .sort((a, b) => a.x - b.x);
       let worst = 0;
       for (let i = 1; i < boxes.length; i++) worst = Math.max(worst, boxes[i - 1].x + boxes[i - 1].width + 4 - boxes[i].x);
       if (worst <= 0) return;
@@ -203,14 +269,20 @@ export class TimelineChart {
       interaction: { mode: 'nearest' as const, axis: 'x' as const, intersect: false },
       scales: {
         x: {
-          type: 'time' as const, min: this.view[0], max: this.view[1],
+          type: 'time' as const,
+          min: this.view[0],
+          max: this.view[1],
           // 24 h labels, never rotated, skipped so they never touch.
-          time: { displayFormats: { millisecond: 'HH:mm:ss.SSS', second: 'HH:mm:ss', minute: 'HH:mm', hour: 'HH:mm', day: 'MMM d', week: 'MMM d', month: 'MMM yyyy' } },
+          time: {
+            displayFormats: { millisecond: 'HH:mm:ss.SSS', second: 'HH:mm:ss', minute: 'HH:mm', hour: 'HH:mm', day: 'MMM d', week: 'MMM d', month: 'MMM yyyy' },
+          },
           ticks: { color: th.muted, maxRotation: 0, minRotation: 0, autoSkip: true, autoSkipPadding: 24 },
           grid: { color: withAlpha(th.grid, 0.5) },
         },
         kb: {
-          type: 'linear' as const, position: 'left' as const, beginAtZero: true,
+          type: 'linear' as const,
+          position: 'left' as const,
+          beginAtZero: true,
           ticks: { color: th.muted, callback: (v: string | number) => formatKb(Number(v)) },
           // Round binary ticks (256 MiB, 512 MiB, 1 GiB…), not 195Mi, 391Mi…
           afterBuildTicks: (scale: { max: number; ticks: { value: number }[] }) => {
@@ -219,14 +291,22 @@ export class TimelineChart {
             for (let v = 0; v <= scale.max + step / 1e6; v += step) ticks.push({ value: v });
             scale.ticks = ticks;
           },
-          afterDataLimits: (scale: { max: number }) => { const step = binaryStepKb(scale.max, 5); scale.max = Math.ceil(scale.max / step) * step || step; },
+          afterDataLimits: (scale: { max: number }) => {
+            const step = binaryStepKb(scale.max, 5);
+            scale.max = Math.ceil(scale.max / step) * step || step;
+          },
           grid: { color: withAlpha(th.grid, 0.5) },
           title: { display: true, text: 'memory', color: th.muted },
         },
         psi: {
           // Pressure is a share of time, 0–100 %, on its own axis: never read as memory.
-          type: 'linear' as const, position: 'right' as const, display: hasPsi, min: 0, max: 100,
-          ticks: { color: th.muted, stepSize: 25, callback: (v: string | number) => `${v}%` }, grid: { display: false },
+          type: 'linear' as const,
+          position: 'right' as const,
+          display: hasPsi,
+          min: 0,
+          max: 100,
+          ticks: { color: th.muted, stepSize: 25, callback: (v: string | number) => `${v}%` },
+          grid: { display: false },
           title: { display: hasPsi, text: 'pressure (PSI)', color: th.muted },
         },
       },
@@ -235,7 +315,7 @@ export class TimelineChart {
         tooltip: {
           enabled: true,
           callbacks: {
-            title: (items: { parsed: { x: number | null } }[]) => (items[0]?.parsed.x != null ? clockWithDate(items[0].parsed.x) : ""),
+            title: (items: { parsed: { x: number | null } }[]) => (items[0]?.parsed.x != null ? clockWithDate(items[0].parsed.x) : ''),
             label: (c: { dataset: { label?: string; yAxisID?: string }; parsed: { y: number | null } }) =>
               `${c.dataset.label}: ${c.parsed.y === null ? '-' : c.dataset.yAxisID === 'psi' ? formatShare(c.parsed.y / 100) : formatKb(c.parsed.y)}`,
           },
@@ -315,7 +395,14 @@ export class TimelineChart {
    * What the user sees, measured (for the UI tests): the boxes of the x labels as drawn, the kill
    * labels' boxes, the memory ticks, each line's colour and axis.
    */
-  layout(): { xLabels: { text: string; x0: number; x1: number }[]; killLabels: { text: string; x: number; y: number; w: number; h: number }[]; kbTicks: number[]; lines: { label: string; color: string; axis: string; width: number; visible: boolean }[]; psiMax?: number; area: { left: number; right: number; top: number; bottom: number } } {
+  layout(): {
+    xLabels: { text: string; x0: number; x1: number }[];
+    killLabels: { text: string; x: number; y: number; w: number; h: number }[];
+    kbTicks: number[];
+    lines: { label: string; color: string; axis: string; width: number; visible: boolean }[];
+    psiMax?: number;
+    area: { left: number; right: number; top: number; bottom: number };
+  } {
     const c = this.chart;
     const x = c.scales.x;
     const ctx = c.ctx;
@@ -328,13 +415,27 @@ export class TimelineChart {
       return { text, x0: mid - w / 2, x1: mid + w / 2 };
     });
     ctx.restore();
-    const killLabels = annotationPlugin.getAnnotations(c)
+    const killLabels = annotationPlugin
+      .getAnnotations(c)
       .filter((a) => a.label && a.label.options?.display)
-      .map((a) => ({ text: String((a.label!.options as { content?: unknown } | undefined)?.content ?? ''), x: a.label!.x, y: a.label!.y, w: a.label!.width, h: a.label!.height }));
+      .map((a) => ({
+        text: String((a.label!.options as { content?: unknown } | undefined)?.content ?? ''),
+        x: a.label!.x,
+        y: a.label!.y,
+        w: a.label!.width,
+        h: a.label!.height,
+      }));
     return {
-      xLabels, killLabels,
+      xLabels,
+      killLabels,
       kbTicks: c.scales.kb.ticks.map((t) => t.value),
-      lines: c.data.datasets.map((d, i) => ({ label: String(d.label), color: String(d.borderColor), axis: String((d as { yAxisID?: string }).yAxisID), width: Number(d.borderWidth), visible: c.isDatasetVisible(i) })),
+      lines: c.data.datasets.map((d, i) => ({
+        label: String(d.label),
+        color: String(d.borderColor),
+        axis: String((d as { yAxisID?: string }).yAxisID),
+        width: Number(d.borderWidth),
+        visible: c.isDatasetVisible(i),
+      })),
       area: { left: c.chartArea.left, right: c.chartArea.right, top: c.chartArea.top, bottom: c.chartArea.bottom },
       psiMax: c.scales.psi?.max,
     };
@@ -353,5 +454,7 @@ export class TimelineChart {
     this.chart.update('none');
   }
 
-  destroy(): void { this.chart.destroy(); }
+  destroy(): void {
+    this.chart.destroy();
+  }
 }

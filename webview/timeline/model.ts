@@ -30,7 +30,10 @@ export interface KillMark {
   what: string;
 }
 
-export interface LimitLine { label: string; yKb: number }
+export interface LimitLine {
+  label: string;
+  yKb: number;
+}
 
 export interface TimelineModel {
   /** Epoch ms per point, ascending. */
@@ -52,7 +55,10 @@ const TOP_BY_SIZE = 6;
 function toF64(a: (number | null)[] | undefined, n: number): Float64Array {
   const out = new Float64Array(n).fill(NaN);
   if (!a) return out;
-  for (let i = 0; i < n && i < a.length; i++) { const v = a[i]; if (v !== null && v !== undefined) out[i] = v; }
+  for (let i = 0; i < n && i < a.length; i++) {
+    const v = a[i];
+    if (v !== null && v !== undefined) out[i] = v;
+  }
   return out;
 }
 
@@ -68,7 +74,8 @@ export function killMarks(events: OomEvent[]): KillMark[] {
     const x = e.time ? Date.parse(e.time) : NaN;
     if (!Number.isFinite(x)) return;
     out.push({
-      x, eventIndex: i,
+      x,
+      eventIndex: i,
       label: `${e.victim?.comm ?? e.runtime?.name ?? e.containerState?.name ?? e.kind}${e.victim?.pid != null ? ` (${e.victim.pid})` : ''}`,
       victimPid: e.victim?.pid ?? null,
       rssKb: eventVictimRssKb(e),
@@ -101,18 +108,32 @@ export function timelineModel(r: Report): TimelineModel {
     if (maxOf(swap) > 0) series.push({ id: 'sys.swap', label: 'swap used', group: 'system', y: swap, colorIndex: color++ });
     const suspects = new Set(r.growth.filter((g) => g.verdict === 'leak-suspect').map((g) => g.pid));
     // Then the fastest growers, then the biggest: growth is what the timeline is for.
-    const fastest = r.growth.filter((g) => g.verdict === 'growing').sort((a, b) => b.slopeKbPerMin - a.slopeKbPerMin).slice(0, 4).map((g) => g.pid);
-    const procs = Object.entries(s.processes).map(([pid, p]) => ({ pid: Number(pid), p, y: toF64(p.rssKb, n) }))
+    const fastest = r.growth
+      .filter((g) => g.verdict === 'growing')
+      .sort((a, b) => b.slopeKbPerMin - a.slopeKbPerMin)
+      .slice(0, 4)
+      .map((g) => g.pid);
+    const procs = Object.entries(s.processes)
+      .map(([pid, p]) => ({ pid: Number(pid), p, y: toF64(p.rssKb, n) }))
       .map((x) => ({ ...x, max: maxOf(x.y) }))
       .filter((x) => Number.isFinite(x.max));
     procs.sort((a, b) => b.max - a.max);
-    const chosen = [...procs.filter((x) => suspects.has(x.pid)), ...fastest.map((pid) => procs.find((x) => x.pid === pid)).filter((x) => x !== undefined), ...procs.slice(0, TOP_BY_SIZE)]
+    const chosen = [
+      ...procs.filter((x) => suspects.has(x.pid)),
+      ...fastest.map((pid) => procs.find((x) => x.pid === pid)).filter((x) => x !== undefined),
+      ...procs.slice(0, TOP_BY_SIZE),
+    ]
       .filter((x, i, all) => all.findIndex((y) => y.pid === x.pid) === i)
       .slice(0, MAX_PROCESS_LINES);
     for (const c of chosen) {
       series.push({
-        id: `proc.${c.pid}`, label: `${c.p.comm ?? r.processes.find((p) => p.pid === c.pid)?.comm ?? '?'} (${c.pid}) RSS`,
-        group: 'process', y: c.y, pid: c.pid, suspect: suspects.has(c.pid), colorIndex: color++,
+        id: `proc.${c.pid}`,
+        label: `${c.p.comm ?? r.processes.find((p) => p.pid === c.pid)?.comm ?? '?'} (${c.pid}) RSS`,
+        group: 'process',
+        y: c.y,
+        pid: c.pid,
+        suspect: suspects.has(c.pid),
+        colorIndex: color++,
       });
     }
     // Keys are cgroup paths relative to their hierarchy (the diagnosis maps control files to them).
@@ -130,7 +151,10 @@ export function timelineModel(r: Report): TimelineModel {
   const xs = [...(n ? [t[0], t[n - 1]] : []), ...kills.map((k) => k.x), Date.parse(r.takenAt)].filter(Number.isFinite);
   let lo = Math.min(...xs);
   let hi = Math.max(...xs);
-  if (!(hi > lo)) { lo -= 60_000; hi += 60_000; }
+  if (!(hi > lo)) {
+    lo -= 60_000;
+    hi += 60_000;
+  }
   const pad = (hi - lo) * 0.02;
   const range: [number, number] = [lo - pad, hi + pad];
   let initialView = range;
@@ -154,11 +178,21 @@ export function timelineModel(r: Report): TimelineModel {
 export function decimate(t: Float64Array, y: Float64Array, x0: number, x1: number, buckets: number): { x: number; y: number | null }[] {
   const n = t.length;
   // Binary search of the visible window, one point beyond each edge.
-  let a = 0, b = n;
-  while (a < b) { const m = (a + b) >> 1; if (t[m] < x0) a = m + 1; else b = m; }
+  let a = 0,
+    b = n;
+  while (a < b) {
+    const m = (a + b) >> 1;
+    if (t[m] < x0) a = m + 1;
+    else b = m;
+  }
   const lo = Math.max(0, a - 1);
-  a = lo; b = n;
-  while (a < b) { const m = (a + b) >> 1; if (t[m] <= x1) a = m + 1; else b = m; }
+  a = lo;
+  b = n;
+  while (a < b) {
+    const m = (a + b) >> 1;
+    if (t[m] <= x1) a = m + 1;
+    else b = m;
+  }
   const hi = Math.min(n, a + 1);
   const count = hi - lo;
   const out: { x: number; y: number | null }[] = [];
@@ -170,29 +204,46 @@ export function decimate(t: Float64Array, y: Float64Array, x0: number, x1: numbe
   for (let bkt = 0; bkt < buckets; bkt++) {
     const from = lo + Math.floor(bkt * per);
     const to = Math.min(hi, lo + Math.floor((bkt + 1) * per));
-    let minI = -1, maxI = -1;
+    let minI = -1,
+      maxI = -1;
     let sawGap = false;
     for (let i = from; i < to; i++) {
       const v = y[i];
-      if (Number.isNaN(v)) { sawGap = true; continue; }
+      if (Number.isNaN(v)) {
+        sawGap = true;
+        continue;
+      }
       if (minI < 0 || v < y[minI]) minI = i;
       if (maxI < 0 || v > y[maxI]) maxI = i;
     }
-    if (minI < 0) { out.push({ x: t[from], y: null }); continue; }
+    if (minI < 0) {
+      out.push({ x: t[from], y: null });
+      continue;
+    }
     if (sawGap && out.length && out[out.length - 1].y !== null) out.push({ x: t[from], y: null });
     if (minI === maxI) out.push({ x: t[minI], y: y[minI] });
-    else if (minI < maxI) { out.push({ x: t[minI], y: y[minI] }); out.push({ x: t[maxI], y: y[maxI] }); }
-    else { out.push({ x: t[maxI], y: y[maxI] }); out.push({ x: t[minI], y: y[minI] }); }
+    else if (minI < maxI) {
+      out.push({ x: t[minI], y: y[minI] });
+      out.push({ x: t[maxI], y: y[maxI] });
+    } else {
+      out.push({ x: t[maxI], y: y[maxI] });
+      out.push({ x: t[minI], y: y[minI] });
+    }
   }
   return out;
 }
 
 /** Growth of each process series over [x0, x1]: first and last known values inside the range. */
-export function growthOverRange(m: TimelineModel, x0: number, x1: number): { id: string; label: string; pid?: number; fromKb: number; toKb: number; deltaKb: number; perMinKb: number }[] {
+export function growthOverRange(
+  m: TimelineModel,
+  x0: number,
+  x1: number,
+): { id: string; label: string; pid?: number; fromKb: number; toKb: number; deltaKb: number; perMinKb: number }[] {
   const out = [];
   for (const s of m.series) {
     if (s.group !== 'process' && s.group !== 'cgroup' && s.id !== 'sys.used') continue;
-    let first = -1, last = -1;
+    let first = -1,
+      last = -1;
     for (let i = 0; i < m.t.length; i++) {
       if (m.t[i] < x0 || m.t[i] > x1 || Number.isNaN(s.y[i])) continue;
       if (first < 0) first = i;

@@ -4,8 +4,25 @@
 // Red is kept for kills: no series gets it. After the theme's own chart colours come fixed ones
 // chosen to stay apart from them and from each other, enough for every line the timeline draws.
 const PALETTE_VARS = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-yellow'];
-const FALLBACK = ['#1a85ff', '#d18616', '#388a34', '#a569bd', '#bf8803',
-  '#00a3a3', '#c94f95', '#6b8e23', '#8c564b', '#17becf', '#7f7f7f', '#3d5ba9', '#b5a642', '#5f9ea0', '#d2691e', '#708090', '#9acd32'];
+const FALLBACK = [
+  '#1a85ff',
+  '#d18616',
+  '#388a34',
+  '#a569bd',
+  '#bf8803',
+  '#00a3a3',
+  '#c94f95',
+  '#6b8e23',
+  '#8c564b',
+  '#17becf',
+  '#7f7f7f',
+  '#3d5ba9',
+  '#b5a642',
+  '#5f9ea0',
+  '#d2691e',
+  '#708090',
+  '#9acd32',
+];
 /** Series a timeline may draw at most (every one a colour of its own). */
 export const MAX_DISTINCT = FALLBACK.length;
 

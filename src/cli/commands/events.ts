@@ -10,7 +10,12 @@ export async function eventsCommand(file: string | undefined, host: Host, opts: 
   const { json } = opts;
   if (file) {
     const r = file === '-' ? await readOomEventsFromStream(process.stdin, { kind: 'stdin' }) : await eventsFromFile(file);
-    return json ? JSON.stringify(r, null, 2) + '\n' : renderEventsText(r.events, r.warnings.map((w) => `warning: ${w}`));
+    return json
+      ? JSON.stringify(r, null, 2) + '\n'
+      : renderEventsText(
+          r.events,
+          r.warnings.map((w) => `warning: ${w}`),
+        );
   }
   const r = await readKernelLog(host, { signal: opts.signal, sudo: opts.sudo });
   if (r.unreadable && !json) {

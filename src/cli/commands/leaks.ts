@@ -12,7 +12,8 @@ export interface LeakPairJson extends LeakReport {
 }
 
 export async function leaksCommand(files: string[], opts: { json: boolean; top: number }): Promise<string> {
-  if (files.length === 0) throw new UsageError('leaks needs a FILE: the output of valgrind, heaptrack_print, tracemalloc, a Node heap profile/snapshot or a Java histogram');
+  if (files.length === 0)
+    throw new UsageError('leaks needs a FILE: the output of valgrind, heaptrack_print, tracemalloc, a Node heap profile/snapshot or a Java histogram');
   for (const f of files) if (!existsSync(f)) throw new OomLensError(`no such file: ${f}`);
   if (files.length === 1) {
     const r = await parseLeakReportFile(files[0]);
@@ -23,7 +24,10 @@ export async function leaksCommand(files: string[], opts: { json: boolean; top: 
   const growth = await parseLeakReportFiles(files[0], files[1]);
   const c = compareLeakReports(before, after);
   if (opts.json) {
-    const out: LeakPairJson = { ...growth, comparison: { fixed: c.fixed.length, added: c.added.length, grown: c.grown.length, shrunk: c.shrunk.length, sites: c } };
+    const out: LeakPairJson = {
+      ...growth,
+      comparison: { fixed: c.fixed.length, added: c.added.length, grown: c.grown.length, shrunk: c.shrunk.length, sites: c },
+    };
     return JSON.stringify(out, null, 2) + '\n';
   }
   return renderLeakText(growth, { top: opts.top, title: `growth from ${files[0]} to ${files[1]}` }) + renderComparisonText(c, after.tool, opts.top);

@@ -46,7 +46,15 @@ export async function runCommand(args: CliArgs, host: Host, signal: AbortSignal)
   if (!main) throw new OomLensError(`${req.tool} produced no report`);
   if (args.out && main.localPath) copyFileSync(main.localPath, args.out);
   if (args.json) {
-    return JSON.stringify(result.reports.length === 1 ? main.report : { ...main.report, related: result.reports.slice(1).map((r) => ({ label: r.label, path: r.localPath, report: r.report })) }, null, 2) + '\n';
+    return (
+      JSON.stringify(
+        result.reports.length === 1
+          ? main.report
+          : { ...main.report, related: result.reports.slice(1).map((r) => ({ label: r.label, path: r.localPath, report: r.report })) },
+        null,
+        2,
+      ) + '\n'
+    );
   }
   const out: string[] = [];
   for (const r of result.reports) {

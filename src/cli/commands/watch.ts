@@ -14,24 +14,48 @@ const rate = (kbPerMin: number) => `${kbPerMin >= 0 ? '+' : '−'}${formatKb(Mat
 export function watchTable(r: Report, top: number): string {
   const growth = new Map(r.growth.map((g) => [g.pid, g]));
   const young = new Set(r.live?.tooNew ?? []);
-  const rows = r.processes.filter((p) => p.rssKb !== null).slice(0, top).map((p) => {
-    const g = growth.get(p.pid);
-    return [String(p.pid), p.comm, formatKb(p.rssKb), formatKb(p.rssAnonKb), g ? rate(g.slopeKbPerMin) : young.has(p.pid) ? 'too new' : '-', g && g.verdict !== 'steady' ? g.verdict : ''];
-  });
+  const rows = r.processes
+    .filter((p) => p.rssKb !== null)
+    .slice(0, top)
+    .map((p) => {
+      const g = growth.get(p.pid);
+      return [
+        String(p.pid),
+        p.comm,
+        formatKb(p.rssKb),
+        formatKb(p.rssAnonKb),
+        g ? rate(g.slopeKbPerMin) : young.has(p.pid) ? 'too new' : '-',
+        g && g.verdict !== 'steady' ? g.verdict : '',
+      ];
+    });
   const since = r.live ? Date.parse(r.live.startedAt) : Infinity;
-  const kills = r.events.filter((e) => e.time && Date.parse(e.time) >= since - 2000)
-    .map((e) => `OOM kill at ${e.time}: ${e.victim?.comm ?? '?'} (${e.victim?.pid ?? '?'})${e.memcg ? ` in ${e.memcg}` : ''}${e.victim?.anonRssKb != null ? `, anon-rss ${formatKb(e.victim.anonRssKb)}` : ''}\n`).join('');
+  const kills = r.events
+    .filter((e) => e.time && Date.parse(e.time) >= since - 2000)
+    .map(
+      (e) =>
+        `OOM kill at ${e.time}: ${e.victim?.comm ?? '?'} (${e.victim?.pid ?? '?'})${e.memcg ? ` in ${e.memcg}` : ''}${e.victim?.anonRssKb != null ? `, anon-rss ${formatKb(e.victim.anonRssKb)}` : ''}\n`,
+    )
+    .join('');
   const at = r.live?.lastSampleAt ?? r.takenAt;
-  return `${at}  available ${formatKb(r.memory.availableKb)} of ${formatKb(r.memory.totalKb)}  (${plural(r.live?.samples ?? 0, 'sample')})\n`
-    + table(['PID', 'NAME', 'RSS', 'ANON', 'GROWTH', 'VERDICT'], rows, [true, false, true, true, true, false]) + '\n' + kills;
+  return (
+    `${at}  available ${formatKb(r.memory.availableKb)} of ${formatKb(r.memory.totalKb)}  (${plural(r.live?.samples ?? 0, 'sample')})\n` +
+    table(['PID', 'NAME', 'RSS', 'ANON', 'GROWTH', 'VERDICT'], rows, [true, false, true, true, true, false]) +
+    '\n' +
+    kills
+  );
 }
 
 export async function watchCommand(host: Host, intervalMs: number, top: number, signal: AbortSignal, write: (s: string) => void, tty: boolean): Promise<void> {
   const { report } = await collectSnapshot(host, { signal, rollup: false });
   const live = new LiveDiagnosis(host, report, {
-    intervalMs, signal,
-    onUpdate: (u) => { if (!u.newEvents.length) write((tty ? '\x1b[H\x1b[2J' : '\n') + watchTable(u.report, top)); },
-    onNotice: (level, m) => { if (level === 'warn') write(`${m}\n`); },
+    intervalMs,
+    signal,
+    onUpdate: (u) => {
+      if (!u.newEvents.length) write((tty ? '\x1b[H\x1b[2J' : '\n') + watchTable(u.report, top));
+    },
+    onNotice: (level, m) => {
+      if (level === 'warn') write(`${m}\n`);
+    },
   });
   await live.run();
 }

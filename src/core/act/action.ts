@@ -6,7 +6,11 @@
 import { shQuote } from '../shell';
 
 /** One shell step. `root`: needs root (run as is by root, else through sudo). `input`: its stdin. */
-export interface Step { run: string; root: boolean; input?: string }
+export interface Step {
+  run: string;
+  root: boolean;
+  input?: string;
+}
 
 export interface Action {
   kind: string;
@@ -24,7 +28,10 @@ export interface Action {
 }
 
 export class ActionInputError extends Error {
-  constructor(message: string) { super(message); this.name = 'ActionInputError'; }
+  constructor(message: string) {
+    super(message);
+    this.name = 'ActionInputError';
+  }
 }
 
 /** How a step is written: for a person to copy (with sudo), or to run as root, or through sudo -n. */

@@ -22,22 +22,27 @@ export function killAction(p: number, comm: string | null, signal: Signal = 'TER
   pid(p);
   if (!SIGNALS.includes(signal)) throw new ActionInputError(`not a signal this tool sends: ${signal}`);
   return {
-    kind: 'kill', title: `${signal === 'KILL' ? 'Force-kill' : 'Stop'} ${comm ?? 'process'} (${p})${signal === 'KILL' ? ' with SIGKILL' : ''}`,
+    kind: 'kill',
+    title: `${signal === 'KILL' ? 'Force-kill' : 'Stop'} ${comm ?? 'process'} (${p})${signal === 'KILL' ? ' with SIGKILL' : ''}`,
     inputs: { pid: p, signal },
     read: [plain(`ps -o pid=,user=,rss=,args= -p ${p}`)],
     // The guide's forms: plain kill (TERM is its default), kill -9.
     steps: [asRoot(signal === 'TERM' ? `kill ${p}` : signal === 'KILL' ? `kill -9 ${p}` : `kill -${signal} ${p}`)],
-    undo: null, needsRoot: true,
+    undo: null,
+    needsRoot: true,
   };
 }
 
 /** Frees the page cache, dentries and inodes (the kernel refills them). Nothing to undo. */
 export function dropCachesAction(): Action {
   return {
-    kind: 'drop-caches', title: 'Drop the page cache, dentries and inodes', inputs: {},
+    kind: 'drop-caches',
+    title: 'Drop the page cache, dentries and inodes',
+    inputs: {},
     read: [plain("grep -E '^(Cached|Buffers|SReclaimable):' /proc/meminfo")],
     steps: [asRoot('sync'), asRoot('tee /proc/sys/vm/drop_caches', '3')],
-    undo: null, needsRoot: true,
+    undo: null,
+    needsRoot: true,
   };
 }
 
@@ -49,11 +54,17 @@ export function addSwapAction(sizeMb: number, path = '/swapfile', persist = true
   const size = sizeMb % 1024 === 0 ? `${sizeMb / 1024}G` : `${sizeMb}M`;
   const fstab = `${file} none swap sw 0 0`;
   return {
-    kind: 'swap-add', title: `Add a ${size} swap file at ${file}${persist ? ' (kept in /etc/fstab)' : ''}`,
+    kind: 'swap-add',
+    title: `Add a ${size} swap file at ${file}${persist ? ' (kept in /etc/fstab)' : ''}`,
     inputs: { sizeMb, path: file, persist },
     read: [plain('cat /proc/swaps'), plain(`df -Pk ${shQuote(file.replace(/\/[^/]*$/, '') || '/')}`)],
-    steps: [asRoot(`fallocate -l ${size} ${file}`), asRoot(`chmod 600 ${file}`), asRoot(`mkswap ${file}`), asRoot(`swapon ${file}`),
-      ...(persist ? [asRoot('tee -a /etc/fstab', fstab)] : [])],
+    steps: [
+      asRoot(`fallocate -l ${size} ${file}`),
+      asRoot(`chmod 600 ${file}`),
+      asRoot(`mkswap ${file}`),
+      asRoot(`swapon ${file}`),
+      ...(persist ? [asRoot('tee -a /etc/fstab', fstab)] : []),
+    ],
     undo: [asRoot(`swapoff ${file}`), asRoot(`rm -f ${file}`), ...(persist ? [asRoot(`sed -i '\\#^${file} none swap sw 0 0$#d' /etc/fstab`)] : [])],
     needsRoot: true,
   };
@@ -64,7 +75,8 @@ export function oomScoreAdjAction(p: number, value: number, previous: number | n
   pid(p);
   if (!Number.isInteger(value) || value < -1000 || value > 1000) throw new ActionInputError(`oom_score_adj is -1000..1000: ${value}`);
   return {
-    kind: 'oom-score-adj', title: `Set oom_score_adj of ${comm ?? 'process'} (${p}) to ${value}`,
+    kind: 'oom-score-adj',
+    title: `Set oom_score_adj of ${comm ?? 'process'} (${p}) to ${value}`,
     inputs: { pid: p, value, previous },
     read: [plain(`cat /proc/${p}/oom_score_adj`), plain(`cat /proc/${p}/oom_score`)],
     steps: [asRoot(`tee /proc/${p}/oom_score_adj`, String(value))],
@@ -80,17 +92,30 @@ export function unitOomScoreAdjustAction(unit: string, value: number, restart = 
   const dir = `/etc/systemd/system/${unit}.d`;
   const file = `${dir}/90-oom-lens.conf`;
   return {
-    kind: 'unit-oom-score-adjust', title: `Make ${unit} less likely to be OOM-killed: OOMScoreAdjust=${value} (drop-in)`,
+    kind: 'unit-oom-score-adjust',
+    title: `Make ${unit} less likely to be OOM-killed: OOMScoreAdjust=${value} (drop-in)`,
     inputs: { unit, value },
     read: [plain(`systemctl show -p OOMScoreAdjust ${unit}`)],
-    steps: [asRoot(`mkdir -p ${dir}`), asRoot(`tee ${file}`, `[Service]\nOOMScoreAdjust=${value}\n`), asRoot('systemctl daemon-reload'), ...(restart ? [asRoot(`systemctl restart ${unit}`)] : [])],
+    steps: [
+      asRoot(`mkdir -p ${dir}`),
+      asRoot(`tee ${file}`, `[Service]\nOOMScoreAdjust=${value}\n`),
+      asRoot('systemctl daemon-reload'),
+      ...(restart ? [asRoot(`systemctl restart ${unit}`)] : []),
+    ],
     undo: [asRoot(`rm -f ${file}`), asRoot('systemctl daemon-reload')],
     needsRoot: true,
   };
 }
 
 /** The vm.* settings the guide changes, and nothing else. */
-export const SYSCTLS = ['vm.overcommit_memory', 'vm.overcommit_ratio', 'vm.swappiness', 'vm.panic_on_oom', 'vm.oom_kill_allocating_task', 'vm.min_free_kbytes'] as const;
+export const SYSCTLS = [
+  'vm.overcommit_memory',
+  'vm.overcommit_ratio',
+  'vm.swappiness',
+  'vm.panic_on_oom',
+  'vm.oom_kill_allocating_task',
+  'vm.min_free_kbytes',
+] as const;
 
 /** sysctl -w now, optionally in /etc/sysctl.d/90-oom-lens.conf; undo writes the previous value back. */
 export function sysctlAction(name: string, value: number, previous: number | null = null, persist = false): Action {
@@ -99,12 +124,19 @@ export function sysctlAction(name: string, value: number, previous: number | nul
   const file = '/etc/sysctl.d/90-oom-lens.conf';
   const line = `${name} = ${value}`;
   return {
-    kind: 'sysctl', title: `Set ${name} to ${value}${persist ? ' (kept across reboots)' : ''}`,
+    kind: 'sysctl',
+    title: `Set ${name} to ${value}${persist ? ' (kept across reboots)' : ''}`,
     inputs: { name, value, previous, persist },
     read: [plain(`sysctl -n ${name}`)],
     // Persisted in a file of our own, one line per setting (its earlier line replaced).
-    steps: [asRoot(`sysctl -w ${name}=${value}`), ...(persist ? [asRoot(`touch ${file}`), asRoot(`sed -i '/^${name.replace(/\./g, '\\.')} *=/d' ${file}`), asRoot(`tee -a ${file}`, line)] : [])],
-    undo: previous === null ? null : [asRoot(`sysctl -w ${name}=${previous}`), ...(persist ? [asRoot(`sed -i '/^${name.replace(/\./g, '\\.')} *=/d' ${file}`)] : [])],
+    steps: [
+      asRoot(`sysctl -w ${name}=${value}`),
+      ...(persist ? [asRoot(`touch ${file}`), asRoot(`sed -i '/^${name.replace(/\./g, '\\.')} *=/d' ${file}`), asRoot(`tee -a ${file}`, line)] : []),
+    ],
+    undo:
+      previous === null
+        ? null
+        : [asRoot(`sysctl -w ${name}=${previous}`), ...(persist ? [asRoot(`sed -i '/^${name.replace(/\./g, '\\.')} *=/d' ${file}`)] : [])],
     needsRoot: true,
   };
 }
@@ -116,7 +148,8 @@ export function cgroupLimitAction(path: string, version: 1 | 2, limit: string, p
   if (!/^\d+[KMG]?$/i.test(limit)) throw new ActionInputError(`a limit like 512M or 2G: ${limit}`);
   const file = version === 2 ? `/sys/fs/cgroup/${p}/memory.max` : `/sys/fs/cgroup/memory/${p}/memory.limit_in_bytes`;
   return {
-    kind: 'cgroup-limit', title: `Set the memory limit of cgroup /${p} to ${limit.toUpperCase()}`,
+    kind: 'cgroup-limit',
+    title: `Set the memory limit of cgroup /${p} to ${limit.toUpperCase()}`,
     inputs: { path: `/${p}`, version, limit, previous },
     read: [plain(`cat ${file}`)],
     steps: [asRoot(`tee ${file}`, limit.toUpperCase())],
@@ -130,7 +163,8 @@ export function containerLimitAction(cli: 'docker' | 'podman', id: string, limit
   word(id, 'container id');
   if (!/^\d+[kmg]?$/i.test(limit)) throw new ActionInputError(`a limit like 512m or 2g: ${limit}`);
   return {
-    kind: 'container-limit', title: `Set the memory limit of ${cli} container ${id.slice(0, 12)} to ${limit}`,
+    kind: 'container-limit',
+    title: `Set the memory limit of ${cli} container ${id.slice(0, 12)} to ${limit}`,
     inputs: { cli, id, limit, previous },
     read: [plain(`${cli} inspect --format '{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}}' ${id}`)],
     steps: [plain(`${cli} update --memory ${limit} --memory-swap ${limit} ${id}`)],
@@ -144,7 +178,8 @@ export function unitMemoryAction(unit: string, property: 'MemoryMax' | 'MemoryHi
   word(unit, 'unit name');
   if (!/^(\d+[KMGT]?|infinity)$/i.test(limit)) throw new ActionInputError(`a limit like 512M, 2G or infinity: ${limit}`);
   return {
-    kind: 'unit-memory', title: `Set ${property}=${limit.toUpperCase()} on ${unit}${runtime ? ' until reboot' : ''}`,
+    kind: 'unit-memory',
+    title: `Set ${property}=${limit.toUpperCase()} on ${unit}${runtime ? ' until reboot' : ''}`,
     inputs: { unit, property, limit, runtime },
     read: [plain(`systemctl show -p ${property} ${unit}`)],
     steps: [asRoot(`systemctl set-property${runtime ? ' --runtime' : ''} ${unit} ${property}=${limit.toUpperCase()}`)],

@@ -123,7 +123,11 @@ export interface LiveGrowth extends GrowthDetail {
   plateau?: Plateau;
 }
 
-interface Pts { x: Float64Array; y: Float64Array; n: number }
+interface Pts {
+  x: Float64Array;
+  y: Float64Array;
+  n: number;
+}
 
 const MS_PER_MIN = 60_000;
 
@@ -147,7 +151,10 @@ function collect(t: number[], from: number, to: number, x0: number, a: Gap[], pl
     let v = a[i];
     const ti = t[i];
     if (v == null || !Number.isFinite(v) || !Number.isFinite(ti)) continue;
-    if (plus) { const w = plus[i]; if (w != null && Number.isFinite(w)) v += w; }
+    if (plus) {
+      const w = plus[i];
+      if (w != null && Number.isFinite(w)) v += w;
+    }
     const xi = (ti - x0) / MS_PER_MIN;
     if (xi < lastX) continue; // out-of-order timestamp: skip rather than break the fit
     x[n] = xi;
@@ -179,8 +186,10 @@ function lastThird(p: Pts): Pts {
   return { x: p.x.subarray(k, p.n), y: p.y.subarray(k, p.n), n: p.n - k };
 }
 
-interface Classified { verdict: Verdict; reason: string }
-
+interface Classified {
+  verdict: Verdict;
+  reason: string;
+}
 
 function classify(fit: LineFit, recent: LineFit | null, recentDurMin: number, n: number, durMin: number, o: typeof DEFAULTS): Classified {
   if (n < 2 || durMin <= 0) return { verdict: 'steady', reason: 'fewer than two samples: no trend' };
@@ -204,7 +213,8 @@ function classify(fit: LineFit, recent: LineFit | null, recentDurMin: number, n:
   }
   if (n < o.minSamples) return { verdict: 'growing', reason: `${rose}; only ${n} samples (a leak suspect needs ${o.minSamples})` };
   if (!recent || recent.fitPoints < 3) return { verdict: 'growing', reason: `${rose}; too few samples in the last third to tell whether it still grows` };
-  if (durMin * MS_PER_MIN < o.minDurationMs) return { verdict: 'growing', reason: `${rose}; window too short for a leak verdict (needs ${formatDuration(o.minDurationMs)})` };
+  if (durMin * MS_PER_MIN < o.minDurationMs)
+    return { verdict: 'growing', reason: `${rose}; window too short for a leak verdict (needs ${formatDuration(o.minDurationMs)})` };
   if (fit.r2 < o.minR2) return { verdict: 'growing', reason: `${rose}; too irregular for a leak verdict (needs r² ≥ ${o.minR2})` };
   return { verdict: 'leak-suspect', reason: `${rose}, and still growing in the last third (${formatRate(recent!.slope)})` };
 }
@@ -227,7 +237,10 @@ export function systemHeadroomKb(system: SystemSeries): number | null {
 }
 
 /** Smallest (limit − usage) of the cgroup and its ancestors that have a limit, or null. */
-export function cgroupHeadroomKb(path: string | null | undefined, cgroups: CgroupInfo[] | undefined): { headroomKb: number; path: string; limitKb: number } | null {
+export function cgroupHeadroomKb(
+  path: string | null | undefined,
+  cgroups: CgroupInfo[] | undefined,
+): { headroomKb: number; path: string; limitKb: number } | null {
   if (!path || !cgroups?.length) return null;
   let best: { headroomKb: number; path: string; limitKb: number } | null = null;
   for (const c of cgroups) {
@@ -279,8 +292,19 @@ function lastFiniteTime(t: number[]): number {
   return NaN;
 }
 
-function analyzeSegment(p: ProcessSeries, from: number, to: number, comm: string, segment: number, t: number[], tEnd: number,
-  len: number, sysHeadroom: number | null, o: typeof DEFAULTS, cgroups: CgroupInfo[] | undefined): GrowthDetail | null {
+function analyzeSegment(
+  p: ProcessSeries,
+  from: number,
+  to: number,
+  comm: string,
+  segment: number,
+  t: number[],
+  tEnd: number,
+  len: number,
+  sysHeadroom: number | null,
+  o: typeof DEFAULTS,
+  cgroups: CgroupInfo[] | undefined,
+): GrowthDetail | null {
   const rssN = countValid(p.rssKb, from, to);
   const pssN = countValid(p.pssKb, from, to);
   const anonN = countValid(p.rssAnonKb, from, to);
@@ -301,7 +325,11 @@ function analyzeSegment(p: ProcessSeries, from: number, to: number, comm: string
   }
   // x in minutes from the segment's first sample time (keeps the fit numerically tame)
   let x0 = NaN;
-  for (let i = from; i <= to; i++) if (Number.isFinite(t[i])) { x0 = t[i]; break; }
+  for (let i = from; i <= to; i++)
+    if (Number.isFinite(t[i])) {
+      x0 = t[i];
+      break;
+    }
   if (!Number.isFinite(x0)) return null;
   const mPts = collect(t, from, to, x0, metricArr);
   if (mPts.n === 0) return null;
@@ -322,7 +350,8 @@ function analyzeSegment(p: ProcessSeries, from: number, to: number, comm: string
     // Say so when RSS grew but anonymous memory did not: page cache, not a leak.
     const mDur = mPts.n > 0 ? mPts.x[mPts.n - 1] - mPts.x[0] : 0;
     const mClass = classify(mFit, null, 0, mPts.n, mDur, o);
-    if (mClass.verdict === 'growing' && verdict !== 'growing') reason = `${metric === 'pssKb' ? 'PSS' : 'RSS'} grows but anonymous memory does not (${reason}): file-backed pages (page cache), which the kernel can reclaim`;
+    if (mClass.verdict === 'growing' && verdict !== 'growing')
+      reason = `${metric === 'pssKb' ? 'PSS' : 'RSS'} grows but anonymous memory does not (${reason}): file-backed pages (page cache), which the kernel can reclaim`;
   }
 
   const lastIdx = lastIndexWithValue(metricArr, from, to);

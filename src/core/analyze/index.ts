@@ -27,9 +27,7 @@ export interface AnalyzeOptions {
  */
 export function analyzeReport(report: Report, opts: AnalyzeOptions = {}): Report {
   const series = opts.series ?? (report.samples ? seriesFromSamples(report.samples, report) : undefined);
-  const growth = series
-    ? analyzeGrowth(series.processes, series.system, { cgroups: series.cgroups ?? report.cgroups, ...opts.growth })
-    : report.growth ?? [];
+  const growth = series ? analyzeGrowth(series.processes, series.system, { cgroups: series.cgroups ?? report.cgroups, ...opts.growth }) : (report.growth ?? []);
   const withGrowth: Report = { ...report, growth };
   const { findings, warnings } = analyzeFindings({ report: withGrowth, now: opts.now, system: series?.system });
   return { ...withGrowth, findings, warnings: [...(report.warnings ?? []), ...warnings] };

@@ -132,7 +132,10 @@ export function seriesFromSamples(samples: Samples, report?: Pick<Report, 'proce
     const commAt = Array.isArray(extra.comm) ? (extra.comm as (string | null)[]) : undefined;
     processes.push({
       pid,
-      comm: (typeof extra.comm === 'string' ? extra.comm : undefined) ?? now?.comm ?? (commAt ? [...commAt].reverse().find((c) => c) ?? String(pid) : String(pid)),
+      comm:
+        (typeof extra.comm === 'string' ? extra.comm : undefined) ??
+        now?.comm ??
+        (commAt ? ([...commAt].reverse().find((c) => c) ?? String(pid)) : String(pid)),
       commAt,
       cgroup: now?.cgroup ?? null,
       start: typeof s.start === 'number' ? s.start : null,
@@ -177,7 +180,16 @@ export function seriesFromReports(reports: Pick<Report, 'takenAt' | 'memory' | '
     for (const p of r.processes) {
       let s = byPid.get(p.pid);
       if (!s) {
-        s = { pid: p.pid, comm: p.comm, commAt: new Array<string | null>(n).fill(null), cgroup: p.cgroup, rssKb: empty(), rssAnonKb: empty(), pssKb: empty(), swapKb: empty() };
+        s = {
+          pid: p.pid,
+          comm: p.comm,
+          commAt: new Array<string | null>(n).fill(null),
+          cgroup: p.cgroup,
+          rssKb: empty(),
+          rssAnonKb: empty(),
+          pssKb: empty(),
+          swapKb: empty(),
+        };
         byPid.set(p.pid, s);
       }
       s.comm = p.comm;

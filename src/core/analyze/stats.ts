@@ -34,13 +34,24 @@ function select(a: Float64Array, n: number, k: number): number {
     const mid = (lo + hi) >>> 1;
     // median of three as pivot: deterministic, no quadratic blow-up on sorted input
     let p = a[mid];
-    const x = a[lo], z = a[hi];
-    if ((x <= p && p <= z) || (z <= p && p <= x)) { /* p */ } else if ((p <= x && x <= z) || (z <= x && x <= p)) p = x; else p = z;
-    let i = lo, j = hi;
+    const x = a[lo],
+      z = a[hi];
+    if ((x <= p && p <= z) || (z <= p && p <= x)) {
+      /* p */
+    } else if ((p <= x && x <= z) || (z <= x && x <= p)) p = x;
+    else p = z;
+    let i = lo,
+      j = hi;
     while (i <= j) {
       while (a[i] < p) i++;
       while (a[j] > p) j--;
-      if (i <= j) { const t = a[i]; a[i] = a[j]; a[j] = t; i++; j--; }
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
     }
     if (k <= j) hi = j;
     else if (k >= i) lo = i;
@@ -107,7 +118,8 @@ export function theilSen(xIn: Float64Array, yIn: Float64Array, nIn: number, maxP
   const slopes = scratchOf((n * (n - 1)) / 2);
   let m = 0;
   for (let i = 0; i < n - 1; i++) {
-    const xi = x[i], yi = y[i];
+    const xi = x[i],
+      yi = y[i];
     for (let j = i + 1; j < n; j++) {
       const dx = x[j] - xi;
       if (dx > 1e-9) slopes[m++] = (y[j] - yi) / dx; // (x in minutes: sub-microsecond apart is the same time)
@@ -120,7 +132,8 @@ export function theilSen(xIn: Float64Array, yIn: Float64Array, nIn: number, maxP
   let mean = 0;
   for (let i = 0; i < n; i++) mean += y[i];
   mean /= n;
-  let ssTot = 0, ssRes = 0;
+  let ssTot = 0,
+    ssRes = 0;
   for (let i = 0; i < n; i++) {
     const d = y[i] - mean;
     ssTot += d * d;

@@ -33,11 +33,19 @@ export interface KernelLogOptions {
   filesOnly?: boolean;
 }
 
-interface Section { kind: LogSourceReport['source']; path: string | null; reader: OomEventReader; lines: number; first: string | null; tail: string[] }
+interface Section {
+  kind: LogSourceReport['source'];
+  path: string | null;
+  reader: OomEventReader;
+  lines: number;
+  first: string | null;
+  tail: string[];
+}
 
 const PLATFORMS = new Set<LogSourceReport['source']>(['docker', 'kubectl']);
 
-const DENIED = /Operation not permitted|Permission denied|No journal files were opened due to insufficient permissions|you are not seeing messages from other users and the system|a password is required/i;
+const DENIED =
+  /Operation not permitted|Permission denied|No journal files were opened due to insufficient permissions|you are not seeing messages from other users and the system|a password is required/i;
 
 /**
  * The same kill seen in two sources (journal and dmesg, dmesg and kern.log) is one event: same
@@ -51,9 +59,11 @@ export class Dedup {
     const who = `${e.kind}|${e.victim?.pid ?? ''}|${e.victim?.comm ?? ''}|${e.trigger?.pid ?? ''}|${e.panic ?? ''}|${container}`;
     const timeMs = e.time ? Date.parse(e.time) : null;
     const seen = this.byWho.get(who) ?? [];
-    const dup = seen.some((s) =>
-      (s.uptime !== null && e.uptimeSeconds !== null && Math.abs(s.uptime - e.uptimeSeconds) < 0.001) ||
-      (s.timeMs !== null && timeMs !== null && Math.abs(s.timeMs - timeMs) <= 2000));
+    const dup = seen.some(
+      (s) =>
+        (s.uptime !== null && e.uptimeSeconds !== null && Math.abs(s.uptime - e.uptimeSeconds) < 0.001) ||
+        (s.timeMs !== null && timeMs !== null && Math.abs(s.timeMs - timeMs) <= 2000),
+    );
     if (dup) return false;
     seen.push({ uptime: e.uptimeSeconds, timeMs });
     this.byWho.set(who, seen);
@@ -136,7 +146,11 @@ export async function readKernelLog(host: Host, opts: KernelLogOptions = {}): Pr
         detail = section.lines === 0 ? `${section.kind}: no containers` : `read ${what}: ${section.lines} lines`;
       } else {
         // The last line says why (kubectl prints its retries first).
-        const why = [...section.tail].reverse().find((l) => l.trim() !== '')?.trim() ?? section.first;
+        const why =
+          [...section.tail]
+            .reverse()
+            .find((l) => l.trim() !== '')
+            ?.trim() ?? section.first;
         detail = `${section.kind}: not read (${status === 124 ? 'timed out' : (why ?? `exit code ${status}`).slice(0, 160)})`;
       }
       reports.push({ source: section.kind, path: null, ok: status === 0, events: 0, lines: section.lines, detail });
@@ -151,7 +165,9 @@ export async function readKernelLog(host: Host, opts: KernelLogOptions = {}): Pr
     if (denied) {
       detail = `${section.kind === 'file' ? section.path : section.kind}: not permitted for user ${user}`;
       if (section.kind === 'dmesg') {
-        fixes.add(`dmesg is restricted (kernel.dmesg_restrict=${meta.dmesg_restrict ?? '?'}): run as root, allow \`sudo -n dmesg\` for ${user} (and enable sudo in OOM Lens), or point OOM Lens at a readable log file`);
+        fixes.add(
+          `dmesg is restricted (kernel.dmesg_restrict=${meta.dmesg_restrict ?? '?'}): run as root, allow \`sudo -n dmesg\` for ${user} (and enable sudo in OOM Lens), or point OOM Lens at a readable log file`,
+        );
       } else if (section.kind === 'journal') {
         fixes.add(`add ${user} to the group systemd-journal (or adm) to read the kernel's journal: sudo usermod -aG systemd-journal ${user}`);
       } else {
@@ -184,9 +200,11 @@ export async function readKernelLog(host: Host, opts: KernelLogOptions = {}): Pr
   const unreadable = readable.length === 0;
   if (unreadable) {
     const kernelReports = reports.filter((r) => !PLATFORMS.has(r.source));
-    warnings.unshift(kernelReports.length
-      ? `could not read the kernel log of ${host.name} as ${user}: ${kernelReports.map((r) => r.detail).join('; ')}`
-      : `${host.name} has no kernel log OOM Lens can read (no journalctl, no dmesg, no /var/log/kern.log, messages or syslog)`);
+    warnings.unshift(
+      kernelReports.length
+        ? `could not read the kernel log of ${host.name} as ${user}: ${kernelReports.map((r) => r.detail).join('; ')}`
+        : `${host.name} has no kernel log OOM Lens can read (no journalctl, no dmesg, no /var/log/kern.log, messages or syslog)`,
+    );
   }
   // Rotated files come newest-first from the glob: put events in time order when every one has a time.
   if (events.every((e) => e.time)) events.sort((a, b) => (a.time! < b.time! ? -1 : a.time! > b.time! ? 1 : 0)); // ISO times: code-unit order

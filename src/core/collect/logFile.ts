@@ -12,7 +12,9 @@ function isGzip(path: string): boolean {
   try {
     const b = Buffer.alloc(2);
     return readSync(fd, b, 0, 2, 0) === 2 && b[0] === 0x1f && b[1] === 0x8b;
-  } finally { closeSync(fd); }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export async function eventsFromFile(path: string): Promise<OomEventsResult> {

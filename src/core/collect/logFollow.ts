@@ -65,7 +65,9 @@ export class LogBurstParser {
   }
 
   /** Lines in memory now (held report lines plus lines not parsed yet). */
-  get bufferedLines(): number { return this.lines.length; }
+  get bufferedLines(): number {
+    return this.lines.length;
+  }
 
   push(line: string, nowMs: number): void {
     this.lines.push(line.length > MAX_LINE_BYTES ? line.slice(0, MAX_LINE_BYTES) : line);
@@ -138,8 +140,7 @@ export class LogBurstParser {
   private isRestOfEmitted(e: OomEvent, nowMs: number): boolean {
     const v = e.victim;
     if (e.kind !== 'kill' || e.trigger !== null || e.tasks.length > 0 || v?.pid == null) return false;
-    return this.recentVictims.some((r) => r.pid === v.pid && nowMs - r.atMs <= FRAGMENT_WINDOW_MS &&
-      (r.comm === null || v.comm === null || r.comm === v.comm));
+    return this.recentVictims.some((r) => r.pid === v.pid && nowMs - r.atMs <= FRAGMENT_WINDOW_MS && (r.comm === null || v.comm === null || r.comm === v.comm));
   }
 }
 
@@ -172,7 +173,10 @@ class SeenEvents {
 
 export type FollowSourceKind = 'journal' | 'dmesg' | 'file' | 'none';
 
-export interface FollowSource { source: FollowSourceKind; detail: string }
+export interface FollowSource {
+  source: FollowSourceKind;
+  detail: string;
+}
 
 export interface FollowOptions {
   signal?: AbortSignal;
@@ -202,12 +206,19 @@ const NOT_BEFORE_SLACK_MS = 2000;
 const HEALTHY_RUN_MS = 60_000;
 const KINDS = new Set<string>(['journal', 'dmesg', 'file', 'none']);
 
-const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve, reject) => {
-  if (signal?.aborted) return reject(new CancelledError());
-  const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
-  const onAbort = () => { clearTimeout(t); reject(new CancelledError()); };
-  signal?.addEventListener('abort', onAbort, { once: true });
-});
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(new CancelledError());
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(new CancelledError());
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 
 export async function followKernelLog(host: Host, opts: FollowOptions): Promise<FollowResult> {
   const parser = new LogBurstParser({ quietMs: opts.quietMs, bootTimeMs: opts.bootTimeMs });
@@ -240,7 +251,11 @@ export async function followKernelLog(host: Host, opts: FollowOptions): Promise<
     const backoff = Math.min(30_000, 500 * 2 ** failures);
     failures++;
     opts.onGap?.(reason, backoff);
-    try { await sleep(backoff, opts.signal); } catch { return { stoppedBy: 'signal', source }; }
+    try {
+      await sleep(backoff, opts.signal);
+    } catch {
+      return { stoppedBy: 'signal', source };
+    }
   }
 }
 
@@ -252,7 +267,10 @@ class FollowRun {
   /** messages and syslog hold every program's lines (when the host's grep could not filter them). */
   private kernelOnly = false;
 
-  constructor(private readonly parser: LogBurstParser, private readonly opts: FollowOptions) {}
+  constructor(
+    private readonly parser: LogBurstParser,
+    private readonly opts: FollowOptions,
+  ) {}
 
   chunk(chunk: string): void {
     const parts = (this.rest + chunk).split('\n');
@@ -309,11 +327,14 @@ class FollowRun {
     this.timer = null;
     const due = this.parser.nextFlushAt();
     if (due === null) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.deliver(this.parser.flush(Date.now()));
-      this.schedule();
-    }, Math.max(0, due - Date.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        this.deliver(this.parser.flush(Date.now()));
+        this.schedule();
+      },
+      Math.max(0, due - Date.now()),
+    );
   }
 
   private deliver(events: OomEvent[]): void {

@@ -37,7 +37,9 @@ export function sampleScript(o: SampleScriptOptions): string {
     `  echo "${FRAME} frame $n $up"`,
     `  grep -aHE '${PATTERN}' meminfo pressure/memory vmstat [0-9]*/status [0-9]*/stat 2>/dev/null`,
     // PSS and oom_score (it follows the process's size) every Nth frame: costlier, and slower to change.
-    ...(pssEvery > 0 ? [`  if [ $((n % ${pssEvery})) -eq 0 ]; then grep -aH '^Pss:' [0-9]*/smaps_rollup 2>/dev/null; grep -aH '' [0-9]*/oom_score 2>/dev/null; fi`] : []),
+    ...(pssEvery > 0
+      ? [`  if [ $((n % ${pssEvery})) -eq 0 ]; then grep -aH '^Pss:' [0-9]*/smaps_rollup 2>/dev/null; grep -aH '' [0-9]*/oom_score 2>/dev/null; fi`]
+      : []),
     ...(cg ? [`  grep -H '' ${cg} 2>/dev/null`] : []),
     `  echo '${FRAME} done'`,
     '  n=$((n + 1))',

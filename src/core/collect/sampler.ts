@@ -22,14 +22,25 @@ export interface SamplerOptions {
   maxRestarts?: number;
 }
 
-export interface SamplerResult { frames: number; restarts: number; stoppedBy: 'duration' | 'signal' | 'gave-up' }
+export interface SamplerResult {
+  frames: number;
+  restarts: number;
+  stoppedBy: 'duration' | 'signal' | 'gave-up';
+}
 
-const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve, reject) => {
-  if (signal?.aborted) return reject(new CancelledError());
-  const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
-  const onAbort = () => { clearTimeout(t); reject(new CancelledError()); };
-  signal?.addEventListener('abort', onAbort, { once: true });
-});
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(new CancelledError());
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(new CancelledError());
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 
 export async function runSampler(host: Host, store: SeriesStore, o: SamplerOptions): Promise<SamplerResult> {
   store.intervalMs = o.intervalMs;
@@ -70,6 +81,10 @@ export async function runSampler(host: Host, store: SeriesStore, o: SamplerOptio
     restarts++;
     store.markGap();
     o.onGap?.(reason, backoff);
-    try { await sleep(backoff, o.signal); } catch { return { frames, restarts, stoppedBy: 'signal' }; }
+    try {
+      await sleep(backoff, o.signal);
+    } catch {
+      return { frames, restarts, stoppedBy: 'signal' };
+    }
   }
 }

@@ -93,10 +93,14 @@ export class SeriesStore {
     this.maxSeries = Math.max(10, opts.maxSeries ?? 500);
   }
 
-  get length(): number { return this.t.length; }
+  get length(): number {
+    return this.t.length;
+  }
 
   /** The next point follows a gap (e.g. the connection dropped and came back). */
-  markGap(): void { this.pendingGap = true; }
+  markGap(): void {
+    this.pendingGap = true;
+  }
 
   add(frame: Frame, timeMs: number): void {
     if (this.t.length >= this.capacity) this.compact();
@@ -133,11 +137,19 @@ export class SeriesStore {
     }
     // Processes not in this frame: null (exited or unreadable).
     for (const s of this.procs.values()) {
-      if (s.lastSeen !== i) { s.rssKb.push(null); s.rssAnonKb.push(null); s.pssKb.push(null); s.swapKb.push(null); }
+      if (s.lastSeen !== i) {
+        s.rssKb.push(null);
+        s.rssAnonKb.push(null);
+        s.pssKb.push(null);
+        s.swapKb.push(null);
+      }
     }
     for (const [path, bytes] of frame.cgroups) {
       let c = this.cgroups.get(path);
-      if (!c) { c = new Array(i).fill(null); this.cgroups.set(path, c); }
+      if (!c) {
+        c = new Array(i).fill(null);
+        this.cgroups.set(path, c);
+      }
       c.push(Math.round(bytes / 1024));
     }
     for (const c of this.cgroups.values()) if (c.length === i) c.push(null);
@@ -149,16 +161,31 @@ export class SeriesStore {
     // exec keeps pid and start time: the program that follows gets a key of its own.
     for (let n = 2; this.procs.has(key); n++) key = `${p.pid}@${p.start ?? `?${p.comm}`}#${n}`;
     const before = () => new Array<number | null>(i).fill(null);
-    const s: ProcSeries = { key, pid: p.pid, start: p.start, comm: p.comm, rssKb: before(), rssAnonKb: before(), pssKb: before(), swapKb: before(), maxRssKb: 0, lastSeen: i };
+    const s: ProcSeries = {
+      key,
+      pid: p.pid,
+      start: p.start,
+      comm: p.comm,
+      rssKb: before(),
+      rssAnonKb: before(),
+      pssKb: before(),
+      swapKb: before(),
+      maxRssKb: 0,
+      lastSeen: i,
+    };
     this.procs.set(key, s);
     return s;
   }
 
   /** The series of what runs under this pid now (or ran last), if any. */
-  current(pid: number): ProcSeries | undefined { return this.byPid.get(pid); }
+  current(pid: number): ProcSeries | undefined {
+    return this.byPid.get(pid);
+  }
 
   /** Seen in the last frame. */
-  isRunning(s: ProcSeries): boolean { return s.lastSeen === this.t.length - 1; }
+  isRunning(s: ProcSeries): boolean {
+    return s.lastSeen === this.t.length - 1;
+  }
 
   /** Drops the smallest series of processes that are gone, down to maxSeries. */
   private evict(now: number): void {
@@ -204,7 +231,14 @@ export class SeriesStore {
     const processes: Samples['processes'] = {};
     for (const s of this.byPid.values()) {
       if (only && !only.has(s.key)) continue;
-      processes[String(s.pid)] = { rssKb: s.rssKb.slice(), pssKb: s.pssKb.slice(), comm: s.comm, rssAnonKb: s.rssAnonKb.slice(), swapKb: s.swapKb.slice(), start: s.start };
+      processes[String(s.pid)] = {
+        rssKb: s.rssKb.slice(),
+        pssKb: s.pssKb.slice(),
+        comm: s.comm,
+        rssAnonKb: s.rssAnonKb.slice(),
+        swapKb: s.swapKb.slice(),
+        start: s.start,
+      };
     }
     return {
       intervalMs: this.intervalMs,
@@ -226,8 +260,14 @@ export class SeriesStore {
 
   toJSON(): StoreJSON {
     return {
-      v: 1, intervalMs: this.intervalMs, t: this.t, gap: this.gap, system: this.system, procs: [...this.procs.values()],
-      cgroups: Object.fromEntries(this.cgroups), memTotalKb: this.memTotalKb,
+      v: 1,
+      intervalMs: this.intervalMs,
+      t: this.t,
+      gap: this.gap,
+      system: this.system,
+      procs: [...this.procs.values()],
+      cgroups: Object.fromEntries(this.cgroups),
+      memTotalKb: this.memTotalKb,
     };
   }
 
@@ -251,7 +291,18 @@ export class SeriesStore {
       const comm = typeof p.comm === 'string' ? p.comm : '';
       const key = typeof p.key === 'string' ? p.key : `${p.pid}@${start ?? `?${comm}`}`;
       if (s.procs.has(key)) continue;
-      const series: ProcSeries = { ...p, key, start, comm, rssKb: p.rssKb.slice(cut), rssAnonKb: p.rssAnonKb.slice(cut), pssKb: p.pssKb.slice(cut), swapKb: p.swapKb.slice(cut), lastSeen: Number(p.lastSeen) - cut, maxRssKb: Number(p.maxRssKb) || 0 };
+      const series: ProcSeries = {
+        ...p,
+        key,
+        start,
+        comm,
+        rssKb: p.rssKb.slice(cut),
+        rssAnonKb: p.rssAnonKb.slice(cut),
+        pssKb: p.pssKb.slice(cut),
+        swapKb: p.swapKb.slice(cut),
+        lastSeen: Number(p.lastSeen) - cut,
+        maxRssKb: Number(p.maxRssKb) || 0,
+      };
       s.procs.set(key, series);
       const cur = s.byPid.get(p.pid);
       if (!cur || cur.lastSeen < series.lastSeen) s.byPid.set(p.pid, series);

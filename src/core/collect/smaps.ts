@@ -4,7 +4,13 @@ import type { Host } from '../host/host';
 import { OomLensError } from '../errors';
 import { parseSmaps, smapsBreakdown, BreakdownRow } from '../parse/smaps';
 
-export interface SmapsResult { pid: number; rows: BreakdownRow[]; mappings: number; truncated: boolean; ms: number }
+export interface SmapsResult {
+  pid: number;
+  rows: BreakdownRow[];
+  mappings: number;
+  truncated: boolean;
+  ms: number;
+}
 
 const MAX_BYTES = 32 * 1024 * 1024;
 
@@ -13,7 +19,10 @@ export async function collectSmaps(host: Host, pid: number, opts: { signal?: Abo
   const t0 = Date.now();
   // `head -c` bounds the size; the Host timeout bounds the time. The pid is an integer, never text from a host.
   const res = await host.exec(`head -c ${MAX_BYTES} /proc/${pid}/smaps`, { signal: opts.signal, timeoutMs: opts.timeoutMs ?? 10_000 });
-  if (res.timedOut) throw new OomLensError(`reading /proc/${pid}/smaps took longer than ${Math.round((opts.timeoutMs ?? 10_000) / 1000)} s: stopped so as not to stall the process`);
+  if (res.timedOut)
+    throw new OomLensError(
+      `reading /proc/${pid}/smaps took longer than ${Math.round((opts.timeoutMs ?? 10_000) / 1000)} s: stopped so as not to stall the process`,
+    );
   if (res.code !== 0 && res.stdout.length === 0) {
     const why = res.stderr.trim().split('\n')[0] || `exit code ${res.code}`;
     if (/No such file|No such process/.test(why)) throw new OomLensError(`process ${pid} has exited`);

@@ -27,7 +27,8 @@ export interface Snapshot {
 
 export async function collectSnapshot(host: Host, opts: SnapshotOptions = {}): Promise<Snapshot> {
   const started = Date.now();
-  const run = (cmd: string) => host.exec(cmd, { stdin: snapshotScript({ rollup: opts.rollup }), signal: opts.signal, timeoutMs: opts.timeoutMs ?? SNAPSHOT_TIMEOUT_MS });
+  const run = (cmd: string) =>
+    host.exec(cmd, { stdin: snapshotScript({ rollup: opts.rollup }), signal: opts.signal, timeoutMs: opts.timeoutMs ?? SNAPSHOT_TIMEOUT_MS });
   let res = await run(opts.sudo ? `sudo -n ${SNAPSHOT_COMMAND}` : SNAPSHOT_COMMAND);
   let sudoWarning: string | null = null;
   if (opts.sudo && !res.stdout.includes('@@oomlens meta')) {
@@ -74,7 +75,7 @@ function processFrom(p: RawProcess, users: Map<number, string>, bootMs: number |
     pid: p.pid,
     ppid: int(s.PPid),
     uid,
-    user: uid === null ? null : users.get(uid) ?? String(uid),
+    user: uid === null ? null : (users.get(uid) ?? String(uid)),
     comm: s.Name,
     cmdline: p.cmdline ? p.cmdline.replace(/\0+$/, '').replace(/\0/g, ' ') || null : null,
     state: s.State ? s.State.split(/\s/)[0] : null,
@@ -108,9 +109,11 @@ function readWarnings(raw: RawSnapshot, uid: number | null): string[] {
   }
   const denied = byReason.get('Permission denied');
   if (denied) {
-    out.push(uid === 0
-      ? `smaps_rollup not readable for ${denied} process${denied === 1 ? '' : 'es'} even as root (permission denied, e.g. another PID namespace's init): their PSS, USS and swap are unknown`
-      : `smaps_rollup not readable for ${denied} process${denied === 1 ? '' : 'es'} of other users (not root): their PSS, USS and swap are unknown; run as root or enable sudo`);
+    out.push(
+      uid === 0
+        ? `smaps_rollup not readable for ${denied} process${denied === 1 ? '' : 'es'} even as root (permission denied, e.g. another PID namespace's init): their PSS, USS and swap are unknown`
+        : `smaps_rollup not readable for ${denied} process${denied === 1 ? '' : 'es'} of other users (not root): their PSS, USS and swap are unknown; run as root or enable sudo`,
+    );
   }
   for (const [reason, n] of byReason) {
     if (reason !== 'Permission denied' && reason !== 'No such file or directory' && reason !== 'No such process') {
@@ -133,8 +136,9 @@ export function buildReport(raw: RawSnapshot, host: Host): Report {
   const bootMs = uptimeSeconds !== null && Number.isFinite(uptimeSeconds) ? now - uptimeSeconds * 1000 : null;
   const processes = processesFrom(raw, users, bootMs);
 
-  const cgroups: CgroupInfo[] = buildCgroups(raw.cgroupFiles, parseCgroupMounts(raw.files.get('self/mounts')))
-    .filter((c) => c.limitKb !== null || (c.oomKills ?? 0) > 0 || (c.failcnt ?? 0) > 0);
+  const cgroups: CgroupInfo[] = buildCgroups(raw.cgroupFiles, parseCgroupMounts(raw.files.get('self/mounts'))).filter(
+    (c) => c.limitKb !== null || (c.oomKills ?? 0) > 0 || (c.failcnt ?? 0) > 0,
+  );
   const vmstatOom = raw.files.get('vmstat')?.find((l) => l.startsWith('oom_kill '));
 
   return {
@@ -144,15 +148,19 @@ export function buildReport(raw: RawSnapshot, host: Host): Report {
       via: host.via,
       kernel: raw.meta.kernel || null,
       uptimeSeconds: uptimeSeconds !== null && Number.isFinite(uptimeSeconds) ? uptimeSeconds : null,
-      bootTime: uptimeSeconds !== null && Number.isFinite(uptimeSeconds) ? new Date(Math.round((now - uptimeSeconds * 1000) / 1000) * 1000).toISOString() : null,
+      bootTime:
+        uptimeSeconds !== null && Number.isFinite(uptimeSeconds) ? new Date(Math.round((now - uptimeSeconds * 1000) / 1000) * 1000).toISOString() : null,
     },
     takenAt: new Date(now).toISOString(),
     memory: memoryInfo(mem),
     pressure: parsePressure(raw.files.get('pressure/memory')),
     settings: {
-      overcommitMemory: one('sys/vm/overcommit_memory'), overcommitRatio: one('sys/vm/overcommit_ratio'),
-      swappiness: one('sys/vm/swappiness'), panicOnOom: one('sys/vm/panic_on_oom'),
-      oomKillAllocatingTask: one('sys/vm/oom_kill_allocating_task'), minFreeKbytes: one('sys/vm/min_free_kbytes'),
+      overcommitMemory: one('sys/vm/overcommit_memory'),
+      overcommitRatio: one('sys/vm/overcommit_ratio'),
+      swappiness: one('sys/vm/swappiness'),
+      panicOnOom: one('sys/vm/panic_on_oom'),
+      oomKillAllocatingTask: one('sys/vm/oom_kill_allocating_task'),
+      minFreeKbytes: one('sys/vm/min_free_kbytes'),
     },
     oomKillsSinceBoot: vmstatOom ? int(vmstatOom.split(' ')[1]) : null,
     processes,

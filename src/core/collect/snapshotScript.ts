@@ -12,9 +12,19 @@ const STATUS_KEYS = 'Name|State|PPid|Uid|VmRSS|RssAnon|RssFile|RssShmem|VmSwap';
 // What processFrom() uses: PSS, USS (= Private_Clean + Private_Dirty) and swap.
 const ROLLUP_KEYS = 'Pss|Private_Clean|Private_Dirty|Swap';
 const SYSCTLS = ['overcommit_memory', 'overcommit_ratio', 'swappiness', 'panic_on_oom', 'oom_kill_allocating_task', 'min_free_kbytes']
-  .map((s) => `sys/vm/${s}`).join(' ');
-const CGROUP_FILES = ['memory.max', 'memory.current', 'memory.peak', 'memory.events',
-  'memory.limit_in_bytes', 'memory.usage_in_bytes', 'memory.max_usage_in_bytes', 'memory.failcnt', 'memory.oom_control'];
+  .map((s) => `sys/vm/${s}`)
+  .join(' ');
+const CGROUP_FILES = [
+  'memory.max',
+  'memory.current',
+  'memory.peak',
+  'memory.events',
+  'memory.limit_in_bytes',
+  'memory.usage_in_bytes',
+  'memory.max_usage_in_bytes',
+  'memory.failcnt',
+  'memory.oom_control',
+];
 
 export interface SnapshotScriptOptions {
   /** Read smaps_rollup (PSS/USS/swap) of every process: the costliest part. */

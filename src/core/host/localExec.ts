@@ -57,21 +57,44 @@ export function localExec(command: string, options: LocalExecOptions = {}): Prom
     let timedOut = false;
     let settled = false;
     const killGroup = () => {
-      try { if (child.pid) process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
     };
     const onAbort = () => killGroup();
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    const timer = options.timeoutMs ? setTimeout(() => { timedOut = true; killGroup(); }, options.timeoutMs) : undefined;
+    const timer = options.timeoutMs
+      ? setTimeout(() => {
+          timedOut = true;
+          killGroup();
+        }, options.timeoutMs)
+      : undefined;
     if (!spool) {
       child.stdout!.setEncoding('utf8');
       child.stderr!.setEncoding('utf8');
-      child.stdout!.on('data', (d: string) => { if (!options.discardStdout) out.push(d); options.onStdout?.(d); });
+      child.stdout!.on('data', (d: string) => {
+        if (!options.discardStdout) out.push(d);
+        options.onStdout?.(d);
+      });
       child.stderr!.on('data', (d: string) => err.push(d));
     }
-    child.stdin!.on('error', () => { /* the command may exit without reading stdin */ });
+    child.stdin!.on('error', () => {
+      /* the command may exit without reading stdin */
+    });
     child.on('error', (e) => {
-      if (spool) for (const fd of spool) try { closeSync(fd); } catch { /* closed */ }
-      if (!settled) { settled = true; reject(e); }
+      if (spool)
+        for (const fd of spool)
+          try {
+            closeSync(fd);
+          } catch {
+            /* closed */
+          }
+      if (!settled) {
+        settled = true;
+        reject(e);
+      }
     });
     child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
@@ -83,7 +106,9 @@ export function localExec(command: string, options: LocalExecOptions = {}): Prom
           if (!options.discardStdout) out.push(readAll(spool[0]));
           else closeSync(spool[0]);
           err.push(readAll(spool[1]));
-        } catch (e) { return reject(e); }
+        } catch (e) {
+          return reject(e);
+        }
       }
       if (options.signal?.aborted) return reject(new CancelledError());
       resolve({ stdout: out.join(''), stderr: err.join(''), code, signal, timedOut });

@@ -11,5 +11,7 @@ export class LocalHost implements Host {
     return localExec(command, options);
   }
 
-  async close(): Promise<void> { /* nothing held open */ }
+  async close(): Promise<void> {
+    /* nothing held open */
+  }
 }

@@ -17,7 +17,10 @@ export class PrefetchingHost implements Host {
   readonly name: string;
   private readonly pending: PrefetchedExec[];
 
-  constructor(private readonly inner: Host, prefetched: PrefetchedExec[]) {
+  constructor(
+    private readonly inner: Host,
+    prefetched: PrefetchedExec[],
+  ) {
     this.via = inner.via;
     this.name = inner.name;
     this.pending = [...prefetched];
@@ -36,8 +39,15 @@ export class PrefetchingHost implements Host {
     signal?.addEventListener('abort', onAbort, { once: true });
     // The run was started by other code: report a cancel as this caller's own CancelledError.
     return p.result.then(
-      (r) => { signal?.removeEventListener('abort', onAbort); if (signal?.aborted) throw new CancelledError(); return r; },
-      (e) => { signal?.removeEventListener('abort', onAbort); throw signal?.aborted ? new CancelledError() : e; },
+      (r) => {
+        signal?.removeEventListener('abort', onAbort);
+        if (signal?.aborted) throw new CancelledError();
+        return r;
+      },
+      (e) => {
+        signal?.removeEventListener('abort', onAbort);
+        throw signal?.aborted ? new CancelledError() : e;
+      },
     );
   }
 

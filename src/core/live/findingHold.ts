@@ -7,7 +7,12 @@ import { SEVERITY_RANK } from '../analyze/findings/context';
 
 export const FINDING_HOLD_MS = 30_000;
 
-interface Held { finding: Finding; firstSeen: number; lastSeen: number; seq: number }
+interface Held {
+  finding: Finding;
+  firstSeen: number;
+  lastSeen: number;
+  seq: number;
+}
 
 export class FindingHold {
   private readonly held = new Map<string, Held>();
@@ -24,7 +29,10 @@ export class FindingHold {
     for (const f of fresh) {
       const key = f.key ?? f.id;
       const h = this.held.get(key);
-      if (h) { h.finding = f; h.lastSeen = nowMs; } else this.held.set(key, { finding: f, firstSeen: nowMs, lastSeen: nowMs, seq: this.seq++ });
+      if (h) {
+        h.finding = f;
+        h.lastSeen = nowMs;
+      } else this.held.set(key, { finding: f, firstSeen: nowMs, lastSeen: nowMs, seq: this.seq++ });
     }
     for (const [key, h] of this.held) {
       if (h.lastSeen === nowMs) continue;

@@ -41,7 +41,7 @@ function lastBasis(s: ProcSeries): number | null {
   const anon = s.rssAnonKb[i];
   const v = anon ?? s.rssKb[i];
   if (v == null) return null;
-  return v + (anon != null ? s.swapKb[i] ?? 0 : 0);
+  return v + (anon != null ? (s.swapKb[i] ?? 0) : 0);
 }
 
 /** Valid samples of a young series and the seconds they span (counted from its end: it is young). */
@@ -49,7 +49,10 @@ function validSpan(s: ProcSeries, t: number[]): { n: number; seconds: number } {
   let n = 0;
   let first = -1;
   for (let i = Math.min(s.lastSeen, s.rssKb.length - 1); i >= 0; i--) {
-    if (s.rssKb[i] == null) { if (first >= 0 && s.rssKb[i - 1] == null) break; continue; }
+    if (s.rssKb[i] == null) {
+      if (first >= 0 && s.rssKb[i - 1] == null) break;
+      continue;
+    }
     first = i;
     n++;
   }
@@ -64,7 +67,10 @@ export class GrowthTracker {
   /** Fits done in the last update (for the cost bench). */
   lastFits = 0;
 
-  constructor(hold: Partial<HoldOptions> = {}, private readonly growthOpts: GrowthOptions = {}) {
+  constructor(
+    hold: Partial<HoldOptions> = {},
+    private readonly growthOpts: GrowthOptions = {},
+  ) {
     this.hold = { ...HOLD_DEFAULTS, ...hold };
   }
 
@@ -95,7 +101,10 @@ export class GrowthTracker {
       // Old enough once is old enough for good: only series without a fit yet are counted.
       if (!this.tracks.has(s.key)) {
         const span = validSpan(s, store.t);
-        if (span.n < this.hold.minSamples || span.seconds < this.hold.minSeconds) { tooNew.add(s.key); continue; }
+        if (span.n < this.hold.minSamples || span.seconds < this.hold.minSeconds) {
+          tooNew.add(s.key);
+          continue;
+        }
       }
       if (compacted || this.needsFit(s)) todo.push(s);
     }
@@ -103,8 +112,14 @@ export class GrowthTracker {
     this.lastFits = todo.length;
     if (todo.length === 0) return tooNew;
     const views: ProcessSeries[] = todo.map((s) => ({
-      pid: s.pid, comm: s.comm, start: s.start, cgroup: cgroupOf(s.key),
-      rssKb: s.rssKb, rssAnonKb: s.rssAnonKb, pssKb: s.pssKb, swapKb: s.swapKb,
+      pid: s.pid,
+      comm: s.comm,
+      start: s.start,
+      cgroup: cgroupOf(s.key),
+      rssKb: s.rssKb,
+      rssAnonKb: s.rssAnonKb,
+      pssKb: s.pssKb,
+      swapKb: s.swapKb,
     }));
     const byKey = new Map(todo.map((s) => [`${s.pid}@${s.start ?? ''}`, s]));
     const fits = analyzeGrowth(views, GrowthTracker.systemView(store), { ...this.growthOpts, cgroups });
@@ -152,7 +167,10 @@ export class GrowthTracker {
     if (since < this.hold.suspectHoldMs && g.running) {
       // Paused, not over: still the suspect it was, with the size it has now.
       return {
-        ...tr.suspect, lastKb: g.lastKb, running: g.running, held: true,
+        ...tr.suspect,
+        lastKb: g.lastKb,
+        running: g.running,
+        held: true,
         reason: `growth paused ${Math.round(since / 1000)} s ago; before that: ${tr.suspect.reason}`,
       };
     }
@@ -170,5 +188,7 @@ export class GrowthTracker {
     for (const k of this.tracks.keys()) if (!keep(k)) this.tracks.delete(k);
   }
 
-  get size(): number { return this.tracks.size; }
+  get size(): number {
+    return this.tracks.size;
+  }
 }

@@ -10,7 +10,12 @@ import { processesFrom } from '../collect/snapshot';
 /** At most this many pids per read: a fork storm must not make one huge command. */
 export const MAX_PIDS_PER_READ = 200;
 
-export async function readProcesses(host: Host, pids: number[], bootMs: number | null, opts: { signal?: AbortSignal; sudo?: boolean } = {}): Promise<ProcessInfo[]> {
+export async function readProcesses(
+  host: Host,
+  pids: number[],
+  bootMs: number | null,
+  opts: { signal?: AbortSignal; sudo?: boolean } = {},
+): Promise<ProcessInfo[]> {
   const batch = pids.slice(0, MAX_PIDS_PER_READ);
   if (batch.length === 0) return [];
   const res = await host.exec(opts.sudo ? 'sudo -n sh -s' : 'sh -s', { stdin: processesScript(batch), signal: opts.signal, timeoutMs: 15_000 });

@@ -3,27 +3,13 @@
 
 /** The tool whose output was read. The contract allows more values ("…"): memray and heaptrack are ours. */
 export type LeakTool =
-  | 'valgrind-memcheck'
-  | 'valgrind-massif'
-  | 'tracemalloc'
-  | 'node-heap-profile'
-  | 'node-heap-snapshot'
-  | 'java-histogram'
-  | 'memray'
-  | 'heaptrack';
+  'valgrind-memcheck' | 'valgrind-massif' | 'tracemalloc' | 'node-heap-profile' | 'node-heap-snapshot' | 'java-histogram' | 'memray' | 'heaptrack';
 
 /**
  * memcheck: "definitely lost" | "indirectly lost" | "possibly lost" | "still reachable";
  * tracemalloc / memray: "growth" | "allocated"; heap tools: "retained" | "growth".
  */
-export type LeakKind =
-  | 'definitely lost'
-  | 'indirectly lost'
-  | 'possibly lost'
-  | 'still reachable'
-  | 'growth'
-  | 'allocated'
-  | 'retained';
+export type LeakKind = 'definitely lost' | 'indirectly lost' | 'possibly lost' | 'still reachable' | 'growth' | 'allocated' | 'retained';
 
 export interface LeakFrame {
   /** Function name as the tool printed it (C++ names demangled, with templates/arguments); null when unknown ("???"). */
@@ -135,13 +121,21 @@ export interface LeakGroup {
 
 export function emptyLeakSummary(): LeakSummary {
   return {
-    definitelyLostBytes: null, definitelyLostBlocks: null,
-    indirectlyLostBytes: null, indirectlyLostBlocks: null,
-    possiblyLostBytes: null, possiblyLostBlocks: null,
-    stillReachableBytes: null, stillReachableBlocks: null,
-    suppressedBytes: null, suppressedBlocks: null,
-    inUseAtExitBytes: null, inUseAtExitBlocks: null,
-    totalAllocs: null, totalFrees: null, totalBytesAllocated: null,
+    definitelyLostBytes: null,
+    definitelyLostBlocks: null,
+    indirectlyLostBytes: null,
+    indirectlyLostBlocks: null,
+    possiblyLostBytes: null,
+    possiblyLostBlocks: null,
+    stillReachableBytes: null,
+    stillReachableBlocks: null,
+    suppressedBytes: null,
+    suppressedBlocks: null,
+    inUseAtExitBytes: null,
+    inUseAtExitBlocks: null,
+    totalAllocs: null,
+    totalFrees: null,
+    totalBytesAllocated: null,
     peakBytes: null,
   };
 }

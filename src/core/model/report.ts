@@ -26,7 +26,10 @@ export interface MemoryInfo {
 }
 
 export interface Pressure {
-  someAvg10: number; someAvg60: number; fullAvg10: number; fullAvg60: number;
+  someAvg10: number;
+  someAvg60: number;
+  fullAvg10: number;
+  fullAvg60: number;
 }
 
 export interface VmSettings {
@@ -100,15 +103,18 @@ export interface Samples {
     slabUnreclaimKb?: (number | null)[];
     psiSomeAvg10?: (number | null)[];
   };
-  processes: Record<string, {
-    rssKb: (number | null)[];
-    pssKb: (number | null)[];
-    comm?: string;
-    rssAnonKb?: (number | null)[];
-    swapKb?: (number | null)[];
-    /** Start time (clock ticks after boot) of the process these samples belong to. */
-    start?: number | null;
-  }>;
+  processes: Record<
+    string,
+    {
+      rssKb: (number | null)[];
+      pssKb: (number | null)[];
+      comm?: string;
+      rssAnonKb?: (number | null)[];
+      swapKb?: (number | null)[];
+      /** Start time (clock ticks after boot) of the process these samples belong to. */
+      start?: number | null;
+    }
+  >;
   /** MemTotal at sampling time. */
   memTotalKb?: number | null;
   /** 1 where a point follows a gap (reconnect, pause): charts break the line there. */

@@ -5,7 +5,10 @@ import type { CgroupInfo } from '../model/report';
 /** v1 reports "no limit" as a page-rounded LONG_MAX; anything this large means unlimited. */
 const UNLIMITED_BYTES = 2 ** 60;
 
-export interface CgroupMount { mountPoint: string; version: 1 | 2 }
+export interface CgroupMount {
+  mountPoint: string;
+  version: 1 | 2;
+}
 
 /** cgroup mounts from /proc/self/mounts lines ("cgroup /sys/fs/cgroup/memory cgroup rw,memory 0 0"). */
 export function parseCgroupMounts(lines: string[] | undefined): CgroupMount[] {
@@ -38,8 +41,7 @@ function keyed(lines: string[] | undefined, key: string): number | null {
 
 /** The mount that holds `dir` (longest mount point first, so /sys/fs/cgroup/memory wins over /sys/fs/cgroup). */
 function mountOf(dir: string, mounts: CgroupMount[]): CgroupMount | undefined {
-  return [...mounts].sort((a, b) => b.mountPoint.length - a.mountPoint.length)
-    .find((m) => dir === m.mountPoint || dir.startsWith(m.mountPoint + '/'));
+  return [...mounts].sort((a, b) => b.mountPoint.length - a.mountPoint.length).find((m) => dir === m.mountPoint || dir.startsWith(m.mountPoint + '/'));
 }
 
 /** A cgroup directory's path relative to its hierarchy (the form /proc/PID/cgroup uses). */
@@ -60,23 +62,30 @@ export function buildCgroups(files: Map<string, string[]>, mounts: CgroupMount[]
   const out: CgroupInfo[] = [];
   for (const [dir, f] of dirs) {
     const mount = mountOf(dir, mounts);
-    const version: 1 | 2 = mount ? mount.version : (f.has('memory.limit_in_bytes') ? 1 : 2);
+    const version: 1 | 2 = mount ? mount.version : f.has('memory.limit_in_bytes') ? 1 : 2;
     if (version === 1 && !f.has('memory.limit_in_bytes')) continue;
     if (version === 2 && !f.has('memory.current')) continue;
     const rel = relativeCgroupPath(dir, mounts);
     const one = (name: string) => f.get(name)?.[0];
     if (version === 1) {
       out.push({
-        path: rel, version,
-        limitKb: bytesToKb(one('memory.limit_in_bytes')), usageKb: bytesToKb(one('memory.usage_in_bytes')),
-        peakKb: bytesToKb(one('memory.max_usage_in_bytes')), oomKills: keyed(f.get('memory.oom_control'), 'oom_kill'),
+        path: rel,
+        version,
+        limitKb: bytesToKb(one('memory.limit_in_bytes')),
+        usageKb: bytesToKb(one('memory.usage_in_bytes')),
+        peakKb: bytesToKb(one('memory.max_usage_in_bytes')),
+        oomKills: keyed(f.get('memory.oom_control'), 'oom_kill'),
         failcnt: one('memory.failcnt') != null && /^\d+$/.test(one('memory.failcnt')!.trim()) ? Number(one('memory.failcnt')) : null,
       });
     } else {
       out.push({
-        path: rel, version,
-        limitKb: bytesToKb(one('memory.max')), usageKb: bytesToKb(one('memory.current')), peakKb: bytesToKb(one('memory.peak')),
-        oomKills: keyed(f.get('memory.events'), 'oom_kill'), failcnt: keyed(f.get('memory.events'), 'max'),
+        path: rel,
+        version,
+        limitKb: bytesToKb(one('memory.max')),
+        usageKb: bytesToKb(one('memory.current')),
+        peakKb: bytesToKb(one('memory.peak')),
+        oomKills: keyed(f.get('memory.events'), 'oom_kill'),
+        failcnt: keyed(f.get('memory.events'), 'max'),
       });
     }
   }

@@ -27,9 +27,17 @@ export function parseMeminfoLines(lines: string[]): Map<string, number> {
 export function memoryInfo(mem: Map<string, number>): MemoryInfo {
   const g = (k: string) => mem.get(k) ?? null;
   return {
-    totalKb: g('MemTotal'), availableKb: g('MemAvailable'), freeKb: g('MemFree'), buffersKb: g('Buffers'),
-    cachedKb: g('Cached'), shmemKb: g('Shmem'), slabUnreclaimKb: g('SUnreclaim'), committedAsKb: g('Committed_AS'),
-    commitLimitKb: g('CommitLimit'), swapTotalKb: g('SwapTotal'), swapFreeKb: g('SwapFree'),
+    totalKb: g('MemTotal'),
+    availableKb: g('MemAvailable'),
+    freeKb: g('MemFree'),
+    buffersKb: g('Buffers'),
+    cachedKb: g('Cached'),
+    shmemKb: g('Shmem'),
+    slabUnreclaimKb: g('SUnreclaim'),
+    committedAsKb: g('Committed_AS'),
+    commitLimitKb: g('CommitLimit'),
+    swapTotalKb: g('SwapTotal'),
+    swapFreeKb: g('SwapFree'),
   };
 }
 

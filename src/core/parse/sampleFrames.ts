@@ -56,7 +56,18 @@ export function startTicks(line: string, from = 0): number | null {
 
 /** An empty frame: what a frame holds before its lines are read. */
 export function newFrame(index: number, uptimeSeconds: number): Frame {
-  return { index, uptimeSeconds, mem: {}, psiSomeAvg10: null, psiSomeAvg60: null, psiFullAvg10: null, psiFullAvg60: null, oomKills: null, procs: new Map(), cgroups: new Map() };
+  return {
+    index,
+    uptimeSeconds,
+    mem: {},
+    psiSomeAvg10: null,
+    psiSomeAvg60: null,
+    psiFullAvg10: null,
+    psiFullAvg60: null,
+    oomKills: null,
+    procs: new Map(),
+    cgroups: new Map(),
+  };
 }
 
 /** A process line of a frame; what is not given is unknown (null). */
@@ -92,8 +103,10 @@ export class FrameParser {
     if (l.startsWith(FRAME + ' ')) {
       const w = l.slice(FRAME.length + 1).split(' ');
       if (w[0] === 'frame') this.cur = newFrame(Number(w[1]), Number(w[2]));
-      else if (w[0] === 'done' && this.cur) { this.onFrame(this.cur); this.cur = null; }
-      else if (w[0] === 'end') this.ended = true;
+      else if (w[0] === 'done' && this.cur) {
+        this.onFrame(this.cur);
+        this.cur = null;
+      } else if (w[0] === 'end') this.ended = true;
       else if (w[0] === 'error') this.fatal = w.slice(1).join(' ');
       return;
     }
@@ -102,7 +115,10 @@ export class FrameParser {
     const s = STATUS.exec(l);
     if (s) {
       const p = this.proc(Number(s[1]));
-      if (s[2] === 'Name') { p.comm = s[3]; return; }
+      if (s[2] === 'Name') {
+        p.comm = s[3];
+        return;
+      }
       const v = /^(\d+)/.exec(s[3]);
       const kb = v ? Number(v[1]) : null;
       if (s[2] === 'VmRSS') p.rssKb = kb;
@@ -113,20 +129,43 @@ export class FrameParser {
       return;
     }
     const st = STAT.exec(l);
-    if (st) { this.proc(Number(st[1])).start = startTicks(l, st[0].length); return; }
-    const pss = PSS.exec(l);
-    if (pss) { this.proc(Number(pss[1])).pssKb = Number(pss[2]); return; }
-    const score = OOM_SCORE.exec(l);
-    if (score) { this.proc(Number(score[1])).oomScore = Number(score[2]); return; }
-    if (l.startsWith('pressure/memory:')) {
-      const avg = (k: string) => { const m = new RegExp(`${k}=([0-9.]+)`).exec(l); return m ? Number(m[1]) : null; };
-      if (l.startsWith('pressure/memory:some ')) { f.psiSomeAvg10 = avg('avg10'); f.psiSomeAvg60 = avg('avg60'); }
-      else if (l.startsWith('pressure/memory:full ')) { f.psiFullAvg10 = avg('avg10'); f.psiFullAvg60 = avg('avg60'); }
+    if (st) {
+      this.proc(Number(st[1])).start = startTicks(l, st[0].length);
       return;
     }
-    if (l.startsWith('vmstat:oom_kill ')) { f.oomKills = Number(l.slice(16)) || 0; return; }
+    const pss = PSS.exec(l);
+    if (pss) {
+      this.proc(Number(pss[1])).pssKb = Number(pss[2]);
+      return;
+    }
+    const score = OOM_SCORE.exec(l);
+    if (score) {
+      this.proc(Number(score[1])).oomScore = Number(score[2]);
+      return;
+    }
+    if (l.startsWith('pressure/memory:')) {
+      const avg = (k: string) => {
+        const m = new RegExp(`${k}=([0-9.]+)`).exec(l);
+        return m ? Number(m[1]) : null;
+      };
+      if (l.startsWith('pressure/memory:some ')) {
+        f.psiSomeAvg10 = avg('avg10');
+        f.psiSomeAvg60 = avg('avg60');
+      } else if (l.startsWith('pressure/memory:full ')) {
+        f.psiFullAvg10 = avg('avg10');
+        f.psiFullAvg60 = avg('avg60');
+      }
+      return;
+    }
+    if (l.startsWith('vmstat:oom_kill ')) {
+      f.oomKills = Number(l.slice(16)) || 0;
+      return;
+    }
     const mem = /^(?:meminfo:)?([A-Za-z]+):\s+(\d+) kB$/.exec(l);
-    if (mem) { f.mem[mem[1]] = Number(mem[2]); return; }
+    if (mem) {
+      f.mem[mem[1]] = Number(mem[2]);
+      return;
+    }
     const cg = /^(\/.*\/memory\.(?:current|usage_in_bytes)):(\d+)$/.exec(l);
     if (cg) f.cgroups.set(cg[1], Number(cg[2]));
   }

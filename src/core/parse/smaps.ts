@@ -20,7 +20,6 @@ export interface Mapping {
   fields: Record<string, number>;
 }
 
-
 const HEADER = /^([0-9a-f]+)-([0-9a-f]+)\s+([-rwxsp]{4})\s+[0-9a-f]+\s+[0-9a-f]+:[0-9a-f]+\s+\d+\s*(.*)$/i;
 const FIELD = /^([A-Za-z_]+(?:\([A-Za-z]+\))?):\s+(\d+)\s*kB\s*$/;
 const PMAP_ROW = /^([0-9a-f]{8,16})\s+(\d+)\s+(\d+|-)\s+(\d+|-)\s+([-rwxsp]{5})\s+(.*)$/i;
@@ -32,7 +31,19 @@ export function parseSmaps(text: string): Mapping[] {
     const line = raw.replace(/<[^>]*>/g, '').trimEnd();
     const h = HEADER.exec(line);
     if (h) {
-      cur = { start: h[1], end: h[2], perms: h[3], path: h[4].trim(), sizeKb: null, rssKb: null, pssKb: null, privateKb: null, swapKb: null, anonKb: null, fields: {} };
+      cur = {
+        start: h[1],
+        end: h[2],
+        perms: h[3],
+        path: h[4].trim(),
+        sizeKb: null,
+        rssKb: null,
+        pssKb: null,
+        privateKb: null,
+        swapKb: null,
+        anonKb: null,
+        fields: {},
+      };
       out.push(cur);
       continue;
     }
@@ -40,7 +51,19 @@ export function parseSmaps(text: string): Mapping[] {
     if (p) {
       const kb = Number(p[2]);
       const rss = p[3] === '-' ? null : Number(p[3]);
-      out.push({ start: p[1], end: '', perms: p[5], path: p[6].trim().replace(/^\[ anon \]$/, ''), sizeKb: kb, rssKb: rss, pssKb: null, privateKb: null, swapKb: null, anonKb: null, fields: { Dirty: p[4] === '-' ? 0 : Number(p[4]) } });
+      out.push({
+        start: p[1],
+        end: '',
+        perms: p[5],
+        path: p[6].trim().replace(/^\[ anon \]$/, ''),
+        sizeKb: kb,
+        rssKb: rss,
+        pssKb: null,
+        privateKb: null,
+        swapKb: null,
+        anonKb: null,
+        fields: { Dirty: p[4] === '-' ? 0 : Number(p[4]) },
+      });
       cur = null;
       continue;
     }

@@ -3,7 +3,10 @@
 import { FRAME } from './frame';
 import { startTicks } from './sampleFrames';
 
-export interface FileError { path: string; reason: string }
+export interface FileError {
+  path: string;
+  reason: string;
+}
 
 export interface RawProcess {
   pid: number;
@@ -81,7 +84,10 @@ export function foreignStderr(stderr: string): string[] {
   const out: string[] = [];
   let inFrames = false;
   for (const l of stderr.split('\n')) {
-    if (l.startsWith(FRAME)) { inFrames = true; continue; }
+    if (l.startsWith(FRAME)) {
+      inFrames = true;
+      continue;
+    }
     if (l.trim() === '') continue;
     if (!inFrames || /^(sudo|sh|dash|bash|ash|busybox)(:|\[| )/.test(l)) out.push(l);
   }
@@ -104,7 +110,10 @@ export function parseSnapshotFrames(text: string, into?: RawSnapshot): RawSnapsh
     if (line === '') continue;
     if (line.charCodeAt(0) === 103 /* g */ && line.startsWith('grep: ')) {
       const err = GREP_ERROR.exec(line);
-      if (err) { raw.errors.push({ path: err[1], reason: err[2] }); continue; }
+      if (err) {
+        raw.errors.push({ path: err[1], reason: err[2] });
+        continue;
+      }
     }
     switch (section) {
       case 'meta': {
@@ -122,7 +131,8 @@ export function parseSnapshotFrames(text: string, into?: RawSnapshot): RawSnapsh
         break;
       }
       case 'procs':
-      case 'rollup': { // earlier collectors framed smaps_rollup on its own (saved outputs, fixtures)
+      case 'rollup': {
+        // earlier collectors framed smaps_rollup on its own (saved outputs, fixtures)
         // "PID/FILE:BODY", split by hand: this runs for every line of every process.
         const slash = line.indexOf('/');
         const pid = slash > 0 ? digitsValue(line, slash) : -1;
@@ -145,7 +155,10 @@ export function parseSnapshotFrames(text: string, into?: RawSnapshot): RawSnapsh
         else if (file === 'oom_score') p.oomScore = body.trim();
         else if (file === 'oom_score_adj') p.oomScoreAdj = body.trim();
         else if (file === 'cgroup') p.cgroupLines.push(body);
-        else { p.cmdline = body; lastCmdline = p; }
+        else {
+          p.cmdline = body;
+          lastCmdline = p;
+        }
         break;
       }
       case 'cgroups': {

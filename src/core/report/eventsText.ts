@@ -33,10 +33,14 @@ export function eventWhere(e: OomEvent): string {
 /** What happened, in a few words. */
 export function eventWhat(e: OomEvent): string {
   switch (e.kind) {
-    case 'kill': return e.scope === 'memcg' ? 'killed (cgroup limit)' : 'killed';
-    case 'panic': return `kernel panic${e.panic ? `: ${e.panic}` : ''}`;
-    case 'lowmemorykiller': return 'lowmemorykiller';
-    case 'runtime': return `${e.runtime?.name ?? 'runtime'} out of memory`;
+    case 'kill':
+      return e.scope === 'memcg' ? 'killed (cgroup limit)' : 'killed';
+    case 'panic':
+      return `kernel panic${e.panic ? `: ${e.panic}` : ''}`;
+    case 'lowmemorykiller':
+      return 'lowmemorykiller';
+    case 'runtime':
+      return `${e.runtime?.name ?? 'runtime'} out of memory`;
     case 'container': {
       const s = e.containerState;
       if (!s) return 'container';
@@ -57,9 +61,11 @@ export function renderEventsText(events: OomEvent[], notes: string[] = []): stri
     e.trigger ? `${e.trigger.comm ?? '?'}${e.trigger.pid != null ? ` (${e.trigger.pid})` : ''}` : '-',
     eventWhere(e),
   ]);
-  const out = [events.length
-    ? table(['TIME', 'WHAT', 'VICTIM', 'PID', 'RSS', 'TRIGGER', 'CGROUP/CONTAINER'], rows, [false, false, false, true, true, false, false])
-    : 'No OOM events found.'];
+  const out = [
+    events.length
+      ? table(['TIME', 'WHAT', 'VICTIM', 'PID', 'RSS', 'TRIGGER', 'CGROUP/CONTAINER'], rows, [false, false, false, true, true, false, false])
+      : 'No OOM events found.',
+  ];
   for (const n of notes) out.push(n);
   return out.join('\n') + '\n';
 }

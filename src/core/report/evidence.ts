@@ -7,7 +7,12 @@ import { formatBytes, formatDuration, formatKb, formatRate, formatTime } from '.
 type Unit = 'kbPerMin' | 'kb' | 'bytes' | 'ms' | 'minutes' | 'seconds' | null;
 
 const SUFFIXES: [RegExp, Unit][] = [
-  [/KbPerMin$/, 'kbPerMin'], [/Kb$/, 'kb'], [/Bytes$/, 'bytes'], [/Ms$/, 'ms'], [/Minutes$/, 'minutes'], [/Seconds$/, 'seconds'],
+  [/KbPerMin$/, 'kbPerMin'],
+  [/Kb$/, 'kb'],
+  [/Bytes$/, 'bytes'],
+  [/Ms$/, 'ms'],
+  [/Minutes$/, 'minutes'],
+  [/Seconds$/, 'seconds'],
 ];
 
 function unitOf(key: string): { unit: Unit; name: string } {
@@ -18,19 +23,28 @@ function unitOf(key: string): { unit: Unit; name: string } {
 /** "oomKillsSinceBoot" -> "oom kills since boot"; "r2" stays. */
 export function humanKey(key: string): string {
   const { name } = unitOf(key);
-  return (name || key).replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/_/g, ' ').toLowerCase();
+  return (name || key)
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/_/g, ' ')
+    .toLowerCase();
 }
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 
 function number(v: number, unit: Unit, key: string): string {
   switch (unit) {
-    case 'kbPerMin': return formatRate(v);
-    case 'kb': return formatKb(v);
-    case 'bytes': return formatBytes(v);
-    case 'ms': return formatDuration(v);
-    case 'minutes': return formatDuration(v * 60_000);
-    case 'seconds': return formatDuration(v * 1000);
+    case 'kbPerMin':
+      return formatRate(v);
+    case 'kb':
+      return formatKb(v);
+    case 'bytes':
+      return formatBytes(v);
+    case 'ms':
+      return formatDuration(v);
+    case 'minutes':
+      return formatDuration(v * 60_000);
+    case 'seconds':
+      return formatDuration(v * 1000);
     default:
       if (/^r2$|R2$/.test(key)) return v.toFixed(2);
       return Number.isInteger(v) ? v.toLocaleString('en-US') : String(Math.round(v * 100) / 100);
@@ -43,9 +57,18 @@ function value(v: unknown, unit: Unit, key: string, depth: number): string | nul
   if (typeof v === 'boolean') return v ? 'yes' : 'no';
   if (typeof v === 'string') return ISO.test(v) ? formatTime(v) : v;
   if (Array.isArray(v)) {
-    if (v.every((x) => typeof x !== 'object' || x === null)) return v.map((x) => value(x, unit, key, depth + 1)).filter(Boolean).join(', ') || null;
+    if (v.every((x) => typeof x !== 'object' || x === null))
+      return (
+        v
+          .map((x) => value(x, unit, key, depth + 1))
+          .filter(Boolean)
+          .join(', ') || null
+      );
     if (depth > 0) return `${v.length} item${v.length === 1 ? '' : 's'}`;
-    const shown = v.slice(0, 5).map((x) => value(x, unit, key, depth + 1)).filter(Boolean);
+    const shown = v
+      .slice(0, 5)
+      .map((x) => value(x, unit, key, depth + 1))
+      .filter(Boolean);
     return shown.length ? `${shown.join('; ')}${v.length > 5 ? `; … (${v.length} in all)` : ''}` : null;
   }
   if (typeof v === 'object') {
@@ -53,11 +76,13 @@ function value(v: unknown, unit: Unit, key: string, depth: number): string | nul
     if (typeof o.text === 'string') return o.text;
     if (depth > 1) return null;
     // A nested object inherits the unit of its key ("headroomKb: {system, cgroup}").
-    const parts = Object.entries(o).map(([k, x]) => {
-      const u = unitOf(k).unit ?? unit;
-      const text = value(x, u, k, depth + 1);
-      return text === null ? null : `${humanKey(k)} ${text}`;
-    }).filter(Boolean);
+    const parts = Object.entries(o)
+      .map(([k, x]) => {
+        const u = unitOf(k).unit ?? unit;
+        const text = value(x, u, k, depth + 1);
+        return text === null ? null : `${humanKey(k)} ${text}`;
+      })
+      .filter(Boolean);
     return parts.length ? parts.join(' · ') : null;
   }
   return null;

@@ -8,9 +8,7 @@ import { formatDuration, formatKb, formatTime } from '../format';
 import { eventTimeMs } from '../analyze/findings/oomKilled';
 import type { LiveGrowth } from '../analyze/growth';
 
-export type HeadlineAction =
-  | { kind: 'find-leaks'; pid: number; label: string }
-  | { kind: 'smaps'; pid: number; label: string };
+export type HeadlineAction = { kind: 'find-leaks'; pid: number; label: string } | { kind: 'smaps'; pid: number; label: string };
 
 export interface Headline {
   severity: Severity | 'ok';
@@ -23,7 +21,10 @@ export interface Headline {
 const RECENT_KILL_MS = 3600_000;
 
 function forProcess(pid: number, comm: string): HeadlineAction[] {
-  return [{ kind: 'find-leaks', pid, label: `Find leaks in ${comm} ${pid}` }, { kind: 'smaps', pid, label: 'Open its memory map' }];
+  return [
+    { kind: 'find-leaks', pid, label: `Find leaks in ${comm} ${pid}` },
+    { kind: 'smaps', pid, label: 'Open its memory map' },
+  ];
 }
 
 const keyOf = (f: Finding) => f.key ?? f.id;
@@ -31,13 +32,20 @@ const keyOf = (f: Finding) => f.key ?? f.id;
 export function headline(r: Report, nowMs = r.live?.lastSampleAt ? Date.parse(r.live.lastSampleAt) : Date.parse(r.takenAt)): Headline {
   const findings = r.findings ?? [];
   // 1. A live leak suspect, the soonest to run out first.
-  const suspects = (r.growth as LiveGrowth[]).filter((g) => g.verdict === 'leak-suspect' && g.running !== false)
-    .sort((a, b) => (a.projectedOomAt ? Date.parse(a.projectedOomAt) : Infinity) - (b.projectedOomAt ? Date.parse(b.projectedOomAt) : Infinity) || b.basisSlopeKbPerMin - a.basisSlopeKbPerMin);
+  const suspects = (r.growth as LiveGrowth[])
+    .filter((g) => g.verdict === 'leak-suspect' && g.running !== false)
+    .sort(
+      (a, b) =>
+        (a.projectedOomAt ? Date.parse(a.projectedOomAt) : Infinity) - (b.projectedOomAt ? Date.parse(b.projectedOomAt) : Infinity) ||
+        b.basisSlopeKbPerMin - a.basisSlopeKbPerMin,
+    );
   const s = suspects[0];
   if (s) {
     const f = findings.find((x) => x.id === 'leak-suspect' && x.pids.includes(s.pid));
     const at = s.projectedOomAt ? Date.parse(s.projectedOomAt) : NaN;
-    const when = Number.isFinite(at) ? `: out of memory in ~${formatDuration(Math.max(60_000, Math.round((at - nowMs) / 60_000) * 60_000))}${s.projectedBy === 'cgroup' ? ' (its cgroup limit)' : ''}` : '';
+    const when = Number.isFinite(at)
+      ? `: out of memory in ~${formatDuration(Math.max(60_000, Math.round((at - nowMs) / 60_000) * 60_000))}${s.projectedBy === 'cgroup' ? ' (its cgroup limit)' : ''}`
+      : '';
     return {
       severity: f?.severity ?? 'warning',
       text: `${s.comm} (${s.pid}) leaks ${formatKb(s.basisSlopeKbPerMin)}/min, now ${formatKb(s.lastKb)}${when}.`,
@@ -51,8 +59,11 @@ export function headline(r: Report, nowMs = r.live?.lastSampleAt ? Date.parse(r.
     if (f) return { severity: f.severity, text: f.title, findingKey: keyOf(f), actions: [] };
   }
   // 4. A kill within the last hour.
-  const recent = (r.events ?? []).filter((e) => e.kind !== 'runtime' && e.victim).map((e) => ({ e, t: eventTimeMs(e, r) }))
-    .filter((x) => x.t !== null && nowMs - x.t <= RECENT_KILL_MS).sort((a, b) => b.t! - a.t!)[0];
+  const recent = (r.events ?? [])
+    .filter((e) => e.kind !== 'runtime' && e.victim)
+    .map((e) => ({ e, t: eventTimeMs(e, r) }))
+    .filter((x) => x.t !== null && nowMs - x.t <= RECENT_KILL_MS)
+    .sort((a, b) => b.t! - a.t!)[0];
   if (recent) {
     const v = recent.e.victim!;
     const f = findings.find((x) => x.id === 'oom-killed' && x.pids.includes(v.pid ?? -1));

@@ -2,7 +2,10 @@
 // JSON, default light/dark colours in place of VS Code's theme variables. Opens offline anywhere.
 import type { Report } from '../model/report';
 
-export interface HtmlAssets { script: string; css: string }
+export interface HtmlAssets {
+  script: string;
+  css: string;
+}
 
 /** VS Code's theme variables the panel CSS uses, with plain defaults for a browser. */
 const THEME_DEFAULTS = `
@@ -23,7 +26,10 @@ const THEME_DEFAULTS = `
 
 /** JSON that is safe inside a <script> element. */
 function scriptSafeJson(v: unknown): string {
-  return JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(v)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 function escapeHtml(s: string): string {

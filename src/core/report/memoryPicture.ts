@@ -19,7 +19,14 @@ export function memoryPicture(m: MemoryInfo): MemoryPicture {
   const used = m.totalKb != null && m.availableKb != null ? m.totalKb - m.availableKb : null;
   const swapUsed = m.swapTotalKb != null && m.swapFreeKb != null ? m.swapTotalKb - m.swapFreeKb : null;
   return {
-    totalKb: m.totalKb, usedKb: used, freeKb: m.freeKb, sharedKb: m.shmemKb, buffCacheKb: buffCache,
-    availableKb: m.availableKb, swapTotalKb: m.swapTotalKb, swapUsedKb: swapUsed, swapFreeKb: m.swapFreeKb,
+    totalKb: m.totalKb,
+    usedKb: used,
+    freeKb: m.freeKb,
+    sharedKb: m.shmemKb,
+    buffCacheKb: buffCache,
+    availableKb: m.availableKb,
+    swapTotalKb: m.swapTotalKb,
+    swapUsedKb: swapUsed,
+    swapFreeKb: m.swapFreeKb,
   };
 }

@@ -4,11 +4,21 @@
 // Minimal on purpose: the fleet issue fills it in.
 
 /** One series of an instant query: its labels and its value. */
-export interface Sample { labels: Record<string, string>; value: number; timeMs: number }
+export interface Sample {
+  labels: Record<string, string>;
+  value: number;
+  timeMs: number;
+}
 /** One series of a range query. */
-export interface SeriesPoints { labels: Record<string, string>; points: [timeMs: number, value: number][] }
+export interface SeriesPoints {
+  labels: Record<string, string>;
+  points: [timeMs: number, value: number][];
+}
 
-export interface QueryOptions { signal?: AbortSignal; timeoutMs?: number }
+export interface QueryOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
 
 /** A metrics engine that answers PromQL (Prometheus, and what speaks its HTTP API). */
 export interface MetricsSource {

@@ -17,7 +17,8 @@ export function showLeakKinds(value: string): string {
   const kinds = v.split(',').filter((k) => k !== '');
   if (kinds.length === 0) throw new ToolArgError(`oomLens.leaks.valgrind.showLeakKinds is empty: use "all" or a list of definite,indirect,possible,reachable`);
   for (const k of kinds) {
-    if (!LEAK_KINDS.has(k)) throw new ToolArgError(`unknown leak kind '${k}' in oomLens.leaks.valgrind.showLeakKinds: use definite, indirect, possible, reachable, all or none`);
+    if (!LEAK_KINDS.has(k))
+      throw new ToolArgError(`unknown leak kind '${k}' in oomLens.leaks.valgrind.showLeakKinds: use definite, indirect, possible, reachable, all or none`);
   }
   return [...new Set(kinds)].join(',');
 }
@@ -75,12 +76,16 @@ export function commandLine(argv: readonly string[], opts: { cwd?: string; env?:
 export function valgrindArgv(p: ProgramSpec, xmlFile: string, s: Pick<ToolSettings, 'valgrindShowLeakKinds' | 'valgrindExtraArgs'>): string[] {
   checkProgram(p);
   return [
-    'valgrind', '--tool=memcheck', '--leak-check=full',
+    'valgrind',
+    '--tool=memcheck',
+    '--leak-check=full',
     `--show-leak-kinds=${showLeakKinds(s.valgrindShowLeakKinds)}`,
     '--child-silent-after-fork=yes',
-    '--xml=yes', `--xml-file=${xmlFile}`,
+    '--xml=yes',
+    `--xml-file=${xmlFile}`,
     ...checkExtraArgs(s.valgrindExtraArgs, 'oomLens.leaks.valgrind.extraArgs'),
-    p.program, ...(p.args ?? []),
+    p.program,
+    ...(p.args ?? []),
   ];
 }
 
@@ -102,16 +107,41 @@ export function heaptrackPrintArgv(dataFile: string): string[] {
 
 /** Stops heaptrack's recording in an attached process (what heaptrack's own cleanup runs). */
 export function heaptrackStopArgv(pid: number): string[] {
-  return ['gdb', '--batch-silent', '-n', '-iex=set auto-solib-add off', '-p', String(checkPid(pid)),
-    '--eval-command=sharedlibrary libheaptrack_inject', '--eval-command=call (void) heaptrack_stop()', '--eval-command=detach'];
+  return [
+    'gdb',
+    '--batch-silent',
+    '-n',
+    '-iex=set auto-solib-add off',
+    '-p',
+    String(checkPid(pid)),
+    '--eval-command=sharedlibrary libheaptrack_inject',
+    '--eval-command=call (void) heaptrack_stop()',
+    '--eval-command=detach',
+  ];
 }
 
 /** Python with the tracemalloc bootstrap (see scripts.ts). */
-export function tracemallocArgv(p: ProgramSpec, outFile: string, s: Pick<ToolSettings, 'tracemallocFrames' | 'intervalSeconds'>, python = 'python3', top = 50): string[] {
+export function tracemallocArgv(
+  p: ProgramSpec,
+  outFile: string,
+  s: Pick<ToolSettings, 'tracemallocFrames' | 'intervalSeconds'>,
+  python = 'python3',
+  top = 50,
+): string[] {
   checkProgram(p);
   const frames = Math.round(positive(s.tracemallocFrames, 'oomLens.leaks.tracemalloc.frames'));
   if (frames > 1000) throw new ToolArgError('oomLens.leaks.tracemalloc.frames must be at most 1000');
-  return [python, '-c', TRACEMALLOC_BOOTSTRAP, outFile, String(positive(s.intervalSeconds, 'oomLens.leaks.intervalSeconds')), String(frames), String(top), p.program, ...(p.args ?? [])];
+  return [
+    python,
+    '-c',
+    TRACEMALLOC_BOOTSTRAP,
+    outFile,
+    String(positive(s.intervalSeconds, 'oomLens.leaks.intervalSeconds')),
+    String(frames),
+    String(top),
+    p.program,
+    ...(p.args ?? []),
+  ];
 }
 
 /** node with a sampling heap profile written at exit, and (optionally) the snapshot preload. */
@@ -119,9 +149,14 @@ export function nodeHeapArgv(p: ProgramSpec, dir: string, s: Pick<ToolSettings, 
   checkProgram(p);
   const interval = Math.round(positive(s.nodeSamplingIntervalBytes, 'oomLens.leaks.node.samplingIntervalBytes'));
   return [
-    node, '--heap-prof', `--heap-prof-dir=${dir}`, '--heap-prof-name=heap.heapprofile', `--heap-prof-interval=${interval}`,
+    node,
+    '--heap-prof',
+    `--heap-prof-dir=${dir}`,
+    '--heap-prof-name=heap.heapprofile',
+    `--heap-prof-interval=${interval}`,
     ...(preload ? ['--require', preload] : []),
-    p.program, ...(p.args ?? []),
+    p.program,
+    ...(p.args ?? []),
   ];
 }
 
@@ -150,22 +185,44 @@ export function splitCommandLine(s: string): string[] {
     if (c === "'") {
       const j = s.indexOf("'", i + 1);
       if (j < 0) throw new ToolArgError(`unclosed ' in: ${s}`);
-      cur += s.slice(i + 1, j); inWord = true; i = j + 1; continue;
+      cur += s.slice(i + 1, j);
+      inWord = true;
+      i = j + 1;
+      continue;
     }
     if (c === '"') {
       i++;
       inWord = true;
       while (i < s.length && s[i] !== '"') {
-        if (s[i] === '\\' && i + 1 < s.length && '"\\$`'.includes(s[i + 1])) { cur += s[i + 1]; i += 2; continue; }
+        if (s[i] === '\\' && i + 1 < s.length && '"\\$`'.includes(s[i + 1])) {
+          cur += s[i + 1];
+          i += 2;
+          continue;
+        }
         cur += s[i++];
       }
       if (i >= s.length) throw new ToolArgError(`unclosed " in: ${s}`);
       i++;
       continue;
     }
-    if (c === '\\' && i + 1 < s.length) { cur += s[i + 1]; inWord = true; i += 2; continue; }
-    if (/\s/.test(c)) { if (inWord) { out.push(cur); cur = ''; inWord = false; } i++; continue; }
-    cur += c; inWord = true; i++;
+    if (c === '\\' && i + 1 < s.length) {
+      cur += s[i + 1];
+      inWord = true;
+      i += 2;
+      continue;
+    }
+    if (/\s/.test(c)) {
+      if (inWord) {
+        out.push(cur);
+        cur = '';
+        inWord = false;
+      }
+      i++;
+      continue;
+    }
+    cur += c;
+    inWord = true;
+    i++;
   }
   if (inWord) out.push(cur);
   return out;

@@ -2,8 +2,22 @@
 export * from './types';
 export { runLeakTool, prepareHost, fetchHostFile, ToolMissingError, ToolRunError } from './runner';
 export {
-  commandLine, quoteArgv, valgrindArgv, heaptrackArgv, heaptrackAttachArgv, heaptrackPrintArgv, heaptrackStopArgv,
-  tracemallocArgv, nodeHeapArgv, javaHistogramCommand, showLeakKinds, checkExtraArgs, checkPid, missingToolsCommand, splitCommandLine, ToolArgError,
+  commandLine,
+  quoteArgv,
+  valgrindArgv,
+  heaptrackArgv,
+  heaptrackAttachArgv,
+  heaptrackPrintArgv,
+  heaptrackStopArgv,
+  tracemallocArgv,
+  nodeHeapArgv,
+  javaHistogramCommand,
+  showLeakKinds,
+  checkExtraArgs,
+  checkPid,
+  missingToolsCommand,
+  splitCommandLine,
+  ToolArgError,
 } from './argv';
 export { detectRuntime, toolsForRuntime, toolExecutables, installHint, type Runtime, type ToolChoice } from './runtime';
 export { candidatePaths, mapPath, expandVars, type PathMappings } from './pathMap';

@@ -14,7 +14,10 @@ export function expandVars(target: string, vars: { workspaceFolders: { name: str
       return vars.home ?? '';
     }
     const f = name ? vars.workspaceFolders.find((w) => w.name === name) : vars.workspaceFolders[0];
-    if (!f) { ok = false; return ''; }
+    if (!f) {
+      ok = false;
+      return '';
+    }
     return f.path;
   });
   return ok ? out : null;
@@ -35,7 +38,9 @@ export function candidatePaths(
   opts: { tailSearch?: boolean; maxTail?: number } = {},
 ): string[] {
   const out: string[] = [];
-  const prefixes = Object.keys(mappings ?? {}).filter((k) => typeof mappings[k] === 'string').sort((a, b) => b.length - a.length);
+  const prefixes = Object.keys(mappings ?? {})
+    .filter((k) => typeof mappings[k] === 'string')
+    .sort((a, b) => b.length - a.length);
   for (const from of prefixes) {
     const f = trimSlash(from);
     if (file === f || file.startsWith(f.endsWith('/') ? f : f + '/')) {

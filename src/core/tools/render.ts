@@ -34,12 +34,15 @@ export function siteSummary(site: LeakSite, tool: LeakTool | null = null): strin
  */
 export function leakedBytes(r: LeakReport): number {
   const indirectListed = r.sites.some((s) => s.kind === 'indirectly lost');
-  return r.sites.reduce((a, s) => a + (s.kind === 'growth' || s.bytesDiff !== null ? Math.max(0, s.bytesDiff ?? 0)
-    : indirectListed && s.directBytes != null ? s.directBytes : s.bytes), 0);
+  return r.sites.reduce(
+    (a, s) =>
+      a + (s.kind === 'growth' || s.bytesDiff !== null ? Math.max(0, s.bytesDiff ?? 0) : indirectListed && s.directBytes != null ? s.directBytes : s.bytes),
+    0,
+  );
 }
 
 export function frameText(f: LeakFrame): string {
-  const where = f.file ? `${f.file}${f.line !== null ? `:${f.line}` : ''}` : f.object ?? '?';
+  const where = f.file ? `${f.file}${f.line !== null ? `:${f.line}` : ''}` : (f.object ?? '?');
   return f.function ? `${f.function} (${where})` : where;
 }
 
@@ -63,7 +66,9 @@ function summaryLine(r: LeakReport): string | null {
 export function renderLeakText(r: LeakReport, opts: { top?: number; isUserFile?: (file: string) => boolean; title?: string } = {}): string {
   const top = opts.top ?? 10;
   const out: string[] = [];
-  const head = [r.tool ?? 'unknown format', r.toolVersion, r.pid !== null ? `pid ${r.pid}` : null, r.command ? `command: ${r.command}` : null].filter(Boolean).join(' · ');
+  const head = [r.tool ?? 'unknown format', r.toolVersion, r.pid !== null ? `pid ${r.pid}` : null, r.command ? `command: ${r.command}` : null]
+    .filter(Boolean)
+    .join(' · ');
   out.push(opts.title ? `${opts.title}: ${head}` : head);
   const sl = summaryLine(r);
   if (sl) out.push(`summary: ${sl}`);
@@ -82,10 +87,17 @@ export function renderLeakText(r: LeakReport, opts: { top?: number; isUserFile?:
 /** Text for a comparison of two runs: fixed, new, grown sites. */
 export function renderComparisonText(c: LeakComparison, tool: LeakTool | null, top = 10): string {
   const out: string[] = [];
-  const where = (s: LeakSite) => { const f = firstUserFrame(s) ?? s.frames[0]; return f ? ` at ${frameText(f)}` : ''; };
+  const where = (s: LeakSite) => {
+    const f = firstUserFrame(s) ?? s.frames[0];
+    return f ? ` at ${frameText(f)}` : '';
+  };
   out.push(`fixed: ${c.fixed.length}, new: ${c.added.length}, grown: ${c.grown.length}, shrunk: ${c.shrunk.length}`);
   if (c.fixed.length) out.push('fixed (gone in the second run):', ...c.fixed.slice(0, top).map((s) => `  - ${siteSummary(s, tool)}${where(s)}`));
   if (c.added.length) out.push('new in the second run:', ...c.added.slice(0, top).map((s) => `  + ${siteSummary(s, tool)}${where(s)}`));
-  if (c.grown.length) out.push('grown:', ...c.grown.slice(0, top).map((g) => `  ^ ${formatBytes(g.before.bytes)} -> ${formatBytes(g.after.bytes)} ${g.after.kind}${where(g.after)}`));
+  if (c.grown.length)
+    out.push(
+      'grown:',
+      ...c.grown.slice(0, top).map((g) => `  ^ ${formatBytes(g.before.bytes)} -> ${formatBytes(g.after.bytes)} ${g.after.kind}${where(g.after)}`),
+    );
   return out.join('\n') + '\n';
 }

@@ -11,8 +11,18 @@ import { CancelledError, OomLensError } from '../errors';
 import { firstUserFrame, parseLeakReportFile, parseLeakReportFiles } from '../parse/leaks';
 import type { LeakReport } from '../model/leakReport';
 import {
-  commandLine, heaptrackArgv, heaptrackAttachArgv, heaptrackPrintArgv, heaptrackStopArgv, javaHistogramCommand,
-  missingToolsCommand, nodeHeapArgv, quoteArgv, tracemallocArgv, valgrindArgv, checkPid,
+  commandLine,
+  heaptrackArgv,
+  heaptrackAttachArgv,
+  heaptrackPrintArgv,
+  heaptrackStopArgv,
+  javaHistogramCommand,
+  missingToolsCommand,
+  nodeHeapArgv,
+  quoteArgv,
+  tracemallocArgv,
+  valgrindArgv,
+  checkPid,
 } from './argv';
 import { installHint, toolExecutables } from './runtime';
 import { NODE_ATTACH_SCRIPT, NODE_SNAPSHOT_PRELOAD } from './scripts';
@@ -20,8 +30,16 @@ import { DEFAULT_TOOL_SETTINGS, type ProducedReport, type RunOptions, type RunRe
 
 /** The tool (or something it needs) is not installed on the host; the message says how to install it. */
 export class ToolMissingError extends OomLensError {
-  constructor(readonly tool: ToolId, readonly host: string, readonly missing: string[], readonly installCommands: string[]) {
-    super(`${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not installed on ${host}`, `install with: ${[...new Set(installCommands)].join(' && ')}`);
+  constructor(
+    readonly tool: ToolId,
+    readonly host: string,
+    readonly missing: string[],
+    readonly installCommands: string[],
+  ) {
+    super(
+      `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not installed on ${host}`,
+      `install with: ${[...new Set(installCommands)].join(' && ')}`,
+    );
   }
 }
 
@@ -32,8 +50,12 @@ export class ToolRunError extends OomLensError {}
 class Tail {
   private s = '';
   constructor(private readonly max = 4000) {}
-  push(t: string): void { this.s = (this.s + t).slice(-this.max); }
-  lastLines(n = 3): string { return this.s.trim().split('\n').slice(-n).join(' | '); }
+  push(t: string): void {
+    this.s = (this.s + t).slice(-this.max);
+  }
+  lastLines(n = 3): string {
+    return this.s.trim().split('\n').slice(-n).join(' | ');
+  }
 }
 
 function settingsOf(o: RunOptions): ToolSettings {
@@ -48,7 +70,11 @@ function requestMode(r: ToolRequest): 'attach' | 'start' {
  * One round trip before the run: which executables are missing, the host's package manager (for the
  * install hint) and a fresh work dir.
  */
-export async function prepareHost(host: Host, executables: string[], opts: { signal?: AbortSignal; workDir?: string } = {}): Promise<{ workDir: string; missing: string[]; packageManager: string | null }> {
+export async function prepareHost(
+  host: Host,
+  executables: string[],
+  opts: { signal?: AbortSignal; workDir?: string } = {},
+): Promise<{ workDir: string; missing: string[]; packageManager: string | null }> {
   const dirCmd = opts.workDir
     ? `mkdir -p ${shQuote(opts.workDir)} && echo ${shQuote(`dir:${opts.workDir}`)}`
     : `d=$(mktemp -d "\${TMPDIR:-/tmp}/oom-lens-XXXXXX") && echo "dir:$d"`;
@@ -81,9 +107,15 @@ async function stream(host: Host, cmd: string, o: RunOptions, tail: Tail, check:
   const res = await host.exec(line, {
     signal: o.signal,
     discardStdout: true,
-    onStdout: (t) => { tail.push(t); o.onOutput?.(t); },
+    onStdout: (t) => {
+      tail.push(t);
+      o.onOutput?.(t);
+    },
   });
-  const missing = res.stderr.split('\n').filter((l) => l.startsWith('oom-lens-missing:')).map((l) => l.slice('oom-lens-missing:'.length));
+  const missing = res.stderr
+    .split('\n')
+    .filter((l) => l.startsWith('oom-lens-missing:'))
+    .map((l) => l.slice('oom-lens-missing:'.length));
   return { ...res, missing };
 }
 
@@ -109,15 +141,29 @@ export async function fetchHostFile(host: Host, hostPath: string, o: { signal?: 
   const local = join(dir, hostPath.split('/').pop() || 'report');
   const out = createWriteStream(local);
   let writeError: Error | null = null;
-  out.on('error', (e) => { writeError = e; });
-  const r = await host.exec(`cat ${shQuote(hostPath)}`, { signal: o.signal, discardStdout: true, onStdout: (t) => { out.write(t); } });
+  out.on('error', (e) => {
+    writeError = e;
+  });
+  const r = await host.exec(`cat ${shQuote(hostPath)}`, {
+    signal: o.signal,
+    discardStdout: true,
+    onStdout: (t) => {
+      out.write(t);
+    },
+  });
   await new Promise<void>((res) => out.end(res));
   if (writeError) throw new ToolRunError(`cannot write ${local}: ${(writeError as Error).message}`);
   if (r.code !== 0) throw new ToolRunError(`cannot read ${hostPath} on ${host.name}: ${r.stderr.trim().split('\n')[0] || `exit ${r.code}`}`);
   return local;
 }
 
-async function produced(host: Host, label: string, hostPath: string, o: RunOptions, parse: (local: string) => Promise<LeakReport> = parseLeakReportFile): Promise<ProducedReport> {
+async function produced(
+  host: Host,
+  label: string,
+  hostPath: string,
+  o: RunOptions,
+  parse: (local: string) => Promise<LeakReport> = parseLeakReportFile,
+): Promise<ProducedReport> {
   const localPath = await fetchHostFile(host, hostPath, o);
   return { label, report: await parse(localPath), hostPath, localPath };
 }
@@ -126,8 +172,15 @@ function sleep(ms: number, signal?: AbortSignal, stop?: Promise<void>): Promise<
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new CancelledError());
     const t = setTimeout(done, ms);
-    function done() { clearTimeout(t); signal?.removeEventListener('abort', onAbort); resolve(); }
-    function onAbort() { clearTimeout(t); reject(new CancelledError()); }
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }
+    function onAbort() {
+      clearTimeout(t);
+      reject(new CancelledError());
+    }
     signal?.addEventListener('abort', onAbort, { once: true });
     void stop?.then(done, done);
   });
@@ -143,7 +196,10 @@ function noReport(tool: string, path: string, res: ExecResult | null, tail: Tail
 export async function runLeakTool(host: Host, req: ToolRequest, o: RunOptions = {}): Promise<RunResult> {
   const started = Date.now();
   const s = settingsOf(o);
-  const step = (m: string) => { o.onStep?.(m); o.log?.info(`[${req.tool}] ${m}`); };
+  const step = (m: string) => {
+    o.onStep?.(m);
+    o.log?.info(`[${req.tool}] ${m}`);
+  };
   if ('pid' in req) checkPid(req.pid);
   // Build the argv first: a bad setting is refused before anything runs on the host.
   if (req.tool === 'valgrind') valgrindArgv(req.start, '/x', s);
@@ -155,16 +211,30 @@ export async function runLeakTool(host: Host, req: ToolRequest, o: RunOptions = 
   if (req.tool === 'tracemalloc' && req.python) exes[0] = req.python;
   if (req.tool === 'node-heap' && req.node) exes[0] = req.node;
   const prep = await prepareHost(host, exes, { signal: o.signal, workDir: o.workDir });
-  const javaOk = req.tool === 'java-histogram' && prep.missing.length === 1 && prep.missing[0] === 'jcmd'
-    && (await host.exec('command -v jmap', { signal: o.signal })).code === 0;
+  const javaOk =
+    req.tool === 'java-histogram' &&
+    prep.missing.length === 1 &&
+    prep.missing[0] === 'jcmd' &&
+    (await host.exec('command -v jmap', { signal: o.signal })).code === 0;
   if (prep.missing.length > 0 && !javaOk) {
-    throw new ToolMissingError(req.tool, host.name, prep.missing, prep.missing.map((m) => installHint(m, prep.packageManager)));
+    throw new ToolMissingError(
+      req.tool,
+      host.name,
+      prep.missing,
+      prep.missing.map((m) => installHint(m, prep.packageManager)),
+    );
   }
   const wd = prep.workDir;
   const tail = new Tail();
   const warnings: string[] = [];
   const result = (commandLineShown: string, exitCode: number | null, reports: ProducedReport[]): RunResult => ({
-    tool: req.tool, commandLine: commandLineShown, exitCode, reports, workDir: wd, host: host.name, durationMs: Date.now() - started,
+    tool: req.tool,
+    commandLine: commandLineShown,
+    exitCode,
+    reports,
+    workDir: wd,
+    host: host.name,
+    durationMs: Date.now() - started,
     warnings: [...warnings, ...reports.flatMap((r) => r.report.warnings.map((w) => `${r.label}: ${w}`))],
   });
 
@@ -223,7 +293,8 @@ export async function runLeakTool(host: Host, req: ToolRequest, o: RunOptions = 
         const preload = snapshots ? `${wd}/oom-lens-snapshots.js` : null;
         if (preload) await writeHostFile(host, preload, NODE_SNAPSHOT_PRELOAD, o.signal);
         const cmd = commandLine(nodeHeapArgv(req.start, wd, s, preload, node), {
-          cwd: req.start.cwd, env: { ...(req.start.env ?? {}), ...(snapshots ? { OOM_LENS_SNAPSHOT_DIR: wd } : {}) },
+          cwd: req.start.cwd,
+          env: { ...(req.start.env ?? {}), ...(snapshots ? { OOM_LENS_SNAPSHOT_DIR: wd } : {}) },
         });
         step(`running ${req.start.program} with a sampling heap profile${snapshots ? ' and heap snapshots at start and exit' : ''}`);
         o.onOutput?.(`$ ${cmd}\r\n`);
@@ -276,7 +347,9 @@ export async function runLeakTool(host: Host, req: ToolRequest, o: RunOptions = 
       if (r2.code !== 0 || r2.missing.length) throw noReport('jcmd GC.class_histogram', after, r2, tail);
       const lb = await fetchHostFile(host, before, o);
       const la = await fetchHostFile(host, after, o);
-      return result(javaHistogramCommand(req.pid), null, [{ label: `growth per class over ${interval} s`, report: await parseLeakReportFiles(lb, la), hostPath: after, localPath: la }]);
+      return result(javaHistogramCommand(req.pid), null, [
+        { label: `growth per class over ${interval} s`, report: await parseLeakReportFiles(lb, la), hostPath: after, localPath: la },
+      ]);
     }
   }
 }
@@ -293,9 +366,19 @@ function dropOwnSites(r: LeakReport, workDir: string): void {
  * running, stop the injected recorder the way heaptrack's own cleanup does (gdb: heaptrack_stop),
  * after which heaptrack finishes writing its data file.
  */
-async function attachHeaptrack(host: Host, pid: number, cmd: string, seconds: number, o: RunOptions, tail: Tail, step: (m: string) => void): Promise<ExecResult> {
+async function attachHeaptrack(
+  host: Host,
+  pid: number,
+  cmd: string,
+  seconds: number,
+  o: RunOptions,
+  tail: Tail,
+  step: (m: string) => void,
+): Promise<ExecResult> {
   let injected: () => void = () => {};
-  const injectedP = new Promise<void>((r) => { injected = r; });
+  const injectedP = new Promise<void>((r) => {
+    injected = r;
+  });
   let seen = '';
   const run = host.exec(`${cmd} 2>&1`, {
     signal: o.signal,
@@ -303,15 +386,33 @@ async function attachHeaptrack(host: Host, pid: number, cmd: string, seconds: nu
     onStdout: (t) => {
       tail.push(t);
       o.onOutput?.(t);
-      if (seen.length < 8192) { seen += t; if (/injection finished/.test(seen)) injected(); }
+      if (seen.length < 8192) {
+        seen += t;
+        if (/injection finished/.test(seen)) injected();
+      }
     },
   });
   let finished = false;
-  void run.then(() => { finished = true; injected(); }, () => { finished = true; injected(); });
+  void run.then(
+    () => {
+      finished = true;
+      injected();
+    },
+    () => {
+      finished = true;
+      injected();
+    },
+  );
   await injectedP;
   if (!finished) {
     step(`recording for ${seconds} s (or until the process exits)`);
-    await Promise.race([sleep(seconds * 1000, o.signal, o.stop), run.then(() => undefined, () => undefined)]);
+    await Promise.race([
+      sleep(seconds * 1000, o.signal, o.stop),
+      run.then(
+        () => undefined,
+        () => undefined,
+      ),
+    ]);
   }
   if (!finished) {
     step('stopping heaptrack (the process keeps running)');

@@ -58,21 +58,51 @@ export function toolsForRuntime(runtime: Runtime): ToolChoice[] {
     case 'native':
       return [
         { tool: 'heaptrack', mode: 'attach', label: 'Attach heaptrack', detail: 'records allocations from now on, without a restart (native code; uses gdb)' },
-        { tool: 'valgrind', mode: 'restart', label: 'Run the same command under Valgrind Memcheck', detail: 'starts a new instance (about 20-50x slower); exact leaks at exit' },
+        {
+          tool: 'valgrind',
+          mode: 'restart',
+          label: 'Run the same command under Valgrind Memcheck',
+          detail: 'starts a new instance (about 20-50x slower); exact leaks at exit',
+        },
       ];
     case 'python':
       return [
-        { tool: 'tracemalloc', mode: 'restart', label: 'Run the same command with tracemalloc', detail: 'starts a new instance; Python allocations by traceback, growth between snapshots' },
-        { tool: 'heaptrack', mode: 'attach', label: 'Attach heaptrack', detail: 'native allocations of the interpreter and extension modules, without a restart' },
+        {
+          tool: 'tracemalloc',
+          mode: 'restart',
+          label: 'Run the same command with tracemalloc',
+          detail: 'starts a new instance; Python allocations by traceback, growth between snapshots',
+        },
+        {
+          tool: 'heaptrack',
+          mode: 'attach',
+          label: 'Attach heaptrack',
+          detail: 'native allocations of the interpreter and extension modules, without a restart',
+        },
       ];
     case 'node':
       return [
-        { tool: 'node-heap', mode: 'attach', label: 'Record a heap profile (inspector)', detail: 'opens the inspector with SIGUSR1 and records a sampling heap profile' },
-        { tool: 'node-heap', mode: 'restart', label: 'Run the same command with a heap profile', detail: 'starts a new instance with --heap-prof and heap snapshots at start and exit' },
+        {
+          tool: 'node-heap',
+          mode: 'attach',
+          label: 'Record a heap profile (inspector)',
+          detail: 'opens the inspector with SIGUSR1 and records a sampling heap profile',
+        },
+        {
+          tool: 'node-heap',
+          mode: 'restart',
+          label: 'Run the same command with a heap profile',
+          detail: 'starts a new instance with --heap-prof and heap snapshots at start and exit',
+        },
       ];
     case 'java':
       return [
-        { tool: 'java-histogram', mode: 'attach', label: 'Java class histogram (twice)', detail: 'jcmd GC.class_histogram now and after an interval: growth per class' },
+        {
+          tool: 'java-histogram',
+          mode: 'attach',
+          label: 'Java class histogram (twice)',
+          detail: 'jcmd GC.class_histogram now and after an interval: growth per class',
+        },
       ];
   }
 }
@@ -80,25 +110,79 @@ export function toolsForRuntime(runtime: Runtime): ToolChoice[] {
 /** Executables a tool needs on the host. */
 export function toolExecutables(tool: ToolId, mode: 'attach' | 'start'): string[] {
   switch (tool) {
-    case 'valgrind': return ['valgrind'];
-    case 'heaptrack': return mode === 'attach' ? ['heaptrack', 'heaptrack_print', 'gdb'] : ['heaptrack', 'heaptrack_print'];
-    case 'tracemalloc': return ['python3'];
-    case 'node-heap': return ['node'];
-    case 'java-histogram': return ['jcmd'];
+    case 'valgrind':
+      return ['valgrind'];
+    case 'heaptrack':
+      return mode === 'attach' ? ['heaptrack', 'heaptrack_print', 'gdb'] : ['heaptrack', 'heaptrack_print'];
+    case 'tracemalloc':
+      return ['python3'];
+    case 'node-heap':
+      return ['node'];
+    case 'java-histogram':
+      return ['jcmd'];
   }
 }
 
 /** How to install a missing executable, by the host's package manager. */
 export function installHint(executable: string, packageManager: string | null): string {
   const pkg: Record<string, Record<string, string>> = {
-    apt: { valgrind: 'valgrind', heaptrack: 'heaptrack', heaptrack_print: 'heaptrack', gdb: 'gdb', python3: 'python3', node: 'nodejs', jcmd: 'default-jdk-headless', jmap: 'default-jdk-headless' },
-    dnf: { valgrind: 'valgrind', heaptrack: 'heaptrack', heaptrack_print: 'heaptrack', gdb: 'gdb', python3: 'python3', node: 'nodejs', jcmd: 'java-17-openjdk-devel', jmap: 'java-17-openjdk-devel' },
-    apk: { valgrind: 'valgrind', heaptrack: 'heaptrack', heaptrack_print: 'heaptrack', gdb: 'gdb', python3: 'python3', node: 'nodejs', jcmd: 'openjdk17', jmap: 'openjdk17' },
-    pacman: { valgrind: 'valgrind', heaptrack: 'heaptrack', heaptrack_print: 'heaptrack', gdb: 'gdb', python3: 'python', node: 'nodejs', jcmd: 'jdk17-openjdk', jmap: 'jdk17-openjdk' },
-    zypper: { valgrind: 'valgrind', heaptrack: 'heaptrack', heaptrack_print: 'heaptrack', gdb: 'gdb', python3: 'python3', node: 'nodejs', jcmd: 'java-17-openjdk-devel', jmap: 'java-17-openjdk-devel' },
+    apt: {
+      valgrind: 'valgrind',
+      heaptrack: 'heaptrack',
+      heaptrack_print: 'heaptrack',
+      gdb: 'gdb',
+      python3: 'python3',
+      node: 'nodejs',
+      jcmd: 'default-jdk-headless',
+      jmap: 'default-jdk-headless',
+    },
+    dnf: {
+      valgrind: 'valgrind',
+      heaptrack: 'heaptrack',
+      heaptrack_print: 'heaptrack',
+      gdb: 'gdb',
+      python3: 'python3',
+      node: 'nodejs',
+      jcmd: 'java-17-openjdk-devel',
+      jmap: 'java-17-openjdk-devel',
+    },
+    apk: {
+      valgrind: 'valgrind',
+      heaptrack: 'heaptrack',
+      heaptrack_print: 'heaptrack',
+      gdb: 'gdb',
+      python3: 'python3',
+      node: 'nodejs',
+      jcmd: 'openjdk17',
+      jmap: 'openjdk17',
+    },
+    pacman: {
+      valgrind: 'valgrind',
+      heaptrack: 'heaptrack',
+      heaptrack_print: 'heaptrack',
+      gdb: 'gdb',
+      python3: 'python',
+      node: 'nodejs',
+      jcmd: 'jdk17-openjdk',
+      jmap: 'jdk17-openjdk',
+    },
+    zypper: {
+      valgrind: 'valgrind',
+      heaptrack: 'heaptrack',
+      heaptrack_print: 'heaptrack',
+      gdb: 'gdb',
+      python3: 'python3',
+      node: 'nodejs',
+      jcmd: 'java-17-openjdk-devel',
+      jmap: 'java-17-openjdk-devel',
+    },
   };
   const install: Record<string, string> = {
-    apt: 'sudo apt-get install -y', dnf: 'sudo dnf install -y', apk: 'sudo apk add', pacman: 'sudo pacman -S', zypper: 'sudo zypper install -y',
+    apt: 'sudo apt-get install -y',
+    dnf: 'sudo dnf install -y',
+    apk: 'sudo apk add',
+    pacman: 'sudo pacman -S',
+    zypper: 'sudo zypper install -y',
   };
   const pm = packageManager && pkg[packageManager] ? packageManager : 'apt';
   const name = pkg[pm][executable] ?? executable;

@@ -10,21 +10,41 @@ import type { Services } from '../services';
 import { pidOfProcessNode } from '../treeView';
 
 /** Every command: run on this host ('local' = this machine; a Host object as is). */
-export interface HostArg { host?: 'local' | Host }
+export interface HostArg {
+  host?: 'local' | Host;
+}
 /** Start a program under the tool. */
 export interface ProgramArgs extends Partial<ProgramSpec>, HostArg {}
 /** tracemalloc: also which python. */
-export interface TracemallocArgs extends ProgramArgs { python?: string }
+export interface TracemallocArgs extends ProgramArgs {
+  python?: string;
+}
 /** Attach to a running process for a while. */
-export interface AttachArgs extends HostArg { pid?: number; durationSeconds?: number }
+export interface AttachArgs extends HostArg {
+  pid?: number;
+  durationSeconds?: number;
+}
 /** Node heap: attach (pid) or start (program), with or without snapshots. */
-export interface NodeHeapArgs extends ProgramArgs { pid?: number; durationSeconds?: number; snapshots?: boolean }
+export interface NodeHeapArgs extends ProgramArgs {
+  pid?: number;
+  durationSeconds?: number;
+  snapshots?: boolean;
+}
 /** Java class histograms, an interval apart. */
-export interface HistogramArgs extends HostArg { pid?: number; intervalSeconds?: number }
+export interface HistogramArgs extends HostArg {
+  pid?: number;
+  intervalSeconds?: number;
+}
 /** Open a report file (or two of the same tool). */
-export interface OpenReportArgs { path?: string; path2?: string }
+export interface OpenReportArgs {
+  path?: string;
+  path2?: string;
+}
 /** Compare two runs. */
-export interface CompareArgs { before?: string; after?: string }
+export interface CompareArgs {
+  before?: string;
+  after?: string;
+}
 
 /** The typed table of the leak commands' arguments (js-debug's style): id → what it takes. */
 export interface LeakCommandArgs {

@@ -13,10 +13,13 @@ export const REVEAL_SITE_COMMAND = INTERNAL_COMMANDS.revealLeakSite;
 
 export function severityOf(kind: LeakKind): vscode.DiagnosticSeverity {
   switch (kind) {
-    case 'definitely lost': return vscode.DiagnosticSeverity.Error;
+    case 'definitely lost':
+      return vscode.DiagnosticSeverity.Error;
     case 'possibly lost':
-    case 'indirectly lost': return vscode.DiagnosticSeverity.Warning;
-    default: return vscode.DiagnosticSeverity.Information;
+    case 'indirectly lost':
+      return vscode.DiagnosticSeverity.Warning;
+    default:
+      return vscode.DiagnosticSeverity.Information;
   }
 }
 
@@ -27,9 +30,14 @@ function codeLensIcon(kind: LeakKind): string {
 }
 
 const TOOL_NAMES: Record<string, string> = {
-  'valgrind-memcheck': 'valgrind memcheck', 'valgrind-massif': 'valgrind massif', tracemalloc: 'tracemalloc',
-  'node-heap-profile': 'Node heap profile', 'node-heap-snapshot': 'Node heap snapshots', 'java-histogram': 'Java class histogram',
-  memray: 'memray', heaptrack: 'heaptrack',
+  'valgrind-memcheck': 'valgrind memcheck',
+  'valgrind-massif': 'valgrind massif',
+  tracemalloc: 'tracemalloc',
+  'node-heap-profile': 'Node heap profile',
+  'node-heap-snapshot': 'Node heap snapshots',
+  'java-histogram': 'Java class histogram',
+  memray: 'memray',
+  heaptrack: 'heaptrack',
 };
 export function toolName(entry: LeakEntry): string {
   return TOOL_NAMES[entry.report.tool ?? ''] ?? entry.report.tool ?? 'leak report';
@@ -54,7 +62,9 @@ function lineRange(line: number): vscode.Range {
 }
 
 function fileLink(path: string, line: number | null): string {
-  return vscode.Uri.file(path).with({ fragment: line !== null ? `L${line}` : '' }).toString();
+  return vscode.Uri.file(path)
+    .with({ fragment: line !== null ? `L${line}` : '' })
+    .toString();
 }
 
 function escapeMd(s: string): string {
@@ -94,7 +104,13 @@ export class LeakDiagnostics implements vscode.Disposable {
         const related = rs.frames
           .filter((f) => f !== u && f.localPath && f.frame.line !== null)
           .slice(0, 10)
-          .map((f) => new vscode.DiagnosticRelatedInformation(new vscode.Location(vscode.Uri.file(f.localPath!), lineRange(f.frame.line!)), `called from ${f.frame.function ?? '?'}`));
+          .map(
+            (f) =>
+              new vscode.DiagnosticRelatedInformation(
+                new vscode.Location(vscode.Uri.file(f.localPath!), lineRange(f.frame.line!)),
+                `called from ${f.frame.function ?? '?'}`,
+              ),
+          );
         if (related.length) d.relatedInformation = related;
         const list = byFile.get(u.localPath) ?? [];
         list.push(d);
@@ -105,16 +121,23 @@ export class LeakDiagnostics implements vscode.Disposable {
     for (const [file, diags] of byFile) this.collection.set(vscode.Uri.file(file), diags);
   }
 
-  dispose(): void { this.collection.dispose(); }
+  dispose(): void {
+    this.collection.dispose();
+  }
 }
 
 export class LeakHoverProvider implements vscode.HoverProvider {
   constructor(private readonly store: LeakStore) {}
   provideHover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
     if (doc.uri.scheme !== 'file') return undefined;
-    const here = visibleEntries(this.store).flatMap((entry) => entry.sites.filter((rs) => rs.user?.localPath === doc.uri.fsPath && rs.user.frame.line === pos.line + 1).map((rs) => ({ entry, rs })));
+    const here = visibleEntries(this.store).flatMap((entry) =>
+      entry.sites.filter((rs) => rs.user?.localPath === doc.uri.fsPath && rs.user.frame.line === pos.line + 1).map((rs) => ({ entry, rs })),
+    );
     if (here.length === 0) return undefined;
-    return new vscode.Hover(here.slice(0, 5).map(({ entry, rs }) => siteMarkdown(entry, rs)), doc.lineAt(pos.line).range);
+    return new vscode.Hover(
+      here.slice(0, 5).map(({ entry, rs }) => siteMarkdown(entry, rs)),
+      doc.lineAt(pos.line).range,
+    );
   }
 }
 
@@ -122,7 +145,9 @@ export class LeakCodeLensProvider implements vscode.CodeLensProvider {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
   constructor(private readonly store: LeakStore) {}
-  refresh(): void { this.changed.fire(); }
+  refresh(): void {
+    this.changed.fire();
+  }
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
     if (doc.uri.scheme !== 'file' || !setting('oomLens.leaks.codeLens')) return [];
     const lenses: vscode.CodeLens[] = [];
@@ -130,15 +155,19 @@ export class LeakCodeLensProvider implements vscode.CodeLensProvider {
       for (const rs of entry.sites) {
         const u = rs.user;
         if (u?.localPath !== doc.uri.fsPath || u.frame.line === null || u.frame.line > doc.lineCount) continue;
-        lenses.push(new vscode.CodeLens(doc.lineAt(u.frame.line - 1).range, {
-          title: `$(${codeLensIcon(rs.site.kind)}) ${siteSummary(rs.site, entry.report.tool)} · ${toolName(entry)}`,
-          tooltip: 'Show this leak site in the Leak Reports view',
-          command: REVEAL_SITE_COMMAND,
-          arguments: [entry.id, rs.index],
-        }));
+        lenses.push(
+          new vscode.CodeLens(doc.lineAt(u.frame.line - 1).range, {
+            title: `$(${codeLensIcon(rs.site.kind)}) ${siteSummary(rs.site, entry.report.tool)} · ${toolName(entry)}`,
+            tooltip: 'Show this leak site in the Leak Reports view',
+            command: REVEAL_SITE_COMMAND,
+            arguments: [entry.id, rs.index],
+          }),
+        );
       }
     }
     return lenses;
   }
-  dispose(): void { this.changed.dispose(); }
+  dispose(): void {
+    this.changed.dispose();
+  }
 }

@@ -27,7 +27,11 @@ export function registerLeaks(context: vscode.ExtensionContext, services: Servic
   const view = vscode.window.createTreeView(VIEWS.leaks, { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(store, diagnostics, lenses, tree, status, view);
   context.subscriptions.push(
-    store.onDidChange(() => { diagnostics.refresh(); lenses.refresh(); tree.rebuild(); }),
+    store.onDidChange(() => {
+      diagnostics.refresh();
+      lenses.refresh();
+      tree.rebuild();
+    }),
     vscode.languages.registerHoverProvider({ scheme: 'file' }, new LeakHoverProvider(store)),
     vscode.languages.registerCodeLensProvider({ scheme: 'file' }, lenses),
     vscode.workspace.onDidChangeConfiguration((e) => {
@@ -61,10 +65,15 @@ export function registerLeaks(context: vscode.ExtensionContext, services: Servic
       entries: summarize(store.reports),
       running: status.active,
       tree: tree.getChildren().map((n: LeakNode) => ({
-        id: n.id, label: String(n.label), description: n.description,
-        children: n.children().map((c) => ({ id: c.id, label: String(c.label), description: c.description, command: c.command?.command, arguments: c.command?.arguments })),
+        id: n.id,
+        label: String(n.label),
+        description: n.description,
+        children: n
+          .children()
+          .map((c) => ({ id: c.id, label: String(c.label), description: c.description, command: c.command?.command, arguments: c.command?.arguments })),
       })),
     }),
   };
-  for (const [id, handler] of Object.entries(commands)) context.subscriptions.push(vscode.commands.registerCommand(id, handler as (...args: unknown[]) => unknown));
+  for (const [id, handler] of Object.entries(commands))
+    context.subscriptions.push(vscode.commands.registerCommand(id, handler as (...args: unknown[]) => unknown));
 }

@@ -23,13 +23,23 @@ export function substituteVars(value: string, folder: vscode.WorkspaceFolder | u
     userHome: process.env.HOME ?? '',
     cwd: folder?.uri.fsPath ?? '',
   };
-  return value.replace(/\$\{(env:)?([^}]+)\}/g, (m, env: string | undefined, name: string) => (env ? process.env[name] ?? '' : vars[name] ?? m));
+  return value.replace(/\$\{(env:)?([^}]+)\}/g, (m, env: string | undefined, name: string) => (env ? (process.env[name] ?? '') : (vars[name] ?? m)));
 }
 
-interface LaunchConfig { name?: string; type?: string; request?: string; program?: string; args?: string[] | string; cwd?: string; env?: Record<string, string> }
+interface LaunchConfig {
+  name?: string;
+  type?: string;
+  request?: string;
+  program?: string;
+  args?: string[] | string;
+  cwd?: string;
+  env?: Record<string, string>;
+}
 
 /** Launch configurations with a program: the user's own way of starting their program. */
-export function launchPrograms(filter: (program: string, type: string) => boolean): Array<{ label: string; spec: ProgramSpec; folder?: vscode.WorkspaceFolder }> {
+export function launchPrograms(
+  filter: (program: string, type: string) => boolean,
+): Array<{ label: string; spec: ProgramSpec; folder?: vscode.WorkspaceFolder }> {
   const out: Array<{ label: string; spec: ProgramSpec; folder?: vscode.WorkspaceFolder }> = [];
   for (const folder of vscode.workspace.workspaceFolders ?? []) {
     const configs = vscode.workspace.getConfiguration('launch', folder.uri).get<LaunchConfig[]>('configurations') ?? [];
@@ -38,7 +48,11 @@ export function launchPrograms(filter: (program: string, type: string) => boolea
       if (typeof c.program !== 'string') continue;
       const program = substituteVars(c.program, folder);
       if (!filter(program, c.type ?? '')) continue;
-      const args = Array.isArray(c.args) ? c.args.map((a) => substituteVars(String(a), folder)) : typeof c.args === 'string' ? splitCommandLine(substituteVars(c.args, folder)) : [];
+      const args = Array.isArray(c.args)
+        ? c.args.map((a) => substituteVars(String(a), folder))
+        : typeof c.args === 'string'
+          ? splitCommandLine(substituteVars(c.args, folder))
+          : [];
       out.push({
         label: c.name ?? program,
         folder,
@@ -57,17 +71,35 @@ export async function pickProgram(opts: {
   dialogFilters?: Record<string, string[]>;
 }): Promise<ProgramSpec | undefined> {
   type Item = vscode.QuickPickItem & { spec?: ProgramSpec; browse?: boolean };
-  const items: Item[] = launchPrograms(opts.filter).map((l) => ({ label: `$(debug-alt) ${l.label}`, description: [l.spec.program, ...(l.spec.args ?? [])].join(' '), detail: 'from launch.json', spec: l.spec }));
+  const items: Item[] = launchPrograms(opts.filter).map((l) => ({
+    label: `$(debug-alt) ${l.label}`,
+    description: [l.spec.program, ...(l.spec.args ?? [])].join(' '),
+    detail: 'from launch.json',
+    spec: l.spec,
+  }));
   const doc = vscode.window.activeTextEditor?.document;
   if (doc && doc.uri.scheme === 'file' && opts.activeFile?.(doc)) {
-    items.unshift({ label: `$(file) ${path.basename(doc.uri.fsPath)}`, description: doc.uri.fsPath, detail: 'the active file', spec: { program: doc.uri.fsPath, args: [], cwd: path.dirname(doc.uri.fsPath) } });
+    items.unshift({
+      label: `$(file) ${path.basename(doc.uri.fsPath)}`,
+      description: doc.uri.fsPath,
+      detail: 'the active file',
+      spec: { program: doc.uri.fsPath, args: [], cwd: path.dirname(doc.uri.fsPath) },
+    });
   }
   items.push({ label: '$(folder-opened) Choose a file…', browse: true });
   const picked = items.length === 1 ? items[0] : await vscode.window.showQuickPick(items, { title: opts.title, placeHolder: 'What to run' });
   if (!picked) return undefined;
   let spec = picked.spec;
   if (picked.browse) {
-    const uri = (await vscode.window.showOpenDialog({ title: opts.title, canSelectMany: false, openLabel: 'Run', filters: opts.dialogFilters, defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri }))?.[0];
+    const uri = (
+      await vscode.window.showOpenDialog({
+        title: opts.title,
+        canSelectMany: false,
+        openLabel: 'Run',
+        filters: opts.dialogFilters,
+        defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+      })
+    )?.[0];
     if (!uri) return undefined;
     spec = { program: uri.fsPath, args: [], cwd: vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath ?? path.dirname(uri.fsPath) };
   }
@@ -76,13 +108,25 @@ export async function pickProgram(opts: {
     title: `${opts.title}: arguments`,
     prompt: `Arguments for ${path.basename(spec.program)} (as you would type them in a shell; no expansion)`,
     value: (spec.args ?? []).map((a) => (/[\s'"\\]/.test(a) ? `'${a.replace(/'/g, `'\\''`)}'` : a)).join(' '),
-    validateInput: (v) => { try { splitCommandLine(v); return null; } catch (e) { return (e as Error).message; } },
+    validateInput: (v) => {
+      try {
+        splitCommandLine(v);
+        return null;
+      } catch (e) {
+        return (e as Error).message;
+      }
+    },
   });
   if (argText === undefined) return undefined;
   return { ...spec, args: splitCommandLine(argText) };
 }
 
-export interface PickedProcess { pid: number; comm: string; cmdline: string | null; runtime: Runtime }
+export interface PickedProcess {
+  pid: number;
+  comm: string;
+  cmdline: string | null;
+  runtime: Runtime;
+}
 
 /** Processes from the diagnosis (leak suspects first), or from `ps` on the host when there is none. */
 export async function listProcesses(services: Services, host: Host): Promise<Array<PickedProcess & { rssKb: number | null; suspect: boolean }>> {
@@ -91,12 +135,23 @@ export async function listProcesses(services: Services, host: Host): Promise<Arr
     const suspects = new Set(d.report.growth.filter((g) => g.verdict === 'leak-suspect').map((g) => g.pid));
     const growing = new Set(d.report.growth.filter((g) => g.verdict === 'growing').map((g) => g.pid));
     return d.report.processes
-      .map((p) => ({ pid: p.pid, comm: p.comm, cmdline: p.cmdline, rssKb: p.rssKb, runtime: detectRuntime(p), suspect: suspects.has(p.pid), growing: growing.has(p.pid) }))
+      .map((p) => ({
+        pid: p.pid,
+        comm: p.comm,
+        cmdline: p.cmdline,
+        rssKb: p.rssKb,
+        runtime: detectRuntime(p),
+        suspect: suspects.has(p.pid),
+        growing: growing.has(p.pid),
+      }))
       .filter((p) => p.rssKb !== null && p.rssKb > 0)
       .sort((a, b) => Number(b.suspect) - Number(a.suspect) || Number(b.growing) - Number(a.growing) || (b.rssKb ?? 0) - (a.rssKb ?? 0));
   }
   const r = await host.exec('ps -eo pid=,rss=,comm=,args=', { timeoutMs: 15_000 });
-  return r.stdout.split('\n').map((l) => /^\s*(\d+)\s+(\d+)\s+(\S+)\s+(.*)$/.exec(l)).filter((m): m is RegExpExecArray => m !== null)
+  return r.stdout
+    .split('\n')
+    .map((l) => /^\s*(\d+)\s+(\d+)\s+(\S+)\s+(.*)$/.exec(l))
+    .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => ({ pid: Number(m[1]), rssKb: Number(m[2]), comm: m[3], cmdline: m[4], runtime: detectRuntime({ comm: m[3], cmdline: m[4] }), suspect: false }))
     .filter((p) => p.rssKb > 0 && p.pid !== process.pid)
     .sort((a, b) => (b.rssKb ?? 0) - (a.rssKb ?? 0));
@@ -113,10 +168,19 @@ export async function pickProcess(services: Services, host: Host, title: string,
     p,
   }));
   items.push({ label: '$(edit) Enter a process id…', manual: true });
-  const picked = await vscode.window.showQuickPick(items, { title, placeHolder: services.diagnosis ? 'Leak suspects from the diagnosis first' : 'Processes by RSS (run "Diagnose OOM on Host…" to see leak suspects first)', matchOnDescription: true, matchOnDetail: true });
+  const picked = await vscode.window.showQuickPick(items, {
+    title,
+    placeHolder: services.diagnosis ? 'Leak suspects from the diagnosis first' : 'Processes by RSS (run "Diagnose OOM on Host…" to see leak suspects first)',
+    matchOnDescription: true,
+    matchOnDetail: true,
+  });
   if (!picked) return undefined;
   if (picked.p) return picked.p;
-  const v = await vscode.window.showInputBox({ title, prompt: 'Process id', validateInput: (s) => (/^\d+$/.test(s.trim()) ? null : 'a process id is a whole number') });
+  const v = await vscode.window.showInputBox({
+    title,
+    prompt: 'Process id',
+    validateInput: (s) => (/^\d+$/.test(s.trim()) ? null : 'a process id is a whole number'),
+  });
   if (!v) return undefined;
   const pid = Number(v.trim());
   const known = all.find((p) => p.pid === pid);

@@ -17,7 +17,12 @@ import { RunStatus, runToolAsTask } from './taskRun';
 /** What a leak command added (serializable: for tests and other extensions). */
 export interface LeakCommandResult {
   entries: Array<{
-    id: string; title: string; tool: string | null; path: string | null; sites: number; warnings: string[];
+    id: string;
+    title: string;
+    tool: string | null;
+    path: string | null;
+    sites: number;
+    warnings: string[];
     located: Array<{ file: string; line: number; kind: string; summary: string }>;
   }>;
   comparison?: { fixed: number; added: number; grown: number; shrunk: number };
@@ -28,8 +33,14 @@ export interface LeakCommandResult {
 
 export function summarize(entries: LeakEntry[]): LeakCommandResult['entries'] {
   return entries.map((e) => ({
-    id: e.id, title: e.title, tool: e.report.tool, path: e.path, sites: e.report.sites.length, warnings: e.report.warnings,
-    located: e.sites.filter((rs) => rs.user?.localPath && rs.user.frame.line !== null)
+    id: e.id,
+    title: e.title,
+    tool: e.report.tool,
+    path: e.path,
+    sites: e.report.sites.length,
+    warnings: e.report.warnings,
+    located: e.sites
+      .filter((rs) => rs.user?.localPath && rs.user.frame.line !== null)
       .map((rs) => ({ file: rs.user!.localPath!, line: rs.user!.frame.line!, kind: rs.site.kind, summary: siteSummary(rs.site, e.report.tool) })),
   }));
 }
@@ -70,10 +81,14 @@ export class LeakSession {
     if (e instanceof ToolMissingError) {
       this.services.log.error(`${e.message} — ${e.hint}`);
       const cmd = e.installCommands.join(' && ');
-      void vscode.window.showErrorMessage(`OOM Lens: ${e.message}. Install it with: ${cmd}`, 'Copy Install Command').then((a) => { if (a) void vscode.env.clipboard.writeText(cmd); });
+      void vscode.window.showErrorMessage(`OOM Lens: ${e.message}. Install it with: ${cmd}`, 'Copy Install Command').then((a) => {
+        if (a) void vscode.env.clipboard.writeText(cmd);
+      });
     } else {
       this.services.log.error(errorText(e));
-      void vscode.window.showErrorMessage(`OOM Lens: ${errorText(e)}`, 'Show Log').then((a) => { if (a) this.services.log.show(); });
+      void vscode.window.showErrorMessage(`OOM Lens: ${errorText(e)}`, 'Show Log').then((a) => {
+        if (a) this.services.log.show();
+      });
     }
     return { entries: [], error: errorText(e) };
   }
@@ -93,10 +108,16 @@ export class LeakSession {
   }
 
   private addRun(host: Host, r: RunResult, title: string): LeakEntry[] {
-    return r.reports.map((p, i) => this.store.add({
-      title: r.reports.length > 1 ? `${title} — ${p.label}` : title,
-      report: p.report, host: host.name, via: host.via, path: p.localPath ?? p.hostPath, commandLine: r.commandLine,
-      skipPrefix: i === 0 ? r.workDir + '/' : null,
-    }));
+    return r.reports.map((p, i) =>
+      this.store.add({
+        title: r.reports.length > 1 ? `${title} — ${p.label}` : title,
+        report: p.report,
+        host: host.name,
+        via: host.via,
+        path: p.localPath ?? p.hostPath,
+        commandLine: r.commandLine,
+        skipPrefix: i === 0 ? r.workDir + '/' : null,
+      }),
+    );
   }
 }

@@ -8,7 +8,10 @@ import { mapPath } from '../../core/tools/pathMap';
 import { setting } from '../settings';
 
 /** A frame with the local file it maps to (null: not on this machine / not mapped). */
-export interface ResolvedFrame { frame: LeakFrame; localPath: string | null }
+export interface ResolvedFrame {
+  frame: LeakFrame;
+  localPath: string | null;
+}
 
 export interface ResolvedSite {
   site: LeakSite;
@@ -60,13 +63,19 @@ export class FileResolver {
     if (hit !== undefined) return hit;
     const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => ({ name: f.name, path: f.uri.fsPath }));
     const local = mapPath(file, setting('oomLens.pathMappings') ?? {}, { workspaceFolders: folders, home: process.env.HOME }, (p) => {
-      try { return fs.statSync(p).isFile(); } catch { return false; }
+      try {
+        return fs.statSync(p).isFile();
+      } catch {
+        return false;
+      }
     });
     this.cache.set(file, local);
     return local;
   }
 
-  clear(): void { this.cache.clear(); }
+  clear(): void {
+    this.cache.clear();
+  }
 }
 
 export function resolveSite(site: LeakSite, index: number, resolver: FileResolver, skipPrefix: string | null): ResolvedSite {
@@ -75,7 +84,7 @@ export function resolveSite(site: LeakSite, index: number, resolver: FileResolve
   if (!user) {
     // Nothing maps to a local file: still name the user's frame (tree, hover), without a location.
     const uf = firstUserFrame(site);
-    user = uf ? frames.find((f) => f.frame === uf) ?? null : null;
+    user = uf ? (frames.find((f) => f.frame === uf) ?? null) : null;
   }
   return { site, index, frames, user };
 }
@@ -87,13 +96,21 @@ export class LeakStore implements vscode.Disposable {
   readonly resolver = new FileResolver();
   private seq = 0;
 
-  get entries(): readonly StoreEntry[] { return this.items; }
-  get reports(): LeakEntry[] { return this.items.filter((e): e is LeakEntry => e.kind === 'report'); }
+  get entries(): readonly StoreEntry[] {
+    return this.items;
+  }
+  get reports(): LeakEntry[] {
+    return this.items.filter((e): e is LeakEntry => e.kind === 'report');
+  }
 
   add(e: Omit<LeakEntry, 'id' | 'kind' | 'sites' | 'createdAt' | 'skipPrefix'> & { skipPrefix?: string | null }): LeakEntry {
     const skipPrefix = e.skipPrefix ?? null;
     const entry: LeakEntry = {
-      ...e, skipPrefix, id: `leak${++this.seq}`, kind: 'report', createdAt: new Date(),
+      ...e,
+      skipPrefix,
+      id: `leak${++this.seq}`,
+      kind: 'report',
+      createdAt: new Date(),
       sites: e.report.sites.slice(0, MAX_SITES_SHOWN).map((s, i) => resolveSite(s, i, this.resolver, skipPrefix)),
     };
     this.items.push(entry);
@@ -103,14 +120,22 @@ export class LeakStore implements vscode.Disposable {
 
   addComparison(before: LeakEntry, after: LeakEntry, comparison: LeakComparison): ComparisonEntry {
     const entry: ComparisonEntry = {
-      id: `cmp${++this.seq}`, kind: 'comparison', title: `${before.title} → ${after.title}`, before, after, comparison, createdAt: new Date(),
+      id: `cmp${++this.seq}`,
+      kind: 'comparison',
+      title: `${before.title} → ${after.title}`,
+      before,
+      after,
+      comparison,
+      createdAt: new Date(),
     };
     this.items.push(entry);
     this.changed.fire();
     return entry;
   }
 
-  get(id: string): StoreEntry | undefined { return this.items.find((e) => e.id === id); }
+  get(id: string): StoreEntry | undefined {
+    return this.items.find((e) => e.id === id);
+  }
 
   /** Re-resolves every site (after a pathMappings change or a workspace folder change). */
   reresolve(): void {
@@ -131,5 +156,7 @@ export class LeakStore implements vscode.Disposable {
     return out;
   }
 
-  dispose(): void { this.changed.dispose(); }
+  dispose(): void {
+    this.changed.dispose();
+  }
 }

@@ -43,15 +43,22 @@ export class RunStatus implements vscode.Disposable {
     this.running.delete(id);
     this.update();
   }
-  get active(): string[] { return [...this.running.values()]; }
+  get active(): string[] {
+    return [...this.running.values()];
+  }
   private update(): void {
     const all = [...this.running.values()];
-    if (all.length === 0) { this.item.hide(); return; }
+    if (all.length === 0) {
+      this.item.hide();
+      return;
+    }
     this.item.text = `$(loading~spin) ${all.length === 1 ? all[0] : `${all.length} leak tools running`}`;
     this.item.tooltip = `OOM Lens is running: ${all.join(', ')} — click to show the output`;
     this.item.show();
   }
-  dispose(): void { this.item.dispose(); }
+  dispose(): void {
+    this.item.dispose();
+  }
 }
 
 /**
@@ -67,9 +74,15 @@ export async function runToolAsTask(services: Services, status: RunStatus, host:
   let started = false;
   let resolveRun!: (r: RunResult | undefined) => void;
   let rejectRun!: (e: unknown) => void;
-  const done = new Promise<RunResult | undefined>((res, rej) => { resolveRun = res; rejectRun = rej; });
+  const done = new Promise<RunResult | undefined>((res, rej) => {
+    resolveRun = res;
+    rejectRun = rej;
+  });
   const buffered: string[] = [];
-  const out = (t: string) => { if (opened) write.fire(crlf(t)); else buffered.push(crlf(t)); };
+  const out = (t: string) => {
+    if (opened) write.fire(crlf(t));
+    else buffered.push(crlf(t));
+  };
   let stepListener: ((m: string) => void) | null = null;
 
   const start = () => {
@@ -81,37 +94,42 @@ export async function runToolAsTask(services: Services, status: RunStatus, host:
       settings: toolSettings(),
       log: services.log,
       onOutput: out,
-      onStep: (m) => { out(`\x1b[36m● ${m}\x1b[0m\n`); stepListener?.(m); },
-    }).then((r) => {
-      out(`\n\x1b[32m✔ ${r.tool} finished in ${formatDuration(r.durationMs)}${r.exitCode !== null ? ` (program exit code ${r.exitCode})` : ''}\x1b[0m\n`);
-      for (const p of r.reports) {
-        out(`  ${p.label}: ${p.report.sites.length} site${p.report.sites.length === 1 ? '' : 's'} — ${p.localPath ?? p.hostPath}\n`);
-        for (const s of p.report.sites.slice(0, 3)) out(`    ${siteSummary(s, p.report.tool)}\n`);
-      }
-      close.fire(0);
-      resolveRun(r);
-    }, (e: unknown) => {
-      const cancelled = ac.signal.aborted;
-      out(`\n\x1b[31m✘ ${cancelled ? 'cancelled' : (e as Error)?.message ?? String(e)}\x1b[0m\n`);
-      if ((e as { hint?: string })?.hint) out(`  ${(e as { hint?: string }).hint}\n`);
-      close.fire(cancelled ? 130 : 1);
-      if (cancelled) resolveRun(undefined); else rejectRun(e);
-    });
+      onStep: (m) => {
+        out(`\x1b[36m● ${m}\x1b[0m\n`);
+        stepListener?.(m);
+      },
+    }).then(
+      (r) => {
+        out(`\n\x1b[32m✔ ${r.tool} finished in ${formatDuration(r.durationMs)}${r.exitCode !== null ? ` (program exit code ${r.exitCode})` : ''}\x1b[0m\n`);
+        for (const p of r.reports) {
+          out(`  ${p.label}: ${p.report.sites.length} site${p.report.sites.length === 1 ? '' : 's'} — ${p.localPath ?? p.hostPath}\n`);
+          for (const s of p.report.sites.slice(0, 3)) out(`    ${siteSummary(s, p.report.tool)}\n`);
+        }
+        close.fire(0);
+        resolveRun(r);
+      },
+      (e: unknown) => {
+        const cancelled = ac.signal.aborted;
+        out(`\n\x1b[31m✘ ${cancelled ? 'cancelled' : ((e as Error)?.message ?? String(e))}\x1b[0m\n`);
+        if ((e as { hint?: string })?.hint) out(`  ${(e as { hint?: string }).hint}\n`);
+        close.fire(cancelled ? 130 : 1);
+        if (cancelled) resolveRun(undefined);
+        else rejectRun(e);
+      },
+    );
   };
 
   const pty: vscode.Pseudoterminal = {
     onDidWrite: write.event,
     onDidClose: close.event,
-    open: () => { opened = true; for (const b of buffered.splice(0)) write.fire(b); start(); },
+    open: () => {
+      opened = true;
+      for (const b of buffered.splice(0)) write.fire(b);
+      start();
+    },
     close: () => ac.abort(), // the user terminated the task or closed its terminal
   };
-  const task = new vscode.Task(
-    { type: TASK_TYPE, tool: req.tool },
-    vscode.TaskScope.Workspace,
-    title,
-    'OOM Lens',
-    new vscode.CustomExecution(async () => pty),
-  );
+  const task = new vscode.Task({ type: TASK_TYPE, tool: req.tool }, vscode.TaskScope.Workspace, title, 'OOM Lens', new vscode.CustomExecution(async () => pty));
   task.presentationOptions = { reveal: vscode.TaskRevealKind.Always, panel: vscode.TaskPanelKind.Dedicated, clear: true, focus: false };
   task.isBackground = false;
 
@@ -130,7 +148,13 @@ export async function runToolAsTask(services: Services, status: RunStatus, host:
           start();
         }
         // If the terminal never opens (a hidden panel in some hosts), do not wait forever for it.
-        const timer = setTimeout(() => { if (!started) { services.log.warn('task terminal did not open: running without it'); opened = true; start(); } }, 10_000);
+        const timer = setTimeout(() => {
+          if (!started) {
+            services.log.warn('task terminal did not open: running without it');
+            opened = true;
+            start();
+          }
+        }, 10_000);
         try {
           return await done;
         } finally {

@@ -31,12 +31,19 @@ describe('OOM Lens in a real VS Code', () => {
     assert.ok(report, 'no diagnosis after the command');
     const memTotal = Number(/^MemTotal:\s+(\d+)/m.exec(readFileSync('/proc/meminfo', 'utf8'))![1]);
     assert.equal(report.memory.totalKb, memTotal);
-    assert.ok(report.processes.some((p) => p.pid === process.pid), 'the extension host itself is among the processes');
+    assert.ok(
+      report.processes.some((p) => p.pid === process.pid),
+      'the extension host itself is among the processes',
+    );
     // The tab model reaches the extension host asynchronously from the workbench: poll briefly.
-    const findTab = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('oomLens.panel'));
+    const findTab = () =>
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('oomLens.panel'));
     for (let i = 0; i < 50 && !findTab(); i++) await new Promise((r) => setTimeout(r, 100));
     const tab = findTab();
-    assert.ok(tab, `the OOM Lens panel is not open; tabs: ${JSON.stringify(vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => [t.label, (t.input as { viewType?: string })?.viewType, t.input?.constructor?.name]))}`);
+    assert.ok(
+      tab,
+      `the OOM Lens panel is not open; tabs: ${JSON.stringify(vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => [t.label, (t.input as { viewType?: string })?.viewType, t.input?.constructor?.name]))}`,
+    );
     assert.equal(tab.label, 'OOM Lens');
   });
 

@@ -20,9 +20,27 @@ const ROOT = path.resolve(__dirname, '..', '..', '..');
 const SOURCE = path.join(ROOT, 'test', 'fixtures', 'programs', 'leak.c');
 const LEAK_LINE = 14; // malloc(16) in make_record (see the fixture)
 
-interface Located { file: string; line: number; kind: string; summary: string }
-interface CommandResult { entries: Array<{ id: string; title: string; tool: string | null; sites: number; located: Located[] }>; comparison?: { fixed: number; added: number; grown: number }; error?: string }
-interface Inspect { entries: CommandResult['entries']; running: string[]; tree: Array<{ id: string; label: string; description?: string; children: Array<{ id: string; label: string; description?: string; command?: string; arguments?: unknown[] }> }> }
+interface Located {
+  file: string;
+  line: number;
+  kind: string;
+  summary: string;
+}
+interface CommandResult {
+  entries: Array<{ id: string; title: string; tool: string | null; sites: number; located: Located[] }>;
+  comparison?: { fixed: number; added: number; grown: number };
+  error?: string;
+}
+interface Inspect {
+  entries: CommandResult['entries'];
+  running: string[];
+  tree: Array<{
+    id: string;
+    label: string;
+    description?: string;
+    children: Array<{ id: string; label: string; description?: string; command?: string; arguments?: unknown[] }>;
+  }>;
+}
 
 function have(cmd: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
@@ -35,7 +53,9 @@ describe('Leak hunting beside the code (valgrind in a real VS Code)', function (
 
   before(function () {
     if (!have('valgrind') || !have('gcc')) {
-      console.warn(`\n    ⚠ SKIPPED: leak tests in the extension host\n      reason: ${!have('gcc') ? 'gcc' : 'valgrind'} is not installed (apt-get install -y gcc valgrind)\n`);
+      console.warn(
+        `\n    ⚠ SKIPPED: leak tests in the extension host\n      reason: ${!have('gcc') ? 'gcc' : 'valgrind'} is not installed (apt-get install -y gcc valgrind)\n`,
+      );
       this.skip();
     }
     const dir = mkdtempSync(path.join(tmpdir(), 'oom-lens-ext-leak-'));
@@ -65,7 +85,10 @@ describe('Leak hunting beside the code (valgrind in a real VS Code)', function (
     assert.equal(d.severity, vscode.DiagnosticSeverity.Error);
     assert.match(d.message, /^128 B definitely lost in 8 blocks \(valgrind memcheck\)$/);
     assert.equal(d.code, 'definitely lost');
-    assert.ok(d.relatedInformation?.some((r) => r.location.range.start.line === 28), 'the caller (main, line 29) is in the related information');
+    assert.ok(
+      d.relatedInformation?.some((r) => r.location.range.start.line === 28),
+      'the caller (main, line 29) is in the related information',
+    );
   });
 
   it('shows the whole stack in a hover and the size in a CodeLens', async () => {
@@ -103,11 +126,17 @@ describe('Leak hunting beside the code (valgrind in a real VS Code)', function (
     const second = await vscode.commands.executeCommand<CommandResult>(COMMANDS.runValgrind.id, { program, args: ['20'] });
     assert.equal(second.error, undefined, second.error);
     assert.equal(second.entries[0].located[0].summary, '320 B definitely lost in 20 blocks');
-    const cmp = await vscode.commands.executeCommand<CommandResult>(COMMANDS.compareLeakReports.id, { before: first!.entries[0].id, after: second.entries[0].id });
+    const cmp = await vscode.commands.executeCommand<CommandResult>(COMMANDS.compareLeakReports.id, {
+      before: first!.entries[0].id,
+      after: second.entries[0].id,
+    });
     assert.deepEqual(cmp.comparison, { fixed: 0, added: 0, grown: 1, shrunk: 0 });
     // Only the newest run of the same command line is shown beside the code.
     const diags = vscode.languages.getDiagnostics(vscode.Uri.file(SOURCE)).filter((d) => d.source === 'OOM Lens');
-    assert.ok(diags.some((d) => /320 B definitely lost/.test(d.message)), JSON.stringify(diags.map((d) => d.message)));
+    assert.ok(
+      diags.some((d) => /320 B definitely lost/.test(d.message)),
+      JSON.stringify(diags.map((d) => d.message)),
+    );
   });
 
   it('opens a leak report file the user already has (format detected from the content)', async () => {
@@ -119,7 +148,10 @@ describe('Leak hunting beside the code (valgrind in a real VS Code)', function (
   });
 
   it('tells how to install a tool that is missing on the host', async () => {
-    const r = await vscode.commands.executeCommand<CommandResult>(COMMANDS.runTracemalloc.id, { program: path.join(ROOT, 'test', 'fixtures', 'programs', 'leak.py'), python: 'python-oom-lens-missing' });
+    const r = await vscode.commands.executeCommand<CommandResult>(COMMANDS.runTracemalloc.id, {
+      program: path.join(ROOT, 'test', 'fixtures', 'programs', 'leak.py'),
+      python: 'python-oom-lens-missing',
+    });
     assert.match(r.error ?? '', /python-oom-lens-missing is not installed on .*install with: /);
   });
 });

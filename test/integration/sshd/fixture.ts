@@ -32,7 +32,13 @@ export async function sshFixture(opts: SshdOptions = {}): Promise<SshFixture> {
   const configPath = join(dir, 'ssh_config');
   const knownHosts = join(dir, 'known_hosts');
   const fx: SshFixture = {
-    sshd, dir, rootKey, userKey, user, configPath, knownHosts,
+    sshd,
+    dir,
+    rootKey,
+    userKey,
+    user,
+    configPath,
+    knownHosts,
     writeConfig(extra = [], perHost = {}) {
       const block = (name: string, u: string, key: string) => [
         `Host ${name}`,
@@ -43,16 +49,19 @@ export async function sshFixture(opts: SshdOptions = {}): Promise<SshFixture> {
         '  IdentitiesOnly yes',
         ...(perHost[name] ?? []).map((l) => `  ${l}`),
       ];
-      writeFileSync(configPath, [
-        ...block('target', 'root', rootKey.path),
-        ...block('user', TEST_USER, userKey.path),
-        '',
-        'Host *',
-        ...extra.map((l) => `  ${l}`), // first value wins in ssh_config: extras before defaults
-        `  UserKnownHostsFile ${knownHosts}`,
-        '  GlobalKnownHostsFile /dev/null',
-        '',
-      ].join('\n'));
+      writeFileSync(
+        configPath,
+        [
+          ...block('target', 'root', rootKey.path),
+          ...block('user', TEST_USER, userKey.path),
+          '',
+          'Host *',
+          ...extra.map((l) => `  ${l}`), // first value wins in ssh_config: extras before defaults
+          `  UserKnownHostsFile ${knownHosts}`,
+          '  GlobalKnownHostsFile /dev/null',
+          '',
+        ].join('\n'),
+      );
     },
     trust(type = 'ed25519') {
       writeFileSync(knownHosts, `${sshd.knownHostsLine(type)}\n`);
@@ -89,5 +98,7 @@ export function useSshFixture(onReady: (fx: SshFixture) => void | Promise<void>,
     fx = await sshFixture(opts);
     await onReady(fx);
   });
-  after(async () => { await fx?.stop(); });
+  after(async () => {
+    await fx?.stop();
+  });
 }

@@ -54,12 +54,17 @@ export function ensureTestUser(): { name: string; uid: number; home: string } {
   return { name: TEST_USER, uid, home };
 }
 
-export interface KeyPair { path: string; pub: string; type: string }
+export interface KeyPair {
+  path: string;
+  pub: string;
+  type: string;
+}
 
 /** ssh-keygen a key pair (OpenSSH format) with an optional passphrase. */
 export function makeKey(dir: string, name: string, type: 'ed25519' | 'rsa' | 'ecdsa' = 'ed25519', passphrase = ''): KeyPair {
   const path = join(dir, name);
-  rmSync(path, { force: true }); rmSync(`${path}.pub`, { force: true });
+  rmSync(path, { force: true });
+  rmSync(`${path}.pub`, { force: true });
   run('ssh-keygen', ['-q', '-t', type, ...(type === 'rsa' ? ['-b', '2048'] : []), '-N', passphrase, '-C', `${name}@oomlens-test`, '-f', path]);
   chmodSync(path, 0o600);
   return { path, pub: readFileSync(`${path}.pub`, 'utf8').trim(), type };
@@ -73,13 +78,25 @@ export interface SshdOptions {
 
 export class PrivateSshd {
   private logBuf: string[] = [];
-  private constructor(readonly dir: string, readonly port: number, readonly hostKeys: KeyPair[], private child: ChildProcess) {
+  private constructor(
+    readonly dir: string,
+    readonly port: number,
+    readonly hostKeys: KeyPair[],
+    private child: ChildProcess,
+  ) {
     child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (d: string) => { this.logBuf.push(d); if (this.logBuf.length > 2000) this.logBuf.splice(0, 1000); });
+    child.stderr!.on('data', (d: string) => {
+      this.logBuf.push(d);
+      if (this.logBuf.length > 2000) this.logBuf.splice(0, 1000);
+    });
   }
 
-  get log(): string { return this.logBuf.join(''); }
-  get pid(): number { return this.child.pid!; }
+  get log(): string {
+    return this.logBuf.join('');
+  }
+  get pid(): number {
+    return this.child.pid!;
+  }
 
   static async start(opts: SshdOptions = {}): Promise<PrivateSshd> {
     mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
@@ -115,9 +132,17 @@ export class PrivateSshd {
     const sshd = new PrivateSshd(dir, port, hostKeys, child);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`sshd did not start within 10 s: ${sshd.log}`)), 10_000);
-      const check = () => { if (/Server listening on/.test(sshd.log)) { clearTimeout(timer); resolve(); } };
+      const check = () => {
+        if (/Server listening on/.test(sshd.log)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
       child.stderr!.on('data', check);
-      child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`sshd exited (${code}): ${sshd.log}`)); });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`sshd exited (${code}): ${sshd.log}`));
+      });
     });
     return sshd;
   }
@@ -149,7 +174,13 @@ export class PrivateSshd {
     if (this.child.exitCode === null && this.child.signalCode === null) {
       const gone = new Promise<void>((r) => this.child.once('exit', () => r()));
       // Per-connection children first (they are in our process tree), then the listener.
-      for (const pid of this.connectionPids()) { try { process.kill(pid, 'SIGTERM'); } catch { /* gone */ } }
+      for (const pid of this.connectionPids()) {
+        try {
+          process.kill(pid, 'SIGTERM');
+        } catch {
+          /* gone */
+        }
+      }
       this.child.kill('SIGTERM');
       await Promise.race([gone, new Promise((r) => setTimeout(r, 3000))]);
       if (this.child.exitCode === null) this.child.kill('SIGKILL');
@@ -168,7 +199,17 @@ export function startAgent(dir: string, keys: string[]): { sock: string; stop():
     const r = spawnSync('ssh-add', ['-q', k], { encoding: 'utf8', env: { ...process.env, SSH_AUTH_SOCK: sock } });
     if (r.status !== 0) throw new Error(`ssh-add ${k}: ${r.stderr}`);
   }
-  return { sock, stop() { try { process.kill(pid, 'SIGTERM'); } catch { /* gone */ } rmSync(sock, { force: true }); } };
+  return {
+    sock,
+    stop() {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        /* gone */
+      }
+      rmSync(sock, { force: true });
+    },
+  };
 }
 
 /** A temp dir for client-side files (keys, ssh_config, known_hosts). */

@@ -4,7 +4,10 @@ import { createServer, connect, Server, Socket } from 'node:net';
 
 export class TcpProxy {
   private sockets = new Set<Socket>();
-  private constructor(private server: Server, readonly port: number) {}
+  private constructor(
+    private server: Server,
+    readonly port: number,
+  ) {}
 
   /** While true, data in both directions is dropped without closing anything (a dead link). */
   frozen = false;
@@ -19,7 +22,8 @@ export class TcpProxy {
       client.setNoDelay(true);
       const upstream = connect(targetPort, targetHost);
       upstream.setNoDelay(true);
-      self.sockets.add(client); self.sockets.add(upstream);
+      self.sockets.add(client);
+      self.sockets.add(upstream);
       const pipe = (from: Socket, to: Socket, count: (n: number) => void) => {
         // Delay each chunk by delayMs, strictly in order: one FIFO queue drained by one timer
         // (separate timers per chunk can fire out of order and corrupt the SSH stream).
@@ -28,27 +32,49 @@ export class TcpProxy {
         const drain = () => {
           timer = undefined;
           const t = Date.now();
-          while (queue.length && queue[0].at <= t) { const { d } = queue.shift()!; if (to.destroyed) continue; if (d) to.write(d); else to.end(); }
+          while (queue.length && queue[0].at <= t) {
+            const { d } = queue.shift()!;
+            if (to.destroyed) continue;
+            if (d) to.write(d);
+            else to.end();
+          }
           if (queue.length) timer = setTimeout(drain, queue[0].at - t);
         };
         from.on('data', (d: Buffer) => {
           if (self.frozen) return; // a silent network: bytes vanish, nobody is told
           count(d.length);
-          if (!delayMs) { to.write(d); return; }
+          if (!delayMs) {
+            to.write(d);
+            return;
+          }
           queue.push({ at: Date.now() + delayMs, d });
           if (!timer) timer = setTimeout(drain, delayMs);
         });
         from.on('end', () => {
-          if (!delayMs) { to.end(); return; }
+          if (!delayMs) {
+            to.end();
+            return;
+          }
           queue.push({ at: Date.now() + delayMs, d: null });
           if (!timer) timer = setTimeout(drain, delayMs);
         });
       };
-      pipe(client, upstream, (n) => { self.bytesToServer += n; });
-      pipe(upstream, client, (n) => { self.bytesToClient += n; });
-      const kill = () => { client.destroy(); upstream.destroy(); self.sockets.delete(client); self.sockets.delete(upstream); };
-      client.on('error', kill); upstream.on('error', kill);
-      client.on('close', kill); upstream.on('close', kill);
+      pipe(client, upstream, (n) => {
+        self.bytesToServer += n;
+      });
+      pipe(upstream, client, (n) => {
+        self.bytesToClient += n;
+      });
+      const kill = () => {
+        client.destroy();
+        upstream.destroy();
+        self.sockets.delete(client);
+        self.sockets.delete(upstream);
+      };
+      client.on('error', kill);
+      upstream.on('error', kill);
+      client.on('close', kill);
+      upstream.on('close', kill);
     });
     return new Promise((resolve, reject) => {
       server.once('error', reject);
@@ -59,11 +85,16 @@ export class TcpProxy {
     });
   }
 
-  get connections(): number { return this.sockets.size / 2; }
+  get connections(): number {
+    return this.sockets.size / 2;
+  }
 
   /** Cuts every proxied connection now (both sides see a reset). */
   destroyAll(): void {
-    for (const s of this.sockets) { if (typeof s.resetAndDestroy === 'function') s.resetAndDestroy(); else s.destroy(); }
+    for (const s of this.sockets) {
+      if (typeof s.resetAndDestroy === 'function') s.resetAndDestroy();
+      else s.destroy();
+    }
     this.sockets.clear();
   }
 

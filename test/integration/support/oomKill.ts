@@ -7,7 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../helpers';
 
-export interface MemcgInfo { version: 1 | 2; fsPath: string; path: string }
+export interface MemcgInfo {
+  version: 1 | 2;
+  fsPath: string;
+  path: string;
+}
 
 export function memcgRoot(): { version: 1 | 2; mount: string } | null {
   const v2 = '/sys/fs/cgroup/cgroup.controllers';
@@ -28,17 +32,30 @@ export function createMemcg(limitMb: number): MemcgInfo {
   const bytes = String(limitMb * 1024 * 1024);
   if (root.version === 2) {
     writeFileSync(join(fsPath, 'memory.max'), bytes);
-    try { writeFileSync(join(fsPath, 'memory.swap.max'), '0'); } catch { /* no swap accounting */ }
+    try {
+      writeFileSync(join(fsPath, 'memory.swap.max'), '0');
+    } catch {
+      /* no swap accounting */
+    }
   } else {
     writeFileSync(join(fsPath, 'memory.limit_in_bytes'), bytes);
-    try { writeFileSync(join(fsPath, 'memory.swappiness'), '0'); } catch { /* root cgroup only on some kernels */ }
+    try {
+      writeFileSync(join(fsPath, 'memory.swappiness'), '0');
+    } catch {
+      /* root cgroup only on some kernels */
+    }
   }
   return { version: root.version, fsPath, path: `/${name}` };
 }
 
 export function removeMemcg(cg: MemcgInfo): void {
   for (let i = 0; i < 50; i++) {
-    try { rmdirSync(cg.fsPath); return; } catch { spawnSync('sleep', ['0.1']); }
+    try {
+      rmdirSync(cg.fsPath);
+      return;
+    } catch {
+      spawnSync('sleep', ['0.1']);
+    }
   }
 }
 
@@ -56,7 +73,10 @@ export function growBinary(): string {
   return out;
 }
 
-export interface GrowRun { pid: number; exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }> }
+export interface GrowRun {
+  pid: number;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
 
 /** Starts the grower (args: step MiB, step ms, max MiB) and resolves once it printed "ready". */
 export function startGrower(binary: string, args: string[]): Promise<GrowRun & { child: ChildProcess }> {

@@ -8,15 +8,18 @@ export function contractExample(name: string): unknown {
   const block = /```jsonc\n([\s\S]*?)```/.exec(md);
   if (!block) throw new Error(`no jsonc block in ${name}`);
   // Strip // comments outside strings, then "…" placeholders stay valid strings.
-  const noComments = block[1].split('\n').map((line) => {
-    let inStr = false;
-    for (let i = 0; i < line.length; i++) {
-      const c = line[i];
-      if (c === '"' && line[i - 1] !== '\\') inStr = !inStr;
-      if (!inStr && c === '/' && line[i + 1] === '/') return line.slice(0, i);
-    }
-    return line;
-  }).join('\n');
+  const noComments = block[1]
+    .split('\n')
+    .map((line) => {
+      let inStr = false;
+      for (let i = 0; i < line.length; i++) {
+        const c = line[i];
+        if (c === '"' && line[i - 1] !== '\\') inStr = !inStr;
+        if (!inStr && c === '/' && line[i + 1] === '/') return line.slice(0, i);
+      }
+      return line;
+    })
+    .join('\n');
   return JSON.parse(noComments);
 }
 
@@ -26,7 +29,8 @@ export function missingKeys(contract: unknown, actual: unknown, path = '$', skip
   if (Array.isArray(contract)) {
     if (!Array.isArray(actual)) return [`${path} is not an array`];
     if (contract.length === 0 || typeof contract[0] !== 'object' || contract[0] === null) return [];
-    return actual.flatMap((a, i) => missingKeys(contract[0], a, `${path}[${i}]`, skip).map((p) => p.replace(`${path}[${i}]`, `${path}[]`)))
+    return actual
+      .flatMap((a, i) => missingKeys(contract[0], a, `${path}[${i}]`, skip).map((p) => p.replace(`${path}[${i}]`, `${path}[]`)))
       .filter((p, i, all) => all.indexOf(p) === i);
   }
   if (typeof contract === 'object' && contract !== null) {

@@ -117,7 +117,16 @@ export function checkKernelEvent(ev: OomEvent, exp: Obj, what: string): void {
         if (value === null) eq(ev.trigger, null, w);
         else {
           assert.ok(ev.trigger, `${w}: missing`);
-          const map: Record<string, string> = { comm: 'comm', pid: 'pid', gfp_mask: 'gfpMask', gfp_flags: 'gfpFlags', order: 'order', oom_score_adj: 'oomScoreAdj', uid: 'uid', oom_adj: 'oomAdj' };
+          const map: Record<string, string> = {
+            comm: 'comm',
+            pid: 'pid',
+            gfp_mask: 'gfpMask',
+            gfp_flags: 'gfpFlags',
+            order: 'order',
+            oom_score_adj: 'oomScoreAdj',
+            uid: 'uid',
+            oom_adj: 'oomAdj',
+          };
           for (const [k, v] of Object.entries(value as Obj)) {
             if (k === 'cpuset' || k === 'mems_allowed') continue;
             assert.ok(map[k], `${w}: unknown key ${k}`);
@@ -238,7 +247,11 @@ export function checkKernelSample(result: OomEventsResult, exp: Obj, name: strin
     const a = exp.aggregates;
     eq(new Set(events.map((e) => e.victim?.pid)).size, a.distinct_victim_pids, `${name}: distinct victims`);
     eq(Math.max(...events.map((e) => e.victim?.anonRssKb ?? 0)), a.max_anon_rss_kb, `${name}: max anon`);
-    eq(events.reduce((s, e) => s + (e.victim?.anonRssKb ?? 0), 0), a.total_anon_rss_kb, `${name}: total anon`);
+    eq(
+      events.reduce((s, e) => s + (e.victim?.anonRssKb ?? 0), 0),
+      a.total_anon_rss_kb,
+      `${name}: total anon`,
+    );
   }
 }
 
@@ -267,9 +280,18 @@ export function checkRuntimeSample(result: OomEventsResult, exp: Obj, name: stri
     eq(rt.name, RUNTIME_NAMES[x.oom_kind], `${name}: runtime name`);
     if (x.class && x.message) eq(rt.message, `${x.class}: ${x.message}`, `${name}: message`);
     if (x.class === 'java.lang.OutOfMemoryError' && x.requested_bytes !== undefined) {
-      assert.ok(rt.message.startsWith(`${x.class}: Failed to allocate a ${x.requested_bytes} byte allocation with ${x.free_bytes} free bytes and ${x.until_oom} until OOM`), `${name}: ART message ${rt.message}`);
+      assert.ok(
+        rt.message.startsWith(
+          `${x.class}: Failed to allocate a ${x.requested_bytes} byte allocation with ${x.free_bytes} free bytes and ${x.until_oom} until OOM`,
+        ),
+        `${name}: ART message ${rt.message}`,
+      );
     }
-    if (x.failed_bytes !== undefined) assert.ok(rt.message.includes(`Native memory allocation (${x.allocator}) failed to map ${x.failed_bytes} bytes for ${x.purpose}`), `${name}: native message ${rt.message}`);
+    if (x.failed_bytes !== undefined)
+      assert.ok(
+        rt.message.includes(`Native memory allocation (${x.allocator}) failed to map ${x.failed_bytes} bytes for ${x.purpose}`),
+        `${name}: native message ${rt.message}`,
+      );
     eq(rt.pid, x.pid ?? null, `${name}: pid`);
     eq(rt.heapMb, null, `${name}: heapMb (not stated)`);
   }
@@ -279,7 +301,7 @@ export function checkRuntimeSample(result: OomEventsResult, exp: Obj, name: stri
 export function checkContainerSample(result: OomEventsResult, exp: Obj, name: string): void {
   const want: Obj[] = [];
   for (const c of (exp.containers ?? []) as Obj[]) {
-    const term = c.state === 'Terminated' ? { reason: c.state_reason, exit_code: c.exit_code, finished: c.finished } : c.last_state ?? null;
+    const term = c.state === 'Terminated' ? { reason: c.state_reason, exit_code: c.exit_code, finished: c.finished } : (c.last_state ?? null);
     if (c.oom_killed || term?.exit_code === 137) {
       want.push({
         oomKilled: !!c.oom_killed,

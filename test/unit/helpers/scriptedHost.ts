@@ -3,8 +3,23 @@
 // follower's with scripted lines, and the new-process read with scripted /proc files.
 import type { ExecOptions, ExecResult, Host } from '../../../src/core/host/host';
 
-export interface FakeProc { pid: number; comm: string; rssKb: number; anonKb?: number; start?: number; cmdline?: string; cgroup?: string; uid?: number }
-export interface FakeFrame { uptime: number; availableKb?: number; procs: FakeProc[]; cgroups?: Record<string, number>; oomKills?: number }
+export interface FakeProc {
+  pid: number;
+  comm: string;
+  rssKb: number;
+  anonKb?: number;
+  start?: number;
+  cmdline?: string;
+  cgroup?: string;
+  uid?: number;
+}
+export interface FakeFrame {
+  uptime: number;
+  availableKb?: number;
+  procs: FakeProc[];
+  cgroups?: Record<string, number>;
+  oomKills?: number;
+}
 
 const TOTAL = 8 * 1024 * 1024;
 
@@ -15,14 +30,27 @@ function statLine(p: FakeProc): string {
 }
 
 export function frameText(i: number, f: FakeFrame): string {
-  const lines = [`@@oomlens frame ${i} ${f.uptime.toFixed(2)}`,
-    `meminfo:MemTotal:       ${TOTAL} kB`, `meminfo:MemFree:        ${f.availableKb ?? TOTAL / 2} kB`, `meminfo:MemAvailable:   ${f.availableKb ?? TOTAL / 2} kB`,
-    'meminfo:SwapTotal:      0 kB', 'meminfo:SwapFree:       0 kB',
-    'pressure/memory:some avg10=0.00 avg60=0.00 avg300=0.00 total=0', 'pressure/memory:full avg10=0.00 avg60=0.00 avg300=0.00 total=0',
-    `vmstat:oom_kill ${f.oomKills ?? 0}`];
+  const lines = [
+    `@@oomlens frame ${i} ${f.uptime.toFixed(2)}`,
+    `meminfo:MemTotal:       ${TOTAL} kB`,
+    `meminfo:MemFree:        ${f.availableKb ?? TOTAL / 2} kB`,
+    `meminfo:MemAvailable:   ${f.availableKb ?? TOTAL / 2} kB`,
+    'meminfo:SwapTotal:      0 kB',
+    'meminfo:SwapFree:       0 kB',
+    'pressure/memory:some avg10=0.00 avg60=0.00 avg300=0.00 total=0',
+    'pressure/memory:full avg10=0.00 avg60=0.00 avg300=0.00 total=0',
+    `vmstat:oom_kill ${f.oomKills ?? 0}`,
+  ];
   for (const p of f.procs) {
-    lines.push(`${p.pid}/status:Name:\t${p.comm}`, `${p.pid}/status:VmRSS:\t${p.rssKb} kB`, `${p.pid}/status:RssAnon:\t${p.anonKb ?? p.rssKb} kB`,
-      `${p.pid}/status:RssFile:\t0 kB`, `${p.pid}/status:RssShmem:\t0 kB`, `${p.pid}/status:VmSwap:\t0 kB`, statLine(p));
+    lines.push(
+      `${p.pid}/status:Name:\t${p.comm}`,
+      `${p.pid}/status:VmRSS:\t${p.rssKb} kB`,
+      `${p.pid}/status:RssAnon:\t${p.anonKb ?? p.rssKb} kB`,
+      `${p.pid}/status:RssFile:\t0 kB`,
+      `${p.pid}/status:RssShmem:\t0 kB`,
+      `${p.pid}/status:VmSwap:\t0 kB`,
+      statLine(p),
+    );
   }
   for (const [file, bytes] of Object.entries(f.cgroups ?? {})) lines.push(`${file}:${bytes}`);
   lines.push('@@oomlens done');
@@ -72,8 +100,16 @@ export class ScriptedHost implements Host {
       for (const pid of pids) {
         const p = this.known.get(pid);
         if (!p) continue;
-        out.push(`${pid}/status:Name:\t${p.comm}`, `${pid}/status:Uid:\t${p.uid ?? 0}\t0\t0\t0`, `${pid}/status:VmRSS:\t${p.rssKb} kB`, statLine(p).replace(`${pid}/stat:`, `${pid}/stat:`),
-          `${pid}/cgroup:0::${p.cgroup ?? '/'}`, `${pid}/oom_score_adj:0`, `${pid}/oom_score:10`, `${pid}/cmdline:${(p.cmdline ?? p.comm).replace(/ /g, '\0')}`);
+        out.push(
+          `${pid}/status:Name:\t${p.comm}`,
+          `${pid}/status:Uid:\t${p.uid ?? 0}\t0\t0\t0`,
+          `${pid}/status:VmRSS:\t${p.rssKb} kB`,
+          statLine(p).replace(`${pid}/stat:`, `${pid}/stat:`),
+          `${pid}/cgroup:0::${p.cgroup ?? '/'}`,
+          `${pid}/oom_score_adj:0`,
+          `${pid}/oom_score:10`,
+          `${pid}/cmdline:${(p.cmdline ?? p.comm).replace(/ /g, '\0')}`,
+        );
       }
       out.push('@@oomlens end');
       return ok(out.join('\n') + '\n');
@@ -93,7 +129,11 @@ export class ScriptedHost implements Host {
         continue;
       }
       await new Promise<void>((r) => {
-        const done = () => { clearTimeout(t); o.signal?.removeEventListener('abort', done); r(); };
+        const done = () => {
+          clearTimeout(t);
+          o.signal?.removeEventListener('abort', done);
+          r();
+        };
         const t = setTimeout(done, 20);
         this.wake = done;
         o.signal?.addEventListener('abort', done, { once: true });
@@ -108,11 +148,16 @@ export class ScriptedHost implements Host {
       send('@@oomlens follow dmesg follow-new');
       this.follower = send;
       for (const l of this.queuedLog.splice(0)) send(l);
-      const end = () => { this.follower = null; resolve({ stdout: '', stderr: '', code: null, signal: 'SIGTERM', timedOut: false }); };
+      const end = () => {
+        this.follower = null;
+        resolve({ stdout: '', stderr: '', code: null, signal: 'SIGTERM', timedOut: false });
+      };
       if (o.signal?.aborted) end();
       o.signal?.addEventListener('abort', end, { once: true });
     });
   }
 
-  async close(): Promise<void> { /* nothing */ }
+  async close(): Promise<void> {
+    /* nothing */
+  }
 }

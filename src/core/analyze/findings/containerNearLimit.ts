@@ -32,7 +32,7 @@ export function containerNearLimit(ctx: FindingContext): Finding[] {
     if (!severity) continue;
     const container = ms.find((p) => p.container && p.container.runtime !== 'systemd')?.container ?? null;
     const unit = unitOf(c.path);
-    const label = container ? containerLabel(container) : unit ?? `cgroup ${c.path}`;
+    const label = container ? containerLabel(container) : (unit ?? `cgroup ${c.path}`);
     const next = niceKb(Math.max(c.limitKb * 1.5, (c.peakKb ?? usage ?? 0) * 1.25));
     const parts = [
       kills > 0 ? plural(kills, 'OOM kill') : null,
@@ -45,16 +45,44 @@ export function containerNearLimit(ctx: FindingContext): Finding[] {
       key: `container-near-limit:${c.path}`,
       severity,
       title: `${label}: ${parts.join(', ')}`,
-      detail: `Usage ${formatKb(usage)} of ${formatKb(c.limitKb)}${c.peakKb != null ? `, peak ${formatKb(c.peakKb)}` : ''}${anon !== null ? `; its processes' anonymous memory + swap is ${formatKb(anon)}` : ''}. ` +
+      detail:
+        `Usage ${formatKb(usage)} of ${formatKb(c.limitKb)}${c.peakKb != null ? `, peak ${formatKb(c.peakKb)}` : ''}${anon !== null ? `; its processes' anonymous memory + swap is ${formatKb(anon)}` : ''}. ` +
         (kills > 0 ? 'The kernel OOM-killed inside this cgroup: it needs more than its limit at peak (a leak, or a limit too small for its load). ' : '') +
-        (severity === 'info' && f !== null && f >= 0.9 ? 'Most of the usage is page cache, which the kernel reclaims at the limit: not a problem by itself. ' : '') +
-        (fails > 0 && kills === 0 ? `Reaching the limit${c.version === 1 ? ' (failcnt)' : ' (memory.events max)'} makes the kernel reclaim inside the cgroup: fine for cache, a warning sign for anonymous memory. ` : '') +
-        `Members: ${ms.length ? ms.slice(0, 5).map((p) => `${p.comm} (${p.pid}) ${formatKb(p.rssKb)}`).join(', ') : 'none seen'}.`,
+        (severity === 'info' && f !== null && f >= 0.9
+          ? 'Most of the usage is page cache, which the kernel reclaims at the limit: not a problem by itself. '
+          : '') +
+        (fails > 0 && kills === 0
+          ? `Reaching the limit${c.version === 1 ? ' (failcnt)' : ' (memory.events max)'} makes the kernel reclaim inside the cgroup: fine for cache, a warning sign for anonymous memory. `
+          : '') +
+        `Members: ${
+          ms.length
+            ? ms
+                .slice(0, 5)
+                .map((p) => `${p.comm} (${p.pid}) ${formatKb(p.rssKb)}`)
+                .join(', ')
+            : 'none seen'
+        }.`,
       pids: ms.map((p) => p.pid),
-      evidence: { cgroup: c.path, version: c.version, limitKb: c.limitKb, usageKb: usage, peakKb: c.peakKb, usedFraction: f === null ? null : Math.round(f * 1000) / 1000, oomKills: kills, failcnt: fails, anonPlusSwapKb: anon, container, unit, suggestedLimitKb: next },
+      evidence: {
+        cgroup: c.path,
+        version: c.version,
+        limitKb: c.limitKb,
+        usageKb: usage,
+        peakKb: c.peakKb,
+        usedFraction: f === null ? null : Math.round(f * 1000) / 1000,
+        oomKills: kills,
+        failcnt: fails,
+        anonPlusSwapKb: anon,
+        container,
+        unit,
+        suggestedLimitKb: next,
+      },
       remedies: [
         ...(container?.runtime === 'kubernetes' ? [kubectlDescribe(null)] : container ? [dockerStats(container.id)] : []),
-        ...setContainerLimit(container ? container.runtime : unit ? 'systemd' : null, container?.id ?? null, sizeArg(next), sizeArg(next, 'k8s'), unit, true, { path: c.path, version: c.version }),
+        ...setContainerLimit(container ? container.runtime : unit ? 'systemd' : null, container?.id ?? null, sizeArg(next), sizeArg(next, 'k8s'), unit, true, {
+          path: c.path,
+          version: c.version,
+        }),
       ],
     });
   }

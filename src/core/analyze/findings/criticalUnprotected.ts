@@ -30,11 +30,23 @@ export function criticalMains(procs: ProcessInfo[]): ProcessInfo[] {
 function protect(p: ProcessInfo, unit: string | null): Remedy[] {
   const c = p.container;
   if (c?.runtime === 'kubernetes') {
-    return [{ title: 'Kubernetes sets oom_score_adj from the pod\'s QoS class: make the pod Guaranteed (requests = limits for memory and CPU) to get -997', commands: ['kubectl set resources deployment/<deployment> --requests=memory=<size>,cpu=<cpu> --limits=memory=<size>,cpu=<cpu>'], changesHost: true }];
+    return [
+      {
+        title: "Kubernetes sets oom_score_adj from the pod's QoS class: make the pod Guaranteed (requests = limits for memory and CPU) to get -997",
+        commands: ['kubectl set resources deployment/<deployment> --requests=memory=<size>,cpu=<cpu> --limits=memory=<size>,cpu=<cpu>'],
+        changesHost: true,
+      },
+    ];
   }
   if (c && (c.runtime === 'docker' || c.runtime === 'podman')) {
     const cli = c.runtime;
-    return [{ title: `Start the container with --oom-score-adj=-500 (it cannot be changed on a running container)`, commands: [`${cli} run --oom-score-adj=-500 <image>`], changesHost: true }];
+    return [
+      {
+        title: `Start the container with --oom-score-adj=-500 (it cannot be changed on a running container)`,
+        commands: [`${cli} run --oom-score-adj=-500 <image>`],
+        changesHost: true,
+      },
+    ];
   }
   return [setOomScoreAdj(p.pid, -500), unitOomScoreAdjust(unit, -500)];
 }
@@ -62,11 +74,28 @@ export function criticalUnprotected(ctx: FindingContext): Finding[] {
       // An alarm only when memory is at risk AND it is among the first the OOM killer would take.
       severity: risk && top3 ? 'warning' : 'info',
       title: `${p.comm} (${p.pid}) is not protected from the OOM killer (oom_score_adj ${p.oomScoreAdj}, oom_score ${p.oomScore ?? '?'}${rank ? `, #${rank} in line` : ''})`,
-      detail: `${p.comm} is a critical service${family.length > 1 ? ` (${family.length} processes, ${formatKb(famRss)} RSS)` : ` (${formatKb(p.rssKb)} RSS)`}, but its oom_score_adj is ${p.oomScoreAdj}, so the OOM killer ranks it by size alone${top3 ? ` — it is among the first three it would kill` : ''}.` +
-        (othersBig.length ? ` Other big processes: ${othersBig.slice(0, 3).map((q) => `${q.comm} (${q.pid}) ${formatKb(q.rssKb)}`).join(', ')}.` : '') +
+      detail:
+        `${p.comm} is a critical service${family.length > 1 ? ` (${family.length} processes, ${formatKb(famRss)} RSS)` : ` (${formatKb(p.rssKb)} RSS)`}, but its oom_score_adj is ${p.oomScoreAdj}, so the OOM killer ranks it by size alone${top3 ? ` — it is among the first three it would kill` : ''}.` +
+        (othersBig.length
+          ? ` Other big processes: ${othersBig
+              .slice(0, 3)
+              .map((q) => `${q.comm} (${q.pid}) ${formatKb(q.rssKb)}`)
+              .join(', ')}.`
+          : '') +
         ' Lower its score (-500 makes it unlikely without making it unkillable; never -1000 for everything: the host can freeze).',
       pids: [p.pid],
-      evidence: { pid: p.pid, comm: p.comm, oomScore: p.oomScore, oomScoreAdj: p.oomScoreAdj, rank, rssKb: p.rssKb, familyRssKb: famRss, unit, othersBig: othersBig.slice(0, 5).map((q) => ({ pid: q.pid, comm: q.comm, rssKb: q.rssKb })), risk },
+      evidence: {
+        pid: p.pid,
+        comm: p.comm,
+        oomScore: p.oomScore,
+        oomScoreAdj: p.oomScoreAdj,
+        rank,
+        rssKb: p.rssKb,
+        familyRssKb: famRss,
+        unit,
+        othersBig: othersBig.slice(0, 5).map((q) => ({ pid: q.pid, comm: q.comm, rssKb: q.rssKb })),
+        risk,
+      },
       remedies: [viewOomScore(p.pid), ...protect(p, unit)],
     });
   }

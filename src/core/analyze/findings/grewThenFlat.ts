@@ -19,8 +19,9 @@ export function grewThenFlat(ctx: FindingContext): Finding[] {
       key: `grew-then-flat:${g.pid}@${g.start ?? g.comm}`,
       severity: 'warning',
       title: `${g.comm} (${g.pid}) grew ${formatKb(p.grewKb)}, now flat at ${formatKb(p.nowKb)}`,
-      detail: `It grew steadily while sampled (a leak suspect), from ${formatKb(p.fromKb)} to ${formatKb(p.nowKb)}, and has been flat since ${p.flatSince}. `
-        + 'It still holds that memory: a cache or pool that reached its size, load that stopped, or a leak that paused. Watch whether it starts again, or look at what it holds now.',
+      detail:
+        `It grew steadily while sampled (a leak suspect), from ${formatKb(p.fromKb)} to ${formatKb(p.nowKb)}, and has been flat since ${p.flatSince}. ` +
+        'It still holds that memory: a cache or pool that reached its size, load that stopped, or a leak that paused. Watch whether it starts again, or look at what it holds now.',
       pids: [g.pid],
       evidence: { grewKb: p.grewKb, fromKb: p.fromKb, nowKb: p.nowKb, flatSince: p.flatSince, runtime: detectRuntime(proc) },
       remedies: leakToolRemedies(proc),

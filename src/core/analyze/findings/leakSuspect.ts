@@ -39,7 +39,9 @@ export function leakSuspect(ctx: FindingContext): Finding[] {
         ? `At this rate it exhausts ${g.projectedBy === 'cgroup' ? `its cgroup's limit${g.cgroup ? ` (${g.cgroup})` : ''}` : 'MemAvailable + free swap'} in ${inTime(at - now)} (${g.projectedOomAt}).`
         : '',
       `Runtime: ${runtime}.`,
-    ].filter(Boolean).join(' ');
+    ]
+      .filter(Boolean)
+      .join(' ');
     out.push({
       id: 'leak-suspect',
       key: `leak-suspect:${g.pid}@${g.start ?? g.comm}`,
@@ -48,10 +50,21 @@ export function leakSuspect(ctx: FindingContext): Finding[] {
       detail,
       pids: [g.pid],
       evidence: {
-        slopeKbPerMin: slope, metric: g.metric, metricSlopeKbPerMin: g.slopeKbPerMin, basis: g.basis ?? g.metric, r2: g.basisR2 ?? g.r2,
-        samples: g.samples, durationMinutes: g.durationMinutes ?? null, recentSlopeKbPerMin: g.recentSlopeKbPerMin ?? null,
-        firstKb: g.firstKb ?? null, lastKb: g.lastKb ?? null, projectedOomAt: g.projectedOomAt, projectedBy: g.projectedBy ?? null,
-        headroomKb: g.headroomKb ?? null, runtime, reason: g.reason ?? null,
+        slopeKbPerMin: slope,
+        metric: g.metric,
+        metricSlopeKbPerMin: g.slopeKbPerMin,
+        basis: g.basis ?? g.metric,
+        r2: g.basisR2 ?? g.r2,
+        samples: g.samples,
+        durationMinutes: g.durationMinutes ?? null,
+        recentSlopeKbPerMin: g.recentSlopeKbPerMin ?? null,
+        firstKb: g.firstKb ?? null,
+        lastKb: g.lastKb ?? null,
+        projectedOomAt: g.projectedOomAt,
+        projectedBy: g.projectedBy ?? null,
+        headroomKb: g.headroomKb ?? null,
+        runtime,
+        reason: g.reason ?? null,
       },
       remedies: [...leakToolRemedies(proc), ...(soon ? [killProcess(g.pid)] : [])],
     });

@@ -8,7 +8,7 @@ import { addSwapFile, dropCaches, killProcess, lookAtMemory } from './remedies';
 import { isCriticalService } from './criticalUnprotected';
 
 export const WARN_FRACTION = 0.15;
-export const CRITICAL_FRACTION = 0.10;
+export const CRITICAL_FRACTION = 0.1;
 
 export function lowAvailable(ctx: FindingContext): Finding[] {
   const r = ctx.report;
@@ -28,24 +28,33 @@ export function lowAvailable(ctx: FindingContext): Finding[] {
     `Largest: ${top.map((p) => `${p.comm} (${p.pid}) ${formatKb(size(p))}`).join(', ')}.`,
   ];
   if (leaks.length) d.push(`Leak suspects: ${leaks.map((g) => `${g.comm} (${g.pid})`).join(', ')}.`);
-  else if (top[0] && size(top[0]) < total * 0.5) d.push('No single process dominates: if the load is legitimate and the applications are tuned, the host may simply need more RAM.');
+  else if (top[0] && size(top[0]) < total * 0.5)
+    d.push('No single process dominates: if the load is legitimate and the applications are tuned, the host may simply need more RAM.');
   if (trend?.projectedOomAt) d.push(`MemAvailable + free swap falls ${formatKb(-trend.slopeKbPerMin)}/min: exhausted around ${trend.projectedOomAt}.`);
   const remedies: Remedy[] = [lookAtMemory()];
   if (hog) remedies.push(killProcess(hog.pid));
   if ((m.swapTotalKb ?? null) === 0) remedies.push(addSwapFile());
   if (reclaimable > total * 0.2) remedies.push(dropCaches());
-  return [{
-    id: 'low-available',
-    severity: f < CRITICAL_FRACTION ? 'critical' : 'warning',
-    title: `MemAvailable is ${formatPercent(m.availableKb as number, total)} of RAM (${formatKb(m.availableKb)} of ${formatKb(total)})`,
-    detail: d.join(' '),
-    pids: top.map((p) => p.pid),
-    evidence: {
-      availableKb: m.availableKb, totalKb: total, availablePercent: Math.round(f * 1000) / 10, swapTotalKb: m.swapTotalKb, swapFreeKb: m.swapFreeKb,
-      cachedKb: m.cachedKb, shmemKb: m.shmemKb, thresholds: { warningPercent: WARN_FRACTION * 100, criticalPercent: CRITICAL_FRACTION * 100 },
-      top: top.map((p) => ({ pid: p.pid, comm: p.comm, rssKb: p.rssKb, pssKb: p.pssKb })),
-      trend,
+  return [
+    {
+      id: 'low-available',
+      severity: f < CRITICAL_FRACTION ? 'critical' : 'warning',
+      title: `MemAvailable is ${formatPercent(m.availableKb as number, total)} of RAM (${formatKb(m.availableKb)} of ${formatKb(total)})`,
+      detail: d.join(' '),
+      pids: top.map((p) => p.pid),
+      evidence: {
+        availableKb: m.availableKb,
+        totalKb: total,
+        availablePercent: Math.round(f * 1000) / 10,
+        swapTotalKb: m.swapTotalKb,
+        swapFreeKb: m.swapFreeKb,
+        cachedKb: m.cachedKb,
+        shmemKb: m.shmemKb,
+        thresholds: { warningPercent: WARN_FRACTION * 100, criticalPercent: CRITICAL_FRACTION * 100 },
+        top: top.map((p) => ({ pid: p.pid, comm: p.comm, rssKb: p.rssKb, pssKb: p.pssKb })),
+        trend,
+      },
+      remedies,
     },
-    remedies,
-  }];
+  ];
 }

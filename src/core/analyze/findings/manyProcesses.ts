@@ -32,9 +32,19 @@ export function manyProcesses(ctx: FindingContext): Finding[] {
       title: `${ps.length} ${comm} processes hold ${formatKb(rss)}${total ? ` (${formatPercent(rss, total)} of RAM)` : ''}`,
       detail: `So many copies of one program point at a fork flood, a runaway script, or a connection flood (e.g. a DDoS) spawning workers${topParent ? `; ${topParent[1]} of them are children of pid ${topParent[0]}` : ''}. If it is expected (a worker pool), cap the pool to what the memory holds.`,
       pids: ps.slice(0, 50).map((p) => p.pid),
-      evidence: { comm, count: ps.length, memoryKb: rss, measure: ps.every((p) => p.pssKb != null) ? 'pssKb' : 'rssKb', topParent: topParent ? { pid: topParent[0], children: topParent[1] } : null },
+      evidence: {
+        comm,
+        count: ps.length,
+        memoryKb: rss,
+        measure: ps.every((p) => p.pssKb != null) ? 'pssKb' : 'rssKb',
+        topParent: topParent ? { pid: topParent[0], children: topParent[1] } : null,
+      },
       remedies: [
-        { title: 'See who starts them', commands: [`ps -o pid,ppid,rss,etime,args --ppid ${pidArg(topParent?.[0])}`, 'ps aux --sort=-%mem | head -10'], changesHost: false },
+        {
+          title: 'See who starts them',
+          commands: [`ps -o pid,ppid,rss,etime,args --ppid ${pidArg(topParent?.[0])}`, 'ps aux --sort=-%mem | head -10'],
+          changesHost: false,
+        },
         killProcess(topParent?.[0] ?? null, null, 'Stop the parent that spawns them (regular kill first)'),
       ],
     });
@@ -49,7 +59,8 @@ export function manyProcesses(ctx: FindingContext): Finding[] {
       id: 'zombies',
       severity: 'info',
       title: `${zombies.length} zombie processes${parent ? `, ${top![1]} of them children of ${parent.comm} (${parent.pid})` : ''}`,
-      detail: 'A zombie has exited but its parent has not collected its exit status. It holds no memory itself (only a process-table slot), but a parent that never reaps its children is buggy, and such programs often leak in other ways too.',
+      detail:
+        'A zombie has exited but its parent has not collected its exit status. It holds no memory itself (only a process-table slot), but a parent that never reaps its children is buggy, and such programs often leak in other ways too.',
       pids: zombies.slice(0, 50).map((p) => p.pid),
       evidence: { zombies: zombies.length, topParent: top ? { pid: top[0], comm: parent?.comm ?? null, zombies: top[1] } : null },
       remedies: [

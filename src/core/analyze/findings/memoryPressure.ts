@@ -16,13 +16,15 @@ export function memoryPressure(ctx: FindingContext): Finding[] {
   if (!warn && !crit) return [];
   const remedies: Remedy[] = [{ title: 'Watch memory pressure', commands: ['cat /proc/pressure/memory'], changesHost: false }, lookAtMemory()];
   if (ctx.report.memory.swapTotalKb === 0) remedies.push(addSwapFile());
-  return [{
-    id: 'memory-pressure',
-    severity: crit ? 'critical' : 'warning',
-    title: `Tasks stall waiting for memory: some ${psi(p.someAvg60)} / full ${psi(p.fullAvg60)} of the last minute (PSI)`,
-    detail: `Pressure stall information: at least one task waited on memory (reclaim, swap-in, refaults) ${psi(p.someAvg10)} of the last 10 s and ${psi(p.someAvg60)} of the last 60 s; all tasks at once ${psi(p.fullAvg10)} / ${psi(p.fullAvg60)}. The host is thrashing before any OOM kill: it is slow now, and an OOM is near if demand keeps rising.`,
-    pids: [],
-    evidence: { ...p, thresholds: { someAvg60: 10, fullAvg10: 5, criticalFullAvg60: 10 } },
-    remedies,
-  }];
+  return [
+    {
+      id: 'memory-pressure',
+      severity: crit ? 'critical' : 'warning',
+      title: `Tasks stall waiting for memory: some ${psi(p.someAvg60)} / full ${psi(p.fullAvg60)} of the last minute (PSI)`,
+      detail: `Pressure stall information: at least one task waited on memory (reclaim, swap-in, refaults) ${psi(p.someAvg10)} of the last 10 s and ${psi(p.someAvg60)} of the last 60 s; all tasks at once ${psi(p.fullAvg10)} / ${psi(p.fullAvg60)}. The host is thrashing before any OOM kill: it is slow now, and an OOM is near if demand keeps rising.`,
+      pids: [],
+      evidence: { ...p, thresholds: { someAvg60: 10, fullAvg10: 5, criticalFullAvg60: 10 } },
+      remedies,
+    },
+  ];
 }

@@ -14,31 +14,58 @@ export const REPEAT_KILLS = 3;
 
 /** The wall-clock time of an event: its own, or boot time + its uptime stamp. */
 export function eventTimeMs(e: OomEvent, r: Report): number | null {
-  if (e.time) { const t = Date.parse(e.time); if (Number.isFinite(t)) return t; }
+  if (e.time) {
+    const t = Date.parse(e.time);
+    if (Number.isFinite(t)) return t;
+  }
   const boot = r.host?.bootTime ? Date.parse(r.host.bootTime) : NaN;
   if (e.uptimeSeconds != null && Number.isFinite(boot)) return boot + e.uptimeSeconds * 1000;
   return null;
 }
 
-interface Group { key: string; label: string; events: OomEvent[]; runtime: string | null; id: string | null; pod: string | null; namespace?: string | null; unit: string | null }
+interface Group {
+  key: string;
+  label: string;
+  events: OomEvent[];
+  runtime: string | null;
+  id: string | null;
+  pod: string | null;
+  namespace?: string | null;
+  unit: string | null;
+}
 
 function groupOf(e: OomEvent): Omit<Group, 'events'> {
   const cs = e.containerState;
   if (e.kind === 'container' && cs) {
     const label = cs.pod ? `container ${cs.name ?? '?'} of pod ${cs.namespace ? `${cs.namespace}/` : ''}${cs.pod}` : `container ${cs.name ?? cs.id ?? '?'}`;
-    return { key: `cs:${cs.namespace}/${cs.pod}/${cs.name ?? cs.id}`, label, runtime: cs.pod ? 'kubernetes' : 'docker', id: cs.id, pod: cs.pod, namespace: cs.namespace, unit: null };
+    return {
+      key: `cs:${cs.namespace}/${cs.pod}/${cs.name ?? cs.id}`,
+      label,
+      runtime: cs.pod ? 'kubernetes' : 'docker',
+      id: cs.id,
+      pod: cs.pod,
+      namespace: cs.namespace,
+      unit: null,
+    };
   }
   const comm = e.victim?.comm ?? e.selected?.comm ?? null;
   if (comm === null) {
     // A header without its kill line (log cut off, rate-limited): still an OOM, victim unknown.
-    return { key: 'unknown', label: `an OOM kill whose victim is not in the log${e.trigger?.comm ? ` (triggered by ${e.trigger.comm})` : ''}`, runtime: null, id: null, pod: null, unit: null };
+    return {
+      key: 'unknown',
+      label: `an OOM kill whose victim is not in the log${e.trigger?.comm ? ` (triggered by ${e.trigger.comm})` : ''}`,
+      runtime: null,
+      id: null,
+      pod: null,
+      unit: null,
+    };
   }
   const c = e.container;
   if (c && c.runtime !== 'systemd') {
     const who = c.runtime === 'kubernetes' ? `pod ${c.podUid ?? c.id ?? '?'}` : `${c.runtime} container ${(c.name ?? c.id ?? '?').slice(0, 12)}`;
     return { key: `c:${c.runtime}:${c.podUid ?? c.id ?? c.name}:${comm}`, label: `${comm} in ${who}`, runtime: c.runtime, id: c.id, pod: null, unit: null };
   }
-  const unit = c?.runtime === 'systemd' ? c.name ?? unitOf(e.taskMemcg ?? e.memcg) : unitOf(e.taskMemcg ?? e.memcg);
+  const unit = c?.runtime === 'systemd' ? (c.name ?? unitOf(e.taskMemcg ?? e.memcg)) : unitOf(e.taskMemcg ?? e.memcg);
   if (unit && unit.endsWith('.service')) return { key: `u:${unit}`, label: `${comm} of ${unit}`, runtime: 'systemd', id: null, pod: null, unit };
   return { key: `comm:${comm}`, label: comm, runtime: null, id: null, pod: null, unit };
 }
@@ -66,7 +93,8 @@ export function oomKilled(ctx: FindingContext): Finding[] {
       // A count alone does not say whether the same program died again and again: no escalation.
       severity: 'warning',
       title: `${plural(n, 'OOM kill')} since boot${r.host?.bootTime ? ` (${formatTime(Date.parse(r.host.bootTime))})` : ''}, per /proc/vmstat`,
-      detail: 'The kernel counted OOM kills since boot, but no kill was found in the kernel log that was read (it may not have been read, or has rotated). The kill lines name the victim, its memory and the cgroup that ran out.',
+      detail:
+        'The kernel counted OOM kills since boot, but no kill was found in the kernel log that was read (it may not have been read, or has rotated). The kill lines name the victim, its memory and the cgroup that ran out.',
       pids: [],
       evidence: { oomKillsSinceBoot: n, source: '/proc/vmstat oom_kill', bootTime: r.host?.bootTime ?? null },
       remedies: [findOomInLogs(), lookAtMemory()],
@@ -88,12 +116,15 @@ export function linkVictim(e: OomEvent, r: Report): { sameProcess: ProcessInfo |
   const killAt = eventTimeMs(e, r);
   const startMs = (p: ProcessInfo) => (p.startedAt ? Date.parse(p.startedAt) : NaN);
   // Start times are rounded to the boot time's second: allow that much.
-  const sameProcess = v.pid == null || killAt === null ? null
-    : procs.find((p) => p.pid === v.pid && p.comm === v.comm && startMs(p) <= killAt + 1000) ?? null;
+  const sameProcess =
+    v.pid == null || killAt === null ? null : (procs.find((p) => p.pid === v.pid && p.comm === v.comm && startMs(p) <= killAt + 1000) ?? null);
   const cg = e.taskMemcg ?? (e.scope === 'memcg' ? e.memcg : null);
-  const restartedAs = sameProcess || !cg || cg === '/' ? null
-    : procs.filter((p) => p.comm === v.comm && p.cgroup === cg && (killAt === null || !(startMs(p) <= killAt)))
-      .sort((a, b) => (b.rssKb ?? 0) - (a.rssKb ?? 0))[0] ?? null;
+  const restartedAs =
+    sameProcess || !cg || cg === '/'
+      ? null
+      : (procs
+          .filter((p) => p.comm === v.comm && p.cgroup === cg && (killAt === null || !(startMs(p) <= killAt)))
+          .sort((a, b) => (b.rssKb ?? 0) - (a.rssKb ?? 0))[0] ?? null);
   return { sameProcess, restartedAs };
 }
 
@@ -111,22 +142,32 @@ function groupFinding(g: Group, r: Report): Finding {
   const systemOom = !memcgOom && (last.scope === 'system' || last.constraint === 'CONSTRAINT_NONE');
   const limitKb = last.memcgUsage?.limitKb ?? (last.containerState?.memoryLimitBytes != null ? last.containerState.memoryLimitBytes / 1024 : null);
 
-  const since = times.length ? formatTime(times[0]) : evs[0].timeText ?? null;
-  const title = count > 1
-    ? `${g.label} was OOM-killed ${count} times${since ? ` since ${since}` : ''}${lastAnon !== null ? ` (last: anon-rss ${formatKb(lastAnon)})` : ''}`
-    : g.events[0].kind === 'container'
-      ? `${g.label} was OOMKilled${restarts ? ` (restarted ${restarts} times)` : ''}${limitKb !== null ? ` at its ${formatKb(limitKb)} limit` : ''}`
-      : g.key === 'unknown'
-        ? `The OOM killer ran${since ? ` at ${since}` : ''}: ${g.label}`
-        : `${g.label}${last.victim?.pid != null ? ` (${last.victim.pid})` : ''} was killed by the OOM killer${lastAnon !== null ? `: anon-rss ${formatKb(lastAnon)}` : ''}${memcgOom && limitKb !== null ? `, cgroup limit ${formatKb(limitKb)}` : ''}`;
+  const since = times.length ? formatTime(times[0]) : (evs[0].timeText ?? null);
+  const title =
+    count > 1
+      ? `${g.label} was OOM-killed ${count} times${since ? ` since ${since}` : ''}${lastAnon !== null ? ` (last: anon-rss ${formatKb(lastAnon)})` : ''}`
+      : g.events[0].kind === 'container'
+        ? `${g.label} was OOMKilled${restarts ? ` (restarted ${restarts} times)` : ''}${limitKb !== null ? ` at its ${formatKb(limitKb)} limit` : ''}`
+        : g.key === 'unknown'
+          ? `The OOM killer ran${since ? ` at ${since}` : ''}: ${g.label}`
+          : `${g.label}${last.victim?.pid != null ? ` (${last.victim.pid})` : ''} was killed by the OOM killer${lastAnon !== null ? `: anon-rss ${formatKb(lastAnon)}` : ''}${memcgOom && limitKb !== null ? `, cgroup limit ${formatKb(limitKb)}` : ''}`;
 
   const d: string[] = [];
-  if (last.kind === 'lowmemorykiller') d.push('Android\'s lowmemorykiller killed it to keep free memory above its thresholds.');
-  else if (memcgOom) d.push(`Its memory cgroup${last.memcg ? ` ${shortPath(last.memcg)}` : ''} hit its limit${limitKb !== null ? ` of ${formatKb(limitKb)}` : ''}${last.memcgUsage?.failcnt ? ` (failcnt ${last.memcgUsage.failcnt} when it was killed)` : ''}: the container/service limit, not the whole host, ran out. Raise the limit if the load is legitimate, or find what grows.`);
+  if (last.kind === 'lowmemorykiller') d.push("Android's lowmemorykiller killed it to keep free memory above its thresholds.");
+  else if (memcgOom)
+    d.push(
+      `Its memory cgroup${last.memcg ? ` ${shortPath(last.memcg)}` : ''} hit its limit${limitKb !== null ? ` of ${formatKb(limitKb)}` : ''}${last.memcgUsage?.failcnt ? ` (failcnt ${last.memcgUsage.failcnt} when it was killed)` : ''}: the container/service limit, not the whole host, ran out. Raise the limit if the load is legitimate, or find what grows.`,
+    );
   else if (systemOom) d.push('The whole host ran out of RAM and swap, and the kernel killed the process it scored worst to stay alive.');
   else d.push('The log does not say whether the whole host or a cgroup limit ran out (no constraint line).');
-  if (last.trigger?.comm) d.push(`The allocation that triggered it came from ${last.trigger.comm} (${last.trigger.pid ?? '?'})${last.trigger.gfpFlags ? `, ${last.trigger.gfpFlags}` : ''}${last.trigger.order != null ? `, order ${last.trigger.order}` : ''}.`);
-  if (count > 1) d.push(`Killed ${count} times${times.length > 1 ? ` between ${formatTime(times[0])} and ${formatTime(times[times.length - 1])}` : ''}: it is restarted and runs out again, which points at a leak or a limit too small for its load.`);
+  if (last.trigger?.comm)
+    d.push(
+      `The allocation that triggered it came from ${last.trigger.comm} (${last.trigger.pid ?? '?'})${last.trigger.gfpFlags ? `, ${last.trigger.gfpFlags}` : ''}${last.trigger.order != null ? `, order ${last.trigger.order}` : ''}.`,
+    );
+  if (count > 1)
+    d.push(
+      `Killed ${count} times${times.length > 1 ? ` between ${formatTime(times[0])} and ${formatTime(times[times.length - 1])}` : ''}: it is restarted and runs out again, which points at a leak or a limit too small for its load.`,
+    );
   if (restarts) d.push(`The container was restarted ${restarts} times.`);
   if (last.containerState?.exitCode === 137) d.push('Exit code 137 = killed by SIGKILL.');
   const why = whyVictim(last, r);
@@ -146,8 +187,21 @@ function groupFinding(g: Group, r: Report): Finding {
     const lim = next !== null ? `${Math.ceil(next / 1024)}m` : '<size>';
     const memcgPath = last.memcg ?? last.taskMemcg;
     const cgVersion = (r.cgroups ?? []).find((c) => c.path === memcgPath)?.version ?? (r.cgroups ?? [])[0]?.version ?? 2;
-    remedies.push(...setContainerLimit(g.runtime === 'systemd' ? 'systemd' : g.runtime === 'kubernetes' || g.runtime === 'docker' || g.runtime === 'podman' || g.runtime === 'lxc' ? g.runtime : null, g.id, lim, next !== null ? `${Math.ceil(next / 1024)}Mi` : '<size>', g.unit, true,
-      memcgPath && memcgPath !== '/' ? { path: memcgPath, version: cgVersion } : null));
+    remedies.push(
+      ...setContainerLimit(
+        g.runtime === 'systemd'
+          ? 'systemd'
+          : g.runtime === 'kubernetes' || g.runtime === 'docker' || g.runtime === 'podman' || g.runtime === 'lxc'
+            ? g.runtime
+            : null,
+        g.id,
+        lim,
+        next !== null ? `${Math.ceil(next / 1024)}Mi` : '<size>',
+        g.unit,
+        true,
+        memcgPath && memcgPath !== '/' ? { path: memcgPath, version: cgVersion } : null,
+      ),
+    );
   } else {
     remedies.push(lookAtMemory());
     if (systemOom && (r.memory?.swapTotalKb ?? null) === 0) remedies.push(addSwapFile());
@@ -182,7 +236,9 @@ function groupFinding(g: Group, r: Report): Finding {
       restartCount: restarts || null,
       whyVictim: why,
       runningNow: sameProcess ? { pid: sameProcess.pid, rssKb: sameProcess.rssKb, oomScore: sameProcess.oomScore, oomScoreAdj: sameProcess.oomScoreAdj } : null,
-      restartedAs: restartedAs ? { pid: restartedAs.pid, rssKb: restartedAs.rssKb, startedAt: restartedAs.startedAt ?? null, cgroup: restartedAs.cgroup } : null,
+      restartedAs: restartedAs
+        ? { pid: restartedAs.pid, rssKb: restartedAs.rssKb, startedAt: restartedAs.startedAt ?? null, cgroup: restartedAs.cgroup }
+        : null,
       lines: evs.map((e) => e.lines),
       unit: g.unit,
     },

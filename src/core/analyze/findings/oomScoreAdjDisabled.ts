@@ -25,13 +25,20 @@ export function oomScoreAdjDisabled(ctx: FindingContext): Finding[] {
   const exemptKb = sum(exempt.map((p) => p.rssKb));
   const lead: ProcessInfo = [...(big.length ? big : odd)].sort((a, b) => (b.rssKb ?? 0) - (a.rssKb ?? 0))[0];
   const names = [...new Set(odd.map((p) => p.comm))];
-  return [{
-    id: 'oom-score-adj-disabled',
-    severity: big.length || many ? 'warning' : 'info',
-    title: `${odd.length} process${odd.length === 1 ? '' : 'es'} can never be OOM-killed (oom_score_adj -1000): ${names.slice(0, 4).join(', ')}${names.length > 4 ? ', …' : ''}${big.length ? `; ${lead.comm} (${lead.pid}) holds ${formatKb(lead.rssKb)}` : ''}`,
-    detail: `oom_score_adj -1000 exempts a process from the OOM killer. ${exempt.length} processes are exempt, holding ${formatKb(exemptKb)}${total ? ` (${formatPercent(exemptKb, total)} of RAM)` : ''}. When exempt processes own most of the memory, the kernel kills everything else first and can end up with nothing it may kill: a complete system freeze. The setting is inherited by children, which is how it spreads. Keep -1000 for the few daemons that need it; use -500 for important services.`,
-    pids: odd.map((p) => p.pid),
-    evidence: { exempt: exempt.length, unexpected: odd.map((p) => ({ pid: p.pid, comm: p.comm, rssKb: p.rssKb, unit: unitOf(p.cgroup) })), exemptRssKb: exemptKb, big: big.map((p) => p.pid) },
-    remedies: [setOomScoreAdj(lead.pid, 0), unitOomScoreAdjust(unitOf(lead.cgroup), -500)],
-  }];
+  return [
+    {
+      id: 'oom-score-adj-disabled',
+      severity: big.length || many ? 'warning' : 'info',
+      title: `${odd.length} process${odd.length === 1 ? '' : 'es'} can never be OOM-killed (oom_score_adj -1000): ${names.slice(0, 4).join(', ')}${names.length > 4 ? ', …' : ''}${big.length ? `; ${lead.comm} (${lead.pid}) holds ${formatKb(lead.rssKb)}` : ''}`,
+      detail: `oom_score_adj -1000 exempts a process from the OOM killer. ${exempt.length} processes are exempt, holding ${formatKb(exemptKb)}${total ? ` (${formatPercent(exemptKb, total)} of RAM)` : ''}. When exempt processes own most of the memory, the kernel kills everything else first and can end up with nothing it may kill: a complete system freeze. The setting is inherited by children, which is how it spreads. Keep -1000 for the few daemons that need it; use -500 for important services.`,
+      pids: odd.map((p) => p.pid),
+      evidence: {
+        exempt: exempt.length,
+        unexpected: odd.map((p) => ({ pid: p.pid, comm: p.comm, rssKb: p.rssKb, unit: unitOf(p.cgroup) })),
+        exemptRssKb: exemptKb,
+        big: big.map((p) => p.pid),
+      },
+      remedies: [setOomScoreAdj(lead.pid, 0), unitOomScoreAdjust(unitOf(lead.cgroup), -500)],
+    },
+  ];
 }

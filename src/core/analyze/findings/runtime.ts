@@ -14,7 +14,7 @@ export function detectRuntime(p: Pick<ProcessInfo, 'comm' | 'cmdline'>): Runtime
   const comm = (p.comm ?? '').toLowerCase();
   const a0 = argv0(p.cmdline).toLowerCase();
   const is = (re: RegExp) => re.test(comm) || re.test(a0);
-  if (is(/^java$/) || /(^|\s)-(jar|Xmx\S*|XX:\S+)(\s|$)/.test(p.cmdline ?? '') && /java/.test(p.cmdline ?? '')) return 'java';
+  if (is(/^java$/) || (/(^|\s)-(jar|Xmx\S*|XX:\S+)(\s|$)/.test(p.cmdline ?? '') && /java/.test(p.cmdline ?? ''))) return 'java';
   if (is(/^(node|nodejs)$/)) return 'node';
   if (is(/^python[0-9.]*$/) || is(/^(uwsgi|gunicorn|celery)$/)) return 'python';
   return 'native';
@@ -40,8 +40,21 @@ export interface JvmHeapFlags {
   source: string | null;
 }
 
-const JAVA_ARG_OPTIONS = new Set(['-cp', '-classpath', '--class-path', '-p', '--module-path', '--upgrade-module-path',
-  '--add-modules', '--add-opens', '--add-exports', '--add-reads', '--patch-module', '--limit-modules', '--enable-native-access']);
+const JAVA_ARG_OPTIONS = new Set([
+  '-cp',
+  '-classpath',
+  '--class-path',
+  '-p',
+  '--module-path',
+  '--upgrade-module-path',
+  '--add-modules',
+  '--add-opens',
+  '--add-exports',
+  '--add-reads',
+  '--patch-module',
+  '--limit-modules',
+  '--enable-native-access',
+]);
 
 /** JVM heap flags of a command line; the last occurrence wins, as in the JVM. Tokens after -jar/main class are the app's. */
 export function parseJvmFlags(cmdline: string | null | undefined): JvmHeapFlags {
@@ -57,7 +70,10 @@ export function parseJvmFlags(cmdline: string | null | undefined): JvmHeapFlags 
     let m: RegExpExecArray | null;
     if ((m = /^-Xmx(.+)$/.exec(t)) || (m = /^-XX:MaxHeapSize=(.+)$/.exec(t))) {
       const v = parseJavaSize(m[1]);
-      if (v !== null) { out.xmxKb = v; out.source = t; }
+      if (v !== null) {
+        out.xmxKb = v;
+        out.source = t;
+      }
     } else if ((m = /^-Xms(.+)$/.exec(t)) || (m = /^-XX:InitialHeapSize=(.+)$/.exec(t))) {
       out.xmsKb = parseJavaSize(m[1]);
     } else if ((m = /^-XX:MaxRAMPercentage=(\d+(?:\.\d+)?)$/.exec(t))) {
@@ -126,24 +142,56 @@ export function leakToolRemedies(p: Pick<ProcessInfo, 'pid' | 'comm' | 'cmdline'
   switch (rt) {
     case 'java':
       return [
-        { title: 'See which classes fill the heap (a live histogram; forces a full GC, a short pause)', commands: [`jcmd ${pid} GC.class_histogram`, `jstat -gcutil ${pid} 1000 10`], changesHost: false },
-        { title: 'Take a heap dump to open in VisualVM / Eclipse MAT', commands: [`jmap -dump:live,format=b,file=/tmp/heap-${pid}.hprof ${pid}`], changesHost: false },
+        {
+          title: 'See which classes fill the heap (a live histogram; forces a full GC, a short pause)',
+          commands: [`jcmd ${pid} GC.class_histogram`, `jstat -gcutil ${pid} 1000 10`],
+          changesHost: false,
+        },
+        {
+          title: 'Take a heap dump to open in VisualVM / Eclipse MAT',
+          commands: [`jmap -dump:live,format=b,file=/tmp/heap-${pid}.hprof ${pid}`],
+          changesHost: false,
+        },
       ];
     case 'node':
       return [
-        { title: 'Restart it with heap snapshots on demand (--heapsnapshot-signal); compare two snapshots in Chrome DevTools', commands: [`node --heapsnapshot-signal=SIGUSR2 ${scriptArgs(p.cmdline, 'app.js')}`], changesHost: false },
-        { title: 'Then write a snapshot now and again later (a signal to the process; it pauses while writing)', commands: ['kill -USR2 <PID of the new process>'], changesHost: true },
-        { title: 'Or attach the inspector (chrome://inspect → Memory), or profile with clinic.js / heapdump', commands: [`node --inspect ${scriptArgs(p.cmdline, 'app.js')}`, `clinic heapprofiler -- node ${scriptArgs(p.cmdline, 'app.js')}`], changesHost: false },
+        {
+          title: 'Restart it with heap snapshots on demand (--heapsnapshot-signal); compare two snapshots in Chrome DevTools',
+          commands: [`node --heapsnapshot-signal=SIGUSR2 ${scriptArgs(p.cmdline, 'app.js')}`],
+          changesHost: false,
+        },
+        {
+          title: 'Then write a snapshot now and again later (a signal to the process; it pauses while writing)',
+          commands: ['kill -USR2 <PID of the new process>'],
+          changesHost: true,
+        },
+        {
+          title: 'Or attach the inspector (chrome://inspect → Memory), or profile with clinic.js / heapdump',
+          commands: [`node --inspect ${scriptArgs(p.cmdline, 'app.js')}`, `clinic heapprofiler -- node ${scriptArgs(p.cmdline, 'app.js')}`],
+          changesHost: false,
+        },
       ];
     case 'python':
       return [
-        { title: 'Restart it with tracemalloc (25 frames), then compare tracemalloc.take_snapshot() over time; objgraph and memory_profiler help too', commands: [`python3 -X tracemalloc=25 ${scriptArgs(p.cmdline, 'app.py')}`, `PYTHONTRACEMALLOC=25 python3 ${scriptArgs(p.cmdline, 'app.py')}`], changesHost: false },
+        {
+          title: 'Restart it with tracemalloc (25 frames), then compare tracemalloc.take_snapshot() over time; objgraph and memory_profiler help too',
+          commands: [`python3 -X tracemalloc=25 ${scriptArgs(p.cmdline, 'app.py')}`, `PYTHONTRACEMALLOC=25 python3 ${scriptArgs(p.cmdline, 'app.py')}`],
+          changesHost: false,
+        },
       ];
     default: {
       const c = safeCmdline(p.cmdline) ?? '<program> <args>';
       return [
-        { title: 'Run it under valgrind to list the leaked blocks and where they were allocated', commands: [`valgrind --leak-check=full ${c}`], changesHost: false },
-        { title: 'Or heaptrack (much faster than valgrind), and look at its mappings now', commands: [`heaptrack ${c}`, `cat /proc/${pid}/smaps`, 'smem -t -p'], changesHost: false },
+        {
+          title: 'Run it under valgrind to list the leaked blocks and where they were allocated',
+          commands: [`valgrind --leak-check=full ${c}`],
+          changesHost: false,
+        },
+        {
+          title: 'Or heaptrack (much faster than valgrind), and look at its mappings now',
+          commands: [`heaptrack ${c}`, `cat /proc/${pid}/smaps`, 'smem -t -p'],
+          changesHost: false,
+        },
       ];
     }
   }

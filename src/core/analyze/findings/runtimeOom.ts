@@ -11,19 +11,47 @@ function remediesFor(e: OomEvent): Remedy[] {
   switch (rt.name) {
     case 'node':
       return [
-        { title: 'If the heap need is legitimate, raise the old-space limit (MB; keep it below the container/host memory)', commands: [`node --max-old-space-size=${rt.heapMb ? Math.round(rt.heapMb * 1.5) : 4096} app.js`], changesHost: false },
-        { title: 'Otherwise find the leak: heap snapshots on demand, compared in Chrome DevTools', commands: ['node --heapsnapshot-signal=SIGUSR2 app.js'], changesHost: false },
+        {
+          title: 'If the heap need is legitimate, raise the old-space limit (MB; keep it below the container/host memory)',
+          commands: [`node --max-old-space-size=${rt.heapMb ? Math.round(rt.heapMb * 1.5) : 4096} app.js`],
+          changesHost: false,
+        },
+        {
+          title: 'Otherwise find the leak: heap snapshots on demand, compared in Chrome DevTools',
+          commands: ['node --heapsnapshot-signal=SIGUSR2 app.js'],
+          changesHost: false,
+        },
         { title: 'Then write a snapshot now and again later (a signal to the process)', commands: ['kill -USR2 <PID of the new process>'], changesHost: true },
       ];
     case 'java':
       return [
-        { title: 'Dump the heap at the next OutOfMemoryError and see which classes fill it', commands: ['java -XX:+HeapDumpOnOutOfMemoryError -XX:HeapDumpPath=/tmp -jar your_app.jar', `jcmd ${pid} GC.class_histogram`], changesHost: false },
-        { title: 'If the heap need is legitimate, raise -Xmx (keep heap + ~200 MiB + 10 % below the container/host memory)', commands: [`java -Xmx${rt.heapMb ? `${Math.ceil((rt.heapMb * 1.5) / 1024)}g` : '2g'} -jar your_app.jar`], changesHost: false },
+        {
+          title: 'Dump the heap at the next OutOfMemoryError and see which classes fill it',
+          commands: ['java -XX:+HeapDumpOnOutOfMemoryError -XX:HeapDumpPath=/tmp -jar your_app.jar', `jcmd ${pid} GC.class_histogram`],
+          changesHost: false,
+        },
+        {
+          title: 'If the heap need is legitimate, raise -Xmx (keep heap + ~200 MiB + 10 % below the container/host memory)',
+          commands: [`java -Xmx${rt.heapMb ? `${Math.ceil((rt.heapMb * 1.5) / 1024)}g` : '2g'} -jar your_app.jar`],
+          changesHost: false,
+        },
       ];
     case 'python':
-      return [{ title: 'Find what allocates with tracemalloc (objgraph and memory_profiler help too)', commands: ['python3 -X tracemalloc=25 app.py'], changesHost: false }];
+      return [
+        {
+          title: 'Find what allocates with tracemalloc (objgraph and memory_profiler help too)',
+          commands: ['python3 -X tracemalloc=25 app.py'],
+          changesHost: false,
+        },
+      ];
     case 'go':
-      return [{ title: 'Profile the heap with pprof, and set a soft limit below the container limit', commands: [`go tool pprof http://localhost:6060/debug/pprof/heap`, 'GOMEMLIMIT=<limit>MiB ./app'], changesHost: false }];
+      return [
+        {
+          title: 'Profile the heap with pprof, and set a soft limit below the container limit',
+          commands: [`go tool pprof http://localhost:6060/debug/pprof/heap`, 'GOMEMLIMIT=<limit>MiB ./app'],
+          changesHost: false,
+        },
+      ];
     default:
       return [];
   }
@@ -41,7 +69,10 @@ export function runtimeOom(ctx: FindingContext): Finding[] {
   for (const evs of groups.values()) {
     const e = evs[evs.length - 1];
     const rt = e.runtime!;
-    const times = evs.map((x) => eventTimeMs(x, r)).filter((t): t is number => t !== null).sort((a, b) => a - b);
+    const times = evs
+      .map((x) => eventTimeMs(x, r))
+      .filter((t): t is number => t !== null)
+      .sort((a, b) => a - b);
     out.push({
       id: 'runtime-oom',
       key: `runtime-oom:${rt.name}:${rt.message.slice(0, 120)}`,
@@ -49,7 +80,15 @@ export function runtimeOom(ctx: FindingContext): Finding[] {
       title: `${rt.name} ran out of its own heap${rt.heapMb ? ` (${rt.heapMb} MB)` : ''}${evs.length > 1 ? ` ${evs.length} times` : ''}: "${rt.message.slice(0, 80)}"`,
       detail: `The ${rt.name} runtime hit its heap limit and failed (this is not the kernel OOM killer: the host may have had memory left). Either the limit is too small for the load, or the program leaks.`,
       pids: [...new Set(evs.map((x) => x.runtime?.pid).filter((p): p is number => p != null))],
-      evidence: { runtime: rt.name, message: rt.message, heapMb: rt.heapMb, count: evs.length, first: times.length ? new Date(times[0]).toISOString() : null, last: times.length ? new Date(times[times.length - 1]).toISOString() : null, lines: evs.map((x) => x.lines) },
+      evidence: {
+        runtime: rt.name,
+        message: rt.message,
+        heapMb: rt.heapMb,
+        count: evs.length,
+        first: times.length ? new Date(times[0]).toISOString() : null,
+        last: times.length ? new Date(times[times.length - 1]).toISOString() : null,
+        lines: evs.map((x) => x.lines),
+      },
       remedies: remediesFor(e),
     });
   }

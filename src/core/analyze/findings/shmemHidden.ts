@@ -14,16 +14,26 @@ export function shmemHidden(ctx: FindingContext): Finding[] {
   const mapped = sum(procs.map((p) => p.rssShmemKb));
   const unaccounted = shmemKb - mapped;
   if (shmemKb < 0.1 * totalKb || shmemKb < 256 * 1024 || unaccounted < 0.5 * shmemKb) return [];
-  return [{
-    id: 'shmem-hidden',
-    severity: 'warning',
-    title: `${formatKb(unaccounted)} of shared memory (tmpfs / shm) is not in any process's RSS (Shmem ${formatKb(shmemKb)}, ${formatPercent(shmemKb, totalKb)} of RAM)`,
-    detail: `Shmem counts files in tmpfs (/dev/shm, /run, /tmp on tmpfs), SysV shared memory and memfd. Processes map only ${formatKb(mapped)} of it, so ps and top do not show the rest. It looks like buff/cache in free -h but cannot be dropped: it is freed only when the files or segments are removed (or swapped out).`,
-    pids: [],
-    evidence: { shmemKb, mappedByProcessesKb: mapped, unaccountedKb: unaccounted, totalKb },
-    remedies: [
-      { title: 'Find the tmpfs files and shared memory segments', commands: ['df -h -t tmpfs', 'sudo du -xsh /dev/shm /run /tmp 2>/dev/null', 'ipcs -m'], changesHost: false },
-      { title: 'Remove what is stale (check that no service still needs it)', commands: ['sudo rm /dev/shm/<file>', 'sudo ipcrm -m <shmid>'], changesHost: true },
-    ],
-  }];
+  return [
+    {
+      id: 'shmem-hidden',
+      severity: 'warning',
+      title: `${formatKb(unaccounted)} of shared memory (tmpfs / shm) is not in any process's RSS (Shmem ${formatKb(shmemKb)}, ${formatPercent(shmemKb, totalKb)} of RAM)`,
+      detail: `Shmem counts files in tmpfs (/dev/shm, /run, /tmp on tmpfs), SysV shared memory and memfd. Processes map only ${formatKb(mapped)} of it, so ps and top do not show the rest. It looks like buff/cache in free -h but cannot be dropped: it is freed only when the files or segments are removed (or swapped out).`,
+      pids: [],
+      evidence: { shmemKb, mappedByProcessesKb: mapped, unaccountedKb: unaccounted, totalKb },
+      remedies: [
+        {
+          title: 'Find the tmpfs files and shared memory segments',
+          commands: ['df -h -t tmpfs', 'sudo du -xsh /dev/shm /run /tmp 2>/dev/null', 'ipcs -m'],
+          changesHost: false,
+        },
+        {
+          title: 'Remove what is stale (check that no service still needs it)',
+          commands: ['sudo rm /dev/shm/<file>', 'sudo ipcrm -m <shmid>'],
+          changesHost: true,
+        },
+      ],
+    },
+  ];
 }

@@ -11,19 +11,31 @@ export function swapHeavy(ctx: FindingContext): Finding[] {
   const used = total - free;
   const f = used / total;
   if (f <= 0.5) return [];
-  const top = userProcesses(r).filter((p) => (p.swapKb ?? 0) > 0).sort((a, b) => (b.swapKb ?? 0) - (a.swapKb ?? 0)).slice(0, 5);
+  const top = userProcesses(r)
+    .filter((p) => (p.swapKb ?? 0) > 0)
+    .sort((a, b) => (b.swapKb ?? 0) - (a.swapKb ?? 0))
+    .slice(0, 5);
   const remedies: Remedy[] = [lookAtMemory()];
   if (f > 0.9) remedies.push(addSwapFile());
-  return [{
-    id: 'swap-heavy',
-    severity: f > 0.9 ? 'critical' : 'warning',
-    title: `Swap is ${formatPercent(used, total)} used (${formatKb(used)} of ${formatKb(total)})`,
-    detail: `RAM has not been enough for a while: the kernel moved ${formatKb(used)} of anonymous memory to swap.` +
-      (top.length ? ` Most swapped: ${top.map((p) => `${p.comm} (${p.pid}) ${formatKb(p.swapKb)}`).join(', ')}.` : '') +
-      (f > 0.9 ? ' When swap is full the next shortage is an OOM kill.' : '') +
-      ` MemAvailable: ${formatKb(r.memory.availableKb)}; swappiness ${r.settings?.swappiness ?? '?'}.`,
-    pids: top.map((p) => p.pid),
-    evidence: { swapUsedKb: used, swapTotalKb: total, usedPercent: Math.round(f * 1000) / 10, swappiness: r.settings?.swappiness ?? null, topSwap: top.map((p) => ({ pid: p.pid, comm: p.comm, swapKb: p.swapKb })) },
-    remedies,
-  }];
+  return [
+    {
+      id: 'swap-heavy',
+      severity: f > 0.9 ? 'critical' : 'warning',
+      title: `Swap is ${formatPercent(used, total)} used (${formatKb(used)} of ${formatKb(total)})`,
+      detail:
+        `RAM has not been enough for a while: the kernel moved ${formatKb(used)} of anonymous memory to swap.` +
+        (top.length ? ` Most swapped: ${top.map((p) => `${p.comm} (${p.pid}) ${formatKb(p.swapKb)}`).join(', ')}.` : '') +
+        (f > 0.9 ? ' When swap is full the next shortage is an OOM kill.' : '') +
+        ` MemAvailable: ${formatKb(r.memory.availableKb)}; swappiness ${r.settings?.swappiness ?? '?'}.`,
+      pids: top.map((p) => p.pid),
+      evidence: {
+        swapUsedKb: used,
+        swapTotalKb: total,
+        usedPercent: Math.round(f * 1000) / 10,
+        swappiness: r.settings?.swappiness ?? null,
+        topSwap: top.map((p) => ({ pid: p.pid, comm: p.comm, swapKb: p.swapKb })),
+      },
+      remedies,
+    },
+  ];
 }

@@ -22,19 +22,40 @@ const sameFamilyParent = (p: ProcessInfo, byPid: Map<number, ProcessInfo>, re: R
 
 const SERVERS: Server[] = [
   {
-    id: 'nginx-workers', name: 'nginx', comm: /^nginx$/,
-    isWorker: (p, byPid) => /nginx: worker process/.test(p.cmdline ?? '') || (!/nginx: (master|cache)/.test(p.cmdline ?? '') && sameFamilyParent(p, byPid, /^nginx$/)),
+    id: 'nginx-workers',
+    name: 'nginx',
+    comm: /^nginx$/,
+    isWorker: (p, byPid) =>
+      /nginx: worker process/.test(p.cmdline ?? '') || (!/nginx: (master|cache)/.test(p.cmdline ?? '') && sameFamilyParent(p, byPid, /^nginx$/)),
     remedies: (n) => [
-      { title: 'See worker_processes and worker_connections (memory ≈ workers × (base + connections × buffers))', commands: ['sudo nginx -T 2>/dev/null | grep -E "worker_processes|worker_connections"'], changesHost: false },
-      { title: `Tune worker_processes (now ${n}; "auto" = one per CPU) and worker_connections in /etc/nginx/nginx.conf, then reload`, commands: ['sudoedit /etc/nginx/nginx.conf', 'sudo nginx -t', 'sudo systemctl reload nginx'], changesHost: true },
+      {
+        title: 'See worker_processes and worker_connections (memory ≈ workers × (base + connections × buffers))',
+        commands: ['sudo nginx -T 2>/dev/null | grep -E "worker_processes|worker_connections"'],
+        changesHost: false,
+      },
+      {
+        title: `Tune worker_processes (now ${n}; "auto" = one per CPU) and worker_connections in /etc/nginx/nginx.conf, then reload`,
+        commands: ['sudoedit /etc/nginx/nginx.conf', 'sudo nginx -t', 'sudo systemctl reload nginx'],
+        changesHost: true,
+      },
     ],
   },
   {
-    id: 'apache-workers', name: 'Apache', comm: /^(apache2|httpd)$/,
+    id: 'apache-workers',
+    name: 'Apache',
+    comm: /^(apache2|httpd)$/,
     isWorker: (p, byPid) => sameFamilyParent(p, byPid, /^(apache2|httpd)$/),
     remedies: (n) => [
-      { title: 'See the MPM and its worker limits', commands: ['apachectl -V | grep -i mpm', 'grep -riE "MaxRequestWorkers|ServerLimit|ThreadsPerChild" /etc/apache2/ /etc/httpd/ 2>/dev/null'], changesHost: false },
-      { title: `Lower MaxRequestWorkers to what the memory holds (now ${n} processes), then reload`, commands: ['sudo apachectl configtest', 'sudo systemctl reload apache2 || sudo systemctl reload httpd'], changesHost: true },
+      {
+        title: 'See the MPM and its worker limits',
+        commands: ['apachectl -V | grep -i mpm', 'grep -riE "MaxRequestWorkers|ServerLimit|ThreadsPerChild" /etc/apache2/ /etc/httpd/ 2>/dev/null'],
+        changesHost: false,
+      },
+      {
+        title: `Lower MaxRequestWorkers to what the memory holds (now ${n} processes), then reload`,
+        commands: ['sudo apachectl configtest', 'sudo systemctl reload apache2 || sudo systemctl reload httpd'],
+        changesHost: true,
+      },
     ],
   },
 ];
@@ -58,15 +79,27 @@ function rule(s: Server) {
     const limitKb = lim?.limitKb ?? null;
     const share = limitKb ? totalKb / limitKb : 0;
     const warn = share >= 0.25 || (memoryTight(r) && (r.memory.totalKb ? totalKb / r.memory.totalKb : 0) >= 0.1);
-    return [{
-      id: s.id,
-      severity: warn ? 'warning' : 'info',
-      title: `${s.name}: ${workers.length} worker${workers.length === 1 ? '' : 's'} × ${formatKb(avgKb)} = ${formatKb(totalKb)} ${havePss ? 'PSS' : 'RSS'}${limitKb ? ` (${formatPercent(totalKb, limitKb)} of ${lim!.source === 'cgroup' ? 'its cgroup limit' : 'RAM'})` : ''}`,
-      detail: `${workers.length} worker processes, ${formatKb(avgKb)} each on average (largest ${formatKb(maxKb)}). ${havePss ? 'PSS splits the pages workers share with the master fairly.' : 'RSS counts the pages the workers share with the master in every worker, so the real total is lower.'} Worker memory grows with connections and buffers: more workers or connections than the memory holds is a common misconfiguration.${warn ? ' They take a large share of the memory here.' : ''}`,
-      pids: workers.map((p) => p.pid),
-      evidence: { workers: workers.length, master: master.pid, totalKb, avgKb: Math.round(avgKb), maxKb, measure: havePss ? 'pssKb' : 'rssKb', limitKb, limitSource: lim?.source ?? null, share: Math.round(share * 1000) / 1000 },
-      remedies: s.remedies(workers.length),
-    }];
+    return [
+      {
+        id: s.id,
+        severity: warn ? 'warning' : 'info',
+        title: `${s.name}: ${workers.length} worker${workers.length === 1 ? '' : 's'} × ${formatKb(avgKb)} = ${formatKb(totalKb)} ${havePss ? 'PSS' : 'RSS'}${limitKb ? ` (${formatPercent(totalKb, limitKb)} of ${lim!.source === 'cgroup' ? 'its cgroup limit' : 'RAM'})` : ''}`,
+        detail: `${workers.length} worker processes, ${formatKb(avgKb)} each on average (largest ${formatKb(maxKb)}). ${havePss ? 'PSS splits the pages workers share with the master fairly.' : 'RSS counts the pages the workers share with the master in every worker, so the real total is lower.'} Worker memory grows with connections and buffers: more workers or connections than the memory holds is a common misconfiguration.${warn ? ' They take a large share of the memory here.' : ''}`,
+        pids: workers.map((p) => p.pid),
+        evidence: {
+          workers: workers.length,
+          master: master.pid,
+          totalKb,
+          avgKb: Math.round(avgKb),
+          maxKb,
+          measure: havePss ? 'pssKb' : 'rssKb',
+          limitKb,
+          limitSource: lim?.source ?? null,
+          share: Math.round(share * 1000) / 1000,
+        },
+        remedies: s.remedies(workers.length),
+      },
+    ];
   };
 }
 

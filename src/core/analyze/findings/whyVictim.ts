@@ -7,7 +7,6 @@ import { formatKb } from '../../format';
 import type { OomEvent, OomTask } from '../../model/oomEvent';
 import type { Report } from '../../model/report';
 
-
 const PAGE_KB = 4;
 
 export interface RankedTask {
@@ -52,9 +51,7 @@ const describe = (t: RankedTask) =>
 export function whyVictim(e: OomEvent, r: Report): WhyVictim | null {
   if (!e.tasks?.length || !e.victim) return null;
   const memcg = e.scope === 'memcg' || (e.constraint ?? '').includes('MEMCG');
-  const totalKb = memcg
-    ? e.memcgUsage?.limitKb ?? null
-    : r.memory?.totalKb != null ? r.memory.totalKb + (r.memory.swapTotalKb ?? 0) : null;
+  const totalKb = memcg ? (e.memcgUsage?.limitKb ?? null) : r.memory?.totalKb != null ? r.memory.totalKb + (r.memory.swapTotalKb ?? 0) : null;
   const ranked = e.tasks.map((t) => rank(t, totalKb));
   const eligible = ranked.filter((t) => t.badnessKb !== null).sort((a, b) => (b.badnessKb as number) - (a.badnessKb as number));
   const exempt = ranked.filter((t) => t.badnessKb === null).map((t) => `${t.name ?? '?'} (${t.pid ?? '?'})`);
@@ -62,26 +59,47 @@ export function whyVictim(e: OomEvent, r: Report): WhyVictim | null {
   const v = ranked.find((t) => vpid !== null && t.pid === vpid) ?? null;
   const vRank = v ? eligible.indexOf(v) + 1 || null : null;
   const protectedLarger = v ? ranked.filter((t) => t !== v && t.pointsKb > v.pointsKb && (t.oomScoreAdj ?? 0) < 0) : [];
-  const method = `badness = rss + swap + page tables (pages of ${PAGE_KB} kB), + oom_score_adj/1000 × ${memcg ? 'the cgroup limit' : 'RAM + swap'}` +
+  const method =
+    `badness = rss + swap + page tables (pages of ${PAGE_KB} kB), + oom_score_adj/1000 × ${memcg ? 'the cgroup limit' : 'RAM + swap'}` +
     `${totalKb !== null ? ` (${formatKb(totalKb)}${memcg ? '' : ', as of this report'})` : ' (unknown: adj not weighed)'}; oom_score_adj -1000 is never killed`;
   const parts: string[] = [];
   if (!v) {
-    parts.push(`${e.victim.comm ?? '?'} (${vpid ?? '?'}) is not in the event's task table, so its rank cannot be recomputed${e.selected && e.selected.pid !== vpid ? ` (the kernel selected ${e.selected.comm ?? '?'} (${e.selected.pid ?? '?'}) and killed a child instead)` : ''}.`);
+    parts.push(
+      `${e.victim.comm ?? '?'} (${vpid ?? '?'}) is not in the event's task table, so its rank cannot be recomputed${e.selected && e.selected.pid !== vpid ? ` (the kernel selected ${e.selected.comm ?? '?'} (${e.selected.pid ?? '?'}) and killed a child instead)` : ''}.`,
+    );
   } else {
     parts.push(`The OOM killer kills the task with the highest badness (rss + swap + page tables, shifted by oom_score_adj). ${describe(v)}`);
     const swapUnknown = e.tasks.every((t) => t.swapEntries == null);
     if (vRank === 1) parts.push(`ranked first of ${eligible.length}.`);
     else if (vRank && swapUnknown) {
       const vm = e.victim.totalVmKb;
-      parts.push(`ranked ${vRank} of ${eligible.length} by resident memory, but this kernel's task table has no swap column: swapped-out memory counts for the kernel and is not shown, so ${e.victim.comm ?? 'the victim'} most likely had far more in swap${vm != null ? ` (total-vm ${formatKb(vm)})` : ''}${e.victim.score != null ? `; the kernel scored it ${e.victim.score}` : ''}.`);
-    } else if (vRank) parts.push(`ranked ${vRank} of ${eligible.length} by this estimate (the kernel's memory total at the time may differ, or a child was sacrificed).`);
+      parts.push(
+        `ranked ${vRank} of ${eligible.length} by resident memory, but this kernel's task table has no swap column: swapped-out memory counts for the kernel and is not shown, so ${e.victim.comm ?? 'the victim'} most likely had far more in swap${vm != null ? ` (total-vm ${formatKb(vm)})` : ''}${e.victim.score != null ? `; the kernel scored it ${e.victim.score}` : ''}.`,
+      );
+    } else if (vRank)
+      parts.push(`ranked ${vRank} of ${eligible.length} by this estimate (the kernel's memory total at the time may differ, or a child was sacrificed).`);
     const next = eligible.find((t) => t !== v);
     if (next) parts.push(`Next: ${describe(next)}.`);
     if ((v.oomScoreAdj ?? 0) > 0 && eligible[0] === v && v.pointsKb < Math.max(...ranked.filter((t) => t !== v).map((t) => t.pointsKb), 0)) {
       parts.push(`It was not the largest: its oom_score_adj ${v.oomScoreAdj} made it the preferred victim.`);
     }
-    if (protectedLarger.length) parts.push(`Larger but protected by a negative oom_score_adj: ${protectedLarger.slice(0, 3).map((t) => `${t.name ?? '?'} (${formatKb(t.pointsKb)}, adj ${t.oomScoreAdj})`).join(', ')}.`);
+    if (protectedLarger.length)
+      parts.push(
+        `Larger but protected by a negative oom_score_adj: ${protectedLarger
+          .slice(0, 3)
+          .map((t) => `${t.name ?? '?'} (${formatKb(t.pointsKb)}, adj ${t.oomScoreAdj})`)
+          .join(', ')}.`,
+      );
   }
   if (exempt.length) parts.push(`Exempt (oom_score_adj -1000): ${exempt.slice(0, 5).join(', ')}${exempt.length > 5 ? ` and ${exempt.length - 5} more` : ''}.`);
-  return { method, totalKb, swapColumn: !e.tasks.every((t) => t.swapEntries == null), victim: v ? { ...v, rank: vRank } : null, top: eligible.slice(0, 5), exempt, protectedLarger: protectedLarger.slice(0, 5), text: parts.join(' ') };
+  return {
+    method,
+    totalKb,
+    swapColumn: !e.tasks.every((t) => t.swapEntries == null),
+    victim: v ? { ...v, rank: vRank } : null,
+    top: eligible.slice(0, 5),
+    exempt,
+    protectedLarger: protectedLarger.slice(0, 5),
+    text: parts.join(' '),
+  };
 }

@@ -40,55 +40,101 @@ export class AuthPlan {
     const timer = { during: c.during };
     const agent = c.agentSocket !== undefined ? c.agentSocket : t.identityAgent !== undefined ? t.identityAgent : process.env.SSH_AUTH_SOCK;
     if (agent && !t.identitiesOnly) {
-      steps.push({ kind: 'publickey', label: 'agent', make: async () => (existsSync(agent) ? { type: 'agent', username: t.user, agent } as AuthMethod : (notes.push(`agent socket ${agent} does not exist`), null)) });
+      steps.push({
+        kind: 'publickey',
+        label: 'agent',
+        make: async () =>
+          existsSync(agent) ? ({ type: 'agent', username: t.user, agent } as AuthMethod) : (notes.push(`agent socket ${agent} does not exist`), null),
+      });
     }
     for (const file of t.identityFiles) {
-      steps.push({ kind: 'publickey', label: `key ${file}`, make: async () => {
-        let data: Buffer;
-        try { data = readFileSync(file); } catch (e) {
-          if ((e as NodeJS.ErrnoException).code !== 'ENOENT') notes.push(`cannot read key ${file}: ${(e as Error).message}`);
+      steps.push({
+        kind: 'publickey',
+        label: `key ${file}`,
+        make: async () => {
+          let data: Buffer;
+          try {
+            data = readFileSync(file);
+          } catch (e) {
+            if ((e as NodeJS.ErrnoException).code !== 'ENOENT') notes.push(`cannot read key ${file}: ${(e as Error).message}`);
+            return null;
+          }
+          const k = parseKey(data);
+          if (k.ok) return { type: 'publickey', username: t.user, key: k.key } as AuthMethod;
+          if (!k.encrypted) {
+            notes.push(`cannot use key ${file}: ${k.error}`);
+            return null;
+          }
+          if (!cb.askPassphrase || t.batchMode) {
+            notes.push(`key ${file} is encrypted and no passphrase can be asked (add it to ssh-agent: ssh-add ${file})`);
+            return null;
+          }
+          for (let attempt = 1; attempt <= 3; attempt++) {
+            const pass = await timer.during(() => cb.askPassphrase!({ keyPath: file, attempt, wrong: attempt > 1 }));
+            if (pass === undefined) {
+              notes.push(`no passphrase given for key ${file}`);
+              return null;
+            }
+            const k2 = parseKey(data, pass);
+            if (k2.ok) return { type: 'publickey', username: t.user, key: k2.key } as AuthMethod; // parsed once: decrypting is slow
+            if (!k2.badPassphrase) {
+              notes.push(`cannot use key ${file}: ${k2.error}`);
+              return null;
+            }
+          }
+          this.wrongPassphrase = file;
+          notes.push(`wrong passphrase for key ${file} (3 attempts)`);
+          return null;
+        },
+      });
+    }
+    const ask = (prompt: string, echo: boolean) =>
+      timer.during(() => cb.askPassword!({ host: t.host, user: t.user, prompt, echo, attempt: this.passwordAttempts }));
+    const passwordStep = (): Step => ({
+      kind: 'password',
+      label: 'password',
+      make: async () => {
+        this.passwordAttempts++;
+        const pw = await ask(`${t.user}@${t.host}'s password: `, false);
+        if (pw === undefined) {
+          c.setFatal(new CancelledError());
           return null;
         }
-        const k = parseKey(data);
-        if (k.ok) return { type: 'publickey', username: t.user, key: k.key } as AuthMethod;
-        if (!k.encrypted) { notes.push(`cannot use key ${file}: ${k.error}`); return null; }
-        if (!cb.askPassphrase || t.batchMode) { notes.push(`key ${file} is encrypted and no passphrase can be asked (add it to ssh-agent: ssh-add ${file})`); return null; }
-        for (let attempt = 1; attempt <= 3; attempt++) {
-          const pass = await timer.during(() => cb.askPassphrase!({ keyPath: file, attempt, wrong: attempt > 1 }));
-          if (pass === undefined) { notes.push(`no passphrase given for key ${file}`); return null; }
-          const k2 = parseKey(data, pass);
-          if (k2.ok) return { type: 'publickey', username: t.user, key: k2.key } as AuthMethod; // parsed once: decrypting is slow
-          if (!k2.badPassphrase) { notes.push(`cannot use key ${file}: ${k2.error}`); return null; }
-        }
-        this.wrongPassphrase = file;
-        notes.push(`wrong passphrase for key ${file} (3 attempts)`);
-        return null;
-      } });
-    }
-          const ask = (prompt: string, echo: boolean) => timer.during(() => cb.askPassword!({ host: t.host, user: t.user, prompt, echo, attempt: this.passwordAttempts }));
-    const passwordStep = (): Step => ({ kind: 'password', label: 'password', make: async () => {
-      this.passwordAttempts++;
-      const pw = await ask(`${t.user}@${t.host}'s password: `, false);
-      if (pw === undefined) { c.setFatal(new CancelledError()); return null; }
-      return { type: 'password', username: t.user, password: pw } as AuthMethod;
-    } });
+        return { type: 'password', username: t.user, password: pw } as AuthMethod;
+      },
+    });
     if (cb.askPassword && !t.batchMode) {
       if (t.kbdInteractiveAuthentication) {
-        steps.push({ kind: 'keyboard-interactive', label: 'keyboard-interactive', make: async () => ({
-          type: 'keyboard-interactive', username: t.user,
-          prompt: (_name: string, _instr: string, _lang: string, prompts: Array<{ prompt: string; echo?: boolean }>, finish: (answers: string[]) => void) => {
-            (async () => {
-              const answers: string[] = [];
-              this.passwordAttempts++;
-              for (const p of prompts) {
-                const a = await ask(p.prompt, !!p.echo);
-                if (a === undefined) { c.setFatal(new CancelledError()); break; }
-                answers.push(a);
-              }
-              finish(answers);
-            })().catch(() => finish([]));
-          },
-        } as AuthMethod) });
+        steps.push({
+          kind: 'keyboard-interactive',
+          label: 'keyboard-interactive',
+          make: async () =>
+            ({
+              type: 'keyboard-interactive',
+              username: t.user,
+              prompt: (
+                _name: string,
+                _instr: string,
+                _lang: string,
+                prompts: Array<{ prompt: string; echo?: boolean }>,
+                finish: (answers: string[]) => void,
+              ) => {
+                (async () => {
+                  const answers: string[] = [];
+                  this.passwordAttempts++;
+                  for (const p of prompts) {
+                    const a = await ask(p.prompt, !!p.echo);
+                    if (a === undefined) {
+                      c.setFatal(new CancelledError());
+                      break;
+                    }
+                    answers.push(a);
+                  }
+                  finish(answers);
+                })().catch(() => finish([]));
+              },
+            }) as AuthMethod,
+        });
       }
       if (t.passwordAuthentication) for (let i = 0; i < 3; i++) steps.push(passwordStep());
     }
@@ -103,10 +149,16 @@ export class AuthPlan {
         if (methodsLeft && !methodsLeft.includes(s.kind)) continue;
         if (s.kind === 'password' && this.passwordAttempts >= 3) continue;
         const m = await s.make();
-        if (m) { this.tried.push(s.label); return m; }
+        if (m) {
+          this.tried.push(s.label);
+          return m;
+        }
       }
       return false as unknown as AuthMethod;
-    })().then(next, (e: Error) => { this.c.setFatal(e); next(false as unknown as AuthMethod); });
+    })().then(next, (e: Error) => {
+      this.c.setFatal(e);
+      next(false as unknown as AuthMethod);
+    });
   };
 
   /** The error when every method failed: what was tried, why others could not be used, the fix. */
@@ -115,7 +167,10 @@ export class AuthPlan {
     const msg = this.wrongPassphrase
       ? `wrong passphrase for key ${this.wrongPassphrase}: cannot log in to ${where}`
       : `authentication failed for ${where} (tried: ${this.tried.length ? this.tried.join(', ') : 'nothing usable'})`;
-    return new SshAuthError(this.notes.length ? `${msg}; ${this.notes.join('; ')}` : msg,
-      `check the user name, that your public key is in ~${t.user}/.ssh/authorized_keys on ${t.host}, and that ssh-agent has the key (ssh-add -l); or pass --identity FILE`, this.tried);
+    return new SshAuthError(
+      this.notes.length ? `${msg}; ${this.notes.join('; ')}` : msg,
+      `check the user name, that your public key is in ~${t.user}/.ssh/authorized_keys on ${t.host}, and that ssh-agent has the key (ssh-add -l); or pass --identity FILE`,
+      this.tried,
+    );
   }
 }

@@ -8,17 +8,32 @@ export class SshConfigError extends SshError {}
 
 /** TCP connect, DNS, handshake or timeout failure: nothing was authenticated. Retryable. */
 export class SshConnectError extends SshError {
-  constructor(message: string, hint?: string, readonly code?: string) { super(message, hint); }
+  constructor(
+    message: string,
+    hint?: string,
+    readonly code?: string,
+  ) {
+    super(message, hint);
+  }
 }
 
 /** No authentication method worked. `tried` lists what was attempted, for the log. */
 export class SshAuthError extends SshError {
-  constructor(message: string, hint: string | undefined, readonly tried: string[]) { super(message, hint); }
+  constructor(
+    message: string,
+    hint: string | undefined,
+    readonly tried: string[],
+  ) {
+    super(message, hint);
+  }
 }
 
 /** An established connection went away while a command ran (network drop, sshd killed). */
 export class SshDisconnectedError extends SshError {
-  constructor(message: string, readonly at: number = Date.now()) {
+  constructor(
+    message: string,
+    readonly at: number = Date.now(),
+  ) {
     super(message, 'the connection dropped; OOM Lens reconnects for sampling, run the command again for a snapshot');
   }
 }
@@ -39,7 +54,9 @@ export class HostKeyError extends SshError {
     /** For 'changed' / 'revoked': the known_hosts file and 1-based line that disagree. */
     readonly knownHostsFile?: string,
     readonly knownHostsLine?: number,
-  ) { super(message, hint); }
+  ) {
+    super(message, hint);
+  }
 }
 
 /** sudo -n could not run the command (password needed, not allowed, not installed). */

@@ -24,7 +24,12 @@ export function hostFromSpec(spec: string, opts: HostFromSpecOptions = {}): SshH
   const identity = opts.identity === undefined ? undefined : Array.isArray(opts.identity) ? opts.identity : [opts.identity];
   const target = resolveTarget(spec, config, { identity });
   return new SshHost(target, {
-    config, callbacks: opts.callbacks, logger: opts.logger, useSudo: opts.useSudo, idleTimeoutMs: opts.idleTimeoutMs,
-    agentSocket: opts.agentSocket, name: spec,
+    config,
+    callbacks: opts.callbacks,
+    logger: opts.logger,
+    useSudo: opts.useSudo,
+    idleTimeoutMs: opts.idleTimeoutMs,
+    agentSocket: opts.agentSocket,
+    name: spec,
   });
 }

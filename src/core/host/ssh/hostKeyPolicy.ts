@@ -46,13 +46,27 @@ export function decideHostKey(key: Buffer, c: HostKeyContext): HostKeyDecision {
   const v = checkHostKey(c.entries, c.host, c.port, key);
   if (v.status === 'known') return { kind: 'accept', why: 'known' };
   if (v.status === 'revoked') {
-    return { kind: 'refuse', error: mk('revoked', `the host key of ${name} (${keyType} ${fingerprint}) is marked @revoked in ${v.entry.file}:${v.entry.line}; refusing to connect`,
-      `the owner of ${c.host} revoked this key; ask them for the new one`, v.entry.file, v.entry.line) };
+    return {
+      kind: 'refuse',
+      error: mk(
+        'revoked',
+        `the host key of ${name} (${keyType} ${fingerprint}) is marked @revoked in ${v.entry.file}:${v.entry.line}; refusing to connect`,
+        `the owner of ${c.host} revoked this key; ask them for the new one`,
+        v.entry.file,
+        v.entry.line,
+      ),
+    };
   }
-  const changed = (entry: KnownHostEntry, what: string) => ({ kind: 'refuse' as const, error: mk('changed',
-    `WARNING: the host key of ${name} has CHANGED (${what}); it does not match ${entry.file}:${entry.line}. Someone could be intercepting the connection (man-in-the-middle), or the host was reinstalled. Refusing to connect.`,
-    `check the new fingerprint with the host's administrator; if the change is expected, remove the old key: ssh-keygen -R ${shQuote(name)} -f ${shQuote(entry.file)}`,
-    entry.file, entry.line) });
+  const changed = (entry: KnownHostEntry, what: string) => ({
+    kind: 'refuse' as const,
+    error: mk(
+      'changed',
+      `WARNING: the host key of ${name} has CHANGED (${what}); it does not match ${entry.file}:${entry.line}. Someone could be intercepting the connection (man-in-the-middle), or the host was reinstalled. Refusing to connect.`,
+      `check the new fingerprint with the host's administrator; if the change is expected, remove the old key: ssh-keygen -R ${shQuote(name)} -f ${shQuote(entry.file)}`,
+      entry.file,
+      entry.line,
+    ),
+  });
   if (v.status === 'changed') return changed(v.entry, `now ${keyType} ${fingerprint}`);
   // Known by other key types only: the server no longer has the key it is known by.
   if (v.otherTypes.length > 0) {
@@ -66,7 +80,11 @@ export function decideHostKey(key: Buffer, c: HostKeyContext): HostKeyDecision {
   if (c.strictHostKeyChecking === 'accept-new' || c.strictHostKeyChecking === 'no') return { kind: 'remember', why: 'accept-new' };
   const onceKey = `${name} ${key.toString('base64')}`;
   if (c.acceptedOnce.has(onceKey)) return { kind: 'accept', why: 'accepted-once' };
-  if (!c.canAsk || c.batchMode) return { kind: 'refuse', error: mk('unknown', unknownMsg(c.batchMode ? 'BatchMode is on, nobody can be asked' : 'nobody can be asked to accept it'), hint) };
+  if (!c.canAsk || c.batchMode)
+    return {
+      kind: 'refuse',
+      error: mk('unknown', unknownMsg(c.batchMode ? 'BatchMode is on, nobody can be asked' : 'nobody can be asked to accept it'), hint),
+    };
   return { kind: 'ask', onceKey, question: { host: c.host, port: c.port, keyType, fingerprint, knownHostsFile: c.writeTo ?? '', otherKnownTypes: [] } };
 }
 
@@ -74,5 +92,13 @@ export function decideHostKey(key: Buffer, c: HostKeyContext): HostKeyDecision {
 export function declinedKeyError(key: Buffer, host: string, port: number): HostKeyError {
   const keyType = keyTypeOf(key);
   const fingerprint = fingerprintSha256(key);
-  return new HostKeyError(`the host key of ${knownHostName(host, port)} (${keyType} ${fingerprint}) was not accepted`, 'connect again and accept the key once you have checked its fingerprint', host, port, keyType, fingerprint, 'refused');
+  return new HostKeyError(
+    `the host key of ${knownHostName(host, port)} (${keyType} ${fingerprint}) was not accepted`,
+    'connect again and accept the key once you have checked its fingerprint',
+    host,
+    port,
+    keyType,
+    fingerprint,
+    'refused',
+  );
 }

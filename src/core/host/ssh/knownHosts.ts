@@ -67,13 +67,20 @@ export function parseKnownHosts(text: string, file: string): KnownHostEntry[] {
 export function readKnownHosts(files: string[]): KnownHostEntry[] {
   const out: KnownHostEntry[] = [];
   for (const f of files) {
-    try { out.push(...parseKnownHosts(readFileSync(f, 'utf8'), f)); } catch { /* missing or unreadable */ }
+    try {
+      out.push(...parseKnownHosts(readFileSync(f, 'utf8'), f));
+    } catch {
+      /* missing or unreadable */
+    }
   }
   return out;
 }
 
 function globToRegExp(pattern: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${body}$`);
 }
 
@@ -85,8 +92,9 @@ export function entryMatchesHost(entry: KnownHostEntry, name: string): boolean {
   }
   let positive = false;
   for (const p of entry.patterns) {
-    if (p.startsWith('!')) { if (globToRegExp(p.slice(1)).test(name)) return false; }
-    else if (globToRegExp(p).test(name)) positive = true;
+    if (p.startsWith('!')) {
+      if (globToRegExp(p.slice(1)).test(name)) return false;
+    } else if (globToRegExp(p).test(name)) positive = true;
   }
   return positive;
 }

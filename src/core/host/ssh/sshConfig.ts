@@ -56,12 +56,19 @@ export function parseSpec(spec: string): { user?: string; host: string; port?: n
   if (!s || /\s/.test(s)) throw new SshConfigError(`not a host: "${spec}"`, 'use an ssh config alias or user@host[:port]');
   let user: string | undefined;
   const at = s.lastIndexOf('@');
-  if (at >= 0) { user = s.slice(0, at); s = s.slice(at + 1); }
+  if (at >= 0) {
+    user = s.slice(0, at);
+    s = s.slice(at + 1);
+  }
   let host = s;
   let portText: string | undefined;
   const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(s);
-  if (v6) { host = v6[1]; portText = v6[2]; }
-  else if ((s.match(/:/g) ?? []).length === 1) { [host, portText] = s.split(':'); }
+  if (v6) {
+    host = v6[1];
+    portText = v6[2];
+  } else if ((s.match(/:/g) ?? []).length === 1) {
+    [host, portText] = s.split(':');
+  }
   if (!host || user === '') throw new SshConfigError(`not a host: "${spec}"`, 'use an ssh config alias or user@host[:port]');
   let port: number | undefined;
   if (portText !== undefined) {
@@ -73,19 +80,26 @@ export function parseSpec(spec: string): { user?: string; host: string; port?: n
 
 function expandIncludes(text: string, baseDir: string, depth: number): string {
   if (depth > 8) throw new SshConfigError('ssh config: Include nested too deeply (a loop?)');
-  return text.split('\n').map((line) => {
-    const m = /^\s*Include\s+(.+?)\s*$/i.exec(line);
-    if (!m) return line;
-    const parts: string[] = [];
-    for (let pat of m[1].split(/\s+/)) {
-      pat = pat.replace(/^"(.*)"$/, '$1').replace(/^~(?=\/|$)/, homedir());
-      if (!isAbsolute(pat)) pat = join(baseDir, pat);
-      for (const f of globFiles(pat)) {
-        try { parts.push(expandIncludes(readFileSync(f, 'utf8'), baseDir, depth + 1)); } catch { /* unreadable: skip like ssh */ }
+  return text
+    .split('\n')
+    .map((line) => {
+      const m = /^\s*Include\s+(.+?)\s*$/i.exec(line);
+      if (!m) return line;
+      const parts: string[] = [];
+      for (let pat of m[1].split(/\s+/)) {
+        pat = pat.replace(/^"(.*)"$/, '$1').replace(/^~(?=\/|$)/, homedir());
+        if (!isAbsolute(pat)) pat = join(baseDir, pat);
+        for (const f of globFiles(pat)) {
+          try {
+            parts.push(expandIncludes(readFileSync(f, 'utf8'), baseDir, depth + 1));
+          } catch {
+            /* unreadable: skip like ssh */
+          }
+        }
       }
-    }
-    return parts.join('\n');
-  }).join('\n');
+      return parts.join('\n');
+    })
+    .join('\n');
 }
 
 /** Minimal glob for Include: `*` and `?` in the last path component only. */
@@ -93,17 +107,33 @@ function globFiles(pattern: string): string[] {
   const dir = dirname(pattern);
   const base = basename(pattern);
   if (!/[*?]/.test(base)) return existsSync(pattern) ? [pattern] : [];
-  const re = new RegExp(`^${base.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
-  try { return readdirSync(dir).filter((f) => re.test(f)).sort().map((f) => join(dir, f)); } catch { return []; }
+  const re = new RegExp(
+    `^${base
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
+  try {
+    return readdirSync(dir)
+      .filter((f) => re.test(f))
+      .sort()
+      .map((f) => join(dir, f));
+  } catch {
+    return [];
+  }
 }
 
 /** Parses a config file; a missing file is an empty config (as for ssh). */
 export function loadSshConfig(path: string = defaultSshConfigPath()): SSHConfig {
   let text = '';
-  try { text = readFileSync(path, 'utf8'); } catch (e) {
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new SshConfigError(`cannot read ssh config ${path}: ${(e as Error).message}`);
   }
-  try { return SSHConfig.parse(expandIncludes(text, join(homedir(), '.ssh'), 0)); } catch (e) {
+  try {
+    return SSHConfig.parse(expandIncludes(text, join(homedir(), '.ssh'), 0));
+  } catch (e) {
     throw new SshConfigError(`cannot parse ssh config ${path}: ${(e as Error).message}`);
   }
 }
@@ -120,7 +150,11 @@ export function listConfiguredHosts(path: string = defaultSshConfigPath()): stri
 }
 
 function localUser(): string {
-  try { return userInfo().username; } catch { return process.env.USER ?? 'root'; }
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? 'root';
+  }
 }
 
 /** `~` and %-tokens as ssh_config(5) TOKENS defines them (the ones that make sense here). */
@@ -129,17 +163,28 @@ export function expandPath(p: string, t: { host: string; user: string; port: num
   let s = p.replace(/^~(?=\/|$)/, home);
   s = s.replace(/%(.)/g, (all, c: string) => {
     switch (c) {
-      case '%': return '%';
-      case 'd': return home;
-      case 'u': return localUser();
-      case 'l': return hostname();
-      case 'L': return hostname().split('.')[0];
-      case 'h': return t.host;
-      case 'r': return t.user;
-      case 'p': return String(t.port);
-      case 'n': return t.alias;
-      case 'i': return String(process.getuid?.() ?? '');
-      default: throw new SshConfigError(`ssh config: unsupported token ${all} in "${p}"`);
+      case '%':
+        return '%';
+      case 'd':
+        return home;
+      case 'u':
+        return localUser();
+      case 'l':
+        return hostname();
+      case 'L':
+        return hostname().split('.')[0];
+      case 'h':
+        return t.host;
+      case 'r':
+        return t.user;
+      case 'p':
+        return String(t.port);
+      case 'n':
+        return t.alias;
+      case 'i':
+        return String(process.getuid?.() ?? '');
+      default:
+        throw new SshConfigError(`ssh config: unsupported token ${all} in "${p}"`);
     }
   });
   return s;
@@ -163,10 +208,16 @@ export interface ResolveOverrides {
 /** Resolves one spec through `config` (which may be empty) into a connectable target. */
 export function resolveTarget(spec: string, config: SSHConfig, overrides: ResolveOverrides = {}): SshTarget {
   const p = parseSpec(spec);
-  const c = config.compute(p.user !== undefined ? { Host: p.host, User: p.user } : { Host: p.host }, { ignoreCase: true, matchExec: false }) as Record<string, string | string[]>;
+  const c = config.compute(p.user !== undefined ? { Host: p.host, User: p.user } : { Host: p.host }, { ignoreCase: true, matchExec: false }) as Record<
+    string,
+    string | string[]
+  >;
   const proxyCommand = first(c.proxycommand);
   if (proxyCommand && proxyCommand !== 'none') {
-    throw new SshConfigError(`ssh config for ${p.host}: ProxyCommand is not supported`, 'use ProxyJump instead (ProxyJump user@jumphost), or connect from a machine that reaches the host directly');
+    throw new SshConfigError(
+      `ssh config for ${p.host}: ProxyCommand is not supported`,
+      'use ProxyJump instead (ProxyJump user@jumphost), or connect from a machine that reaches the host directly',
+    );
   }
   const host = first(c.hostname) ?? p.host;
   const portText = p.port !== undefined ? String(p.port) : first(c.port);
@@ -187,10 +238,16 @@ export function resolveTarget(spec: string, config: SSHConfig, overrides: Resolv
   let identityAgent: string | null | undefined;
   if (agent === 'none') identityAgent = null;
   else if (agent === 'SSH_AUTH_SOCK' || agent === undefined) identityAgent = undefined;
-  else identityAgent = agent.startsWith('$') ? process.env[agent.slice(1).replace(/[{}]/g, '')] ?? null : expandPath(agent, tok);
+  else identityAgent = agent.startsWith('$') ? (process.env[agent.slice(1).replace(/[{}]/g, '')] ?? null) : expandPath(agent, tok);
 
   const jump = first(c.proxyjump);
-  const proxyJump = !jump || jump === 'none' ? [] : jump.split(',').map((s) => s.trim()).filter(Boolean);
+  const proxyJump =
+    !jump || jump === 'none'
+      ? []
+      : jump
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
 
   const shk = (first(c.stricthostkeychecking) ?? 'ask').toLowerCase();
   const strictHostKeyChecking: StrictHostKeyChecking =
@@ -208,7 +265,9 @@ export function resolveTarget(spec: string, config: SSHConfig, overrides: Resolv
     identityAgent,
     proxyJump,
     userKnownHostsFiles: (ukh.length ? ukh : ['~/.ssh/known_hosts', '~/.ssh/known_hosts2']).filter((f) => f !== 'none').map((f) => expandPath(f, tok)),
-    globalKnownHostsFiles: (gkh.length ? gkh : ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2']).filter((f) => f !== 'none').map((f) => expandPath(f, tok)),
+    globalKnownHostsFiles: (gkh.length ? gkh : ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'])
+      .filter((f) => f !== 'none')
+      .map((f) => expandPath(f, tok)),
     strictHostKeyChecking,
     hashKnownHosts: yes(first(c.hashknownhosts), false),
     connectTimeoutMs: seconds(first(c.connecttimeout), 'ConnectTimeout', DEFAULT_CONNECT_TIMEOUT_MS),

@@ -101,11 +101,39 @@ class PausableTimer {
   private timer?: NodeJS.Timeout;
   private remaining: number;
   private startedAt = 0;
-  constructor(ms: number, private fire: () => void) { this.remaining = ms; this.resume(); }
-  pause(): void { if (this.timer) { clearTimeout(this.timer); this.timer = undefined; this.remaining -= Date.now() - this.startedAt; } }
-  resume(): void { if (!this.timer && this.remaining !== Infinity) { this.startedAt = Date.now(); this.timer = setTimeout(this.fire, Math.max(0, this.remaining)); } }
-  stop(): void { if (this.timer) clearTimeout(this.timer); this.timer = undefined; this.remaining = Infinity; }
-  async during<T>(p: () => T | Promise<T>): Promise<T> { this.pause(); try { return await p(); } finally { this.resume(); } }
+  constructor(
+    ms: number,
+    private fire: () => void,
+  ) {
+    this.remaining = ms;
+    this.resume();
+  }
+  pause(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.remaining -= Date.now() - this.startedAt;
+    }
+  }
+  resume(): void {
+    if (!this.timer && this.remaining !== Infinity) {
+      this.startedAt = Date.now();
+      this.timer = setTimeout(this.fire, Math.max(0, this.remaining));
+    }
+  }
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.remaining = Infinity;
+  }
+  async during<T>(p: () => T | Promise<T>): Promise<T> {
+    this.pause();
+    try {
+      return await p();
+    } finally {
+      this.resume();
+    }
+  }
 }
 
 interface Live {
@@ -127,12 +155,17 @@ export class SshHost implements Host {
   private readonly log: Logger;
   private closed = false;
 
-  constructor(readonly target: SshTarget, private readonly opts: SshHostOptions = {}) {
+  constructor(
+    readonly target: SshTarget,
+    private readonly opts: SshHostOptions = {},
+  ) {
     this.name = opts.name ?? target.alias;
     this.log = opts.logger ?? silentLogger;
   }
 
-  get useSudo(): boolean { return !!this.opts.useSudo; }
+  get useSudo(): boolean {
+    return !!this.opts.useSudo;
+  }
 
   /** Called when an established connection drops (not on close() or the idle close). */
   onDisconnect(listener: (e: SshDisconnectedError) => void): () => void {
@@ -146,7 +179,9 @@ export class SshHost implements Host {
   }
 
   /** True while an authenticated connection is open. */
-  get connected(): boolean { return !!this.current; }
+  get connected(): boolean {
+    return !!this.current;
+  }
 
   /** The shared connection, opened on first use. A caller's cancel stops its wait, not the
    * connection others may be waiting for (it still ends by ConnectTimeout, or idles out). */
@@ -155,7 +190,14 @@ export class SshHost implements Host {
     if (!this.live) {
       const p = this.open();
       this.live = p;
-      p.then(() => { if (this.active === 0 && !this.idleTimer) this.idle(); }, () => { if (this.live === p) this.live = undefined; });
+      p.then(
+        () => {
+          if (this.active === 0 && !this.idleTimer) this.idle();
+        },
+        () => {
+          if (this.live === p) this.live = undefined;
+        },
+      );
     }
     return raceAbort(this.live, signal);
   }
@@ -174,17 +216,31 @@ export class SshHost implements Host {
       const drop = (why: string) => {
         if (live.dropped || live.closing) return;
         live.dropped = new SshDisconnectedError(`the connection to ${this.name} dropped: ${why}`);
-        if (this.current === live) { this.current = undefined; this.live = undefined; }
+        if (this.current === live) {
+          this.current = undefined;
+          this.live = undefined;
+        }
         for (const h of hops) h.end();
         this.log.warn(live.dropped.message);
         for (const f of live.onDrop) f(live.dropped);
-        for (const f of this.disconnectListeners) { try { f(live.dropped); } catch { /* a listener's problem */ } }
+        for (const f of this.disconnectListeners) {
+          try {
+            f(live.dropped);
+          } catch {
+            /* a listener's problem */
+          }
+        }
       };
       client.on('error', (e) => drop(e.message));
       client.on('close', () => drop('closed by the server or the network'));
-      for (const h of hops) { h.on('error', (e) => drop(`jump host: ${e.message}`)); h.on('close', () => drop('jump host connection closed')); }
+      for (const h of hops) {
+        h.on('error', (e) => drop(`jump host: ${e.message}`));
+        h.on('close', () => drop('jump host connection closed'));
+      }
       this.current = live;
-      this.log.info(`ssh: connected to ${this.target.user}@${this.target.host}:${this.target.port}${chain.length ? ` via ${chain.map((h) => h.alias).join(' -> ')}` : ''}`);
+      this.log.info(
+        `ssh: connected to ${this.target.user}@${this.target.host}:${this.target.port}${chain.length ? ` via ${chain.map((h) => h.alias).join(' -> ')}` : ''}`,
+      );
       return live;
     } catch (e) {
       for (const h of hops) h.end();
@@ -214,9 +270,15 @@ export class SshHost implements Host {
         client.destroy?.();
         reject(e);
       };
-      const timer = new PausableTimer(t.connectTimeoutMs, () => fail(new SshConnectError(
-        `timed out after ${Math.round(t.connectTimeoutMs / 1000)} s connecting to ${where}`,
-        'check that the host is up and reachable (VPN, firewall), or raise ConnectTimeout in the ssh config', 'ETIMEDOUT')));
+      const timer = new PausableTimer(t.connectTimeoutMs, () =>
+        fail(
+          new SshConnectError(
+            `timed out after ${Math.round(t.connectTimeoutMs / 1000)} s connecting to ${where}`,
+            'check that the host is up and reachable (VPN, firewall), or raise ConnectTimeout in the ssh config',
+            'ETIMEDOUT',
+          ),
+        ),
+      );
       const onAbort = () => fail(new CancelledError());
       signal?.addEventListener('abort', onAbort, { once: true });
 
@@ -228,36 +290,68 @@ export class SshHost implements Host {
       const hostKeyAlgos = [...preferred.filter((a) => DEFAULT_HOST_KEY_ALGOS.includes(a)), ...DEFAULT_HOST_KEY_ALGOS.filter((a) => !preferred.includes(a))];
       const hostVerifier = (key: Buffer, verify: (ok: boolean) => void) => {
         const d = decideHostKey(key, {
-          entries, host: t.host, port: t.port, user: t.user, strictHostKeyChecking: t.strictHostKeyChecking, batchMode: t.batchMode,
-          canAsk: !!cb.onUnknownHostKey, acceptedOnce: this.acceptedOnce, writeTo: writeTo ?? null,
+          entries,
+          host: t.host,
+          port: t.port,
+          user: t.user,
+          strictHostKeyChecking: t.strictHostKeyChecking,
+          batchMode: t.batchMode,
+          canAsk: !!cb.onUnknownHostKey,
+          acceptedOnce: this.acceptedOnce,
+          writeTo: writeTo ?? null,
         });
         const remember = () => {
           if (!writeTo) return;
-          try { appendKnownHost(writeTo, knownHostsLine(t.host, t.port, key, { hash: t.hashKnownHosts })); this.log.info(`ssh: added ${keyTypeOf(key)} ${fingerprintSha256(key)} for ${knownHostName(t.host, t.port)} to ${writeTo}`); } catch (e) {
+          try {
+            appendKnownHost(writeTo, knownHostsLine(t.host, t.port, key, { hash: t.hashKnownHosts }));
+            this.log.info(`ssh: added ${keyTypeOf(key)} ${fingerprintSha256(key)} for ${knownHostName(t.host, t.port)} to ${writeTo}`);
+          } catch (e) {
             this.log.warn(`ssh: cannot write ${writeTo}: ${(e as Error).message}`);
           }
         };
-        const refuse = (e: Error) => { fatal = e; verify(false); };
+        const refuse = (e: Error) => {
+          fatal = e;
+          verify(false);
+        };
         switch (d.kind) {
-          case 'accept': return verify(true);
-          case 'refuse': return refuse(d.error);
+          case 'accept':
+            return verify(true);
+          case 'refuse':
+            return refuse(d.error);
           case 'remember':
-            this.log.warn(`ssh: accepting new host key for ${knownHostName(t.host, t.port)}: ${keyTypeOf(key)} ${fingerprintSha256(key)} (StrictHostKeyChecking ${t.strictHostKeyChecking})`);
+            this.log.warn(
+              `ssh: accepting new host key for ${knownHostName(t.host, t.port)}: ${keyTypeOf(key)} ${fingerprintSha256(key)} (StrictHostKeyChecking ${t.strictHostKeyChecking})`,
+            );
             remember();
             return verify(true);
           case 'ask':
-            timer.during(() => cb.onUnknownHostKey!(d.question)).then((answer) => {
-              if (answer === 'remember') { remember(); verify(true); }
-              else if (answer === 'once') { this.acceptedOnce.add(d.onceKey); verify(true); }
-              else refuse(declinedKeyError(key, t.host, t.port));
-            }, (e: Error) => refuse(e));
+            timer
+              .during(() => cb.onUnknownHostKey!(d.question))
+              .then(
+                (answer) => {
+                  if (answer === 'remember') {
+                    remember();
+                    verify(true);
+                  } else if (answer === 'once') {
+                    this.acceptedOnce.add(d.onceKey);
+                    verify(true);
+                  } else refuse(declinedKeyError(key, t.host, t.port));
+                },
+                (e: Error) => refuse(e),
+              );
         }
       };
 
       // Authentication: the agent, identity files, keyboard-interactive, password (authPlan.ts).
       const plan = new AuthPlan({
-        target: t, callbacks: cb, agentSocket: this.opts.agentSocket, during: (p) => timer.during(p),
-        setFatal: (e) => { fatal = e; }, isFatal: () => fatal !== undefined,
+        target: t,
+        callbacks: cb,
+        agentSocket: this.opts.agentSocket,
+        during: (p) => timer.during(p),
+        setFatal: (e) => {
+          fatal = e;
+        },
+        isFatal: () => fatal !== undefined,
       });
       const authHandler = plan.handler;
 
@@ -280,11 +374,15 @@ export class SshHost implements Host {
         fail(mapConnectError(err, where));
       });
       client.on('close', () => {
-        if (!settled) fail(fatal ?? new SshConnectError(`the connection to ${where} closed during the handshake`, 'check the host and port; is it an SSH server?'));
+        if (!settled)
+          fail(fatal ?? new SshConnectError(`the connection to ${where} closed during the handshake`, 'check the host and port; is it an SSH server?'));
       });
 
       const connect = (sock?: NodeJS.ReadableStream & NodeJS.WritableStream) => {
-        if (settled) { (sock as unknown as { destroy?: () => void })?.destroy?.(); return; }
+        if (settled) {
+          (sock as unknown as { destroy?: () => void })?.destroy?.();
+          return;
+        }
         const cfg: ConnectConfig = {
           host: t.host,
           port: t.port,
@@ -297,13 +395,22 @@ export class SshHost implements Host {
           algorithms: { serverHostKey: hostKeyAlgos as never },
         };
         if (sock) cfg.sock = sock as unknown as ConnectConfig['sock'];
-        try { client.connect(cfg); } catch (e) { fail(mapConnectError(e as Error, where)); }
+        try {
+          client.connect(cfg);
+        } catch (e) {
+          fail(mapConnectError(e as Error, where));
+        }
       };
       if (!via) connect();
       else {
         via.forwardOut('127.0.0.1', 0, t.host, t.port, (err, stream) => {
-          if (err) return fail(new SshConnectError(`the jump host cannot reach ${t.host}:${t.port}: ${err.message}`,
-            'check that the jump host can resolve and reach the target, and allows TCP forwarding (AllowTcpForwarding / PermitOpen in its sshd_config)'));
+          if (err)
+            return fail(
+              new SshConnectError(
+                `the jump host cannot reach ${t.host}:${t.port}: ${err.message}`,
+                'check that the jump host can resolve and reach the target, and allows TCP forwarding (AllowTcpForwarding / PermitOpen in its sshd_config)',
+              ),
+            );
           connect(stream);
         });
       }
@@ -312,10 +419,22 @@ export class SshHost implements Host {
 
   private async acquire(signal?: AbortSignal): Promise<void> {
     const max = this.opts.maxChannels ?? 8;
-    if (this.active < max) { this.active++; this.busy(); return; }
+    if (this.active < max) {
+      this.active++;
+      this.busy();
+      return;
+    }
     await new Promise<void>((resolve, reject) => {
-      const go = () => { signal?.removeEventListener('abort', abort); this.active++; this.busy(); resolve(); };
-      const abort = () => { this.waiting = this.waiting.filter((w) => w !== go); reject(new CancelledError()); };
+      const go = () => {
+        signal?.removeEventListener('abort', abort);
+        this.active++;
+        this.busy();
+        resolve();
+      };
+      const abort = () => {
+        this.waiting = this.waiting.filter((w) => w !== go);
+        reject(new CancelledError());
+      };
       signal?.addEventListener('abort', abort, { once: true });
       this.waiting.push(go);
     });
@@ -328,13 +447,21 @@ export class SshHost implements Host {
     if (this.active === 0) this.idle();
   }
 
-  private busy(): void { if (this.idleTimer) { clearTimeout(this.idleTimer); this.idleTimer = undefined; } }
+  private busy(): void {
+    if (this.idleTimer) {
+      clearTimeout(this.idleTimer);
+      this.idleTimer = undefined;
+    }
+  }
 
   private idle(): void {
     const ms = this.opts.idleTimeoutMs ?? 120_000;
     this.idleTimer = setTimeout(() => {
       this.idleTimer = undefined;
-      if (this.active === 0) { this.log.debug(`ssh: closing idle connection to ${this.name}`); void this.disconnect(); }
+      if (this.active === 0) {
+        this.log.debug(`ssh: closing idle connection to ${this.name}`);
+        void this.disconnect();
+      }
     }, ms);
     this.idleTimer.unref?.();
   }
@@ -346,11 +473,18 @@ export class SshHost implements Host {
     this.current = undefined;
     if (!p) return;
     let live: Live;
-    try { live = await p; } catch { return; }
+    try {
+      live = await p;
+    } catch {
+      return;
+    }
     live.closing = true;
     await new Promise<void>((resolve) => {
       const t = setTimeout(resolve, 2000);
-      live.client.once('close', () => { clearTimeout(t); resolve(); });
+      live.client.once('close', () => {
+        clearTimeout(t);
+        resolve();
+      });
       live.client.end();
     });
     for (const h of live.hops.reverse()) h.end();
@@ -412,27 +546,51 @@ export class SshHost implements Host {
         signal?.removeEventListener('abort', onAbort);
         live.onDrop.delete(onDrop);
       };
-      const finish = (f: () => void) => { if (settled) return; settled = true; cleanup(); f(); };
+      const finish = (f: () => void) => {
+        if (settled) return;
+        settled = true;
+        cleanup();
+        f();
+      };
 
       const stop = (reason: 'cancel' | 'timeout') => {
         if (stopping) return;
         stopReason = reason;
         stopping = (async () => {
           // Cancelled while the channel was opening: wait for it, so the command it starts is stopped too.
-          if (!ch && !settled) await new Promise<void>((r) => { channelWaiters.push(r); setTimeout(r, 5000); });
+          if (!ch && !settled)
+            await new Promise<void>((r) => {
+              channelWaiters.push(r);
+              setTimeout(r, 5000);
+            });
           // Wait briefly for the pid line if the command has only just started.
-          if (pid === undefined && ch) await new Promise<void>((r) => { pidWaiters.push(r); setTimeout(r, 2000); });
-          try { ch?.signal('TERM'); } catch { /* not supported or closed */ }
+          if (pid === undefined && ch)
+            await new Promise<void>((r) => {
+              pidWaiters.push(r);
+              setTimeout(r, 2000);
+            });
+          try {
+            ch?.signal('TERM');
+          } catch {
+            /* not supported or closed */
+          }
           if (pid !== undefined) {
             // TERM the remote process group, give it a second to go (the channel closes when it
             // has), then KILL what is left.
             for (const sig of ['TERM', 'KILL']) {
               if (closed || live.dropped) break;
               this.remoteKill(live, pid, sig);
-              await new Promise<void>((r) => { closeWaiters.push(r); setTimeout(r, 1000); });
+              await new Promise<void>((r) => {
+                closeWaiters.push(r);
+                setTimeout(r, 1000);
+              });
             }
           }
-          try { ch?.close(); } catch { /* gone */ }
+          try {
+            ch?.close();
+          } catch {
+            /* gone */
+          }
           // Let the channel's close arrive; settle anyway after a moment.
           setTimeout(() => settle(), 1500).unref?.();
         })();
@@ -440,7 +598,15 @@ export class SshHost implements Host {
       const settle = () => {
         if (settled) return;
         if (stopReason === 'cancel') return finish(() => reject(new CancelledError()));
-        finish(() => resolve({ stdout: out.join(''), stderr: err.join(''), code: stopReason === 'timeout' ? null : exitCode, signal: stopReason === 'timeout' ? (exitSignal ?? 'SIGKILL') : exitSignal, timedOut: stopReason === 'timeout' }));
+        finish(() =>
+          resolve({
+            stdout: out.join(''),
+            stderr: err.join(''),
+            code: stopReason === 'timeout' ? null : exitCode,
+            signal: stopReason === 'timeout' ? (exitSignal ?? 'SIGKILL') : exitSignal,
+            timedOut: stopReason === 'timeout',
+          }),
+        );
       };
       const onAbort = () => stop('cancel');
       const onDrop = (e: SshDisconnectedError) => {
@@ -453,16 +619,32 @@ export class SshHost implements Host {
 
       try {
         live.client.exec(wrapForCancel(command), (e, channel) => {
-          if (e) return finish(() => reject(live.dropped ?? new SshError(`cannot start a command on ${this.name}: ${e.message}`, 'the server refused a new session (MaxSessions?)')));
+          if (e)
+            return finish(() =>
+              reject(live.dropped ?? new SshError(`cannot start a command on ${this.name}: ${e.message}`, 'the server refused a new session (MaxSessions?)')),
+            );
           ch = channel;
           for (const w of channelWaiters) w();
           channelWaiters = [];
-          if (settled) { channel.close(); return; }
+          if (settled) {
+            channel.close();
+            return;
+          }
           channel.setEncoding('utf8');
           channel.stderr.setEncoding('utf8');
-          channel.on('data', (d: string) => { out.push(d); try { options.onStdout?.(d); } catch { /* the caller's problem */ } });
+          channel.on('data', (d: string) => {
+            out.push(d);
+            try {
+              options.onStdout?.(d);
+            } catch {
+              /* the caller's problem */
+            }
+          });
           channel.stderr.on('data', (d: string) => {
-            if (headDone) { err.push(d); return; }
+            if (headDone) {
+              err.push(d);
+              return;
+            }
             errHead += d;
             const nl = errHead.indexOf('\n');
             if (nl < 0 && errHead.length < 200) return;
@@ -479,18 +661,26 @@ export class SshHost implements Host {
           });
           channel.on('exit', (code: number | null, sig?: string) => {
             if (typeof code === 'number') exitCode = code;
-            else { exitCode = null; exitSignal = sig ?? null; }
+            else {
+              exitCode = null;
+              exitSignal = sig ?? null;
+            }
           });
           channel.on('close', () => {
             closed = true;
             for (const w of closeWaiters) w();
             closeWaiters = [];
             if (!headDone && errHead) err.push(errHead.startsWith(PID_MARK) ? errHead.replace(/^@@oomlens-pid \d*\n?/, '') : errHead);
-            if (stopping) { void stopping.then(settle); return; }
+            if (stopping) {
+              void stopping.then(settle);
+              return;
+            }
             if (live.dropped) return onDrop(live.dropped);
             settle();
           });
-          channel.on('error', () => { /* close follows */ });
+          channel.on('error', () => {
+            /* close follows */
+          });
           channel.end(options.stdin ?? '');
           if (signal?.aborted) stop('cancel');
         });
@@ -506,9 +696,13 @@ export class SshHost implements Host {
     try {
       live.client.exec(script, (e, kc) => {
         if (e) return this.log.warn(`ssh: cannot send ${sig} to remote process ${pid} on ${this.name}: ${e.message}`);
-        kc.resume(); kc.stderr.resume(); kc.end();
+        kc.resume();
+        kc.stderr.resume();
+        kc.end();
       });
-    } catch (e) { this.log.warn(`ssh: cannot send ${sig} to remote process ${pid} on ${this.name}: ${(e as Error).message}`); }
+    } catch (e) {
+      this.log.warn(`ssh: cannot send ${sig} to remote process ${pid} on ${this.name}: ${(e as Error).message}`);
+    }
   }
 
   /**
@@ -534,7 +728,10 @@ export class SshHost implements Host {
         for (;;) {
           attempt++;
           await sleep(delay, signal);
-          try { await this.connect(signal); break; } catch (ce) {
+          try {
+            await this.connect(signal);
+            break;
+          } catch (ce) {
             if (!(ce instanceof SshConnectError) || attempt >= maxReconnects) throw ce;
             this.log.warn(`ssh: reconnect ${attempt} to ${this.name} failed: ${(ce as Error).message}`);
             delay = Math.min(delay * 2, options.maxBackoffMs ?? 10_000);
@@ -553,15 +750,30 @@ function raceAbort<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const abort = () => reject(new CancelledError());
     signal.addEventListener('abort', abort, { once: true });
-    p.then((v) => { signal.removeEventListener('abort', abort); resolve(v); }, (e) => { signal.removeEventListener('abort', abort); reject(e); });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', abort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', abort);
+        reject(e);
+      },
+    );
   });
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new CancelledError());
-    const t = setTimeout(() => { signal?.removeEventListener('abort', abort); resolve(); }, ms);
-    const abort = () => { clearTimeout(t); reject(new CancelledError()); };
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', abort);
+      resolve();
+    }, ms);
+    const abort = () => {
+      clearTimeout(t);
+      reject(new CancelledError());
+    };
     signal?.addEventListener('abort', abort, { once: true });
   });
 }
@@ -569,13 +781,29 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 function mapConnectError(err: Error & { code?: string; level?: string }, where: string): OomLensError {
   if (err instanceof OomLensError) return err;
   switch (err.code) {
-    case 'ECONNREFUSED': return new SshConnectError(`cannot connect to ${where}: connection refused`, 'is sshd running there, and is the port right (Port in the ssh config)?', err.code);
-    case 'ENOTFOUND': case 'EAI_AGAIN': return new SshConnectError(`cannot resolve the host name of ${where}`, 'check HostName in the ssh config, and DNS', err.code);
-    case 'EHOSTUNREACH': case 'ENETUNREACH': return new SshConnectError(`cannot reach ${where}: ${err.code === 'EHOSTUNREACH' ? 'host' : 'network'} unreachable`, 'check the network / VPN', err.code);
-    case 'ECONNRESET': case 'EPIPE': return new SshConnectError(`the connection to ${where} was reset during the handshake`, 'the server or a firewall dropped it; try again', err.code);
-    case 'ETIMEDOUT': return new SshConnectError(`timed out connecting to ${where}`, 'check that the host is reachable', err.code);
+    case 'ECONNREFUSED':
+      return new SshConnectError(
+        `cannot connect to ${where}: connection refused`,
+        'is sshd running there, and is the port right (Port in the ssh config)?',
+        err.code,
+      );
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new SshConnectError(`cannot resolve the host name of ${where}`, 'check HostName in the ssh config, and DNS', err.code);
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return new SshConnectError(`cannot reach ${where}: ${err.code === 'EHOSTUNREACH' ? 'host' : 'network'} unreachable`, 'check the network / VPN', err.code);
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return new SshConnectError(`the connection to ${where} was reset during the handshake`, 'the server or a firewall dropped it; try again', err.code);
+    case 'ETIMEDOUT':
+      return new SshConnectError(`timed out connecting to ${where}`, 'check that the host is reachable', err.code);
   }
-  if (err.level === 'handshake' || /handshake|algorithm/i.test(err.message)) return new SshConnectError(`SSH handshake with ${where} failed: ${err.message}`, 'the server offers no algorithm ssh2 supports, or it is not an SSH server');
+  if (err.level === 'handshake' || /handshake|algorithm/i.test(err.message))
+    return new SshConnectError(
+      `SSH handshake with ${where} failed: ${err.message}`,
+      'the server offers no algorithm ssh2 supports, or it is not an SSH server',
+    );
   return new SshConnectError(`cannot connect to ${where}: ${err.message}`, undefined, err.code);
 }
 

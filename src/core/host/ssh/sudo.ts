@@ -20,7 +20,10 @@ export function checkSudoResult(res: ExecResult, host: string, user: string): Ex
     );
   }
   if (/is not in the sudoers file|is not allowed to execute|may not run sudo/.test(err)) {
-    throw new SudoError(`${user} may not use sudo on ${host}`, `ask an administrator of ${host} to allow "${user}" password-less sudo, or connect as root, or turn off "use sudo"`);
+    throw new SudoError(
+      `${user} may not use sudo on ${host}`,
+      `ask an administrator of ${host} to allow "${user}" password-less sudo, or connect as root, or turn off "use sudo"`,
+    );
   }
   if ((res.code === 127 && /sudo/.test(err)) || /sudo: (command )?not found|sudo: No such file/.test(err)) {
     throw new SudoError(`sudo is not installed on ${host}`, `install sudo on ${host} (apt-get install sudo), or connect as root, or turn off "use sudo"`);

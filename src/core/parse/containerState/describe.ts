@@ -7,7 +7,17 @@ import { quantityToBytes } from './quantities';
 
 const KEY = /^([A-Z][A-Za-z]{0,20}(?: [A-Za-z]{1,20}){0,3}):(?:\s+(.{0,2000}))?$/;
 const BARE_KEY = /^([a-z0-9][-a-z0-9_.]{0,252}):$/;
-const CLOSERS = new Set(['Conditions', 'Volumes', 'Events', 'QoS Class', 'Node-Selectors', 'Tolerations', 'Init Containers', 'Containers', 'Ephemeral Containers']);
+const CLOSERS = new Set([
+  'Conditions',
+  'Volumes',
+  'Events',
+  'QoS Class',
+  'Node-Selectors',
+  'Tolerations',
+  'Init Containers',
+  'Containers',
+  'Ephemeral Containers',
+]);
 
 export class DescribeReader {
   private rec: ContainerRecord | null = null;

@@ -68,7 +68,8 @@ export class PlatformStatusCollector implements PathSink {
       const j = String(path[specAt + 2]);
       const rest = path.slice(specAt + 3);
       if (rest.length === 1 && rest[0] === 'name' && typeof value === 'string') p.specNames.set(j, value);
-      else if (rest.length === 3 && rest[0] === 'resources' && rest[1] === 'limits' && rest[2] === 'memory') p.specLimits.set(j, quantityToBytes(String(value)));
+      else if (rest.length === 3 && rest[0] === 'resources' && rest[1] === 'limits' && rest[2] === 'memory')
+        p.specLimits.set(j, quantityToBytes(String(value)));
       const name = p.specNames.get(j);
       if (name !== undefined && p.specLimits.has(j)) p.limits.set(name, p.specLimits.get(j) ?? null);
       return;

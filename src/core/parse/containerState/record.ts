@@ -31,7 +31,19 @@ export interface ContainerRecord {
 }
 
 export function newRecord(line: number): ContainerRecord {
-  return { name: null, pod: null, namespace: null, id: null, restartCount: null, memoryLimitBytes: null, state: null, lastState: null, oomKilledFlag: null, firstLine: line, lastLine: line };
+  return {
+    name: null,
+    pod: null,
+    namespace: null,
+    id: null,
+    restartCount: null,
+    memoryLimitBytes: null,
+    state: null,
+    lastState: null,
+    oomKilledFlag: null,
+    firstLine: line,
+    lastLine: line,
+  };
 }
 
 export function newTermination(): Termination {
@@ -52,7 +64,15 @@ export function recordToEvent(r: ContainerRecord): OomEvent | null {
   if (!t) return null;
   const oomKilled = r.oomKilledFlag === true || t.reason === 'OOMKilled';
   const when = readTime(t.finishedAt);
-  const ev = blankEvent('container', { first: r.firstLine, last: r.lastLine, timeText: t.finishedAt, time: when ? when.utc : null, uptime: null, host: null, indent: 0 });
+  const ev = blankEvent('container', {
+    first: r.firstLine,
+    last: r.lastLine,
+    timeText: t.finishedAt,
+    time: when ? when.utc : null,
+    uptime: null,
+    host: null,
+    indent: 0,
+  });
   ev.containerState = {
     name: r.name,
     pod: r.pod,
@@ -64,11 +84,7 @@ export function recordToEvent(r: ContainerRecord): OomEvent | null {
     restartCount: r.restartCount,
     memoryLimitBytes: r.memoryLimitBytes,
     finishedAt: when ? when.iso : t.finishedAt,
-    message: oomKilled
-      ? 'OOM-killed: the container hit its memory limit'
-      : t.exitCode === 137
-        ? 'killed by SIGKILL (possibly OOM)'
-        : null,
+    message: oomKilled ? 'OOM-killed: the container hit its memory limit' : t.exitCode === 137 ? 'killed by SIGKILL (possibly OOM)' : null,
   };
   return ev;
 }

@@ -59,7 +59,10 @@ class WasmAnchorScanner implements AnchorScanner {
   /** Where `loaded` starts in wasm memory. */
   private base = 0;
 
-  constructor(private readonly x: ScanExports, private readonly fallback: AnchorScanner) {
+  constructor(
+    private readonly x: ScanExports,
+    private readonly fallback: AnchorScanner,
+  ) {
     // The memory never grows, so these views stay valid.
     this.mem = new Uint8Array(x.memory.buffer);
     this.inboxBuf = Buffer.from(x.memory.buffer, 0, INBOX_BYTES);

@@ -232,7 +232,18 @@ export class KernelEventAssembler implements Detector {
     if (s.constraint) ev.scope = scopeOfConstraint(s.constraint);
     else if (s.globalOom) ev.scope = 'system';
     if (!ev.victim && (s.pid !== null || s.task !== null)) {
-      ev.victim = { pid: s.pid, comm: s.task, uid: s.uid, score: null, totalVmKb: null, anonRssKb: null, fileRssKb: null, shmemRssKb: null, pgtablesKb: null, oomScoreAdj: null };
+      ev.victim = {
+        pid: s.pid,
+        comm: s.task,
+        uid: s.uid,
+        score: null,
+        totalVmKb: null,
+        anonRssKb: null,
+        fileRssKb: null,
+        shmemRssKb: null,
+        pgtablesKb: null,
+        oomScoreAdj: null,
+      };
     }
     this.anchor();
   }
@@ -257,7 +268,18 @@ export class KernelEventAssembler implements Detector {
     }
     // Reaped with no kill line in the input: the reaper only reaps OOM victims, so it is a kill.
     const ev = this.open('kill', meta, true);
-    ev.victim = { pid: r.pid, comm: r.comm, uid: null, score: null, totalVmKb: null, anonRssKb: null, fileRssKb: null, shmemRssKb: null, pgtablesKb: null, oomScoreAdj: null };
+    ev.victim = {
+      pid: r.pid,
+      comm: r.comm,
+      uid: null,
+      score: null,
+      totalVmKb: null,
+      anonRssKb: null,
+      fileRssKb: null,
+      shmemRssKb: null,
+      pgtablesKb: null,
+      oomScoreAdj: null,
+    };
     ev.reaped = reaped;
     this.victimFromKill = true;
   }
@@ -311,7 +333,18 @@ export class KernelEventAssembler implements Detector {
     this.victimFromKill = true;
     this.lmk = l;
     this.lmkLines = 0;
-    ev.victim = { pid: l.pid, comm: l.comm, uid: null, score: null, totalVmKb: null, anonRssKb: null, fileRssKb: null, shmemRssKb: null, pgtablesKb: null, oomScoreAdj: l.adj };
+    ev.victim = {
+      pid: l.pid,
+      comm: l.comm,
+      uid: null,
+      score: null,
+      totalVmKb: null,
+      anonRssKb: null,
+      fileRssKb: null,
+      shmemRssKb: null,
+      pgtablesKb: null,
+      oomScoreAdj: l.adj,
+    };
     this.applyLmk(meta);
   }
 
@@ -356,10 +389,15 @@ export class KernelEventAssembler implements Detector {
 
 export function scopeOfConstraint(c: string): OomScope | null {
   switch (c) {
-    case 'CONSTRAINT_NONE': return 'system';
-    case 'CONSTRAINT_MEMCG': return 'memcg';
-    case 'CONSTRAINT_CPUSET': return 'cpuset';
-    case 'CONSTRAINT_MEMORY_POLICY': return 'mempolicy';
-    default: return null;
+    case 'CONSTRAINT_NONE':
+      return 'system';
+    case 'CONSTRAINT_MEMCG':
+      return 'memcg';
+    case 'CONSTRAINT_CPUSET':
+      return 'cpuset';
+    case 'CONSTRAINT_MEMORY_POLICY':
+      return 'mempolicy';
+    default:
+      return null;
   }
 }

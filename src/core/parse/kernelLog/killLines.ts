@@ -248,7 +248,9 @@ export function parseOomKillSummary(text: string): OomKillSummary | null {
 }
 
 /** "oom_reaper: reaped process 4254 (python3), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB". */
-export function parseReaper(text: string): { pid: number | null; comm: string | null; anonRssKb: number | null; fileRssKb: number | null; shmemRssKb: number | null } | null {
+export function parseReaper(
+  text: string,
+): { pid: number | null; comm: string | null; anonRssKb: number | null; fileRssKb: number | null; shmemRssKb: number | null } | null {
   const at = text.indexOf('reaped process ');
   if (at < 0 || text.indexOf('oom_reaper') < 0) return null;
   const rest = text.slice(at + 15);

@@ -18,7 +18,8 @@ const TERMINAL_WIDTH = 80;
 const MAX_JOINS = 4;
 const MAX_JOINED = 16384;
 
-const NEW_RECORD = /^(?:Killed process|Out of [Mm]emory|Memory cgroup|oom-kill:|oom_reaper|oom-killer|Tasks state|Mem-Info|Node \d|CPU: |Pid: |Call Trace|Hardware name|lowmemorykiller|Kernel panic|\[ {0,8}(?:pid|\d+) {0,8}\]|\[<|\? |<\/?TASK>|RIP: |Code: |\.\.\.|\[\.\.\.\]|#+ |\$ |[\w.-]+@[\w.-]+[:$#]|[-=*]{3,}|FATAL ERROR|<---|java\.|at |Caused by|Exception)/;
+const NEW_RECORD =
+  /^(?:Killed process|Out of [Mm]emory|Memory cgroup|oom-kill:|oom_reaper|oom-killer|Tasks state|Mem-Info|Node \d|CPU: |Pid: |Call Trace|Hardware name|lowmemorykiller|Kernel panic|\[ {0,8}(?:pid|\d+) {0,8}\]|\[<|\? |<\/?TASK>|RIP: |Code: |\.\.\.|\[\.\.\.\]|#+ |\$ |[\w.-]+@[\w.-]+[:$#]|[-=*]{3,}|FATAL ERROR|<---|java\.|at |Caused by|Exception)/;
 
 export class LineJoiner {
   private pending: LogicalLine | null = null;
@@ -82,7 +83,7 @@ export class LineJoiner {
 /** An OOM line that visibly lacks its end, so the next unstamped line must be its rest. */
 export function looksCutShort(text: string): boolean {
   const last = text.charCodeAt(text.length - 1);
-  if (text.indexOf('Killed process ') >= 0) return !/(?:kB|oom_score_adj:-?\d+|\)\.?)$/.test(text) || !/file-rss/.test(text) && /total-vm|vsz/.test(text);
+  if (text.indexOf('Killed process ') >= 0) return !/(?:kB|oom_score_adj:-?\d+|\)\.?)$/.test(text) || (!/file-rss/.test(text) && /total-vm|vsz/.test(text));
   if (text.indexOf('invoked oom-killer') >= 0) return !/oom_score_adj=-?\d+$/.test(text);
   if (text.startsWith('oom-kill:')) return !/,uid=\d+$/.test(text);
   if (/[Kk]ill process \d/.test(text)) return !/(?:child|children\.?)$/.test(text);

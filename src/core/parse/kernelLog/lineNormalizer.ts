@@ -46,9 +46,34 @@ const CAT_N = /[ \t]*\d{1,9}\t/y;
 const SYSLOG = /((\p{L}{2,5}\.?) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:[.,]\d{1,6})?) (\S{1,255}) ([^\s:]{1,80}):(?: |$)/uy;
 const ISO = /(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:[.,](\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?(?: |$)/y;
 // journalctl -o short-full: "Mon 2025-12-08 17:51:31 CET host kernel: "
-const SHORT_FULL = /(\p{L}{2,4}\.?) (\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))? ([A-Za-z]{1,5}|[+-]\d{2}:?\d{2}) (\S{1,255}) ([^\s:]{1,80}):(?: |$)/uy;
+const SHORT_FULL =
+  /(\p{L}{2,4}\.?) (\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))? ([A-Za-z]{1,5}|[+-]\d{2}:?\d{2}) (\S{1,255}) ([^\s:]{1,80}):(?: |$)/uy;
 /** Zone abbreviations that mean one offset only; others leave the time unread (never guessed). */
-const ZONES: Record<string, string> = { UTC: 'Z', GMT: 'Z', Z: 'Z', CET: '+01:00', CEST: '+02:00', EET: '+02:00', EEST: '+03:00', WET: '+00:00', WEST: '+01:00', MSK: '+03:00', JST: '+09:00', KST: '+09:00', EST: '-05:00', EDT: '-04:00', CST: '', CDT: '-05:00', MST: '-07:00', MDT: '-06:00', PST: '-08:00', PDT: '-07:00', HST: '-10:00', AEST: '+10:00', AEDT: '+11:00' };
+const ZONES: Record<string, string> = {
+  UTC: 'Z',
+  GMT: 'Z',
+  Z: 'Z',
+  CET: '+01:00',
+  CEST: '+02:00',
+  EET: '+02:00',
+  EEST: '+03:00',
+  WET: '+00:00',
+  WEST: '+01:00',
+  MSK: '+03:00',
+  JST: '+09:00',
+  KST: '+09:00',
+  EST: '-05:00',
+  EDT: '-04:00',
+  CST: '',
+  CDT: '-05:00',
+  MST: '-07:00',
+  MDT: '-06:00',
+  PST: '-08:00',
+  PDT: '-07:00',
+  HST: '-10:00',
+  AEST: '+10:00',
+  AEDT: '+11:00',
+};
 const HOST_TAG = /(\S{1,255}) ([^\s:]{1,80}):(?: |$)/y;
 const KERNEL_TAG = /kernel:(?: |$)/y;
 const UPTIME = /\[ {0,12}(\d{1,10})\.(\d{1,9})\](?: |$)?/y;

@@ -21,7 +21,8 @@ export type OomEventsSource = OomEventsResult['source'];
 export const MAX_LINE_BYTES = 64 * 1024;
 const MAX_WARNINGS = 500;
 /** Lines with an anchor word (anchorScanner.ts) are parsed when they match this. */
-export const INTEREST = /invoked oom-killer|oom-killer: gfp|Killed process|[Kk]ill process|oom-kill:|oom_reaper|[Oo]ut of [Mm]emory|Memory cgroup|memory: usage|lowmemorykiller|OutOfMemoryError|MemoryError|insufficient memory|Native memory allocation|OOMKilled|Manual OOM|deadlocked on memory|\[ {0,8}pid {0,8}\]|Tasks state|heap out of memory|panic_on_oom|Out of Memory Error/;
+export const INTEREST =
+  /invoked oom-killer|oom-killer: gfp|Killed process|[Kk]ill process|oom-kill:|oom_reaper|[Oo]ut of [Mm]emory|Memory cgroup|memory: usage|lowmemorykiller|OutOfMemoryError|MemoryError|insufficient memory|Native memory allocation|OOMKilled|Manual OOM|deadlocked on memory|\[ {0,8}pid {0,8}\]|Tasks state|heap out of memory|panic_on_oom|Out of Memory Error/;
 /** Lines before an anchor line that are still parsed (task-table tails, V8 GC lines, Android "Process:" lines). */
 const REWIND_LINES = 40;
 /** Lines after an anchor line parsed in full (wrapped continuations, CPU/Pid lines). */
@@ -77,7 +78,10 @@ export class OomEventReader {
    *   true; false parses every line, for tests that check both give the same events).
    * @param options.scan 'indexof' skips with Buffer.indexOf instead of WebAssembly (for tests and benches).
    */
-  constructor(private readonly source: OomEventsSource = { kind: 'stdin' }, options: { fastSkip?: boolean; scan?: 'auto' | 'indexof' } = {}) {
+  constructor(
+    private readonly source: OomEventsSource = { kind: 'stdin' },
+    options: { fastSkip?: boolean; scan?: 'auto' | 'indexof' } = {},
+  ) {
     this.fastSkip = options.fastSkip !== false;
     this.scanKind = options.scan;
     const sink: EventSink = {
@@ -95,7 +99,8 @@ export class OomEventReader {
   push(chunk: string | Uint8Array): void {
     if (this.ended) return;
     try {
-      let buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      let buf =
+        typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
       if (this.atStart) {
         if (buf.length === 0) return;
         this.atStart = false;
@@ -432,7 +437,10 @@ export function parseOomEvents(text: string, source: OomEventsSource = { kind: '
  * Reads a stream (file, stdin, ssh channel) chunk by chunk. The reader keeps references to a few
  * recent chunks (look-back), so the stream must not reuse its buffers (Node streams do not).
  */
-export async function readOomEventsFromStream(stream: NodeJS.ReadableStream | AsyncIterable<string | Uint8Array>, source: OomEventsSource = { kind: 'stdin' }): Promise<OomEventsResult> {
+export async function readOomEventsFromStream(
+  stream: NodeJS.ReadableStream | AsyncIterable<string | Uint8Array>,
+  source: OomEventsSource = { kind: 'stdin' },
+): Promise<OomEventsResult> {
   const r = new OomEventReader(source);
   for await (const chunk of stream as AsyncIterable<string | Uint8Array>) r.push(chunk);
   return r.end();
@@ -444,7 +452,11 @@ export async function readOomEventsFromStream(stream: NodeJS.ReadableStream | As
  * reader idle 30 % of the time); the event loop gets a turn every few MiB. 64 KiB, as cat and grep
  * use: reads into bigger (mmap-backed) buffers ran 3-5x slower on the machines we measured.
  */
-export async function readOomEventsFromFile(path: string, source: OomEventsSource = { kind: 'file', path }, options: { scan?: 'auto' | 'indexof' } = {}): Promise<OomEventsResult> {
+export async function readOomEventsFromFile(
+  path: string,
+  source: OomEventsSource = { kind: 'file', path },
+  options: { scan?: 'auto' | 'indexof' } = {},
+): Promise<OomEventsResult> {
   const fd = openSync(path, 'r');
   const r = new OomEventReader(source, options);
   try {

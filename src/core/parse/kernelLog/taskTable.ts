@@ -7,12 +7,40 @@ import type { OomTask } from '../../model/oomEvent';
 import { int } from './numbers';
 
 export type Column =
-  | 'uid' | 'tgid' | 'total_vm' | 'rss' | 'rss_anon' | 'rss_file' | 'rss_shmem' | 'pgtables_bytes'
-  | 'nr_ptes' | 'nr_pmds' | 'swapents' | 'oom_score_adj' | 'oom_adj' | 'cpu' | 'unknown';
+  | 'uid'
+  | 'tgid'
+  | 'total_vm'
+  | 'rss'
+  | 'rss_anon'
+  | 'rss_file'
+  | 'rss_shmem'
+  | 'pgtables_bytes'
+  | 'nr_ptes'
+  | 'nr_pmds'
+  | 'swapents'
+  | 'oom_score_adj'
+  | 'oom_adj'
+  | 'cpu'
+  | 'unknown';
 
 export type Layout = Column[];
 
-const KNOWN = new Set<string>(['uid', 'tgid', 'total_vm', 'rss', 'rss_anon', 'rss_file', 'rss_shmem', 'pgtables_bytes', 'nr_ptes', 'nr_pmds', 'swapents', 'oom_score_adj', 'oom_adj', 'cpu']);
+const KNOWN = new Set<string>([
+  'uid',
+  'tgid',
+  'total_vm',
+  'rss',
+  'rss_anon',
+  'rss_file',
+  'rss_shmem',
+  'pgtables_bytes',
+  'nr_ptes',
+  'nr_pmds',
+  'swapents',
+  'oom_score_adj',
+  'oom_adj',
+  'cpu',
+]);
 
 const HEADER = /^\[ {0,8}pid {0,8}\]\s+uid\s/;
 const ROW = /^\[ {0,12}(\d{1,10})\]/;
@@ -20,7 +48,10 @@ const ROW = /^\[ {0,12}(\d{1,10})\]/;
 /** Columns after "[ pid ]" up to (not including) "name", or null when the line is not a table header. */
 export function parseHeader(text: string): Layout | null {
   if (!HEADER.test(text)) return null;
-  const tokens = text.slice(text.indexOf(']') + 1).trim().split(/\s+/);
+  const tokens = text
+    .slice(text.indexOf(']') + 1)
+    .trim()
+    .split(/\s+/);
   const cols: Layout = [];
   for (const t of tokens) {
     if (t === 'name') break;
@@ -127,21 +158,50 @@ export function parseRow(text: string, layout: Layout | null, hint: KernelHint, 
   for (let k = 0; k < used.length; k++) {
     const v = nums[k];
     switch (used[k]) {
-      case 'uid': task.uid = v; break;
-      case 'tgid': task.tgid = v; break;
-      case 'total_vm': task.totalVmPages = v; break;
-      case 'rss': task.rssPages = v; break;
-      case 'rss_anon': task.rssAnonPages = v; break;
-      case 'rss_file': task.rssFilePages = v; break;
-      case 'rss_shmem': task.rssShmemPages = v; break;
-      case 'pgtables_bytes': task.pgtablesBytes = v; break;
-      case 'swapents': task.swapEntries = v; break;
-      case 'oom_score_adj': task.oomScoreAdj = v; break;
-      case 'oom_adj': task.oomAdj = v; break;
-      case 'cpu': task.cpu = v; break;
-      case 'nr_ptes': task.nrPtes = v; break;
-      case 'nr_pmds': task.nrPmds = v; break;
-      default: break;
+      case 'uid':
+        task.uid = v;
+        break;
+      case 'tgid':
+        task.tgid = v;
+        break;
+      case 'total_vm':
+        task.totalVmPages = v;
+        break;
+      case 'rss':
+        task.rssPages = v;
+        break;
+      case 'rss_anon':
+        task.rssAnonPages = v;
+        break;
+      case 'rss_file':
+        task.rssFilePages = v;
+        break;
+      case 'rss_shmem':
+        task.rssShmemPages = v;
+        break;
+      case 'pgtables_bytes':
+        task.pgtablesBytes = v;
+        break;
+      case 'swapents':
+        task.swapEntries = v;
+        break;
+      case 'oom_score_adj':
+        task.oomScoreAdj = v;
+        break;
+      case 'oom_adj':
+        task.oomAdj = v;
+        break;
+      case 'cpu':
+        task.cpu = v;
+        break;
+      case 'nr_ptes':
+        task.nrPtes = v;
+        break;
+      case 'nr_pmds':
+        task.nrPmds = v;
+        break;
+      default:
+        break;
     }
   }
   return { task, layout: used, error: null };

@@ -13,18 +13,147 @@ const MONTHS: Record<string, number> = {};
 function add(month: number, ...names: string[]): void {
   for (const n of names) MONTHS[n] = month;
 }
-add(1, 'jan', 'january', 'janv', 'janvier', 'januar', 'jänner', 'janner', 'ene', 'enero', 'gen', 'gennaio', 'janeiro', 'januari', 'sty', 'styczen', 'янв', 'января', 'январь', '1月', 'led', 'tammi', 'ocak');
-add(2, 'feb', 'february', 'fev', 'fevr', 'fevrier', 'februar', 'febrero', 'febbraio', 'fevereiro', 'februari', 'lut', 'luty', 'фев', 'февр', 'февраля', 'февраль', '2月', 'uno', 'helmi', 'şub', 'sub');
-add(3, 'mar', 'march', 'mars', 'mär', 'maer', 'marz', 'märz', 'marzo', 'marco', 'março', 'mrt', 'maart', 'маp', 'мар', 'марта', 'март', '3月', 'bre', 'maalis', 'mart');
+add(
+  1,
+  'jan',
+  'january',
+  'janv',
+  'janvier',
+  'januar',
+  'jänner',
+  'janner',
+  'ene',
+  'enero',
+  'gen',
+  'gennaio',
+  'janeiro',
+  'januari',
+  'sty',
+  'styczen',
+  'янв',
+  'января',
+  'январь',
+  '1月',
+  'led',
+  'tammi',
+  'ocak',
+);
+add(
+  2,
+  'feb',
+  'february',
+  'fev',
+  'fevr',
+  'fevrier',
+  'februar',
+  'febrero',
+  'febbraio',
+  'fevereiro',
+  'februari',
+  'lut',
+  'luty',
+  'фев',
+  'февр',
+  'февраля',
+  'февраль',
+  '2月',
+  'uno',
+  'helmi',
+  'şub',
+  'sub',
+);
+add(
+  3,
+  'mar',
+  'march',
+  'mars',
+  'mär',
+  'maer',
+  'marz',
+  'märz',
+  'marzo',
+  'marco',
+  'março',
+  'mrt',
+  'maart',
+  'маp',
+  'мар',
+  'марта',
+  'март',
+  '3月',
+  'bre',
+  'maalis',
+  'mart',
+);
 add(4, 'apr', 'april', 'avr', 'avril', 'abr', 'abril', 'aprile', 'kwi', 'апр', 'апреля', 'апрель', '4月', 'dub', 'huhti', 'nis');
 add(5, 'may', 'mai', 'mayo', 'mag', 'maggio', 'maio', 'mei', 'maj', 'мая', 'май', '5月', 'kvě', 'touko', 'mayıs');
 add(6, 'jun', 'june', 'juin', 'juni', 'junio', 'giu', 'giugno', 'junho', 'cze', 'июн', 'июня', 'июнь', '6月', 'čvn', 'kesä', 'haz');
 add(7, 'jul', 'july', 'juil', 'juillet', 'juli', 'julio', 'lug', 'luglio', 'julho', 'lip', 'июл', 'июля', 'июль', '7月', 'čvc', 'heinä', 'tem');
 add(8, 'aug', 'august', 'aout', 'août', 'ago', 'agosto', 'augustus', 'sie', 'авг', 'августа', 'август', '8月', 'srp', 'elo', 'ağu');
-add(9, 'sep', 'sept', 'september', 'septembre', 'set', 'septiembre', 'settembre', 'setembro', 'wrz', 'сен', 'сент', 'сентября', 'сентябрь', '9月', 'zář', 'syys', 'eyl');
-add(10, 'oct', 'october', 'octobre', 'okt', 'oktober', 'octubre', 'ott', 'ottobre', 'out', 'outubro', 'paź', 'paz', 'окт', 'октября', 'октябрь', '10月', 'říj', 'loka', 'eki');
+add(
+  9,
+  'sep',
+  'sept',
+  'september',
+  'septembre',
+  'set',
+  'septiembre',
+  'settembre',
+  'setembro',
+  'wrz',
+  'сен',
+  'сент',
+  'сентября',
+  'сентябрь',
+  '9月',
+  'zář',
+  'syys',
+  'eyl',
+);
+add(
+  10,
+  'oct',
+  'october',
+  'octobre',
+  'okt',
+  'oktober',
+  'octubre',
+  'ott',
+  'ottobre',
+  'out',
+  'outubro',
+  'paź',
+  'paz',
+  'окт',
+  'октября',
+  'октябрь',
+  '10月',
+  'říj',
+  'loka',
+  'eki',
+);
 add(11, 'nov', 'november', 'novembre', 'noviembre', 'novembro', 'lis', 'ноя', 'нояб', 'ноября', 'ноябрь', '11月', 'marras', 'kas');
-add(12, 'dec', 'december', 'dez', 'dezember', 'déc', 'decembre', 'dic', 'diciembre', 'dicembre', 'dezembro', 'gru', 'дек', 'декабря', 'декабрь', '12月', 'pro', 'joulu', 'ara');
+add(
+  12,
+  'dec',
+  'december',
+  'dez',
+  'dezember',
+  'déc',
+  'decembre',
+  'dic',
+  'diciembre',
+  'dicembre',
+  'dezembro',
+  'gru',
+  'дек',
+  'декабря',
+  'декабрь',
+  '12月',
+  'pro',
+  'joulu',
+  'ara',
+);
 
 /** Month number 1-12 for a (possibly localized) month name token, or null when unknown. */
 export function monthOf(token: string): number | null {

@@ -20,7 +20,10 @@ function mergeByKey(sites: LeakSite[]): Map<string, LeakSite> {
   for (const s of sites) {
     const k = siteKey(s);
     const p = out.get(k);
-    if (!p) { out.set(k, s); continue; }
+    if (!p) {
+      out.set(k, s);
+      continue;
+    }
     const merged: LeakSite = {
       ...p,
       bytes: p.bytes + s.bytes,
@@ -52,8 +55,8 @@ export function compareLeakReports(before: LeakReport, after: LeakReport): LeakC
     else if (s.bytes > p.bytes) grown.push({ before: p, after: s });
     else if (s.bytes < p.bytes) shrunk.push({ before: p, after: s });
   }
-  grown.sort((x, y) => (y.after.bytes - y.before.bytes) - (x.after.bytes - x.before.bytes));
-  shrunk.sort((x, y) => (x.after.bytes - x.before.bytes) - (y.after.bytes - y.before.bytes));
+  grown.sort((x, y) => y.after.bytes - y.before.bytes - (x.after.bytes - x.before.bytes));
+  shrunk.sort((x, y) => x.after.bytes - x.before.bytes - (y.after.bytes - y.before.bytes));
   return { fixed: sortSites(fixed), added: sortSites(added), grown, shrunk };
 }
 

@@ -3,15 +3,7 @@ import type { LeakTool } from '../../model/leakReport';
 
 /** Finer than LeakTool: how to read it. */
 export type LeakFormat =
-  | 'memcheck-xml'
-  | 'memcheck-text'
-  | 'massif'
-  | 'tracemalloc'
-  | 'memray'
-  | 'heap-profile'
-  | 'heap-snapshot'
-  | 'java-histogram'
-  | 'heaptrack';
+  'memcheck-xml' | 'memcheck-text' | 'massif' | 'tracemalloc' | 'memray' | 'heap-profile' | 'heap-snapshot' | 'java-histogram' | 'heaptrack';
 
 export const FORMAT_TOOL: Record<LeakFormat, LeakTool> = {
   'memcheck-xml': 'valgrind-memcheck',
@@ -41,13 +33,23 @@ export function detectFormat(headIn: string): LeakFormat | null {
   if (/^desc: /m.test(head) && /^(?:snapshot=\d|time_unit: |cmd: )/m.test(head)) return 'massif';
   if (/^(?:Massif arguments:|ms_print arguments:)/m.test(head)) return 'massif';
 
-  if (/^(?:MOST CALLS TO ALLOCATION FUNCTIONS|PEAK MEMORY CONSUMERS|MEMORY LEAKS|MOST TEMPORARY ALLOCATIONS)\s*$/m.test(head) ||
-      /^reading file ".*" - please wait, this might take some time\.\.\./m.test(head) ||
-      (/^total memory leaked: /m.test(head) && /^peak heap memory consumption: /m.test(head))) return 'heaptrack';
+  if (
+    /^(?:MOST CALLS TO ALLOCATION FUNCTIONS|PEAK MEMORY CONSUMERS|MEMORY LEAKS|MOST TEMPORARY ALLOCATIONS)\s*$/m.test(head) ||
+    /^reading file ".*" - please wait, this might take some time\.\.\./m.test(head) ||
+    (/^total memory leaked: /m.test(head) && /^peak heap memory consumption: /m.test(head))
+  )
+    return 'heaptrack';
 
   const prefixed = /(?:==|\*\*)\d+(?:==|\*\*)(?: |$)/m.test(head);
-  if (prefixed && /Memcheck, a memory error detector|Using Valgrind-|HEAP SUMMARY:|LEAK SUMMARY:|in loss record|ERROR SUMMARY:|(?:at|by) 0x[0-9A-Fa-f]+: /.test(head)) return 'memcheck-text';
-  if (/bytes in [\d,]+ blocks? are (?:definitely|indirectly|possibly) lost|still reachable in loss record|^\s*LEAK SUMMARY:\s*$|^\s*HEAP SUMMARY:\s*$/m.test(head)) return 'memcheck-text';
+  if (
+    prefixed &&
+    /Memcheck, a memory error detector|Using Valgrind-|HEAP SUMMARY:|LEAK SUMMARY:|in loss record|ERROR SUMMARY:|(?:at|by) 0x[0-9A-Fa-f]+: /.test(head)
+  )
+    return 'memcheck-text';
+  if (
+    /bytes in [\d,]+ blocks? are (?:definitely|indirectly|possibly) lost|still reachable in loss record|^\s*LEAK SUMMARY:\s*$|^\s*HEAP SUMMARY:\s*$/m.test(head)
+  )
+    return 'memcheck-text';
 
   if (/^\s*num\s+#instances\s+#bytes\s+class name/m.test(head)) return 'java-histogram';
   if ((head.match(/^\s*\d+:\s+\d+\s+\d+\s+[\w[$<]\S*(?:\s+\([^()]*\))?\s*$/gm) ?? []).length >= 3) return 'java-histogram';

@@ -19,12 +19,22 @@ const SIZE = '([+-]?\\d+(?:\\.\\d+)?[BKMGTP]B?)';
 const LEAK_HEAD = new RegExp(`^${SIZE} leaked over (\\d+) calls from(:?)\\s*$`);
 const PEAK_HEAD = new RegExp(`^${SIZE} (?:peak memory consumed|consumed) over (\\d+) calls from(:?)\\s*$`);
 
-interface Entry { bytes: number; calls: number; frames: LeakFrame[]; sub: LeakFrame[][] }
+interface Entry {
+  bytes: number;
+  calls: number;
+  frames: LeakFrame[];
+  sub: LeakFrame[][];
+}
 
 export function parseHeaptrack(text: string): LeakReport {
   const report: LeakReport = {
-    tool: 'heaptrack', toolVersion: null, pid: null, command: null,
-    summary: emptyLeakSummary(), sites: [], warnings: [],
+    tool: 'heaptrack',
+    toolVersion: null,
+    pid: null,
+    command: null,
+    summary: emptyLeakSummary(),
+    sites: [],
+    warnings: [],
   };
   let section: string | null = null;
   const entries: Record<'leaks' | 'peak', Entry[]> = { leaks: [], peak: [] };
@@ -34,18 +44,38 @@ export function parseHeaptrack(text: string): LeakReport {
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.replace(/\s+$/, '');
     let m: RegExpExecArray | null;
-    if ((m = /^Debuggee command was: (.*)$/.exec(line))) { report.command = m[1]; continue; }
+    if ((m = /^Debuggee command was: (.*)$/.exec(line))) {
+      report.command = m[1];
+      continue;
+    }
     if (/^(MOST CALLS TO ALLOCATION FUNCTIONS|PEAK MEMORY CONSUMERS|MEMORY LEAKS|MOST TEMPORARY ALLOCATIONS|MOST ALLOCATIONS|[A-Z]+(?: [A-Z]+)+)$/.test(line)) {
       section = line.trim();
       entry = null;
       frames = null;
       continue;
     }
-    if ((m = /^total memory leaked: (\S+)/.exec(line))) { report.summary.inUseAtExitBytes = decimalSize(m[1]); continue; }
-    if ((m = /^peak heap memory consumption: (\S+)/.exec(line))) { report.summary.peakBytes = decimalSize(m[1]); continue; }
-    if ((m = /^calls to allocation functions: (\d+)/.exec(line))) { report.summary.totalAllocs = Number(m[1]); continue; }
-    if ((m = /^suppressed leaks: (\S+)/.exec(line))) { report.summary.suppressedBytes = decimalSize(m[1]); continue; }
-    if (line.trim() === '') { entry = null; frames = null; lastFrame = null; continue; }
+    if ((m = /^total memory leaked: (\S+)/.exec(line))) {
+      report.summary.inUseAtExitBytes = decimalSize(m[1]);
+      continue;
+    }
+    if ((m = /^peak heap memory consumption: (\S+)/.exec(line))) {
+      report.summary.peakBytes = decimalSize(m[1]);
+      continue;
+    }
+    if ((m = /^calls to allocation functions: (\d+)/.exec(line))) {
+      report.summary.totalAllocs = Number(m[1]);
+      continue;
+    }
+    if ((m = /^suppressed leaks: (\S+)/.exec(line))) {
+      report.summary.suppressedBytes = decimalSize(m[1]);
+      continue;
+    }
+    if (line.trim() === '') {
+      entry = null;
+      frames = null;
+      lastFrame = null;
+      continue;
+    }
     const key = section === 'MEMORY LEAKS' ? 'leaks' : section === 'PEAK MEMORY CONSUMERS' ? 'peak' : null;
     if (!key) continue;
     const head = (key === 'leaks' ? LEAK_HEAD : PEAK_HEAD).exec(line);
@@ -65,8 +95,15 @@ export function parseHeaptrack(text: string): LeakReport {
     if (!entry || !frames) continue;
     const t = line.trim();
     if (/^and .* from \d+ other places$/.test(t)) continue;
-    if ((m = /^at (.+):(\d+)$/.exec(t)) && lastFrame) { lastFrame.file = m[1]; lastFrame.line = Number(m[2]); continue; }
-    if ((m = /^in (.+)$/.exec(t)) && lastFrame) { lastFrame.object = m[1] === '??' ? null : m[1]; continue; }
+    if ((m = /^at (.+):(\d+)$/.exec(t)) && lastFrame) {
+      lastFrame.file = m[1];
+      lastFrame.line = Number(m[2]);
+      continue;
+    }
+    if ((m = /^in (.+)$/.exec(t)) && lastFrame) {
+      lastFrame.object = m[1] === '??' ? null : m[1];
+      continue;
+    }
     lastFrame = { function: t === '??' || /^0x[0-9a-f]+$/i.test(t) ? null : t, file: null, line: null, object: null };
     if (/^0x[0-9a-f]+$/i.test(t)) lastFrame.address = t;
     frames.push(lastFrame);

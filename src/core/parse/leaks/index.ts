@@ -48,12 +48,19 @@ function sanitize(r: LeakReport): LeakReport {
   const fix = (o: Record<string, unknown>, keys: string[], zero: string[] = []) => {
     for (const k of keys) {
       const v = o[k];
-      if (typeof v === 'number' && !Number.isFinite(v)) { o[k] = zero.includes(k) ? 0 : null; bad++; }
+      if (typeof v === 'number' && !Number.isFinite(v)) {
+        o[k] = zero.includes(k) ? 0 : null;
+        bad++;
+      }
     }
   };
   fix(r.summary as unknown as Record<string, unknown>, Object.keys(r.summary));
   for (const s of r.sites) {
-    fix(s as unknown as Record<string, unknown>, ['bytes', 'directBytes', 'indirectBytes', 'count', 'bytesDiff', 'countDiff', 'record', 'recordsTotal'], ['bytes']);
+    fix(
+      s as unknown as Record<string, unknown>,
+      ['bytes', 'directBytes', 'indirectBytes', 'count', 'bytesDiff', 'countDiff', 'record', 'recordsTotal'],
+      ['bytes'],
+    );
     for (const f of s.frames) fix(f as unknown as Record<string, unknown>, ['line', 'column']);
   }
   if (bad > 0) {
@@ -90,15 +97,23 @@ function parseJson(text: string, format: LeakFormat): LeakReport {
 
 function parseAs(format: LeakFormat, text: string): LeakReport {
   switch (format) {
-    case 'memcheck-xml': return parseMemcheckXml(text);
-    case 'memcheck-text': return parseMemcheckText(text);
-    case 'massif': return parseMassif(text);
-    case 'tracemalloc': return parseTracemalloc(text);
-    case 'memray': return parseMemrayStats(text);
+    case 'memcheck-xml':
+      return parseMemcheckXml(text);
+    case 'memcheck-text':
+      return parseMemcheckText(text);
+    case 'massif':
+      return parseMassif(text);
+    case 'tracemalloc':
+      return parseTracemalloc(text);
+    case 'memray':
+      return parseMemrayStats(text);
     case 'heap-profile':
-    case 'heap-snapshot': return parseJson(text, format);
-    case 'java-histogram': return parseJavaHistogram(text);
-    case 'heaptrack': return parseHeaptrack(text);
+    case 'heap-snapshot':
+      return parseJson(text, format);
+    case 'java-histogram':
+      return parseJavaHistogram(text);
+    case 'heaptrack':
+      return parseHeaptrack(text);
   }
 }
 
@@ -134,7 +149,10 @@ async function readHead(path: string): Promise<{ head: string; gzip: boolean; si
 
 function openText(path: string, gzip: boolean): Readable {
   const raw = createReadStream(path);
-  if (!gzip) { raw.setEncoding('utf8'); return raw; }
+  if (!gzip) {
+    raw.setEncoding('utf8');
+    return raw;
+  }
   const gz = raw.pipe(createGunzip());
   raw.on('error', (e) => gz.destroy(e));
   gz.setEncoding('utf8');
@@ -161,7 +179,10 @@ async function streamLines(path: string, gzip: boolean, push: (line: string) => 
       start = i + 1;
     }
     rest = s.slice(start);
-    if (rest.length > 16 * 1024 * 1024) { push(rest); rest = ''; } // a monstrous line: cut it
+    if (rest.length > 16 * 1024 * 1024) {
+      push(rest);
+      rest = '';
+    } // a monstrous line: cut it
   }
   if (rest !== '') push(rest);
 }

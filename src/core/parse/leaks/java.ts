@@ -13,8 +13,18 @@ import type { LeakReport, LeakSite } from '../../model/leakReport';
 import { emptyLeakSummary } from '../../model/leakReport';
 import { site, sortSites } from './util';
 
-interface Row { cls: string; module: string | null; count: number; bytes: number }
-interface Histo { rows: Row[]; totalCount: number | null; totalBytes: number | null; pid: number | null }
+interface Row {
+  cls: string;
+  module: string | null;
+  count: number;
+  bytes: number;
+}
+interface Histo {
+  rows: Row[];
+  totalCount: number | null;
+  totalBytes: number | null;
+  pid: number | null;
+}
 
 const HEADER = /^\s*num\s+#instances\s+#bytes\s+class name/;
 const ROW = /^\s*(\d+):\s+(\d+)\s+(\d+)\s+(\S+)(?:\s+\(([^()]*)\))?\s*$/;
@@ -26,7 +36,10 @@ export function readHistograms(text: string): Histo[] {
   let pendingPid: number | null = null;
   for (const raw of text.split(/\r?\n/)) {
     let m: RegExpExecArray | null;
-    if ((m = /^\s*(\d+):\s*$/.exec(raw))) { pendingPid = Number(m[1]); continue; }
+    if ((m = /^\s*(\d+):\s*$/.exec(raw))) {
+      pendingPid = Number(m[1]);
+      continue;
+    }
     if (HEADER.test(raw)) {
       cur = { rows: [], totalCount: null, totalBytes: null, pid: pendingPid };
       out.push(cur);
@@ -34,7 +47,10 @@ export function readHistograms(text: string): Histo[] {
       continue;
     }
     if ((m = ROW.exec(raw))) {
-      if (!cur) { cur = { rows: [], totalCount: null, totalBytes: null, pid: pendingPid }; out.push(cur); }
+      if (!cur) {
+        cur = { rows: [], totalCount: null, totalBytes: null, pid: pendingPid };
+        out.push(cur);
+      }
       cur.rows.push({ cls: m[4], module: m[5] ?? null, count: Number(m[2]), bytes: Number(m[3]) });
       continue;
     }
@@ -53,8 +69,13 @@ function histoSites(h: Histo): LeakSite[] {
 
 export function parseJavaHistogram(text: string): LeakReport {
   const report: LeakReport = {
-    tool: 'java-histogram', toolVersion: null, pid: null, command: null,
-    summary: emptyLeakSummary(), sites: [], warnings: [],
+    tool: 'java-histogram',
+    toolVersion: null,
+    pid: null,
+    command: null,
+    summary: emptyLeakSummary(),
+    sites: [],
+    warnings: [],
   };
   const hs = readHistograms(text);
   if (hs.length === 0) {

@@ -10,8 +10,19 @@ import type { LeakFrame, LeakReport, LeakSite } from '../../model/leakReport';
 import { emptyLeakSummary } from '../../model/leakReport';
 import { int, num, parseValgrindFrameText, site, sortSites } from './util';
 
-interface TreeNode { bytes: number; text: string; children: TreeNode[] }
-interface Snapshot { n: number; time: number | null; heap: number | null; extra: number | null; stacks: number | null; tree: string | null }
+interface TreeNode {
+  bytes: number;
+  text: string;
+  children: TreeNode[];
+}
+interface Snapshot {
+  n: number;
+  time: number | null;
+  heap: number | null;
+  extra: number | null;
+  stacks: number | null;
+  tree: string | null;
+}
 
 const BELOW = /^in (\d+\+?) places?, (?:all )?below (?:massif's|ms_print's) threshold/;
 
@@ -42,9 +53,18 @@ export class MassifParser {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     // raw massif.out
     let m: RegExpExecArray | null;
-    if ((m = /^desc: ?(.*)$/.exec(line))) { this.desc = m[1]; return; }
-    if ((m = /^cmd: ?(.*)$/.exec(line))) { this.cmd = m[1]; return; }
-    if ((m = /^time_unit: ?(.*)$/.exec(line))) { this.timeUnit = m[1]; return; }
+    if ((m = /^desc: ?(.*)$/.exec(line))) {
+      this.desc = m[1];
+      return;
+    }
+    if ((m = /^cmd: ?(.*)$/.exec(line))) {
+      this.cmd = m[1];
+      return;
+    }
+    if ((m = /^time_unit: ?(.*)$/.exec(line))) {
+      this.timeUnit = m[1];
+      return;
+    }
     if ((m = /^snapshot=(\d+)/.exec(line))) {
       this.endTree();
       this.cur = { n: Number(m[1]), time: null, heap: null, extra: null, stacks: null, tree: null };
@@ -52,10 +72,22 @@ export class MassifParser {
       return;
     }
     if (this.cur && !this.msPrint) {
-      if ((m = /^time=(\S+)/.exec(line))) { this.cur.time = num(m[1]); return; }
-      if ((m = /^mem_heap_B=(\d+)/.exec(line))) { this.cur.heap = Number(m[1]); return; }
-      if ((m = /^mem_heap_extra_B=(\d+)/.exec(line))) { this.cur.extra = Number(m[1]); return; }
-      if ((m = /^mem_stacks_B=(\d+)/.exec(line))) { this.cur.stacks = Number(m[1]); return; }
+      if ((m = /^time=(\S+)/.exec(line))) {
+        this.cur.time = num(m[1]);
+        return;
+      }
+      if ((m = /^mem_heap_B=(\d+)/.exec(line))) {
+        this.cur.heap = Number(m[1]);
+        return;
+      }
+      if ((m = /^mem_heap_extra_B=(\d+)/.exec(line))) {
+        this.cur.extra = Number(m[1]);
+        return;
+      }
+      if ((m = /^mem_stacks_B=(\d+)/.exec(line))) {
+        this.cur.stacks = Number(m[1]);
+        return;
+      }
       if ((m = /^heap_tree=(\w+)/.exec(line))) {
         this.cur.tree = m[1];
         if (m[1] === 'peak' || m[1] === 'detailed') this.building = { snap: this.cur, root: null, stack: [] };
@@ -67,9 +99,20 @@ export class MassifParser {
       }
     }
     // ms_print
-    if ((m = /^Command:\s+(.*)$/.exec(line))) { this.cmd = this.cmd ?? m[1].trim(); this.msPrint = true; return; }
-    if ((m = /^Massif arguments:\s*(.*)$/.exec(line))) { this.massifArgs = m[1].trim(); this.msPrint = true; return; }
-    if (/^ms_print arguments:/.test(line)) { this.msPrint = true; return; }
+    if ((m = /^Command:\s+(.*)$/.exec(line))) {
+      this.cmd = this.cmd ?? m[1].trim();
+      this.msPrint = true;
+      return;
+    }
+    if ((m = /^Massif arguments:\s*(.*)$/.exec(line))) {
+      this.massifArgs = m[1].trim();
+      this.msPrint = true;
+      return;
+    }
+    if (/^ms_print arguments:/.test(line)) {
+      this.msPrint = true;
+      return;
+    }
     if ((m = /^\s*Detailed snapshots: \[(.*)\]/.exec(line))) {
       const pk = /(\d+) \(peak\)/.exec(m[1]);
       if (pk) this.peakFromList = Number(pk[1]);
@@ -134,16 +177,19 @@ export class MassifParser {
     const sites: LeakSite[] = [];
     const top: Array<{ bytes: number; frame: LeakFrame | null; text: string; belowThresholdPlaces: string | null }> = [];
     if (chosen) {
-      for (const c of chosen.root.children) top.push({ bytes: c.bytes, frame: nodeFrame(c.text), text: c.text, belowThresholdPlaces: BELOW.exec(c.text)?.[1] ?? null });
+      for (const c of chosen.root.children)
+        top.push({ bytes: c.bytes, frame: nodeFrame(c.text), text: c.text, belowThresholdPlaces: BELOW.exec(c.text)?.[1] ?? null });
       const walk = (node: TreeNode, path: LeakFrame[]) => {
         for (const c of node.children) {
           const below = BELOW.exec(c.text);
           if (below) {
             if (c.bytes > 0) {
-              sites.push(site('retained', c.bytes, {
-                frames: [...path],
-                label: `in ${below[1]} place${below[1] === '1' ? '' : 's'} below massif's threshold`,
-              }));
+              sites.push(
+                site('retained', c.bytes, {
+                  frames: [...path],
+                  label: `in ${below[1]} place${below[1] === '1' ? '' : 's'} below massif's threshold`,
+                }),
+              );
             }
             continue;
           }
@@ -171,12 +217,13 @@ export class MassifParser {
       if (max && chosen.snap !== max && (max.heap ?? 0) > (chosen.snap.heap ?? 0)) {
         warnings.push(
           `sites are from snapshot ${chosen.snap.n} (${chosen.snap.tree}, ${chosen.snap.heap} B); ` +
-          `the largest heap is snapshot ${max.n} (${max.heap} B), which has no detailed tree`,
+            `the largest heap is snapshot ${max.n} (${max.heap} B), which has no detailed tree`,
         );
       }
       if (!this.peakTree) warnings.push(`no snapshot is marked peak: sites are from the largest detailed snapshot (${chosen.snap.n})`);
     }
-    const snapInfo = (s: Snapshot | null | undefined) => s ? { index: s.n, time: s.time, heapBytes: s.heap, extraBytes: s.extra, stacksBytes: s.stacks } : null;
+    const snapInfo = (s: Snapshot | null | undefined) =>
+      s ? { index: s.n, time: s.time, heapBytes: s.heap, extraBytes: s.extra, stacksBytes: s.stacks } : null;
     return {
       tool: 'valgrind-massif',
       toolVersion: null,

@@ -15,16 +15,15 @@ const N = '([\\d,]+)';
 const DELTA = '(?: \\([+-][\\d,]+\\))?';
 const LOSS_RECORD = new RegExp(
   `^${N}${DELTA}(?: \\(${N}${DELTA} direct, ${N}${DELTA} indirect\\))? bytes in ${N}${DELTA} blocks? are ` +
-  `(definitely lost|indirectly lost|possibly lost|still reachable)\\b.*?\\bin (?:[a-z]+ )?loss record ${N} of ${N}`,
+    `(definitely lost|indirectly lost|possibly lost|still reachable)\\b.*?\\bin (?:[a-z]+ )?loss record ${N} of ${N}`,
 );
 const FRAME = /^(at|by) (0x[0-9A-Fa-f]+): (.*)$/;
-const SUMMARY_ITEM = new RegExp(
-  `^(definitely lost|indirectly lost|possibly lost|still reachable|suppressed): ${N}${DELTA} bytes in ${N}${DELTA} blocks?`,
-);
+const SUMMARY_ITEM = new RegExp(`^(definitely lost|indirectly lost|possibly lost|still reachable|suppressed): ${N}${DELTA} bytes in ${N}${DELTA} blocks?`);
 const IN_USE = new RegExp(`^in use at exit: ${N} bytes in ${N} blocks?`);
 const TOTAL_USAGE = new RegExp(`^total heap usage: ${N} allocs, ${N} frees, ${N} bytes allocated`);
 const ERROR_SUMMARY = new RegExp(`^ERROR SUMMARY: ${N} errors? from ${N} contexts?`);
-const OTHER_ERROR = /^(Invalid (?:read|write) of size \d+|Invalid free\(\) \/ delete \/ delete\[\] \/ realloc\(\)|Invalid free\(\)|Mismatched free\(\) \/ delete \/ delete ?\[\]|Conditional jump or move depends on uninitialised value\(s\)|Use of uninitialised value of size \d+|Syscall param .*|Source and destination overlap in .*|Argument '.*' of function .* has a fishy .*|Jump to the invalid address .*|Process terminating with default action of signal .*|Invalid alignment value.*|.*has a fishy \(possibly negative\) value.*)$/;
+const OTHER_ERROR =
+  /^(Invalid (?:read|write) of size \d+|Invalid free\(\) \/ delete \/ delete\[\] \/ realloc\(\)|Invalid free\(\)|Mismatched free\(\) \/ delete \/ delete ?\[\]|Conditional jump or move depends on uninitialised value\(s\)|Use of uninitialised value of size \d+|Syscall param .*|Source and destination overlap in .*|Argument '.*' of function .* has a fishy .*|Jump to the invalid address .*|Process terminating with default action of signal .*|Invalid alignment value.*|.*has a fishy \(possibly negative\) value.*)$/;
 
 interface RunState {
   pid: number | null;
@@ -93,9 +92,18 @@ export class MemcheckTextParser {
     let r = this.runs.get(key);
     if (!r) {
       r = {
-        pid: key === '?' ? null : Number(key), command: null, toolVersion: null, isMemcheck: false,
-        summary: emptyLeakSummary(), section: 'none', current: null, currentError: null,
-        seenRecords: new Set(), sites: [], touched: false, order: this.runs.size,
+        pid: key === '?' ? null : Number(key),
+        command: null,
+        toolVersion: null,
+        isMemcheck: false,
+        summary: emptyLeakSummary(),
+        section: 'none',
+        current: null,
+        currentError: null,
+        seenRecords: new Set(),
+        sites: [],
+        touched: false,
+        order: this.runs.size,
       };
       this.runs.set(key, r);
     }
@@ -168,13 +176,29 @@ export class MemcheckTextParser {
     // Anything else ends a frame list (a new error, the summary, auxiliary lines).
     if (r.current) r.current = null;
 
-    if (body === 'HEAP SUMMARY:') { this.endRecord(r); r.section = 'heap'; r.touched = true; return; }
-    if (body === 'LEAK SUMMARY:') { this.endRecord(r); r.section = 'leak'; r.touched = true; return; }
+    if (body === 'HEAP SUMMARY:') {
+      this.endRecord(r);
+      r.section = 'heap';
+      r.touched = true;
+      return;
+    }
+    if (body === 'LEAK SUMMARY:') {
+      this.endRecord(r);
+      r.section = 'leak';
+      r.touched = true;
+      return;
+    }
     if (/^All heap blocks were freed -- no leaks are possible/.test(body)) {
       r.touched = true;
       const s = r.summary;
-      for (const [b, k] of Object.values(KIND_FIELD)) { (s[b] as number) = 0; (s[k] as number) = 0; }
-      if (s.inUseAtExitBytes === null) { s.inUseAtExitBytes = 0; s.inUseAtExitBlocks = 0; }
+      for (const [b, k] of Object.values(KIND_FIELD)) {
+        (s[b] as number) = 0;
+        (s[k] as number) = 0;
+      }
+      if (s.inUseAtExitBytes === null) {
+        s.inUseAtExitBytes = 0;
+        s.inUseAtExitBlocks = 0;
+      }
       return;
     }
     const inUse = IN_USE.exec(body);
@@ -207,15 +231,29 @@ export class MemcheckTextParser {
       r.section = 'none';
       return;
     }
-    if (/^Memcheck, a memory error detector/.test(body)) { r.isMemcheck = true; r.touched = true; return; }
+    if (/^Memcheck, a memory error detector/.test(body)) {
+      r.isMemcheck = true;
+      r.touched = true;
+      return;
+    }
     // the rest needs the valgrind prefix (or a pasted memcheck banner) to be trusted
     if (!prefixed && !r.isMemcheck) return;
     const other = /^(Helgrind|DRD|Massif|Cachegrind|Callgrind|DHAT|Lackey|Nulgrind|exp-\w+), a /.exec(body);
-    if (other) { this.otherTools.add(other[1]); return; }
+    if (other) {
+      this.otherTools.add(other[1]);
+      return;
+    }
     const ver = /^Using valgrind-(\d+(?:\.\d+)+)/i.exec(body);
-    if (ver) { r.toolVersion = ver[1]; r.touched = true; return; }
+    if (ver) {
+      r.toolVersion = ver[1];
+      r.touched = true;
+      return;
+    }
     const cmd = /^Command: (.*)$/.exec(body);
-    if (cmd && r.command === null) { r.command = cmd[1].trim(); return; }
+    if (cmd && r.command === null) {
+      r.command = cmd[1].trim();
+      return;
+    }
     if (OTHER_ERROR.test(body)) {
       this.endRecord(r);
       r.currentError = { what: body, frames: 0, where: null };
@@ -225,9 +263,7 @@ export class MemcheckTextParser {
 
   finish(): LeakReport {
     for (const r of this.runs.values()) this.endRecord(r);
-    const runs = [...this.runs.values()]
-      .filter((r) => r.touched || r.sites.length > 0)
-      .sort((a, b) => a.order - b.order);
+    const runs = [...this.runs.values()].filter((r) => r.touched || r.sites.length > 0).sort((a, b) => a.order - b.order);
     const warnings: string[] = [];
     const hasSummary = (r: RunState) => Object.values(r.summary).some((v) => v !== null && v !== undefined);
     const main = runs.find(hasSummary) ?? runs[0] ?? null;
@@ -243,7 +279,7 @@ export class MemcheckTextParser {
     if (runs.length > 1) {
       warnings.push(
         `${runs.length} valgrind runs in one input (pids ${runs.map((r) => r.pid ?? '?').join(', ')}); ` +
-        `the summary is from pid ${main?.pid ?? '?'}; each site carries its own pid`,
+          `the summary is from pid ${main?.pid ?? '?'}; each site carries its own pid`,
       );
     }
     if (main && !hasSummary(main) && allSites.length > 0) {
@@ -258,7 +294,11 @@ export class MemcheckTextParser {
     if (errs.length > shown.length) warnings.push(`… and ${errs.length - shown.length} more non-leak memcheck error contexts`);
 
     const runInfo: LeakRun[] = runs.map((r) => ({
-      pid: r.pid, command: r.command, toolVersion: r.toolVersion, summary: r.summary, sites: r.sites.length,
+      pid: r.pid,
+      command: r.command,
+      toolVersion: r.toolVersion,
+      summary: r.summary,
+      sites: r.sites.length,
     }));
     return {
       tool: 'valgrind-memcheck',

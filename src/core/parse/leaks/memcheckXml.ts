@@ -14,7 +14,14 @@ const LEAK_KINDS: Record<string, LeakKind> = {
 
 const WHAT_RE = /^([\d,]+)(?: \(([\d,]+) direct, ([\d,]+) indirect\))? bytes in ([\d,]+) blocks? are .*?loss record ([\d,]+) of ([\d,]+)/;
 
-interface FrameAcc { ip: string | null; obj: string | null; fn: string | null; dir: string | null; file: string | null; line: string | null }
+interface FrameAcc {
+  ip: string | null;
+  obj: string | null;
+  fn: string | null;
+  dir: string | null;
+  file: string | null;
+  line: string | null;
+}
 interface ErrorAcc {
   kind: string | null;
   what: string | null;
@@ -66,8 +73,12 @@ export class MemcheckXmlParser {
       this.text = '';
       this.open(tag.name);
     });
-    this.sax.on('text', (t) => { this.text += t; });
-    this.sax.on('cdata', (t) => { this.text += t; });
+    this.sax.on('text', (t) => {
+      this.text += t;
+    });
+    this.sax.on('cdata', (t) => {
+      this.text += t;
+    });
     this.sax.on('closetag', (tag) => {
       this.close(tag.name, this.text.trim());
       this.path.pop();
@@ -93,7 +104,9 @@ export class MemcheckXmlParser {
       this.pending += chunk;
       const i = this.pending.search(/<\?xml|<valgrindoutput/);
       if (i < 0) {
-        if (this.pending.length > MAX_PENDING) { this.pending = this.pending.slice(-64); }
+        if (this.pending.length > MAX_PENDING) {
+          this.pending = this.pending.slice(-64);
+        }
         return;
       }
       chunk = this.pending.slice(i);
@@ -147,9 +160,15 @@ export class MemcheckXmlParser {
       return;
     }
     switch (name) {
-      case 'valgrindoutput': this.closedRoot = true; return;
-      case 'protocolversion': if (depth === 2) this.protocolVersion = int(t); return;
-      case 'protocoltool': if (depth === 2) this.protocolTool = t; return;
+      case 'valgrindoutput':
+        this.closedRoot = true;
+        return;
+      case 'protocolversion':
+        if (depth === 2) this.protocolVersion = int(t);
+        return;
+      case 'protocoltool':
+        if (depth === 2) this.protocolTool = t;
+        return;
       case 'line':
         if (this.in('preamble', 'line')) {
           const v = /Using valgrind-(\d+(?:\.\d+)+)/i.exec(t);
@@ -158,15 +177,22 @@ export class MemcheckXmlParser {
           if (c) this.preambleCommand = c[1].trim();
         }
         return;
-      case 'pid': if (depth === 2) this.pid = int(t); return;
-      case 'ppid': if (depth === 2) this.ppid = int(t); return;
+      case 'pid':
+        if (depth === 2) this.pid = int(t);
+        return;
+      case 'ppid':
+        if (depth === 2) this.ppid = int(t);
+        return;
       case 'exe':
       case 'arg':
         if (this.in('args', 'argv', name)) this.argv.push(t);
         else if (this.in('args', 'vargv', name)) this.vargv.push(t);
         return;
       case 'state':
-        if (this.in('status', 'state')) { this.states.push(t); if (this.status) this.status.state = t; }
+        if (this.in('status', 'state')) {
+          this.states.push(t);
+          if (this.status) this.status.state = t;
+        }
         return;
       case 'time':
         if (this.in('status', 'time') && this.status) {
@@ -176,11 +202,19 @@ export class MemcheckXmlParser {
         }
         return;
       case 'status':
-        if (this.status && depth === 2) { this.statuses.push(this.status); this.status = null; }
+        if (this.status && depth === 2) {
+          this.statuses.push(this.status);
+          this.status = null;
+        }
         return;
-      case 'count': if (this.in('errorcounts', 'pair', 'count')) this.pairCount = int(t); return;
+      case 'count':
+        if (this.in('errorcounts', 'pair', 'count')) this.pairCount = int(t);
+        return;
       case 'pair':
-        if (this.in('errorcounts', 'pair')) { this.errorCountPairs++; this.errorCountTotal += this.pairCount ?? 0; }
+        if (this.in('errorcounts', 'pair')) {
+          this.errorCountPairs++;
+          this.errorCountTotal += this.pairCount ?? 0;
+        }
         return;
       case 'frame':
         if (this.frame && this.err) {
@@ -200,7 +234,10 @@ export class MemcheckXmlParser {
     else if (name === 'text' && this.in('error', 'xwhat', 'text')) this.err.xwhatText = t;
     else if (name === 'leakedbytes') this.err.leakedBytes = int(t);
     else if (name === 'leakedblocks') this.err.leakedBlocks = int(t);
-    else if (name === 'error' && depth === 2) { this.endError(this.err); this.err = null; }
+    else if (name === 'error' && depth === 2) {
+      this.endError(this.err);
+      this.err = null;
+    }
   }
 
   private endError(e: ErrorAcc): void {
@@ -214,20 +251,26 @@ export class MemcheckXmlParser {
     }
     const m = WHAT_RE.exec(text);
     const bytes = e.leakedBytes ?? int(m?.[1]) ?? 0;
-    this.sites.push(site(kind, bytes, {
-      directBytes: m?.[2] !== undefined ? int(m[2]) : null,
-      indirectBytes: m?.[3] !== undefined ? int(m[3]) : null,
-      count: e.leakedBlocks ?? int(m?.[4]),
-      frames: markInlined(e.stacks[0] ?? []),
-      pid: this.pid,
-      record: m ? int(m[5]) : null,
-      recordsTotal: m ? int(m[6]) : null,
-    }));
+    this.sites.push(
+      site(kind, bytes, {
+        directBytes: m?.[2] !== undefined ? int(m[2]) : null,
+        indirectBytes: m?.[3] !== undefined ? int(m[3]) : null,
+        count: e.leakedBlocks ?? int(m?.[4]),
+        frames: markInlined(e.stacks[0] ?? []),
+        pid: this.pid,
+        record: m ? int(m[5]) : null,
+        recordsTotal: m ? int(m[6]) : null,
+      }),
+    );
   }
 
   finish(): LeakReport {
     if (!this.dead && this.started) {
-      try { this.sax.close(); } catch (e) { this.warnings.push(`XML ended early: ${errMessage(e)}`); }
+      try {
+        this.sax.close();
+      } catch (e) {
+        this.warnings.push(`XML ended early: ${errMessage(e)}`);
+      }
     }
     const warnings = [...this.warnings];
     if (!this.sawRoot) warnings.push('no <valgrindoutput> element: not a valgrind XML file?');

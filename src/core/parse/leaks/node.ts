@@ -7,9 +7,24 @@ import type { LeakFrame, LeakReport, LeakSite } from '../../model/leakReport';
 import { emptyLeakSummary } from '../../model/leakReport';
 import { site, sortSites } from './util';
 
-interface CallFrame { functionName?: string; url?: string; lineNumber?: number; columnNumber?: number; scriptId?: string | number }
-interface ProfileNode { callFrame?: CallFrame; selfSize?: number; id?: number; children?: ProfileNode[] }
-interface Sample { size?: number; nodeId?: number; ordinal?: number }
+interface CallFrame {
+  functionName?: string;
+  url?: string;
+  lineNumber?: number;
+  columnNumber?: number;
+  scriptId?: string | number;
+}
+interface ProfileNode {
+  callFrame?: CallFrame;
+  selfSize?: number;
+  id?: number;
+  children?: ProfileNode[];
+}
+interface Sample {
+  size?: number;
+  nodeId?: number;
+  ordinal?: number;
+}
 
 function urlToFile(url: string | undefined): string | null {
   if (!url) return null;
@@ -33,8 +48,13 @@ const PSEUDO = new Set(['(root)', '(program)', '(idle)', '(garbage collector)'])
 
 export function parseHeapProfile(json: unknown): LeakReport {
   const report: LeakReport = {
-    tool: 'node-heap-profile', toolVersion: null, pid: null, command: null,
-    summary: emptyLeakSummary(), sites: [], warnings: [],
+    tool: 'node-heap-profile',
+    toolVersion: null,
+    pid: null,
+    command: null,
+    summary: emptyLeakSummary(),
+    sites: [],
+    warnings: [],
   };
   const root = (json as { head?: ProfileNode } | null)?.head;
   if (!root || typeof root !== 'object') {
@@ -48,7 +68,10 @@ export function parseHeapProfile(json: unknown): LeakReport {
     for (const s of samples) if (typeof s?.nodeId === 'number') samplesPerNode.set(s.nodeId, (samplesPerNode.get(s.nodeId) ?? 0) + 1);
   }
   const haveSamples = Array.isArray(samples) && samples.length > 0;
-  interface Agg { site: LeakSite; heaviest: number }
+  interface Agg {
+    site: LeakSite;
+    heaviest: number;
+  }
   const bySite = new Map<string, Agg>();
   let total = 0;
   // iterative DFS keeping the path (root -> node)
@@ -66,10 +89,13 @@ export function parseHeapProfile(json: unknown): LeakReport {
     const self = typeof node.selfSize === 'number' && Number.isFinite(node.selfSize) && node.selfSize > 0 ? node.selfSize : 0;
     if (self > 0) {
       total += self;
-      const frames = path.slice(isPseudo && depth === 0 ? 0 : 1).reverse().filter((x) => !PSEUDO.has(x.function ?? ''));
+      const frames = path
+        .slice(isPseudo && depth === 0 ? 0 : 1)
+        .reverse()
+        .filter((x) => !PSEUDO.has(x.function ?? ''));
       const top = isPseudo ? { function: cf.functionName ?? '(root)', file: null, line: null, object: null } : f;
       const key = `${top.function}\u0000${top.file ?? ''}\u0000${top.line ?? ''}`;
-      const count = haveSamples && typeof node.id === 'number' ? samplesPerNode.get(node.id) ?? 0 : null;
+      const count = haveSamples && typeof node.id === 'number' ? (samplesPerNode.get(node.id) ?? 0) : null;
       const a = bySite.get(key);
       if (!a) {
         bySite.set(key, {
@@ -80,7 +106,10 @@ export function parseHeapProfile(json: unknown): LeakReport {
         a.site.bytes += self;
         a.site.stacks = (a.site.stacks ?? 0) + 1;
         if (count !== null) a.site.count = (a.site.count ?? 0) + count;
-        if (self > a.heaviest) { a.heaviest = self; a.site.frames = frames.length > 0 ? frames : [top]; }
+        if (self > a.heaviest) {
+          a.heaviest = self;
+          a.site.frames = frames.length > 0 ? frames : [top];
+        }
       }
     }
     const children = Array.isArray(node.children) ? node.children : [];
@@ -91,7 +120,10 @@ export function parseHeapProfile(json: unknown): LeakReport {
   report.sites = sortSites([...bySite.values()].map((a) => a.site));
   report.summary.liveBytes = total;
   report.summary.liveCount = haveSamples ? samples!.length : null;
-  report.details = { nodes: visited, note: 'sampled allocations still live when the profile was taken; sites merged by allocating function+file+line, frames of the heaviest path' };
+  report.details = {
+    nodes: visited,
+    note: 'sampled allocations still live when the profile was taken; sites merged by allocating function+file+line, frames of the heaviest path',
+  };
   if (visited === 1 && total === 0) report.warnings.push('heap profile is empty');
   return report;
 }
@@ -104,7 +136,11 @@ interface SnapshotJson {
   strings?: string[];
 }
 
-export interface ConstructorStat { label: string; bytes: number; count: number }
+export interface ConstructorStat {
+  label: string;
+  bytes: number;
+  count: number;
+}
 
 /** DevTools' grouping of heap snapshot nodes into "constructors" (the Summary view). */
 function className(type: string, name: string): string {
@@ -112,20 +148,27 @@ function className(type: string, name: string): string {
     case 'object':
     case 'native':
       return name;
-    case 'hidden': return '(system)';
-    case 'code': return '(compiled code)';
+    case 'hidden':
+      return '(system)';
+    case 'code':
+      return '(compiled code)';
     case 'string':
     case 'concatenated string':
     case 'sliced string':
       return '(string)';
-    case 'closure': return '(closure)';
-    case 'regexp': return '(regexp)';
+    case 'closure':
+      return '(closure)';
+    case 'regexp':
+      return '(regexp)';
     case 'number':
     case 'heap number':
       return '(number)';
-    case 'array': return '(array)';
-    case 'synthetic': return `(${name || 'synthetic'})`;
-    default: return `(${type})`;
+    case 'array':
+      return '(array)';
+    case 'synthetic':
+      return `(${name || 'synthetic'})`;
+    default:
+      return `(${type})`;
   }
 }
 
@@ -157,7 +200,10 @@ export function heapSnapshotConstructors(json: unknown, warnings: string[]): Con
     const raw = Number(nodes[i + iSelf]);
     const self = Number.isFinite(raw) && raw > 0 ? raw : 0;
     let a = agg.get(label);
-    if (!a) { a = { label, bytes: 0, count: 0 }; agg.set(label, a); }
+    if (!a) {
+      a = { label, bytes: 0, count: 0 };
+      agg.set(label, a);
+    }
     a.bytes += self;
     a.count++;
   }
@@ -168,8 +214,13 @@ const MAX_SITES = 2000;
 
 export function parseHeapSnapshot(json: unknown): LeakReport {
   const report: LeakReport = {
-    tool: 'node-heap-snapshot', toolVersion: null, pid: null, command: null,
-    summary: emptyLeakSummary(), sites: [], warnings: [],
+    tool: 'node-heap-snapshot',
+    toolVersion: null,
+    pid: null,
+    command: null,
+    summary: emptyLeakSummary(),
+    sites: [],
+    warnings: [],
   };
   const stats = heapSnapshotConstructors(json, report.warnings);
   if (!stats) return report;

@@ -16,9 +16,7 @@ import { emptyLeakSummary } from '../../model/leakReport';
 import { binarySize, site, sortSites } from './util';
 
 const SZ = '[+-]?\\d+(?:\\.\\d+)? (?:B|KiB|MiB|GiB|TiB)';
-const STAT = new RegExp(
-  `^(?:#(\\d+): )?(.+?):(\\d+): size=(${SZ})(?: \\((${SZ})\\))?, count=(\\d+)(?: \\(([+-]\\d+)\\))?(?:, average=(${SZ}))?\\s*$`,
-);
+const STAT = new RegExp(`^(?:#(\\d+): )?(.+?):(\\d+): size=(${SZ})(?: \\((${SZ})\\))?, count=(\\d+)(?: \\(([+-]\\d+)\\))?(?:, average=(${SZ}))?\\s*$`);
 const TOP_LINE = new RegExp(`^#(\\d+): (.+?):(\\d+): (${SZ})\\s*$`);
 const TOP_FILE = new RegExp(`^#(\\d+): (.+?): (?:size=)?(${SZ})(?:, count=(\\d+))?(?:, average=(${SZ}))?\\s*$`);
 const TOP_ADDR = new RegExp(`^#(\\d+): memory block (0x[0-9A-Fa-f]+): size=(${SZ})(?:, count=(\\d+))?(?:, average=(${SZ}))?\\s*$`);
@@ -32,7 +30,7 @@ const STR_Q = `'(?:[^'\\\\]|\\\\.)*'|"(?:[^"\\\\]|\\\\.)*"`;
 const FRAME_REPR = new RegExp(`<Frame filename=(${STR_Q}) lineno=(\\d+)>`, 'g');
 const STAT_REPR = new RegExp(
   `<Statistic(Diff)? traceback=<Traceback \\(((?:<Frame filename=(?:${STR_Q}) lineno=\\d+>(?:, ?)?)*)\\)(?: total_nframe=\\d+)?> ` +
-  `size=(\\d+)(?: \\(([+-]\\d+)\\))? count=(\\d+)(?: \\(([+-]\\d+)\\))?>`,
+    `size=(\\d+)(?: \\(([+-]\\d+)\\))? count=(\\d+)(?: \\(([+-]\\d+)\\))?>`,
   'g',
 );
 
@@ -96,12 +94,14 @@ export function parseTracemalloc(text: string): LeakReport {
       rg = { title: null, groupBy: 'traceback', sites: [], rest: null, total: null };
       reprGroups.push(rg);
     }
-    rg.sites.push(site(diff ? 'growth' : 'allocated', Number(m[3]), {
-      count: Number(m[5]),
-      bytesDiff: diff && m[4] !== undefined ? Number(m[4]) : null,
-      countDiff: diff && m[6] !== undefined ? Number(m[6]) : null,
-      frames,
-    }));
+    rg.sites.push(
+      site(diff ? 'growth' : 'allocated', Number(m[3]), {
+        count: Number(m[5]),
+        bytesDiff: diff && m[4] !== undefined ? Number(m[4]) : null,
+        countDiff: diff && m[6] !== undefined ? Number(m[6]) : null,
+        frames,
+      }),
+    );
   }
 
   for (const raw of text.split(/\r?\n/)) {
@@ -201,7 +201,7 @@ export function parseTracemalloc(text: string): LeakReport {
     report.groups = groups;
     report.warnings.push(
       `${nonEmpty.length} blocks of statistics in the input; sites are from ` +
-      `${chosen?.title ? `'${chosen.title}'` : 'the last block'} (grouped by ${chosen?.groupBy ?? 'line'}); the others are in groups`,
+        `${chosen?.title ? `'${chosen.title}'` : 'the last block'} (grouped by ${chosen?.groupBy ?? 'line'}); the others are in groups`,
     );
   }
   if (chosen && chosen.sites.some((s) => s.frames.length === 0 && s.label?.startsWith('memory block'))) {
@@ -283,26 +283,66 @@ export function parseMemrayStats(text: string): LeakReport {
     const line = raw.trim();
     if (line === '') continue;
     let m: RegExpExecArray | null;
-    if (/Total allocations:\s*$/.test(line)) { section = 'allocs'; continue; }
-    if (/Total memory allocated:\s*$/.test(line)) { section = 'bytes'; continue; }
-    if (/Peak memory usage:\s*$/.test(line)) { section = 'peak'; continue; }
-    if (/Histogram of allocation size:/.test(line)) { section = 'hist'; continue; }
-    if (/Allocator type distribution:/.test(line)) { section = 'alloc-types'; continue; }
-    if (/largest allocating locations \(by size\)/.test(line)) { section = 'top-size'; continue; }
-    if (/largest allocating locations \(by number of allocations\)/.test(line)) { section = 'top-count'; continue; }
-    if (section === 'allocs' && /^\d+$/.test(line)) { report.summary.totalAllocs = Number(line); section = null; continue; }
-    if (section === 'bytes' && (m = new RegExp(`^(${MEMRAY_SZ})$`).exec(line))) { report.summary.totalBytesAllocated = memraySize(m[1]); section = null; continue; }
-    if (section === 'peak' && (m = new RegExp(`^(${MEMRAY_SZ})$`).exec(line))) { report.summary.peakBytes = memraySize(m[1]); section = null; continue; }
+    if (/Total allocations:\s*$/.test(line)) {
+      section = 'allocs';
+      continue;
+    }
+    if (/Total memory allocated:\s*$/.test(line)) {
+      section = 'bytes';
+      continue;
+    }
+    if (/Peak memory usage:\s*$/.test(line)) {
+      section = 'peak';
+      continue;
+    }
+    if (/Histogram of allocation size:/.test(line)) {
+      section = 'hist';
+      continue;
+    }
+    if (/Allocator type distribution:/.test(line)) {
+      section = 'alloc-types';
+      continue;
+    }
+    if (/largest allocating locations \(by size\)/.test(line)) {
+      section = 'top-size';
+      continue;
+    }
+    if (/largest allocating locations \(by number of allocations\)/.test(line)) {
+      section = 'top-count';
+      continue;
+    }
+    if (section === 'allocs' && /^\d+$/.test(line)) {
+      report.summary.totalAllocs = Number(line);
+      section = null;
+      continue;
+    }
+    if (section === 'bytes' && (m = new RegExp(`^(${MEMRAY_SZ})$`).exec(line))) {
+      report.summary.totalBytesAllocated = memraySize(m[1]);
+      section = null;
+      continue;
+    }
+    if (section === 'peak' && (m = new RegExp(`^(${MEMRAY_SZ})$`).exec(line))) {
+      report.summary.peakBytes = memraySize(m[1]);
+      section = null;
+      continue;
+    }
     if (section === 'hist' && (m = new RegExp(`^(<=|<)\\s*(${MEMRAY_SZ})\\s*:\\s*(\\d+)`).exec(line))) {
       histogram.push({ upper: memraySize(m[2]), inclusive: m[1] === '<=', count: Number(m[3]) });
       continue;
     }
     if (section === 'hist' && (m = new RegExp(`^(min|max): (${MEMRAY_SZ})$`).exec(line))) {
-      if (m[1] === 'min') histMin = memraySize(m[2]); else histMax = memraySize(m[2]);
+      if (m[1] === 'min') histMin = memraySize(m[2]);
+      else histMax = memraySize(m[2]);
       continue;
     }
-    if (section === 'top-size' && (m = new RegExp(`^- (.*) -> (${MEMRAY_SZ})$`).exec(line))) { bySize.push({ loc: m[1], bytes: memraySize(m[2]) ?? 0 }); continue; }
-    if (section === 'top-count' && (m = /^- (.*) -> (\d+)$/.exec(line))) { byCount.set(m[1], Number(m[2])); continue; }
+    if (section === 'top-size' && (m = new RegExp(`^- (.*) -> (${MEMRAY_SZ})$`).exec(line))) {
+      bySize.push({ loc: m[1], bytes: memraySize(m[2]) ?? 0 });
+      continue;
+    }
+    if (section === 'top-count' && (m = /^- (.*) -> (\d+)$/.exec(line))) {
+      byCount.set(m[1], Number(m[2]));
+      continue;
+    }
   }
   for (const e of bySize) report.sites.push(site('allocated', e.bytes, { count: byCount.get(e.loc) ?? null, frames: memrayLocation(e.loc) }));
   report.sites = sortSites(report.sites);

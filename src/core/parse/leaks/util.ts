@@ -16,7 +16,12 @@ export function int(s: string | undefined | null): number | null {
 }
 
 const BIN_UNITS: Record<string, number> = {
-  b: 1, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4, pib: 1024 ** 5,
+  b: 1,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+  tib: 1024 ** 4,
+  pib: 1024 ** 5,
 };
 
 /**
@@ -64,7 +69,10 @@ export function parseValgrindFrameText(text: string, address: string | null = nu
       if (c === ')') depth++;
       else if (c === '(') {
         depth--;
-        if (depth === 0) { open = i; break; }
+        if (depth === 0) {
+          open = i;
+          break;
+        }
       }
     }
     if (open > 0) {
@@ -76,7 +84,11 @@ export function parseValgrindFrameText(text: string, address: string | null = nu
         located = true;
       } else {
         const m = /^(.+):(\d+)$/.exec(inner);
-        if (m) { file = m[1]; line = Number(m[2]); located = true; }
+        if (m) {
+          file = m[1];
+          line = Number(m[2]);
+          located = true;
+        }
       }
       if (located && head.length > 0) fn = head;
       else if (located) fn = '';
@@ -111,8 +123,16 @@ export function sortSites(sites: LeakSite[]): LeakSite[] {
 
 export function site(kind: LeakKind, bytes: number, extra: Partial<LeakSite> = {}): LeakSite {
   return {
-    kind, bytes, directBytes: null, indirectBytes: null, count: null,
-    bytesDiff: null, countDiff: null, label: null, frames: [], ...extra,
+    kind,
+    bytes,
+    directBytes: null,
+    indirectBytes: null,
+    count: null,
+    bytesDiff: null,
+    countDiff: null,
+    label: null,
+    frames: [],
+    ...extra,
   };
 }
 

@@ -9,16 +9,19 @@ import type { OomEvent, RuntimeOom } from '../../model/oomEvent';
 import { blankEvent, type Detector, type EventSink, type LineMeta } from '../kernelLog/types';
 
 // "[6032:0x5f8a2d0]    12345 ms: Mark-Compact 2047.1 (2083.5) -> 2046.8 (2084.0) MB, ..."
-const V8_GC = /^\[(\d{1,10}):0x[0-9a-fA-F]{1,16}\]\s{1,16}\d{1,12}(?:\.\d{1,3})? ms: [A-Za-z-]{1,32}(?: \([a-z ]{1,24}\))? (\d{1,9}(?:\.\d{1,3})?) \(\d{1,9}(?:\.\d{1,3})?\)(?: -> (\d{1,9}(?:\.\d{1,3})?))?/;
+const V8_GC =
+  /^\[(\d{1,10}):0x[0-9a-fA-F]{1,16}\]\s{1,16}\d{1,12}(?:\.\d{1,3})? ms: [A-Za-z-]{1,32}(?: \([a-z ]{1,24}\))? (\d{1,9}(?:\.\d{1,3})?) \(\d{1,9}(?:\.\d{1,3})?\)(?: -> (\d{1,9}(?:\.\d{1,3})?))?/;
 const JAVA_OOM_TOKEN = /(?:^|[\s"'`*(:[])((?:[A-Za-z_$][\w$]{0,64}\.){0,8}OutOfMemoryError)(?![\w$])/;
 const PY_MEMORY_ERROR = /^((?:[A-Za-z_]\w{0,64}\.){0,8}_?(?:Array)?MemoryError)(?::\s?(.{0,2000}))?$/;
 const GO_IN_USE = /^runtime: out of memory: cannot allocate (\d{1,20})-byte block \((\d{1,20}) in use\)/;
 const ANDROID_PROCESS = /(?:^|\s)Process: ([\w.:-]{1,255}), PID: (\d{1,10})/;
 const JAVA_PID_FILE = /(?:hs_err_pid|java_pid)(\d{1,10})\b/;
 const HS_ERR_PID = /Out of Memory Error \([^)]{0,200}\), pid=(\d{1,10})/;
-const STACK_FRAME = /^(?:at |\.\.\. \d+ (?:more|common frames omitted)|Caused by: |Suppressed: |\d{1,3}: (?:0x[0-9a-f]+|[\w:~<>]+)|#\d+ |-+ Native stack trace|<--- JS stacktrace|==== JS stack trace|Security context:|\d+: \/\*|\[[^\]]{1,200}\]$|goroutine \d+ \[)/;
+const STACK_FRAME =
+  /^(?:at |\.\.\. \d+ (?:more|common frames omitted)|Caused by: |Suppressed: |\d{1,3}: (?:0x[0-9a-f]+|[\w:~<>]+)|#\d+ |-+ Native stack trace|<--- JS stacktrace|==== JS stack trace|Security context:|\d+: \/\*|\[[^\]]{1,200}\]$|goroutine \d+ \[)/;
 // Java OOM messages that may sit alone on the line after a bare "java.lang.OutOfMemoryError".
-const JAVA_MESSAGE_LINE = /^(?:Failed to allocate a |Java heap space|GC overhead limit exceeded|Metaspace|Compressed class space|unable to create (?:new )?native thread|Requested array size exceeds|Direct buffer memory|pthread_create|OOM allocating|Cannot reserve|Map failed)/;
+const JAVA_MESSAGE_LINE =
+  /^(?:Failed to allocate a |Java heap space|GC overhead limit exceeded|Metaspace|Compressed class space|unable to create (?:new )?native thread|Requested array size exceeds|Direct buffer memory|pthread_create|OOM allocating|Cannot reserve|Map failed)/;
 
 interface Recent {
   line: number;
@@ -198,8 +201,7 @@ export class RuntimeOomDetector implements Detector {
       msg = (q >= 0 ? after.slice(0, q) : after).trim();
     }
     const n = meta.first;
-    const art =
-      isArtMessage(msg) || (this.android !== null && n - this.android.line <= 6) || /AndroidRuntime|dalvikvm|\bart\b|\bART\b/.test(clean);
+    const art = isArtMessage(msg) || (this.android !== null && n - this.android.line <= 6) || /AndroidRuntime|dalvikvm|\bart\b|\bART\b/.test(clean);
     const name: RuntimeOom['name'] = art ? 'android-art' : 'java';
     let pid: number | null = null;
     let first = n;
@@ -228,7 +230,15 @@ export class RuntimeOomDetector implements Detector {
   }
 
   /** Emits a runtime event unless it repeats the previous one (same error logged twice). */
-  private emit(name: RuntimeOom['name'], message: string, pid: number | null, heapMb: number | null, meta: LineMeta, first: number, keyText = message): OomEvent | null {
+  private emit(
+    name: RuntimeOom['name'],
+    message: string,
+    pid: number | null,
+    heapMb: number | null,
+    meta: LineMeta,
+    first: number,
+    keyText = message,
+  ): OomEvent | null {
     const key = `${name}|${keyText}`;
     if (this.last && key === this.lastKey && meta.first - this.lastTail <= 3) {
       const rt = this.last.runtime!;

@@ -77,7 +77,8 @@ const extCounts = (out) => {
   };
 };
 
-await tier('lint', 'npx', ['eslint', '.']);
+// Lint: eslint (with the layer rules) and the code formatter's check.
+await tier('lint', 'npm', ['run', '-s', 'lint']);
 await tier('types', 'npm', ['run', '-s', 'check-types']);
 await tier('build', 'node', ['scripts/build.mjs', '--quiet']);
 await tierWithPackages('unit', 'npx', ['mocha'], mochaCounts);

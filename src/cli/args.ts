@@ -4,7 +4,7 @@ import { parseDuration } from '../core/util/duration';
 
 export class UsageError extends Error {}
 
-export const COMMANDS = ['diagnose', 'snapshot', 'watch', 'events', 'leaks', 'run', 'help', 'version'] as const;
+export const COMMANDS = ['diagnose', 'snapshot', 'watch', 'events', 'leaks', 'run', 'act', 'help', 'version'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export type Format = 'text' | 'json' | 'md' | 'html';
@@ -27,6 +27,8 @@ export interface CliArgs {
   identity: string | null;
   /** --sudo: use `sudo -n` on the host for the kernel log and other users' smaps. */
   sudo: boolean;
+  /** act only: run it (the default is a dry run), and the actions' own options. */
+  actOptions?: { apply: boolean; signal: string | null; escalateMs: number | null; file: string | null; persist: boolean; unit: string | null };
   /** leaks / run only: their own options (see src/cli/commands/run.ts). */
   leakOptions?: { pid: number | null; showLeakKinds: string | null; intervalSeconds: number | null; frames: number | null };
 }
@@ -55,6 +57,18 @@ Usage:
       Runs COMMAND under the tool on this machine (or attaches to PID), writes the report
       (its path is printed; --out copies it) and prints the top leak sites.
       --show-leak-kinds KINDS (valgrind, default definite,indirect,possible), --frames N (tracemalloc)
+  oom-lens act kill PID... [--signal TERM|KILL] [--escalate 10s]
+  oom-lens act drop-caches
+  oom-lens act swap add SIZE [--file /swapfile] [--persist]
+  oom-lens act oom-adj PID VALUE [--unit UNIT]
+  oom-lens act sysctl NAME=VALUE [--persist]
+  oom-lens act cgroup-limit CGROUP SIZE
+  oom-lens act undo ID      oom-lens act log [--json]
+      Changes the host, safely: every act is a DRY RUN unless --apply is given (it prints the
+      exact commands, the current value and the warnings). With --apply it runs them (as root,
+      or through sudo -n), reads the value again, and records it in the audit log
+      (~/.local/state/oom-lens/actions-HOST.jsonl; --json prints the entry and its id, which
+      "act undo ID" takes). A refusal exits 1 and changes nothing. --host works as everywhere.
   oom-lens help | --help        this text
   oom-lens version | --version  the version
 
@@ -74,11 +88,14 @@ Options:
 Exit codes: 0 ok, 1 failure (one-line reason on stderr), 2 usage error.
 `;
 
+const NEGATIVE = '\u0000neg:';
+
 export function parseCli(argv: string[]): CliArgs {
   let parsed;
   try {
+    // A negative number is a value ("oom-adj 1234 -500"), never an option: keep it a positional.
     parsed = parseArgs({
-      args: argv,
+      args: argv.map((a) => (/^-\d+(\.\d+)?[A-Za-z]*$/.test(a) ? `${NEGATIVE}${a.slice(1)}` : a)),
       allowPositionals: true,
       strict: true,
       options: {
@@ -95,6 +112,12 @@ export function parseCli(argv: string[]): CliArgs {
         pid: { type: 'string' },
         'show-leak-kinds': { type: 'string' },
         frames: { type: 'string' },
+        apply: { type: 'boolean', default: false },
+        signal: { type: 'string' },
+        escalate: { type: 'string' },
+        file: { type: 'string' },
+        persist: { type: 'boolean', default: false },
+        unit: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'V', default: false },
       },
@@ -102,7 +125,8 @@ export function parseCli(argv: string[]): CliArgs {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  const { values, positionals } = parsed;
+  const { values } = parsed;
+  const positionals = parsed.positionals.map((p) => (p.startsWith(NEGATIVE) ? `-${p.slice(NEGATIVE.length)}` : p));
   let command: CommandName;
   if (values.help) command = 'help';
   else if (values.version) command = 'version';
@@ -112,7 +136,9 @@ export function parseCli(argv: string[]): CliArgs {
     if (!(COMMANDS as readonly string[]).includes(first)) throw new UsageError(`unknown command '${first}': try \`oom-lens --help\``);
     command = first as CommandName;
   }
-  const maxPositionals = command === 'events' ? 1 : command === 'leaks' ? 2 : command === 'run' ? Infinity : 0;
+  const maxPositionals = command === 'events' ? 1 : command === 'leaks' ? 2 : command === 'run' || command === 'act' ? Infinity : 0;
+  const actOnly = ['apply', 'signal', 'escalate', 'file', 'persist', 'unit'] as const;
+  for (const k of actOnly) if (command !== 'act' && values[k] !== undefined && values[k] !== false) throw new UsageError(`--${k} applies to act`);
   if (positionals.length > maxPositionals) throw new UsageError(`unexpected argument '${positionals[maxPositionals]}'`);
   const format = values.format ?? (values.json ? 'json' : 'text');
   if (!(FORMATS as string[]).includes(format)) throw new UsageError(`unknown format '${format}': use ${FORMATS.join(', ')}`);
@@ -161,6 +187,16 @@ export function parseCli(argv: string[]): CliArgs {
     identity: values.identity ?? null,
     sudo: !!values.sudo,
   };
+  if (command === 'act') {
+    args.actOptions = {
+      apply: !!values.apply,
+      signal: values.signal ?? null,
+      escalateMs: duration('escalate', values.escalate),
+      file: values.file ?? null,
+      persist: !!values.persist,
+      unit: values.unit ?? null,
+    };
+  }
   if (command === 'run' || command === 'leaks') {
     const whole = (name: string, v: string | undefined): number | null => {
       if (v === undefined) return null;

@@ -69,6 +69,13 @@ async function run(args: CliArgs): Promise<void> {
     case 'watch':
       await withHost(args, (host, signal) => watchCommand(host, args.intervalMs, args.top, signal, (s) => process.stdout.write(s), !!process.stdout.isTTY));
       return;
+    case 'act': {
+      const code = await withHost(args, async (host, signal) =>
+        (await import('./commands/act')).actCommand(args, host, signal, (t) => process.stdout.write(t)),
+      );
+      if (code !== 0) process.exitCode = code;
+      return;
+    }
     case 'events':
       emit(args, await withHost(args, (host, signal) => eventsCommand(args.positionals[0], host, { json: args.json, sudo: args.sudo, signal })));
       return;
@@ -129,7 +136,8 @@ async function runMain(argv: string[]): Promise<number> {
   }
   try {
     await run(args);
-    return 0;
+    // A command may end with a failure it already explained (act: an action that did not take).
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof UsageError) {
       // leaks/run check their arguments against each other when they start

@@ -66,4 +66,12 @@ describe('oom-lens argument parsing', () => {
       );
     });
   }
+  it('act: a dry run unless --apply; negative numbers are values, not options', () => {
+    const a = parseCli(['act', 'oom-adj', '1234', '-500']);
+    assert.deepEqual(a.positionals, ['oom-adj', '1234', '-500']);
+    assert.equal(a.actOptions!.apply, false);
+    const k = parseCli(['act', 'kill', '7', '8', '--escalate', '10s', '--apply', '--json']);
+    assert.deepEqual([k.positionals, k.actOptions!.escalateMs, k.actOptions!.apply, k.json], [['kill', '7', '8'], 10_000, true, true]);
+    assert.throws(() => parseCli(['diagnose', '--apply']), /--apply applies to act/);
+  });
 });

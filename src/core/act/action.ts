@@ -10,6 +10,8 @@ export interface Step {
   run: string;
   root: boolean;
   input?: string;
+  /** Only where systemd runs (daemon-reload, restart): skipped, and said, on a host without it. */
+  when?: 'systemd';
 }
 
 export interface Action {

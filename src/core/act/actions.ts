@@ -1,7 +1,10 @@
 // The actions of the domain guide's Method 2 (stabilise) and Method 3 (OOM policy), each from a
 // checked factory. Running them (with confirmation, re-read and the audit log) is the runner's job.
-import { ActionInputError, asRoot, plain, type Action } from './action';
+import { ActionInputError, asRoot, plain, type Action, type Step } from './action';
 import { isSafeWord, safePath, shQuote } from '../shell';
+
+/** A root step that only means something where systemd runs. */
+const systemd = (run: string): Step => ({ ...asRoot(run), when: 'systemd' });
 
 function pid(p: number): number {
   if (!Number.isInteger(p) || p <= 0) throw new ActionInputError(`not a process id: ${p}`);
@@ -99,10 +102,10 @@ export function unitOomScoreAdjustAction(unit: string, value: number, restart = 
     steps: [
       asRoot(`mkdir -p ${dir}`),
       asRoot(`tee ${file}`, `[Service]\nOOMScoreAdjust=${value}\n`),
-      asRoot('systemctl daemon-reload'),
-      ...(restart ? [asRoot(`systemctl restart ${unit}`)] : []),
+      systemd('systemctl daemon-reload'),
+      ...(restart ? [systemd(`systemctl restart ${unit}`)] : []),
     ],
-    undo: [asRoot(`rm -f ${file}`), asRoot('systemctl daemon-reload')],
+    undo: [asRoot(`rm -f ${file}`), systemd('systemctl daemon-reload')],
     needsRoot: true,
   };
 }

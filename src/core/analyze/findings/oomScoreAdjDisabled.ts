@@ -8,7 +8,7 @@ import { type FindingContext, sum, unitOf, userProcesses } from './context';
 import { setOomScoreAdj, unitOomScoreAdjust } from './remedies';
 
 /** Daemons that set -1000 on themselves by design (udev, the sshd listener, auditd, device-mapper, ...). */
-const EXPECTED = /^(systemd-udevd|udevd|sshd|auditd|dmeventd|multipathd|iscsid|lvmetad|systemd|init|watchdog)$/;
+export const EXPECTED_NEVER_KILL = /^(systemd-udevd|udevd|sshd|auditd|dmeventd|multipathd|iscsid|lvmetad|systemd|init|watchdog)$/;
 export const MANY = 10;
 
 export function oomScoreAdjDisabled(ctx: FindingContext): Finding[] {
@@ -16,7 +16,7 @@ export function oomScoreAdjDisabled(ctx: FindingContext): Finding[] {
   const procs = userProcesses(r);
   const total = r.memory.totalKb ?? 0;
   const exempt = procs.filter((p) => p.oomScoreAdj === -1000 && p.pid !== 1);
-  const odd = exempt.filter((p) => !EXPECTED.test(p.comm));
+  const odd = exempt.filter((p) => !EXPECTED_NEVER_KILL.test(p.comm));
   if (!odd.length) return [];
   const bySize = [...procs].sort((a, b) => (b.rssKb ?? 0) - (a.rssKb ?? 0));
   const top5 = new Set(bySize.slice(0, 5).map((p) => p.pid));

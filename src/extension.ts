@@ -6,6 +6,7 @@ import { registerPanel } from './vscode/panel';
 import { registerOpenLogCommand } from './vscode/openLogCommand';
 import { registerExportCommand } from './vscode/exportCommand';
 import { registerLeaks } from './vscode/leaks';
+import { registerActions } from './vscode/actions';
 import { VERSION } from './core/version';
 
 /** Builds the shared services and registers each feature. Nothing slow runs here. */
@@ -25,6 +26,7 @@ export function activate(context: vscode.ExtensionContext): OomLensApi {
   registerOpenLogCommand(context, services);
   registerExportCommand(context, services);
   registerLeaks(context, services);
+  registerActions(context, services);
   // Returned for the extension-host tests.
   return { services, tree };
 }

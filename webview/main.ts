@@ -27,6 +27,9 @@ let openKill: number | null = null;
 let smaps: SmapsPayload | null = null;
 /** Findings the user has open, by instance key; live updates never open one by themselves. */
 const openFindings = new Set<string>();
+/** oomLens.readOnly: no host-changing buttons at all (the host side refuses them too). */
+const readOnly = document.body.dataset.readonly === '1';
+const fixer = standalone || readOnly ? undefined : (key: string, remedy: number) => vscode.postMessage({ type: 'fix', key, remedy });
 let lastFindingsSig = '';
 let lastEventCount = -1;
 const timeline = new TimelineSection((i) => {
@@ -65,20 +68,26 @@ function headlineBox(r: Report): HTMLElement {
   const h = headline(r);
   const buttons = standalone
     ? []
-    : h.actions.map((a) => {
-        const b = el('button', { type: 'button', class: 'headline-action', 'data-action': a.kind, 'data-pid': String(a.pid) }, a.label);
-        b.addEventListener('click', () => {
-          if (a.kind === 'find-leaks') {
-            vscode.postMessage({ type: 'findLeaks', pid: a.pid });
-            return;
-          }
-          table.selected = a.pid;
-          readSmaps(a.pid);
-          render();
-          document.getElementById('proc-detail')?.scrollIntoView({ block: 'nearest' });
+    : h.actions
+        .filter((a) => a.kind !== 'kill' || !readOnly)
+        .map((a) => {
+          const b = el('button', { type: 'button', class: 'headline-action', 'data-action': a.kind, 'data-pid': String(a.pid) }, a.label);
+          b.addEventListener('click', () => {
+            if (a.kind === 'find-leaks') {
+              vscode.postMessage({ type: 'findLeaks', pid: a.pid });
+              return;
+            }
+            if (a.kind === 'kill') {
+              vscode.postMessage({ type: 'kill', pid: a.pid });
+              return;
+            }
+            table.selected = a.pid;
+            readSmaps(a.pid);
+            render();
+            document.getElementById('proc-detail')?.scrollIntoView({ block: 'nearest' });
+          });
+          return b;
         });
-        return b;
-      });
   return el(
     'div',
     { class: `verdict ${h.severity}`, id: 'verdict', role: 'status', 'data-finding': h.findingKey ?? '' },
@@ -216,12 +225,15 @@ function procDetail(r: Report): HTMLElement | null {
   });
   const find = standalone ? null : el('button', { type: 'button', id: 'find-leaks', class: 'secondary' }, 'Find leaks in this process…');
   find?.addEventListener('click', () => vscode.postMessage({ type: 'findLeaks', pid: selected.pid }));
+  // Host-changing: confirmed on the host side with the exact command and a button named after it.
+  const kill = standalone || readOnly ? null : el('button', { type: 'button', id: 'kill-process', class: 'secondary danger' }, 'Kill…');
+  kill?.addEventListener('click', () => vscode.postMessage({ type: 'kill', pid: selected.pid }));
   return el(
     'div',
     { class: 'proc-detail', id: 'proc-detail' },
     el('h3', {}, `${selected.comm} (${selected.pid})`),
     el('p', { class: 'muted' }, selected.cmdline ?? ''),
-    el('div', { class: 'actions' }, read, find),
+    el('div', { class: 'actions' }, read, find, kill),
     smaps && smaps.pid === selected.pid ? smapsView(smaps, selected.comm) : null,
   );
 }
@@ -391,7 +403,7 @@ function render(): void {
   parts.push(
     headlineBox(r),
     timeline.root,
-    findingsSection(r.findings, copy, openFindings),
+    findingsSection(r.findings, copy, openFindings, fixer),
     memorySection(r),
     eventsSection(r),
     processesSection(r),
@@ -419,7 +431,8 @@ function renderLive(r: Report): void {
   swap('toolbar', toolbar(r));
   // Sections the user reads and clicks in are replaced only when what they say changed.
   const findingsSig = JSON.stringify(r.findings.map((f) => [f.key, f.severity, f.title, f.detail, f.remedies.length]));
-  if (findingsSig !== lastFindingsSig || !document.getElementById('findings')) swap('findings', findingsSection(r.findings, copy, openFindings), 'timeline');
+  if (findingsSig !== lastFindingsSig || !document.getElementById('findings'))
+    swap('findings', findingsSection(r.findings, copy, openFindings, fixer), 'timeline');
   lastFindingsSig = findingsSig;
   if (openKill !== null && !r.events[openKill]) openKill = null;
   swap('mem-section', memorySection(r));

@@ -31,6 +31,9 @@ export type FromWebview =
   | { type: 'findLeaks'; pid: number }
   | { type: 'sampling'; action: 'start' | 'stop' }
   | { type: 'export'; format: 'md' | 'html' | 'json' }
+  /** Host-changing actions (each confirmed on the host side, with its exact commands). */
+  | { type: 'kill'; pid: number }
+  | { type: 'fix'; key: string; remedy: number }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
 
 /** What the webview keeps with vscode.setState so a hidden or restored panel shows the same report. */

@@ -16,7 +16,10 @@ export function isFromWebview(v: unknown): v is FromWebview {
       return isStr(v.text) && v.text.length <= 100_000;
     case 'smaps':
     case 'findLeaks':
+    case 'kill':
       return typeof v.pid === 'number' && Number.isSafeInteger(v.pid) && v.pid > 0;
+    case 'fix':
+      return isStr(v.key) && v.key.length <= 400 && typeof v.remedy === 'number' && Number.isSafeInteger(v.remedy) && v.remedy >= 0;
     case 'sampling':
       return v.action === 'start' || v.action === 'stop';
     case 'export':

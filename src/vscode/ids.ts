@@ -21,6 +21,10 @@ export const COMMANDS = {
   openLeakReport: { id: 'oomLens.openLeakReport', title: 'Open Leak Report…' },
   compareLeakReports: { id: 'oomLens.compareLeakReports', title: 'Compare Leak Reports…' },
   clearLeakReports: { id: 'oomLens.clearLeakReports', title: 'Clear Leak Reports' },
+  // acting on the diagnosis (src/vscode/actions)
+  killProcess: { id: 'oomLens.killProcess', title: 'Kill Process…' },
+  fixFinding: { id: 'oomLens.fixFinding', title: 'Fix…' },
+  undoAction: { id: 'oomLens.undoAction', title: 'Undo' },
 } as const;
 
 /** Commands the extension registers for its own views and for tests (not in the palette, not in package.json). */
@@ -31,7 +35,7 @@ export const INTERNAL_COMMANDS = {
 } as const;
 
 export const VIEW_CONTAINER = 'oomLens';
-export const VIEWS = { hosts: 'oomLens.hosts', leaks: 'oomLens.leaks' } as const;
+export const VIEWS = { hosts: 'oomLens.hosts', leaks: 'oomLens.leaks', actions: 'oomLens.actions' } as const;
 export const PANEL_VIEW_TYPE = 'oomLens.panel';
 
 export interface Settings {
@@ -49,6 +53,7 @@ export interface Settings {
   'oomLens.leaks.node.samplingIntervalBytes': number;
   'oomLens.leaks.codeLens': boolean;
   'oomLens.pathMappings': Record<string, string>;
+  'oomLens.readOnly': boolean;
 }
 
 export const SETTING_DEFAULTS: Settings = {
@@ -66,4 +71,5 @@ export const SETTING_DEFAULTS: Settings = {
   'oomLens.leaks.node.samplingIntervalBytes': 32768,
   'oomLens.leaks.codeLens': true,
   'oomLens.pathMappings': {},
+  'oomLens.readOnly': false,
 };

@@ -6,6 +6,7 @@ import { PANEL_VIEW_TYPE, COMMANDS } from './ids';
 import { Services } from './services';
 import { collectSmaps } from '../core/collect/smaps';
 import { loadLastReport } from './lastReport';
+import { setting } from './settings';
 import type { Report } from '../core/model/report';
 
 /** The OOM Lens panel (host side). One at a time; its own disposables; restored after a reload. */
@@ -106,6 +107,12 @@ export class OomLensPanel implements vscode.Disposable {
       case 'sampling':
         void vscode.commands.executeCommand(msg.action === 'start' ? COMMANDS.startSampling.id : COMMANDS.stopSampling.id);
         break;
+      case 'kill':
+        void vscode.commands.executeCommand(COMMANDS.killProcess.id, { pid: msg.pid });
+        break;
+      case 'fix':
+        void vscode.commands.executeCommand(COMMANDS.fixFinding.id, { key: msg.key, remedy: msg.remedy });
+        break;
       case 'export':
         void vscode.commands.executeCommand(COMMANDS.exportReport.id, undefined, msg.format);
         break;
@@ -166,7 +173,7 @@ function html(webview: vscode.Webview, root: vscode.Uri): string {
 <link href="${css}" rel="stylesheet">
 <title>OOM Lens</title>
 </head>
-<body data-locale="${vscode.env.language.replace(/[^A-Za-z0-9-]/g, '')}">
+<body data-locale="${vscode.env.language.replace(/[^A-Za-z0-9-]/g, '')}" data-readonly="${setting('oomLens.readOnly') ? '1' : ''}">
 <main id="app" aria-live="polite"><p class="muted">Loading…</p></main>
 <script nonce="${nonce}" src="${script}"></script>
 </body>

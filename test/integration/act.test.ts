@@ -178,6 +178,7 @@ describe('oom-lens act (the built CLI): real changes, each undone', function () 
       [['kill', String(gone.pid), '--apply'], /is not running/],
       [['swap', 'add', '-64M', '--apply'], /swap size in MiB/],
       [['swap', 'add', '1000G', '--file', '/var/tmp/oomlens-too-big', '--apply'], /not enough for a .* swap file/],
+      [['swap', 'add', '64M', '--file', '/dev/shm/oomlens-swap', '--apply'], /is on tmpfs: a swap file cannot live there/],
       [['oom-adj', '0', '-500', '--unit', 'x.service; reboot', '--apply'], /not a plain unit name/],
       [['oom-adj', String(c.pid), '-1000', '--apply'], /-1000 makes sleep unkillable/],
       [['sysctl', 'kernel.panic=1', '--apply'], /not a setting this tool changes/],
@@ -192,6 +193,7 @@ describe('oom-lens act (the built CLI): real changes, each undone', function () 
     assert.ok(alive(c.pid!));
     assert.equal(readFileSync(`/proc/${c.pid}/oom_score_adj`, 'utf8'), adj);
     assert.ok(!existsSync('/var/tmp/oomlens-too-big'));
+    assert.ok(!existsSync('/dev/shm/oomlens-swap'));
   });
 });
 

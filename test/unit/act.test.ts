@@ -13,6 +13,8 @@ import {
   unitMemoryAction,
   unitOomScoreAdjustAction,
 } from '../../src/core/act/actions';
+import { checkAction } from '../../src/core/act/checks';
+import { FakeHost } from './fakeHost';
 
 describe('core/act: typed actions', () => {
   it('renders the exact commands for copy, as root, and through sudo -n', () => {
@@ -72,5 +74,52 @@ describe('core/act: typed actions', () => {
       ['a container id with spaces', () => containerLimitAction('docker', 'a b', '512m')],
     ];
     for (const [what, f] of bad) assert.throws(f, ActionInputError, what);
+  });
+});
+
+describe('core/act: checks adapt the action to the host', () => {
+  const answer =
+    (fs: string, avail = 50_000_000) =>
+    (cmd: string) =>
+      cmd.includes('stat -f') ? { stdout: `fs=${fs}\n/dev/x 100000000 1000 ${avail} 1% /\n` } : {};
+
+  it('writes the swap file with fallocate on ext4 and xfs, with dd elsewhere (btrfs, f2fs, unknown)', async () => {
+    for (const [fs, fill] of [
+      ['ext2/ext3', 'fallocate'],
+      ['xfs', 'fallocate'],
+      ['btrfs', 'dd'],
+      ['f2fs', 'dd'],
+      ['', 'dd'],
+    ] as const) {
+      const c = await checkAction(new FakeHost(answer(fs)), addSwapAction(2048, '/swapfile', false));
+      assert.equal(c.refuse, null, fs);
+      assert.match(
+        renderSteps(c.action.steps, 'root')[0],
+        fill === 'dd' ? /^dd if=\/dev\/zero of=\/swapfile bs=1M count=2048 status=none$/ : /^fallocate -l 2G \/swapfile$/,
+        fs,
+      );
+      assert.equal(
+        c.warnings.some((w) => /written with dd/.test(w)),
+        fill === 'dd',
+        fs,
+      );
+    }
+  });
+
+  it('refuses a swap file on tmpfs, NFS or overlay, and one bigger than the free disk', async () => {
+    for (const fs of ['tmpfs', 'nfs', 'overlayfs']) {
+      const c = await checkAction(new FakeHost(answer(fs)), addSwapAction(2048, '/dev/shm/swap', false));
+      assert.match(c.refuse ?? '', new RegExp(`is on ${fs}: a swap file cannot live there`));
+    }
+    const full = await checkAction(new FakeHost(answer('ext2/ext3', 1024 * 1024)), addSwapAction(2048, '/swapfile', false));
+    assert.match(full.refuse ?? '', /not enough for a 2 GiB swap file/);
+  });
+
+  it('refuses oom_score_adj -1000 for a process that is not one of the usual daemons', async () => {
+    const host = new FakeHost((cmd) =>
+      cmd.startsWith('cd /proc/4242') ? { stdout: 'Name:\tnode\nNSpid:\t4242\nVmRSS:\t 1000 kB\nUid:\t0\t0\t0\t0\n@@cg\n0::/\n@@cmd\nnode app.js\n' } : {},
+    );
+    const c = await checkAction(host, oomScoreAdjAction(4242, -1000, 0, 'node'));
+    assert.ok(c.refuse, 'a random process got -1000');
   });
 });

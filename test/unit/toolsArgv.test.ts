@@ -32,7 +32,7 @@ import { siteSummary, renderLeakText } from '../../src/core/tools/render';
 import { formatBytes } from '../../src/core/format';
 import { parseCli } from '../../src/cli/args';
 import { runRequest } from '../../src/cli/commands/run';
-import type { ExecOptions, ExecResult, Host } from '../../src/core/host/host';
+import { FakeHost } from './fakeHost';
 import type { LeakSite } from '../../src/core/model/leakReport';
 
 /** Runs `sh -c` on a word list and returns what sh saw: the real test of quoting. */
@@ -324,24 +324,6 @@ describe('oom-lens run / leaks arguments', () => {
     assert.throws(() => parseCli(['events', '--pid', '3']), /apply to run/);
   });
 });
-
-/** A Host that answers from a script: checks the runner's protocol (quoting, one prepare round trip, cat back) without processes. */
-class FakeHost implements Host {
-  readonly name = 'fake-remote';
-  readonly via = 'ssh' as const;
-  readonly commands: string[] = [];
-  constructor(private readonly answer: (cmd: string, o: ExecOptions) => Partial<ExecResult>) {}
-  async exec(command: string, o: ExecOptions = {}): Promise<ExecResult> {
-    this.commands.push(command);
-    const a = { stdout: '', stderr: '', code: 0, signal: null, timedOut: false, ...this.answer(command, o) };
-    if (o.onStdout && a.stdout) {
-      for (let i = 0; i < a.stdout.length; i += 1000) o.onStdout(a.stdout.slice(i, i + 1000));
-      if (o.discardStdout) a.stdout = '';
-    }
-    return a;
-  }
-  async close(): Promise<void> {}
-}
 
 describe('leak tools: the runner against a Host (remote-style: the report comes back through cat)', () => {
   const xml = readFileSync(join(__dirname, '..', 'fixtures', 'leaks', 'memcheck-protocol4.xml'), 'utf8');

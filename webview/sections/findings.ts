@@ -11,14 +11,29 @@ export const findingKey = (f: Finding): string => f.key ?? f.id;
  * The findings list. `open` holds the keys of the findings the user opened; it is updated as they
  * open and close them, and nothing opens by itself when a live update adds a finding.
  */
-export function findingsSection(findings: Finding[], copy: (text: string) => void, open: Set<string>): HTMLElement | null {
+export function findingsSection(
+  findings: Finding[],
+  copy: (text: string) => void,
+  open: Set<string>,
+  fix?: (key: string, remedy: number) => void,
+): HTMLElement | null {
   if (!findings.length) return null;
   const items = findings.map((f) => {
     const evidence = evidenceRows(f.evidence ?? {});
-    const remedies = f.remedies.map((r) => {
+    const remedies = f.remedies.map((r, ri) => {
       const cmds = r.commands.join('\n');
       const btn = cmds ? el('button', { type: 'button', class: 'copy', title: 'Copy the commands' }, 'Copy') : null;
       btn?.addEventListener('click', () => copy(cmds));
+      // A remedy rendered from typed actions can be run (confirmed on the host side, with its commands).
+      const run =
+        fix && r.actions?.length
+          ? el(
+              'button',
+              { type: 'button', class: 'copy fix', 'data-remedy': String(ri), title: 'Run these commands on the host (you will see them and be asked first)' },
+              'Fix…',
+            )
+          : null;
+      run?.addEventListener('click', () => fix!(findingKey(f), ri));
       return el(
         'li',
         { class: 'remedy' },
@@ -28,6 +43,7 @@ export function findingsSection(findings: Finding[], copy: (text: string) => voi
           el('strong', {}, r.title),
           r.changesHost ? el('span', { class: 'badge warn', title: 'These commands change the host: review before running them' }, 'changes the host') : null,
           btn,
+          run,
         ),
         cmds ? el('pre', {}, el('code', {}, cmds)) : null,
       );

@@ -163,8 +163,9 @@ export async function actCommand(args: CliArgs, host: Host, signal: AbortSignal,
       if (rest[0] !== 'add' || rest.length !== 2) usage('act swap add SIZE [--file PATH] [--persist]');
       const mb = sizeMb(rest[1]);
       const file = o.file ?? '/swapfile';
-      const action = addSwapAction(mb, file, o.persist);
-      return one(host, action, await checkSwapFile(host, file, mb, signal), args, log, out, signal);
+      addSwapAction(mb, file, o.persist); // checks the inputs before they reach a command
+      const checked = await checkSwapFile(host, file, mb, signal);
+      return one(host, addSwapAction(mb, file, o.persist, checked.fill), checked, args, log, out, signal);
     }
     case 'oom-adj': {
       if (rest.length !== 2) usage('act oom-adj PID VALUE [--unit UNIT]');

@@ -49,8 +49,11 @@ export function dropCachesAction(): Action {
   };
 }
 
-/** Adds a swap file (fallocate, chmod 600, mkswap, swapon), optionally in /etc/fstab. */
-export function addSwapAction(sizeMb: number, path = '/swapfile', persist = true): Action {
+/** How the swap file's blocks are written: fallocate is instant, dd where fallocated files cannot be swap. */
+export type SwapFill = 'fallocate' | 'dd';
+
+/** Adds a swap file (fallocate or dd, chmod 600, mkswap, swapon), optionally in /etc/fstab. */
+export function addSwapAction(sizeMb: number, path = '/swapfile', persist = true, fill: SwapFill = 'fallocate'): Action {
   if (!Number.isInteger(sizeMb) || sizeMb < 16 || sizeMb > 1024 * 1024) throw new ActionInputError(`a swap size in MiB from 16 to 1048576: ${sizeMb}`);
   const file = safePath(path, '');
   if (!file || !file.startsWith('/')) throw new ActionInputError(`not a plain absolute path: ${JSON.stringify(path)}`);
@@ -59,10 +62,10 @@ export function addSwapAction(sizeMb: number, path = '/swapfile', persist = true
   return {
     kind: 'swap-add',
     title: `Add a ${size} swap file at ${file}${persist ? ' (kept in /etc/fstab)' : ''}`,
-    inputs: { sizeMb, path: file, persist },
+    inputs: { sizeMb, path: file, persist, fill },
     read: [plain('cat /proc/swaps'), plain(`df -Pk ${shQuote(file.replace(/\/[^/]*$/, '') || '/')}`)],
     steps: [
-      asRoot(`fallocate -l ${size} ${file}`),
+      asRoot(fill === 'dd' ? `dd if=/dev/zero of=${file} bs=1M count=${sizeMb} status=none` : `fallocate -l ${size} ${file}`),
       asRoot(`chmod 600 ${file}`),
       asRoot(`mkswap ${file}`),
       asRoot(`swapon ${file}`),

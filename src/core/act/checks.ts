@@ -6,6 +6,8 @@ import { formatKb } from '../format';
 import { unitOf } from '../analyze/findings/context';
 import { EXPECTED_NEVER_KILL } from '../analyze/findings/oomScoreAdjDisabled';
 import { memoryCgroupOf } from '../parse/procFiles';
+import { addSwapAction, type SwapFill } from './actions';
+import type { Action } from './action';
 
 export interface Checked {
   refuse: string | null;
@@ -79,18 +81,36 @@ export function checkOomScoreAdj(comm: string, value: number): Checked {
   return { refuse: null, warnings: value < 0 ? ['other processes will be killed first when memory runs out'] : [] };
 }
 
-/** Before a swap file: its folder exists and has room for it, and the file is not there yet. */
-export async function checkSwapFile(host: Host, path: string, sizeMb: number, signal?: AbortSignal): Promise<Checked> {
+/**
+ * Filesystems whose fallocated files swapon takes (ext4 reports "ext2/ext3" to stat -f). Elsewhere
+ * (btrfs, older XFS, f2fs, unknown) a file with unwritten extents can be refused, so dd writes it.
+ */
+const FALLOCATE_SWAP_OK = /^(ext2\/ext3|ext4|xfs)$/;
+/** Filesystems where a swap file cannot work or means nothing (RAM-backed, network, layered). */
+const NO_SWAP_FS = /^(tmpfs|ramfs|nfs|nfs4|cifs|smb2|fuseblk|fuse|overlayfs|overlay|squashfs|proc|sysfs)$/;
+
+/** Before a swap file: its folder exists and has room for it, the file is not there yet, and how to write it. */
+export async function checkSwapFile(host: Host, path: string, sizeMb: number, signal?: AbortSignal): Promise<Checked & { fill: SwapFill }> {
   const dir = path.replace(/\/[^/]*$/, '') || '/';
-  const r = await host.exec(`[ -e ${path} ] && echo exists; df -Pk ${dir} | tail -1`, { signal, timeoutMs: 15_000 });
-  if (/^exists$/m.test(r.stdout)) return { refuse: `${path} already exists`, warnings: [] };
+  const r = await host.exec(`[ -e ${path} ] && echo exists; echo "fs=$(stat -f -c %T ${dir} 2>/dev/null)"; df -Pk ${dir} | tail -1`, {
+    signal,
+    timeoutMs: 15_000,
+  });
+  const fs = /^fs=(.*)$/m.exec(r.stdout)?.[1].trim() ?? '';
+  const fill: SwapFill = FALLOCATE_SWAP_OK.test(fs) ? 'fallocate' : 'dd';
+  if (/^exists$/m.test(r.stdout)) return { refuse: `${path} already exists`, warnings: [], fill };
+  if (NO_SWAP_FS.test(fs)) return { refuse: `${dir} is on ${fs}: a swap file cannot live there; pick a --file on a disk filesystem`, warnings: [], fill };
   const fields = r.stdout.trim().split('\n').pop()?.split(/\s+/) ?? [];
   const availKb = Number(fields[3]);
-  if (!Number.isFinite(availKb)) return { refuse: `cannot read the free space of ${dir}: ${(r.stderr || r.stdout).trim().slice(0, 200)}`, warnings: [] };
+  if (!Number.isFinite(availKb)) return { refuse: `cannot read the free space of ${dir}: ${(r.stderr || r.stdout).trim().slice(0, 200)}`, warnings: [], fill };
   const needKb = sizeMb * 1024;
   if (availKb < needKb + 256 * 1024)
-    return { refuse: `${dir} has ${formatKb(availKb)} free: not enough for a ${formatKb(needKb)} swap file (and 256 MiB to spare)`, warnings: [] };
-  return { refuse: null, warnings: [`${formatKb(availKb)} free on ${dir} before, ${formatKb(availKb - needKb)} after`] };
+    return { refuse: `${dir} has ${formatKb(availKb)} free: not enough for a ${formatKb(needKb)} swap file (and 256 MiB to spare)`, warnings: [], fill };
+  const warnings = [`${formatKb(availKb)} free on ${dir} before, ${formatKb(availKb - needKb)} after`];
+  if (fill === 'dd')
+    warnings.push(`${dir} is on ${fs || 'an unknown filesystem'}: the file is written with dd (slower than fallocate, which swapon can refuse there)`);
+  if (fs === 'btrfs') warnings.push('on btrfs a swap file also needs No_COW and no compression (chattr +C on an empty file) and no snapshots of its subvolume');
+  return { refuse: null, warnings, fill };
 }
 
 /** Before vm.overcommit_memory=2: the guide's caution, with the host's own numbers. */
@@ -108,4 +128,31 @@ export async function checkSysctl(host: Host, name: string, value: number, signa
       `here now: Committed_AS ${formatKb(committed)}, CommitLimit ${formatKb(limit)}${committed > limit ? ': already over the limit, new allocations would fail at once' : ''}`,
     );
   return { refuse: null, warnings };
+}
+
+/**
+ * The checks for any action before it is offered (the VS Code Fix… path, where the action comes
+ * from a remedy): refusals, warnings, and the action adjusted to the host (how a swap file is written).
+ */
+export async function checkAction(host: Host, action: Action, signal?: AbortSignal): Promise<Checked & { action: Action }> {
+  const i = action.inputs as Record<string, unknown>;
+  switch (action.kind) {
+    case 'kill': {
+      const c = await checkKill(host, Number(i.pid), { signal });
+      return { ...c, action };
+    }
+    case 'swap-add': {
+      const c = await checkSwapFile(host, String(i.path), Number(i.sizeMb), signal);
+      return { ...c, action: c.fill === i.fill ? action : addSwapAction(Number(i.sizeMb), String(i.path), Boolean(i.persist), c.fill) };
+    }
+    case 'sysctl':
+      return { ...(await checkSysctl(host, String(i.name), Number(i.value), signal)), action };
+    case 'oom-score-adj': {
+      const facts = await processFacts(host, Number(i.pid), signal);
+      if (!facts) return { refuse: `process ${String(i.pid)} is not running`, warnings: [], action };
+      return { ...checkOomScoreAdj(facts.comm, Number(i.value)), action };
+    }
+    default:
+      return { refuse: null, warnings: [], action };
+  }
 }

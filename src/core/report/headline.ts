@@ -8,7 +8,7 @@ import { formatDuration, formatKb, formatTime } from '../format';
 import { eventTimeMs } from '../analyze/findings/oomKilled';
 import type { LiveGrowth } from '../analyze/growth';
 
-export type HeadlineAction = { kind: 'find-leaks'; pid: number; label: string } | { kind: 'smaps'; pid: number; label: string };
+export type HeadlineAction = { kind: 'find-leaks' | 'smaps' | 'kill'; pid: number; label: string };
 
 export interface Headline {
   severity: Severity | 'ok';
@@ -24,6 +24,7 @@ function forProcess(pid: number, comm: string): HeadlineAction[] {
   return [
     { kind: 'find-leaks', pid, label: `Find leaks in ${comm} ${pid}` },
     { kind: 'smaps', pid, label: 'Open its memory map' },
+    { kind: 'kill', pid, label: 'Kill…' },
   ];
 }
 

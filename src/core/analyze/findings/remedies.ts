@@ -170,7 +170,14 @@ export const setContainerLimit = (
   if (runtime === 'kubernetes' || runtime === null) {
     out.push({
       title: `${verb}: resources.limits.memory (and requests) on the pod's container, in its manifest or:`,
-      commands: [`kubectl set resources deployment/<deployment> --requests=memory=${k8sLimit} --limits=memory=${k8sLimit}`],
+      // It changes a deployment, not this host: shown to copy, never run from here (no actions).
+      commands: [
+        `kubectl set resources deployment/<deployment> --requests=memory=${k8sLimit} --limits=memory=${k8sLimit}`,
+        '# or in the manifest, under the container:',
+        '#   resources:',
+        `#     requests: { memory: ${k8sLimit} }`,
+        `#     limits: { memory: ${k8sLimit} }`,
+      ],
       changesHost: true,
     });
   }

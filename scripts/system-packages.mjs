@@ -20,10 +20,15 @@ export function systemPackages(tier) {
     .filter((p) => !tier || p.tiers.includes(tier));
 }
 
-/** Names of the packages dpkg does not report as installed. */
+/**
+ * Names of the packages dpkg does not report as installed. "a|b" is satisfied by either (kubectl
+ * from Google's repository or Debian's kubernetes-client, which cannot be installed together);
+ * when neither is there the last one is the one to install.
+ */
 export function missingPackages(names) {
   if (names.length === 0) return [];
-  const r = spawnSync('dpkg-query', ['-W', '-f=${Package} ${db:Status-Status}\n', ...names], { encoding: 'utf8' });
+  const all = names.flatMap((n) => n.split('|'));
+  const r = spawnSync('dpkg-query', ['-W', '-f=${Package} ${db:Status-Status}\n', ...all], { encoding: 'utf8' });
   if (r.error) throw new Error(`cannot check the test packages: dpkg-query is not available (${r.error.message}); this test suite expects a Debian machine`);
   const installed = new Set(
     r.stdout
@@ -31,7 +36,7 @@ export function missingPackages(names) {
       .filter((l) => / installed$/.test(l))
       .map((l) => l.split(' ')[0]),
   );
-  return names.filter((n) => !installed.has(n));
+  return names.filter((n) => !n.split('|').some((a) => installed.has(a))).map((n) => n.split('|').pop());
 }
 
 export const installCommand = (names) => `apt-get install -y --no-install-recommends ${names.join(' ')}`;
@@ -72,7 +77,7 @@ export function ensureSystemPackages(names, { log = console.log } = {}) {
   return { ok: true, installed: missing };
 }
 
-// `node scripts/system-packages.mjs [--names]`: print the names (for .ci/run), or install them.
+// `node scripts/system-packages.mjs [--names]`: print the names, or install what is missing (.ci/run).
 if (process.argv[1] === import.meta.filename) {
   const names = systemPackages().map((p) => p.name);
   if (process.argv.includes('--names')) {

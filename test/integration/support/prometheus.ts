@@ -70,7 +70,13 @@ function started(cmd: string, args: string[], readyUrl: (port: number) => string
 /** node_exporter with its default collectors (node_vmstat_oom_kill and PSI among them). */
 export async function startNodeExporter(): Promise<Running> {
   const port = await freePort();
-  return started(NODE_EXPORTER, [`--web.listen-address=127.0.0.1:${port}`], (p) => `http://127.0.0.1:${p}/metrics`, port, () => {});
+  return started(
+    NODE_EXPORTER,
+    [`--web.listen-address=127.0.0.1:${port}`],
+    (p) => `http://127.0.0.1:${p}/metrics`,
+    port,
+    () => {},
+  );
 }
 
 export interface PrometheusOptions {
@@ -110,7 +116,13 @@ export async function startPrometheus(o: PrometheusOptions = {}): Promise<Runnin
     '--storage.tsdb.retention.time=3650d',
     ...(o.flags ?? []),
   ];
-  const r = await started(PROMETHEUS, args, (p) => `http://127.0.0.1:${p}/-/ready`, port, () => rmSync(dir, { recursive: true, force: true }));
+  const r = await started(
+    PROMETHEUS,
+    args,
+    (p) => `http://127.0.0.1:${p}/-/ready`,
+    port,
+    () => rmSync(dir, { recursive: true, force: true }),
+  );
   return { ...r, dataDir, configFile };
 }
 

@@ -42,6 +42,8 @@ export interface LiveOptions {
   findingsEveryMs?: number;
   hold?: Partial<HoldOptions>;
   growth?: GrowthOptions;
+  /** Restarts of the sampler and the log follower in a row before giving up (default 20; a watch: Infinity). */
+  maxRestarts?: number;
   /** Every update of the current state. */
   onUpdate?: (u: LiveUpdate) => void;
   /** Things to log (sampling gaps, the kernel-log source). */
@@ -198,6 +200,7 @@ export class LiveDiagnosis {
             sudo: this.opts.sudo,
             bootTimeMs: this.bootMs ?? undefined,
             notBeforeMs: (Date.parse(this.base.takenAt) || Date.now()) - 2000,
+            maxRestarts: this.opts.maxRestarts,
             onEvent: (e) => this.addEvents([e]),
             onSource: (s) => {
               this.status.kernelLog = s.source === 'none' ? `not followed: ${s.detail}` : `following ${s.source}${s.detail ? ` (${s.detail})` : ''}`;
@@ -217,6 +220,7 @@ export class LiveDiagnosis {
         signal,
         cgroupFiles: [...this.cgroupPathOf.keys()],
         bootTimeMs: this.bootMs ?? undefined,
+        maxRestarts: this.opts.maxRestarts,
         onFrame: (f, t) => this.update(f, t), // the sampler has added it to the store
         onGap: (reason, retry) =>
           this.opts.onNotice?.('warn', `sampling ${this.host.name} interrupted (${reason}); retried after ${Math.round(retry / 1000)} s`),

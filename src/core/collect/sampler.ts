@@ -47,6 +47,8 @@ export async function runSampler(host: Host, store: SeriesStore, o: SamplerOptio
   const deadline = o.durationMs !== undefined ? Date.now() + o.durationMs : Infinity;
   let frames = 0;
   let restarts = 0;
+  /** Failed runs in a row: a run that delivered frames was healthy, so a watch that runs for days does not give up on its 20th blip. */
+  let failures = 0;
   let bootTimeMs = o.bootTimeMs;
   const maxRestarts = o.maxRestarts ?? 20;
   for (;;) {
@@ -62,6 +64,7 @@ export async function runSampler(host: Host, store: SeriesStore, o: SamplerOptio
       o.onFrame?.(f, t);
     });
     let reason: string;
+    const framesBefore = frames;
     try {
       const res = await host.exec('sh -s', {
         stdin: sampleScript({ intervalMs: o.intervalMs, count, pssEvery: o.pssEvery, cgroupFiles: o.cgroupFiles }),
@@ -76,8 +79,10 @@ export async function runSampler(host: Host, store: SeriesStore, o: SamplerOptio
       if (isCancelled(e) || o.signal?.aborted) return { frames, restarts, stoppedBy: 'signal' };
       reason = (e as Error).message;
     }
-    if (restarts >= maxRestarts) return { frames, restarts, stoppedBy: 'gave-up' };
-    const backoff = Math.min(30_000, 500 * 2 ** restarts);
+    if (frames > framesBefore) failures = 0;
+    if (failures >= maxRestarts) return { frames, restarts, stoppedBy: 'gave-up' };
+    const backoff = Math.min(30_000, 500 * 2 ** failures);
+    failures++;
     restarts++;
     store.markGap();
     o.onGap?.(reason, backoff);

@@ -29,6 +29,8 @@ export interface CliArgs {
   sudo: boolean;
   /** act only: run it (the default is a dry run), and the actions' own options. */
   actOptions?: { apply: boolean; signal: string | null; escalateMs: number | null; file: string | null; persist: boolean; unit: string | null };
+  /** watch only: --events (JSON lines, docs/contracts/watch-events.md) and --fail-on kill (exit 3 after the first kill). */
+  watchOptions?: { events: boolean; failOn: 'kill' | null };
   /** leaks / run only: their own options (see src/cli/commands/run.ts). */
   leakOptions?: { pid: number | null; showLeakKinds: string | null; intervalSeconds: number | null; frames: number | null };
 }
@@ -44,6 +46,11 @@ Usage:
       One snapshot of memory and every process (no kernel log, no analysis).
   oom-lens watch [--interval 1s] [--top N]
       A live table of the top processes by RSS with their growth, until Ctrl-C.
+  oom-lens watch --events [--interval 5s] [--fail-on kill]
+      Tells you first: one JSON line per event on stdout (a new OOM kill, a new leak suspect,
+      MemAvailable below 15 %/10 % or a cgroup at 90 % of its limit, each cleared with a
+      5-point margin), from the kernel log followed live and a sample every 5 s. With
+      --fail-on kill it exits 3 right after the first OOM kill (for CI). --host works here too.
   oom-lens events [FILE | -] [--json]
       OOM events (kills, panics, runtime and container OOMs) from a log FILE you have
       (dmesg, journalctl, syslog, kern.log[.gz], kubectl/docker output, app logs, pastes),
@@ -85,7 +92,8 @@ Options:
   --sudo            use sudo -n on the host for the kernel log and other users' processes
   --top N           processes shown in text output (default 15)
 
-Exit codes: 0 ok, 1 failure (one-line reason on stderr), 2 usage error.
+Exit codes: 0 ok, 1 failure (one-line reason on stderr), 2 usage error,
+            3 watch --fail-on kill saw an OOM kill.
 `;
 
 const NEGATIVE = '\u0000neg:';
@@ -118,6 +126,8 @@ export function parseCli(argv: string[]): CliArgs {
         file: { type: 'string' },
         persist: { type: 'boolean', default: false },
         unit: { type: 'string' },
+        events: { type: 'boolean', default: false },
+        'fail-on': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'V', default: false },
       },
@@ -155,7 +165,11 @@ export function parseCli(argv: string[]): CliArgs {
     return ms;
   };
   const sampleMs = duration('sample', values.sample);
-  const intervalMs = duration('interval', values.interval) ?? 1000;
+  if ((values.events || values['fail-on'] !== undefined) && command !== 'watch') throw new UsageError('--events and --fail-on apply to watch');
+  if (values['fail-on'] !== undefined && values['fail-on'] !== 'kill') throw new UsageError(`--fail-on takes 'kill', not '${values['fail-on']}'`);
+  if (values['fail-on'] !== undefined && !values.events) throw new UsageError('--fail-on needs --events');
+  // The event watch samples slowly by default: it must cost next to nothing while it waits.
+  const intervalMs = duration('interval', values.interval) ?? (values.events ? 5000 : 1000);
   if (intervalMs < 100) throw new UsageError('--interval must be at least 100ms');
   if (sampleMs !== null && sampleMs < intervalMs * 2) throw new UsageError('--sample must cover at least two intervals');
   if (
@@ -187,6 +201,7 @@ export function parseCli(argv: string[]): CliArgs {
     identity: values.identity ?? null,
     sudo: !!values.sudo,
   };
+  if (command === 'watch') args.watchOptions = { events: !!values.events, failOn: values['fail-on'] === 'kill' ? 'kill' : null };
   if (command === 'act') {
     args.actOptions = {
       apply: !!values.apply,

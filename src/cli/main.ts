@@ -11,7 +11,7 @@ import { renderText } from '../core/report/text';
 import { errorText } from '../core/errors';
 import { VERSION } from '../core/version';
 import { eventsCommand } from './commands/events';
-import { watchCommand } from './commands/watch';
+import { watchCommand, watchEventsCommand } from './commands/watch';
 import { renderMarkdown } from '../core/report/markdown';
 import { renderHtml } from '../core/report/html';
 import { htmlAssets } from './assets';
@@ -67,6 +67,21 @@ async function run(args: CliArgs): Promise<void> {
       process.stdout.write(`oom-lens ${VERSION}\n`);
       return;
     case 'watch':
+      if (args.watchOptions?.events) {
+        const failOn = args.watchOptions.failOn;
+        const code = await withHost(args, (host, signal) => {
+          // CI stops a watch with SIGTERM: end it as Ctrl-C does, so its commands on the host end too.
+          const ac = new AbortController();
+          const onTerm = () => ac.abort();
+          signal.addEventListener('abort', onTerm, { once: true });
+          process.once('SIGTERM', onTerm);
+          return watchEventsCommand(host, { intervalMs: args.intervalMs, sudo: args.sudo, failOn }, ac.signal, (s) => process.stdout.write(s)).finally(() =>
+            process.removeListener('SIGTERM', onTerm),
+          );
+        });
+        if (code !== 0) process.exitCode = code;
+        return;
+      }
       await withHost(args, (host, signal) => watchCommand(host, args.intervalMs, args.top, signal, (s) => process.stdout.write(s), !!process.stdout.isTTY));
       return;
     case 'act': {

@@ -46,6 +46,8 @@ export interface LiveOptions {
   maxRestarts?: number;
   /** Every update of the current state. */
   onUpdate?: (u: LiveUpdate) => void;
+  /** Where kills come from, once the follower knows (or why it cannot follow): the watch's "watching" line. */
+  onKernelLog?: (status: string, followed: boolean) => void;
   /** Things to log (sampling gaps, the kernel-log source). */
   onNotice?: (level: 'info' | 'warn', message: string) => void;
 }
@@ -205,6 +207,7 @@ export class LiveDiagnosis {
             onSource: (s) => {
               this.status.kernelLog = s.source === 'none' ? `not followed: ${s.detail}` : `following ${s.source}${s.detail ? ` (${s.detail})` : ''}`;
               this.opts.onNotice?.(s.source === 'none' ? 'warn' : 'info', `kernel log of ${this.host.name}: ${this.status.kernelLog}`);
+              this.opts.onKernelLog?.(this.status.kernelLog, s.source !== 'none');
             },
             onGap: (reason, retry) =>
               this.opts.onNotice?.('warn', `following the kernel log of ${this.host.name} stopped (${reason}); again in ${Math.round(retry / 1000)} s`),

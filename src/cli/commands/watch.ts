@@ -7,6 +7,40 @@ import { collectSnapshot } from '../../core/collect/snapshot';
 import { LiveDiagnosis } from '../../core/live';
 import { formatKb, plural } from '../../core/format';
 import { table } from '../../core/report/table';
+import { HostWatch } from '../../core/watch/hostWatch';
+
+/** watch --fail-on kill saw a kill (README, help). */
+export const EXIT_KILLED = 3;
+
+/**
+ * oom-lens watch --events: one JSON line per event on stdout and nothing else (messages for people
+ * on stderr); returns EXIT_KILLED right after the first kill with --fail-on kill, else 0 when stopped.
+ */
+export async function watchEventsCommand(
+  host: Host,
+  o: { intervalMs: number; sudo: boolean; failOn: 'kill' | null },
+  signal: AbortSignal,
+  write: (s: string) => void,
+): Promise<number> {
+  const stop = new AbortController();
+  signal.addEventListener('abort', () => stop.abort(), { once: true });
+  let code = 0;
+  const watch = new HostWatch(host, {
+    intervalMs: o.intervalMs,
+    sudo: o.sudo,
+    signal: stop.signal,
+    onEvent: (e) => {
+      if (code !== 0) return; // stopping: nothing after the line that failed the run
+      write(JSON.stringify(e) + '\n');
+      if (o.failOn === 'kill' && e.type === 'oom-kill') {
+        code = EXIT_KILLED;
+        stop.abort();
+      }
+    },
+  });
+  await watch.run();
+  return code;
+}
 
 const rate = (kbPerMin: number) => `${kbPerMin >= 0 ? '+' : '−'}${formatKb(Math.abs(Math.round(kbPerMin)))}/min`;
 

@@ -7,6 +7,9 @@ import { type FindingContext, niceKb, sizeArg, sum, unitOf, userProcesses } from
 import { dockerStats, kubectlDescribe, setContainerLimit } from './remedies';
 import { containerLabel } from './containerNoLimit';
 
+/** Usage / limit at which a cgroup is near its limit. */
+export const NEAR_LIMIT_FRACTION = 0.9;
+
 function members(c: CgroupInfo, procs: ProcessInfo[]): ProcessInfo[] {
   const prefix = c.path.endsWith('/') ? c.path : c.path + '/';
   return procs.filter((p) => p.cgroup != null && (p.cgroup === c.path || p.cgroup.startsWith(prefix)));
@@ -27,7 +30,7 @@ export function containerNearLimit(ctx: FindingContext): Finding[] {
     const anon = anonKnown ? sum(ms.map((p) => (p.rssAnonKb ?? 0) + (p.swapKb ?? 0))) : null;
     let severity: Severity | null = null;
     if (kills > 0) severity = 'critical';
-    else if (f !== null && f >= 0.9) severity = anon !== null && anon < 0.5 * c.limitKb ? 'info' : 'warning';
+    else if (f !== null && f >= NEAR_LIMIT_FRACTION) severity = anon !== null && anon < 0.5 * c.limitKb ? 'info' : 'warning';
     else if (fails > 0) severity = 'info';
     if (!severity) continue;
     const container = ms.find((p) => p.container && p.container.runtime !== 'systemd')?.container ?? null;
@@ -48,7 +51,7 @@ export function containerNearLimit(ctx: FindingContext): Finding[] {
       detail:
         `Usage ${formatKb(usage)} of ${formatKb(c.limitKb)}${c.peakKb != null ? `, peak ${formatKb(c.peakKb)}` : ''}${anon !== null ? `; its processes' anonymous memory + swap is ${formatKb(anon)}` : ''}. ` +
         (kills > 0 ? 'The kernel OOM-killed inside this cgroup: it needs more than its limit at peak (a leak, or a limit too small for its load). ' : '') +
-        (severity === 'info' && f !== null && f >= 0.9
+        (severity === 'info' && f !== null && f >= NEAR_LIMIT_FRACTION
           ? 'Most of the usage is page cache, which the kernel reclaims at the limit: not a problem by itself. '
           : '') +
         (fails > 0 && kills === 0

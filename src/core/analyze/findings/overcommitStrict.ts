@@ -6,12 +6,15 @@ import type { Finding, Remedy } from '../../model/report';
 import { type FindingContext } from './context';
 import { addSwapFile, sysctl } from './remedies';
 
+/** Committed_AS / CommitLimit at which allocations are about to fail. */
+export const COMMIT_WARN_FRACTION = 0.9;
+
 export function overcommitStrict(ctx: FindingContext): Finding[] {
   const r = ctx.report;
   const m = r.memory;
   if (r.settings?.overcommitMemory !== 2 || m.committedAsKb == null || !m.commitLimitKb) return [];
   const f = m.committedAsKb / m.commitLimitKb;
-  if (f < 0.9) return [];
+  if (f < COMMIT_WARN_FRACTION) return [];
   const ratio = r.settings.overcommitRatio;
   const reachable = m.totalKb ? (m.commitLimitKb - (m.swapTotalKb ?? 0)) / m.totalKb : null;
   const remedies: Remedy[] = [];

@@ -7,6 +7,7 @@ import { registerOpenLogCommand } from './vscode/openLogCommand';
 import { registerExportCommand } from './vscode/exportCommand';
 import { registerLeaks } from './vscode/leaks';
 import { registerActions } from './vscode/actions';
+import { registerWatch, type WatchService } from './vscode/watchHosts';
 import { VERSION } from './core/version';
 
 /** Builds the shared services and registers each feature. Nothing slow runs here. */
@@ -14,6 +15,8 @@ import { VERSION } from './core/version';
 export interface OomLensApi {
   services: Services;
   tree: HostsTree;
+  /** The watched hosts and the notifications they raised. */
+  watch: WatchService;
 }
 
 export function activate(context: vscode.ExtensionContext): OomLensApi {
@@ -27,8 +30,9 @@ export function activate(context: vscode.ExtensionContext): OomLensApi {
   registerExportCommand(context, services);
   registerLeaks(context, services);
   registerActions(context, services);
+  const watch = registerWatch(context, services);
   // Returned for the extension-host tests.
-  return { services, tree };
+  return { services, tree, watch };
 }
 
 export function deactivate(): void {

@@ -35,7 +35,11 @@ type Item = vscode.QuickPickItem & { spec?: string; add?: boolean; local?: boole
  * The host quick pick: "This machine" (where the extension host runs: in a Remote-SSH window, the
  * remote), recent hosts, the hosts of ~/.ssh/config, and "Add SSH Host…".
  */
-export async function pickHost(context: vscode.ExtensionContext, services: Services): Promise<Host | undefined> {
+export async function pickHost(
+  context: vscode.ExtensionContext,
+  services: Services,
+  labels = { title: 'OOM Lens: Diagnose OOM on Host', placeHolder: 'Which host ran out of memory?' },
+): Promise<Host | undefined> {
   const local = new LocalHost();
   const where = vscode.env.remoteName ? `${vscode.env.remoteName} remote: ${local.name}` : local.name;
   const recent = context.globalState.get<string[]>(RECENT_KEY, []);
@@ -55,8 +59,8 @@ export async function pickHost(context: vscode.ExtensionContext, services: Servi
     { label: '$(add) Add SSH Host…', detail: 'user@host[:port] or an ssh_config alias; uses your agent, keys, ProxyJump and known_hosts', add: true },
   ];
   const picked = await vscode.window.showQuickPick(items, {
-    title: 'OOM Lens: Diagnose OOM on Host',
-    placeHolder: 'Which host ran out of memory?',
+    title: labels.title,
+    placeHolder: labels.placeHolder,
     ignoreFocusOut: true,
     matchOnDescription: true,
   });

@@ -25,6 +25,9 @@ export const COMMANDS = {
   killProcess: { id: 'oomLens.killProcess', title: 'Kill Process…' },
   fixFinding: { id: 'oomLens.fixFinding', title: 'Fix…' },
   undoAction: { id: 'oomLens.undoAction', title: 'Undo' },
+  // the watch that tells you first (src/vscode/watchHosts.ts)
+  watchHost: { id: 'oomLens.watchHost', title: 'Watch Host…' },
+  stopWatching: { id: 'oomLens.stopWatching', title: 'Stop Watching' },
 } as const;
 
 /** Commands the extension registers for its own views and for tests (not in the palette, not in package.json). */
@@ -54,6 +57,7 @@ export interface Settings {
   'oomLens.leaks.codeLens': boolean;
   'oomLens.pathMappings': Record<string, string>;
   'oomLens.readOnly': boolean;
+  'oomLens.watch.intervalSeconds': number;
 }
 
 export const SETTING_DEFAULTS: Settings = {
@@ -72,4 +76,5 @@ export const SETTING_DEFAULTS: Settings = {
   'oomLens.leaks.codeLens': true,
   'oomLens.pathMappings': {},
   'oomLens.readOnly': false,
+  'oomLens.watch.intervalSeconds': 5,
 };

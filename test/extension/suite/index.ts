@@ -8,9 +8,10 @@ import Mocha from 'mocha';
 export async function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
   const dir = __dirname;
+  const only = process.env.OOM_LENS_HOST_FILTER ? new RegExp(process.env.OOM_LENS_HOST_FILTER) : null;
   for (const f of fs
     .readdirSync(dir)
-    .filter((n) => n.endsWith('.test.js'))
+    .filter((n) => n.endsWith('.test.js') && (!only || only.test(n)))
     .sort())
     mocha.addFile(path.join(dir, f));
   console.log(

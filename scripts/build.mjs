@@ -32,10 +32,10 @@ function files(dir, re) {
   return out;
 }
 
-// Packages the CLI needs only for some commands (ssh2 for --host, saxes for leak reports) are
+// Packages the CLI needs only for some commands (ssh2 for --host, saxes for leak reports, yaml for alerts) are
 // bundled into files of their own under dist/vendor/ and required from there when first used:
 // the CLI then compiles 451 KB instead of 1.26 MB at start-up. The extension keeps them inline.
-const VENDOR = ['ssh2', 'ssh-config', 'saxes'];
+const VENDOR = ['ssh2', 'ssh-config', 'saxes', 'yaml'];
 const vendorPlugin = {
   name: 'vendor',
   setup(b) {

@@ -1,10 +1,11 @@
 // Command-line parsing for oom-lens. Usage errors are UsageError (exit code 2).
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../core/util/duration';
+import { ALERT_FORMATS, type AlertFormat } from '../core/alerts/formats';
 
 export class UsageError extends Error {}
 
-export const COMMANDS = ['diagnose', 'snapshot', 'watch', 'events', 'leaks', 'run', 'act', 'help', 'version'] as const;
+export const COMMANDS = ['diagnose', 'snapshot', 'watch', 'events', 'leaks', 'run', 'act', 'alerts', 'help', 'version'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export type Format = 'text' | 'json' | 'md' | 'html';
@@ -31,6 +32,8 @@ export interface CliArgs {
   actOptions?: { apply: boolean; signal: string | null; escalateMs: number | null; file: string | null; persist: boolean; unit: string | null };
   /** watch only: --events (JSON lines, docs/contracts/watch-events.md) and --fail-on kill (exit 3 after the first kill). */
   watchOptions?: { events: boolean; failOn: 'kill' | null };
+  /** alerts only: tune to the host (--for-host), the promtool test file (--tests), what to write (--format). */
+  alertOptions?: { forHost: boolean; tests: string | null; format: AlertFormat };
   /** leaks / run only: their own options (see src/cli/commands/run.ts). */
   leakOptions?: { pid: number | null; showLeakKinds: string | null; intervalSeconds: number | null; frames: number | null };
 }
@@ -76,6 +79,12 @@ Usage:
       or through sudo -n), reads the value again, and records it in the audit log
       (~/.local/state/oom-lens/actions-HOST.jsonl; --json prints the entry and its id, which
       "act undo ID" takes). A refusal exits 1 and changes nothing. --host works as everywhere.
+  oom-lens alerts [--for-host] [--out FILE] [--tests FILE] [--format prometheus|earlyoom|oomd]
+      Prometheus alerting rules (a groups: file for rule_files:) with the thresholds of the
+      findings, for node_exporter, cAdvisor and kube-state-metrics; --tests writes their
+      promtool test rules file (needs --out). --for-host diagnoses the host (this machine, or
+      --host) and tunes the rules to it (its swap, PSI, limits, Kubernetes). --format earlyoom
+      prints the /etc/default/earlyoom line, oomd a systemd-oomd drop-in, for the same numbers.
   oom-lens help | --help        this text
   oom-lens version | --version  the version
 
@@ -91,6 +100,8 @@ Options:
   --identity FILE   a private key to try first, as with ssh -i
   --sudo            use sudo -n on the host for the kernel log and other users' processes
   --top N           processes shown in text output (default 15)
+  --for-host        alerts: tune the rules to the diagnosed host
+  --tests FILE      alerts: also write the promtool test rules file for the rules in --out
 
 Exit codes: 0 ok, 1 failure (one-line reason on stderr), 2 usage error,
             3 watch --fail-on kill saw an OOM kill.
@@ -128,6 +139,8 @@ export function parseCli(argv: string[]): CliArgs {
         unit: { type: 'string' },
         events: { type: 'boolean', default: false },
         'fail-on': { type: 'string' },
+        'for-host': { type: 'boolean', default: false },
+        tests: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'V', default: false },
       },
@@ -150,7 +163,19 @@ export function parseCli(argv: string[]): CliArgs {
   const actOnly = ['apply', 'signal', 'escalate', 'file', 'persist', 'unit'] as const;
   for (const k of actOnly) if (command !== 'act' && values[k] !== undefined && values[k] !== false) throw new UsageError(`--${k} applies to act`);
   if (positionals.length > maxPositionals) throw new UsageError(`unexpected argument '${positionals[maxPositionals]}'`);
-  const format = values.format ?? (values.json ? 'json' : 'text');
+  if ((values['for-host'] || values.tests !== undefined) && command !== 'alerts') throw new UsageError('--for-host and --tests apply to alerts');
+  let alertFormat: AlertFormat = 'prometheus';
+  if (command === 'alerts') {
+    if (values.format !== undefined && !(ALERT_FORMATS as readonly string[]).includes(values.format))
+      throw new UsageError(`unknown alerts format '${values.format}': use ${ALERT_FORMATS.join(', ')}`);
+    if (values.json) throw new UsageError('--json does not apply to alerts: use --format prometheus, earlyoom or oomd');
+    alertFormat = (values.format as AlertFormat | undefined) ?? 'prometheus';
+    if (values.tests !== undefined && (alertFormat !== 'prometheus' || values.out === undefined))
+      throw new UsageError('--tests needs --out (the rules file it tests)');
+    if ((values.host !== undefined || values.sudo) && !values['for-host'])
+      throw new UsageError('--host and --sudo apply to alerts --for-host (the host to tune to)');
+  }
+  const format = command === 'alerts' ? 'text' : (values.format ?? (values.json ? 'json' : 'text'));
   if (!(FORMATS as string[]).includes(format)) throw new UsageError(`unknown format '${format}': use ${FORMATS.join(', ')}`);
   if (values.json && values.format && values.format !== 'json') throw new UsageError('--json conflicts with --format ' + values.format);
   let top = 15;
@@ -201,6 +226,7 @@ export function parseCli(argv: string[]): CliArgs {
     identity: values.identity ?? null,
     sudo: !!values.sudo,
   };
+  if (command === 'alerts') args.alertOptions = { forHost: !!values['for-host'], tests: values.tests ?? null, format: alertFormat };
   if (command === 'watch') args.watchOptions = { events: !!values.events, failOn: values['fail-on'] === 'kill' ? 'kill' : null };
   if (command === 'act') {
     args.actOptions = {

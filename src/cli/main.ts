@@ -91,6 +91,16 @@ async function run(args: CliArgs): Promise<void> {
       if (code !== 0) process.exitCode = code;
       return;
     }
+    case 'alerts': {
+      const { alertsCommand } = await import('./commands/alerts');
+      await alertsCommand(
+        args,
+        (fn) => withHost(args, fn),
+        (t) => process.stdout.write(t),
+        (t) => process.stderr.write(t),
+      );
+      return;
+    }
     case 'events':
       emit(args, await withHost(args, (host, signal) => eventsCommand(args.positionals[0], host, { json: args.json, sudo: args.sudo, signal })));
       return;

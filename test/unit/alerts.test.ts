@@ -16,6 +16,7 @@ import {
 import { expandTemplate, goG4, humanize } from '../../src/core/alerts/templates';
 import { FINDING_IDS } from '../../src/core/analyze/findings';
 import { WARN_FRACTION, CRITICAL_FRACTION } from '../../src/core/analyze/findings/lowAvailable';
+import { parseCli, UsageError } from '../../src/cli/args';
 import { quietReport, withProcs, proc, container, GiB } from '../fixtures/analyze/reports';
 
 const rulesOf = (yamlText: string): AlertRule[] => (parse(yamlText) as { groups: { rules: AlertRule[] }[] }).groups.flatMap((g) => g.rules);
@@ -157,5 +158,23 @@ describe('alert rules', () => {
     assert.match(oomd, /^SwapUsedLimit=90%$/m);
     assert.match(oomd, /^DefaultMemoryPressureLimit=10%$/m);
     assert.match(oomd, /^DefaultMemoryPressureDurationSec=60s$/m);
+  });
+
+  it('oom-lens alerts: its options parse, and misuse is a usage error', () => {
+    assert.deepEqual(parseCli(['alerts']).alertOptions, { forHost: false, tests: null, format: 'prometheus' });
+    const a = parseCli(['alerts', '--for-host', '--host', 'db-1', '--out', 'r.yml', '--tests', 't.yml']);
+    assert.deepEqual(a.alertOptions, { forHost: true, tests: 't.yml', format: 'prometheus' });
+    assert.equal(a.host, 'db-1');
+    assert.equal(parseCli(['alerts', '--format', 'oomd']).alertOptions?.format, 'oomd');
+    for (const bad of [
+      ['alerts', '--format', 'json'],
+      ['alerts', '--json'],
+      ['alerts', '--tests', 't.yml'],
+      ['alerts', '--format', 'earlyoom', '--out', 'x', '--tests', 't.yml'],
+      ['alerts', '--host', 'db-1'],
+      ['diagnose', '--for-host'],
+      ['alerts', 'extra'],
+    ])
+      assert.throws(() => parseCli(bad), UsageError, bad.join(' '));
   });
 });

@@ -11,8 +11,7 @@ export { promtoolTestFile, scenarios } from './promtoolTests';
 export { earlyoomArgs, earlyoomDefaults } from './earlyoom';
 export { oomdDropIn } from './oomd';
 
-export const ALERT_FORMATS = ['prometheus', 'earlyoom', 'oomd'] as const;
-export type AlertFormat = (typeof ALERT_FORMATS)[number];
+export { ALERT_FORMATS, type AlertFormat } from './formats';
 
 function yaml(value: unknown, comment: string[]): string {
   const doc = new Document(value);

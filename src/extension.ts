@@ -8,6 +8,7 @@ import { registerExportCommand } from './vscode/exportCommand';
 import { registerLeaks } from './vscode/leaks';
 import { registerActions } from './vscode/actions';
 import { registerWatch, type WatchService } from './vscode/watchHosts';
+import { registerAlertsCommand } from './vscode/alertsCommand';
 import { VERSION } from './core/version';
 
 /** Builds the shared services and registers each feature. Nothing slow runs here. */
@@ -31,6 +32,7 @@ export function activate(context: vscode.ExtensionContext): OomLensApi {
   registerLeaks(context, services);
   registerActions(context, services);
   const watch = registerWatch(context, services);
+  registerAlertsCommand(context, services);
   // Returned for the extension-host tests.
   return { services, tree, watch };
 }

@@ -28,6 +28,8 @@ export const COMMANDS = {
   // the watch that tells you first (src/vscode/watchHosts.ts)
   watchHost: { id: 'oomLens.watchHost', title: 'Watch Host…' },
   stopWatching: { id: 'oomLens.stopWatching', title: 'Stop Watching' },
+  // prevention: alert rules with the findings' thresholds (src/vscode/alertsCommand.ts)
+  generateAlertRules: { id: 'oomLens.generateAlertRules', title: 'Generate Alert Rules…' },
 } as const;
 
 /** Commands the extension registers for its own views and for tests (not in the palette, not in package.json). */

@@ -42,6 +42,11 @@ export interface LiveOptions {
   findingsEveryMs?: number;
   hold?: Partial<HoldOptions>;
   growth?: GrowthOptions;
+  /**
+   * Read the cmdline, cgroup and owner of processes that appear while sampling (default true). A
+   * watch turns it off: on a busy host that is one more command per sample (over SSH, a login).
+   */
+  readNewProcesses?: boolean;
   /** Restarts of the sampler and the log follower in a row before giving up (default 20; a watch: Infinity). */
   maxRestarts?: number;
   /** Every update of the current state. */
@@ -373,7 +378,7 @@ export class LiveDiagnosis {
 
   /** Reads the rest of what processes that appeared while sampling are (after their second frame). */
   private readNewProcesses(): void {
-    if (this.reading) return;
+    if (this.reading || this.opts.readNewProcesses === false) return;
     const due = [...this.pendingRead].filter(([k, at]) => this.frames - at >= 1 && this.running.has(k)).map(([k]) => k);
     if (due.length === 0) return;
     this.reading = true;

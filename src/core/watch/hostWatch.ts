@@ -103,6 +103,8 @@ export class HostWatch {
       signal,
       sudo: this.opts.sudo,
       maxRestarts: Infinity,
+      // The events need only what the frames carry (pid, start, comm, sizes): no extra command per new process.
+      readNewProcesses: false,
       onUpdate: (u) => {
         const l = u.report.live;
         if (l && l.samples !== this.st.samples) this.st = { ...this.st, connected: true, samples: l.samples, lastSampleAt: l.lastSampleAt };

@@ -74,4 +74,14 @@ describe('oom-lens argument parsing', () => {
     assert.deepEqual([k.positionals, k.actOptions!.escalateMs, k.actOptions!.apply, k.json], [['kill', '7', '8'], 10_000, true, true]);
     assert.throws(() => parseCli(['diagnose', '--apply']), /--apply applies to act/);
   });
+  it('watch --events: a sample every 5 s unless --interval; --fail-on kill only with --events', () => {
+    const e = parseCli(['watch', '--events', '--host', 'web-1']);
+    assert.deepEqual([e.watchOptions, e.intervalMs, e.host], [{ events: true, failOn: null }, 5000, 'web-1']);
+    assert.equal(parseCli(['watch']).intervalMs, 1000, 'the table keeps its 1 s');
+    const f = parseCli(['watch', '--events', '--fail-on', 'kill', '--interval', '2s']);
+    assert.deepEqual([f.watchOptions, f.intervalMs], [{ events: true, failOn: 'kill' }, 2000]);
+    assert.throws(() => parseCli(['watch', '--fail-on', 'kill']), /--fail-on needs --events/);
+    assert.throws(() => parseCli(['watch', '--events', '--fail-on', 'leak']), /--fail-on takes 'kill'/);
+    assert.throws(() => parseCli(['diagnose', '--events']), /--events and --fail-on apply to watch/);
+  });
 });

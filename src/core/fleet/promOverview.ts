@@ -4,7 +4,7 @@
 import type { MetricsSource, Sample } from '../source/source';
 import type { FleetHost, FleetPod, FleetReport, FleetSignal } from '../model/fleet';
 import { formatDuration, formatPercent, formatShare, plural } from '../format';
-import { rankRows, severityOf, withWorst } from './rank';
+import { THRESHOLDS, rankRows, severityOf, withWorst } from './rank';
 
 export interface OverviewOptions {
   /** How far back: kills counted, lowest available taken, over this window. */
@@ -128,7 +128,8 @@ export async function prometheusOverview(src: MetricsSource, o: OverviewOptions)
       sev && {
         id: 'memory-pressure',
         severity: sev,
-        value: Math.max(full, some),
+        // The value is the share that set the severity: full when it made it critical, else some.
+        value: full > THRESHOLDS.psiFullCritical ? full : some,
         text: `memory pressure (PSI): some ${percent(some)}, full ${percent(full)} at worst`,
       },
     );

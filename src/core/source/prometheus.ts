@@ -99,10 +99,14 @@ export class PrometheusSource implements MetricsSource {
       const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
       // POST: long PromQL stays out of URLs and proxy logs; Prometheus takes both.
       const req = send(url, { method: 'POST', headers, ...(this.o.ca ? { ca: this.o.ca } : {}) }, (res) => {
-        readBody(res, 64 << 20).then(
-          (text) => resolve(this.answer(res.statusCode ?? 0, text, where, params.query)),
-          (e) => reject(e),
-        );
+        readBody(res, 64 << 20).then((text) => {
+          // answer() throws the clear message; inside then() it must reach reject, not vanish.
+          try {
+            resolve(this.answer(res.statusCode ?? 0, text, where, params.query));
+          } catch (e) {
+            reject(e);
+          }
+        }, reject);
       });
       const timer = setTimeout(() => {
         req.destroy(new PrometheusError(`Prometheus at ${where} did not answer within ${Math.round(timeoutMs / 1000)} s (${short(params.query)})`, 'timeout'));

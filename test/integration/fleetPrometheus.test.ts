@@ -109,7 +109,7 @@ describe('fleet overview: live, a real node_exporter on this machine scraped by 
 describe('fleet overview: Prometheus errors get a clear message', function () {
   this.timeout(60_000);
   const servers: Server[] = [];
-  after(() => servers.forEach((s) => s.close()));
+  after(() => servers.forEach((s) => (s.closeAllConnections(), s.close())));
   const serve = async (handler: Parameters<typeof createServer>[1]) => {
     const s = createServer(handler);
     servers.push(s);

@@ -5,7 +5,7 @@ import { ALERT_FORMATS, type AlertFormat } from '../core/alerts/formats';
 
 export class UsageError extends Error {}
 
-export const COMMANDS = ['diagnose', 'snapshot', 'watch', 'events', 'leaks', 'run', 'act', 'alerts', 'help', 'version'] as const;
+export const COMMANDS = ['diagnose', 'snapshot', 'watch', 'events', 'leaks', 'run', 'act', 'alerts', 'fleet', 'help', 'version'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export type Format = 'text' | 'json' | 'md' | 'html';
@@ -34,6 +34,20 @@ export interface CliArgs {
   watchOptions?: { events: boolean; failOn: 'kill' | null };
   /** alerts only: tune to the host (--for-host), the promtool test file (--tests), what to write (--format). */
   alertOptions?: { forHost: boolean; tests: string | null; format: AlertFormat };
+  /** fleet only: where the fleet is read from (Prometheus and/or kubectl, or SSH fan-out) and how. */
+  fleetOptions?: {
+    prometheus: string | null;
+    windowMs: number;
+    atMs: number | null;
+    kubeContext: string | null;
+    kubeconfig: string | null;
+    hosts: string | null;
+    concurrency: number;
+    timeoutMs: number;
+    ca: string | null;
+    tokenFile: string | null;
+    map: Record<string, string>;
+  };
   /** leaks / run only: their own options (see src/cli/commands/run.ts). */
   leakOptions?: { pid: number | null; showLeakKinds: string | null; intervalSeconds: number | null; frames: number | null };
 }
@@ -85,6 +99,18 @@ Usage:
       promtool test rules file (needs --out). --for-host diagnoses the host (this machine, or
       --host) and tunes the rules to it (its swap, PSI, limits, Kubernetes). --format earlyoom
       prints the /etc/default/earlyoom line, oomd a systemd-oomd drop-in, for the same numbers.
+  oom-lens fleet --prometheus URL [--window 24h] [--at TIME] [--kube-context CTX] [--json]
+  oom-lens fleet --hosts PATTERN|FILE [--concurrency 16] [--timeout 30s] [--json]
+      Which of many hosts and pods run out of memory, ranked worst first with the thresholds of
+      the findings: from Prometheus (one query per signal for every instance: OOM kills,
+      lowest MemAvailable, swap, PSI, projected exhaustion, cAdvisor containers near their
+      limit, kube-state-metrics OOMKilled), plus with --kube-context the Kubernetes API through
+      your kubectl (OOMKilled pods, OOMKilling/SystemOOM events, MemoryPressure, and kills inside
+      a container that Kubernetes never shows). Without Prometheus, --hosts runs the snapshot on
+      each ssh_config Host matching PATTERN (web-*, a,b) or listed in FILE, 16 at a time.
+      Credentials: OOM_LENS_PROMETHEUS_TOKEN, or OOM_LENS_PROMETHEUS_USER and _PASSWORD, or
+      --token-file FILE; --ca FILE trusts a private CA. --map INSTANCE=SSHHOST (repeatable)
+      names the SSH host a Prometheus instance is diagnosed over.
   oom-lens help | --help        this text
   oom-lens version | --version  the version
 
@@ -141,6 +167,17 @@ export function parseCli(argv: string[]): CliArgs {
         'fail-on': { type: 'string' },
         'for-host': { type: 'boolean', default: false },
         tests: { type: 'string' },
+        prometheus: { type: 'string' },
+        window: { type: 'string' },
+        at: { type: 'string' },
+        'kube-context': { type: 'string' },
+        kubeconfig: { type: 'string' },
+        hosts: { type: 'string' },
+        concurrency: { type: 'string' },
+        timeout: { type: 'string' },
+        ca: { type: 'string' },
+        'token-file': { type: 'string' },
+        map: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'V', default: false },
       },
@@ -164,6 +201,8 @@ export function parseCli(argv: string[]): CliArgs {
   for (const k of actOnly) if (command !== 'act' && values[k] !== undefined && values[k] !== false) throw new UsageError(`--${k} applies to act`);
   if (positionals.length > maxPositionals) throw new UsageError(`unexpected argument '${positionals[maxPositionals]}'`);
   if ((values['for-host'] || values.tests !== undefined) && command !== 'alerts') throw new UsageError('--for-host and --tests apply to alerts');
+  const fleetOnly = ['prometheus', 'window', 'at', 'kube-context', 'kubeconfig', 'hosts', 'concurrency', 'timeout', 'ca', 'token-file', 'map'] as const;
+  for (const k of fleetOnly) if (command !== 'fleet' && values[k] !== undefined) throw new UsageError(`--${k} applies to fleet`);
   let alertFormat: AlertFormat = 'prometheus';
   if (command === 'alerts') {
     if (values.format !== undefined && !(ALERT_FORMATS as readonly string[]).includes(values.format))
@@ -175,6 +214,9 @@ export function parseCli(argv: string[]): CliArgs {
     if ((values.host !== undefined || values.sudo) && !values['for-host'])
       throw new UsageError('--host and --sudo apply to alerts --for-host (the host to tune to)');
   }
+  if (command === 'fleet' && (values.format === 'md' || values.format === 'html')) throw new UsageError('fleet prints text or --json');
+  if (command === 'fleet' && (values.host !== undefined || values.sudo))
+    throw new UsageError('--host applies to one host: fleet takes --prometheus or --hosts');
   const format = command === 'alerts' ? 'text' : (values.format ?? (values.json ? 'json' : 'text'));
   if (!(FORMATS as string[]).includes(format)) throw new UsageError(`unknown format '${format}': use ${FORMATS.join(', ')}`);
   if (values.json && values.format && values.format !== 'json') throw new UsageError('--json conflicts with --format ' + values.format);
@@ -210,7 +252,7 @@ export function parseCli(argv: string[]): CliArgs {
     throw new UsageError(`--host, --ssh-config, --identity and --sudo do not apply to ${command === 'events' ? 'events FILE (a file is read here)' : command}`);
   }
   if (values.host !== undefined && values.host.trim() === '') throw new UsageError('--host needs a host name');
-  if ((values['ssh-config'] !== undefined || values.identity !== undefined) && values.host === undefined)
+  if ((values['ssh-config'] !== undefined || values.identity !== undefined) && values.host === undefined && command !== 'fleet')
     throw new UsageError('--ssh-config and --identity need --host');
   const args: CliArgs = {
     command,
@@ -238,6 +280,7 @@ export function parseCli(argv: string[]): CliArgs {
       unit: values.unit ?? null,
     };
   }
+  if (command === 'fleet') args.fleetOptions = fleetOptions(values, duration);
   if (command === 'run' || command === 'leaks') {
     const whole = (name: string, v: string | undefined): number | null => {
       if (v === undefined) return null;
@@ -254,4 +297,49 @@ export function parseCli(argv: string[]): CliArgs {
     throw new UsageError('--pid, --show-leak-kinds and --frames apply to run');
   }
   return args;
+}
+
+type FleetValues = Partial<
+  Record<'prometheus' | 'window' | 'at' | 'kube-context' | 'kubeconfig' | 'hosts' | 'concurrency' | 'timeout' | 'ca' | 'token-file', string>
+> & {
+  map?: string[];
+};
+
+function fleetOptions(v: FleetValues, duration: (name: string, v: string | undefined) => number | null): NonNullable<CliArgs['fleetOptions']> {
+  if (v.prometheus === undefined && v.hosts === undefined && v['kube-context'] === undefined)
+    throw new UsageError('fleet needs --prometheus URL, --kube-context CTX or --hosts PATTERN|FILE');
+  if (v.hosts !== undefined && (v.prometheus !== undefined || v['kube-context'] !== undefined))
+    throw new UsageError('--hosts is the fan-out over SSH for when there is no Prometheus: use it alone');
+  if (v.hosts !== undefined && v.hosts.trim() === '') throw new UsageError('--hosts needs a pattern, a list or a file');
+  if (v.hosts === undefined && (v.concurrency !== undefined || v.timeout !== undefined)) throw new UsageError('--concurrency and --timeout apply to --hosts');
+  let atMs: number | null = null;
+  if (v.at !== undefined) {
+    atMs = /^\d+(\.\d+)?$/.test(v.at) ? Number(v.at) * 1000 : Date.parse(v.at);
+    if (!Number.isFinite(atMs)) throw new UsageError(`--at needs a time like 2026-11-30T00:00:00Z or Unix seconds, not '${v.at}'`);
+  }
+  let concurrency = 16;
+  if (v.concurrency !== undefined) {
+    if (!/^\d+$/.test(v.concurrency) || Number(v.concurrency) < 1 || Number(v.concurrency) > 256)
+      throw new UsageError(`--concurrency needs a whole number from 1 to 256, not '${v.concurrency}'`);
+    concurrency = Number(v.concurrency);
+  }
+  const map: Record<string, string> = {};
+  for (const m of v.map ?? []) {
+    const i = m.indexOf('=');
+    if (i <= 0 || i === m.length - 1) throw new UsageError(`--map needs INSTANCE=SSHHOST, not '${m}'`);
+    map[m.slice(0, i)] = m.slice(i + 1);
+  }
+  return {
+    prometheus: v.prometheus ?? null,
+    windowMs: duration('window', v.window) ?? 24 * 3600_000,
+    atMs,
+    kubeContext: v['kube-context'] ?? null,
+    kubeconfig: v.kubeconfig ?? null,
+    hosts: v.hosts ?? null,
+    concurrency,
+    timeoutMs: duration('timeout', v.timeout) ?? 30_000,
+    ca: v.ca ?? null,
+    tokenFile: v['token-file'] ?? null,
+    map,
+  };
 }

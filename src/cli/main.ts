@@ -101,6 +101,19 @@ async function run(args: CliArgs): Promise<void> {
       );
       return;
     }
+    case 'fleet': {
+      const ac = new AbortController();
+      const onInt = () => ac.abort();
+      process.once('SIGINT', onInt);
+      try {
+        let text = '';
+        await (await import('./commands/fleet')).fleetCommand(args, ac.signal, (t) => (text += t));
+        emit(args, text);
+      } finally {
+        process.removeListener('SIGINT', onInt);
+      }
+      return;
+    }
     case 'events':
       emit(args, await withHost(args, (host, signal) => eventsCommand(args.positionals[0], host, { json: args.json, sudo: args.sudo, signal })));
       return;

@@ -10,7 +10,20 @@ import { prometheusOverview } from '../../src/core/fleet/promOverview';
 import { FLEET_END_MS, FLEET_SIZE, PLANTED, fleetTsdb, instanceName } from '../fixtures/fleet/fleetTsdb';
 import { PROMETHEUS, PROMTOOL, NODE_EXPORTER, freePort, startNodeExporter, startPrometheus, instant, type Running } from './support/prometheus';
 import { realOomKill, removeMemcg } from './support/oomKill';
-import { isRoot, missingDependency } from './helpers';
+import { spawn } from 'node:child_process';
+import { CLI, isRoot, missingDependency, requireBuiltCli } from './helpers';
+
+/** The built CLI, asynchronously (a Prometheus the test runs in this process must keep answering). */
+function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const c = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    c.stdout.on('data', (d) => (stdout += d));
+    c.stderr.on('data', (d) => (stderr += d));
+    c.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 function requirePrometheus(ctx: Mocha.Context): void {
   for (const bin of [PROMETHEUS, PROMTOOL, NODE_EXPORTER])
@@ -65,6 +78,29 @@ describe('fleet overview: a real Prometheus with a backfilled TSDB of 500 instan
     assert.equal(r.pods.length, 0);
     // One query per signal, whatever the host count.
     assert.ok(src.queries <= 12, `${src.queries} queries`);
+  });
+
+  it('oom-lens fleet --prometheus URL --at END --json: the contract, ranked the same; text names the drill-down', async () => {
+    requireBuiltCli();
+    const at = new Date(FLEET_END_MS).toISOString();
+    const j = await cli(['fleet', '--prometheus', prom!.url, '--at', at, '--json']);
+    assert.equal(j.code, 0, j.stderr);
+    const r = JSON.parse(j.stdout) as import('../../src/core/model/fleet').FleetReport;
+    assert.equal(r.version, 1);
+    assert.equal(r.takenAt, at);
+    assert.equal(r.windowMs, 24 * 3600_000);
+    assert.deepEqual(
+      r.hosts.filter((h) => h.worst).map((h) => h.instance),
+      PLANTED.map((p) => instanceName(p.i)),
+    );
+    // No ssh_config: the address without its port is the SSH host to try.
+    assert.equal(r.hosts[0].sshHost, 'node-013');
+    const t = await cli(['fleet', '--prometheus', prom!.url, '--at', at, '--map', 'node-013:9100=admin@10.0.0.13']);
+    assert.equal(t.code, 0, t.stderr);
+    assert.match(t.stdout, /^ 1 {2}node-013:9100 {2}critical {2}5 OOM kills in 1 d .*--host admin@10\.0\.0\.13$/m);
+    assert.match(t.stdout, /490 hosts fine\./);
+    assert.match(t.stdout, /kube-state-metrics — no kube-state-metrics series: its signals are absent, not zero/);
+    assert.match(t.stdout, /Drill into one: oom-lens diagnose --host admin@10\.0\.0\.13/);
   });
 });
 
@@ -132,7 +168,7 @@ describe('fleet overview: Prometheus errors get a clear message', function () {
     await fails(
       new PrometheusSource({ url: `http://127.0.0.1:${port}` }),
       'unreachable',
-      new RegExp(`cannot reach Prometheus at http://127.0.0.1:${port}/: ECONNREFUSED`),
+      new RegExp(`cannot reach Prometheus at http://127.0.0.1:${port}/: connection refused \\(nothing listens there\\) \\(ECONNREFUSED\\)$`),
     );
   });
   it('a wrong URL (a web server that is not Prometheus)', async () => {
@@ -151,6 +187,25 @@ describe('fleet overview: Prometheus errors get a clear message', function () {
     const t = Date.now();
     await fails(new PrometheusSource({ url, timeoutMs: 1500 }), 'timeout', /did not answer within 2 s/);
     assert.ok(Date.now() - t < 5000);
+  });
+  it('the CLI: Prometheus down exits 1 with one clear line; the token comes from the environment, never argv', async () => {
+    requireBuiltCli();
+    const port = await freePort();
+    const down = await cli(['fleet', '--prometheus', `http://127.0.0.1:${port}`]);
+    assert.equal(down.code, 1);
+    assert.equal(down.stderr, `oom-lens: cannot reach Prometheus at http://127.0.0.1:${port}/: connection refused (nothing listens there) (ECONNREFUSED)\n`);
+    let seen = '';
+    const url = await serve((req, res) => {
+      seen = String(req.headers.authorization);
+      res.writeHead(401).end();
+    });
+    const r = await cli(['fleet', '--prometheus', url], { OOM_LENS_PROMETHEUS_TOKEN: 's3cret' });
+    assert.equal(r.code, 1);
+    assert.equal(seen, 'Bearer s3cret');
+    assert.match(r.stderr, /^oom-lens: Prometheus at http:\/\/127\.0\.0\.1:\d+\/ refused the credentials \(HTTP 401\)\n$/);
+    const usage = await cli(['fleet']);
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /fleet needs --prometheus URL, --kube-context CTX or --hosts PATTERN\|FILE/);
   });
   it("Prometheus' own error is passed through (a real Prometheus, a query it rejects)", async function () {
     requirePrometheus(this);

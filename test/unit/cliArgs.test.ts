@@ -84,4 +84,27 @@ describe('oom-lens argument parsing', () => {
     assert.throws(() => parseCli(['watch', '--events', '--fail-on', 'leak']), /--fail-on takes 'kill'/);
     assert.throws(() => parseCli(['diagnose', '--events']), /--events and --fail-on apply to watch/);
   });
+  it('fleet: a source is required, --hosts stands alone, --at and --map are checked, fleet flags belong to fleet', () => {
+    const p = parseCli(['fleet', '--prometheus', 'http://p:9090', '--window', '6h', '--at', '2026-11-30T00:00:00Z', '--map', 'a:9100=root@a', '--map', 'b=b2']);
+    const o = p.fleetOptions!;
+    assert.deepEqual(
+      [o.prometheus, o.windowMs, o.atMs, o.map, o.hosts, o.concurrency],
+      ['http://p:9090', 6 * 3600_000, Date.UTC(2026, 10, 30), { 'a:9100': 'root@a', b: 'b2' }, null, 16],
+    );
+    assert.equal(parseCli(['fleet', '--prometheus', 'http://p', '--at', '1796083200']).fleetOptions!.atMs, 1796083200_000);
+    assert.equal(parseCli(['fleet', '--prometheus', 'http://p']).fleetOptions!.windowMs, 24 * 3600_000);
+    const h = parseCli(['fleet', '--hosts', 'web-*', '--concurrency', '4', '--timeout', '10s', '--ssh-config', '/tmp/cfg', '--json']);
+    assert.deepEqual(
+      [h.fleetOptions!.hosts, h.fleetOptions!.concurrency, h.fleetOptions!.timeoutMs, h.sshConfig, h.json],
+      ['web-*', 4, 10_000, '/tmp/cfg', true],
+    );
+    assert.throws(() => parseCli(['fleet']), /fleet needs --prometheus URL/);
+    assert.throws(() => parseCli(['fleet', '--hosts', 'a', '--prometheus', 'http://p']), /--hosts is the fan-out over SSH/);
+    assert.throws(() => parseCli(['fleet', '--prometheus', 'http://p', '--concurrency', '4']), /--concurrency and --timeout apply to --hosts/);
+    assert.throws(() => parseCli(['fleet', '--hosts', 'a', '--concurrency', '0']), /--concurrency needs a whole number from 1 to 256/);
+    assert.throws(() => parseCli(['fleet', '--prometheus', 'http://p', '--at', 'yesterday']), /--at needs a time/);
+    assert.throws(() => parseCli(['fleet', '--prometheus', 'http://p', '--map', 'nohost']), /--map needs INSTANCE=SSHHOST/);
+    assert.throws(() => parseCli(['fleet', '--prometheus', 'http://p', '--host', 'x']), /--host applies to one host/);
+    assert.throws(() => parseCli(['diagnose', '--prometheus', 'http://p']), /--prometheus applies to fleet/);
+  });
 });

@@ -119,7 +119,9 @@ export class PrometheusSource implements MetricsSource {
       });
       req.on('error', (e: Error & { code?: string }) => {
         if (e instanceof PrometheusError) return reject(e);
-        reject(new PrometheusError(`cannot reach Prometheus at ${where}: ${e.code ?? ''} ${e.message}`.replace(/\s+/g, ' ').trim(), 'unreachable'));
+        reject(
+          new PrometheusError(`cannot reach Prometheus at ${where}: ${NET_ERRORS[e.code ?? ''] ?? e.message}${e.code ? ` (${e.code})` : ''}`, 'unreachable'),
+        );
       });
       req.end(body);
     });
@@ -147,6 +149,20 @@ export class PrometheusSource implements MetricsSource {
     return j.data;
   }
 }
+
+const NET_ERRORS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused (nothing listens there)',
+  ENOTFOUND: 'no such host name',
+  EAI_AGAIN: 'the host name does not resolve (DNS)',
+  ECONNRESET: 'the connection was reset',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'its certificate is self-signed: pass its CA',
+  SELF_SIGNED_CERT_IN_CHAIN: 'its certificate chain has a CA we do not trust: pass its CA',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'its certificate is signed by a CA we do not trust: pass its CA',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'its certificate does not name this host',
+  CERT_HAS_EXPIRED: 'its certificate has expired',
+};
 
 function short(s: string): string {
   const t = s.replace(/\s+/g, ' ').trim();

@@ -5,6 +5,7 @@ import { formatDuration, formatTime, plural } from '../format';
 import { table } from './table';
 
 /** Labels come from other people's systems: no terminal control characters reach the screen. */
+// eslint-disable-next-line no-control-regex -- these are exactly what must not reach a terminal
 const clean = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 
 export interface FleetTextOptions {

@@ -78,6 +78,7 @@ describe('fleet overview: a real Prometheus with a backfilled TSDB of 500 instan
     assert.equal(r.pods.length, 0);
     // One query per signal, whatever the host count.
     assert.ok(src.queries <= 12, `${src.queries} queries`);
+    assert.equal(r.queries, src.queries, 'the report counts the queries it really asked');
   });
 
   it('oom-lens fleet --prometheus URL --at END --json: the contract, ranked the same; text names the drill-down', async () => {

@@ -52,7 +52,8 @@ const key = (l: Record<string, string>) => `${l.namespace ?? ''}/${l.pod ?? ''}/
 export async function prometheusOverview(src: MetricsSource, o: OverviewOptions): Promise<FleetReport> {
   const q = overviewQueries(o);
   const at = o.atMs ?? Date.now();
-  const ask = (promql: string) => src.query(promql, { atMs: at, signal: o.signal, timeoutMs: o.timeoutMs });
+  let asked = 0;
+  const ask = (promql: string) => (asked++, src.query(promql, { atMs: at, signal: o.signal, timeoutMs: o.timeoutMs }));
   const present = new Set((await ask(q.present)).filter((s) => s.value > 0).map((s) => s.labels.exporter));
   const sources: FleetReport['sources'] = [
     { name: src.name, ok: true, detail: 'reachable' },
@@ -197,7 +198,8 @@ export async function prometheusOverview(src: MetricsSource, o: OverviewOptions)
     hosts: rows,
     pods: rankRows([...pods.values()].map(withWorst), (p) => `${p.namespace}/${p.pod}/${p.container}`),
     findings,
-    queries: Object.keys(q).length,
+    // What was asked: a signal whose exporter is absent is not queried.
+    queries: asked,
   };
 }
 

@@ -18,7 +18,14 @@ const noVscode = {
 // the webview and the protocol see only the report model and its renderers; the core never
 // reaches the CLI.
 const VSCODE = { name: 'vscode', message: "Only src/vscode/ and src/extension.ts may import 'vscode': keep the core usable from the CLI." };
-const layer = (patterns) => ({ 'no-restricted-imports': ['error', { paths: [VSCODE], patterns }] });
+const layer = (patterns, paths = []) => ({ 'no-restricted-imports': ['error', { paths: [VSCODE, ...paths], patterns }] });
+// Pure layers open no files and start no programs: collect/ does, and hands them text or chunks.
+const NO_IO = ['fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'zlib', 'node:zlib', 'child_process', 'node:child_process', 'net', 'node:net'].map(
+  (name) => ({
+    name,
+    message: 'parse, analyze, model, report and alerts are pure: no files, programs or sockets (collect/ opens them and passes the data in).',
+  }),
+);
 const NOT_CLI = { regex: '(^|/)cli(/|$)', message: 'The core never imports the CLI.' };
 const PURE = [
   NOT_CLI,
@@ -34,7 +41,7 @@ const VIEW = [
 
 export const LAYERS = {
   core: layer([NOT_CLI]),
-  pure: layer(PURE),
+  pure: layer(PURE, NO_IO),
   view: layer(VIEW),
 };
 

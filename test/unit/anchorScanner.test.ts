@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { createAnchorScanner, INBOX_BYTES, ANCHOR_WORDS, type AnchorScanner } from '../../src/core/parse/kernelLog/anchorScanner';
 import { INTEREST, WINDOW_BEFORE, WINDOW_AFTER } from '../../src/core/parse/kernelLog/reader';
-import { parseOomEvents, readOomEventsFromFile } from '../../src/core/parse/kernelLog';
+import { parseOomEvents } from '../../src/core/parse/kernelLog';
+import { readOomEventsFromFile } from '../../src/core/collect/logFile';
 import { samples } from './helpers/corpusEvents';
 
 const ROOT = join(__dirname, '..', '..');

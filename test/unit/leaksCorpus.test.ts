@@ -3,7 +3,8 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseLeakReport, parseLeakReportFile, detectLeakFormat, firstUserFrame } from '../../src/core/parse/leaks';
+import { parseLeakReport, detectLeakFormat, firstUserFrame } from '../../src/core/parse/leaks';
+import { parseLeakReportFile } from '../../src/core/collect/leakFile';
 import type { LeakReport, LeakSite, LeakSummary, LeakGroup } from '../../src/core/model/leakReport';
 
 const CORPUS = '/work/shared/corpus';

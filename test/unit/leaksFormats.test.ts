@@ -12,11 +12,10 @@ import {
   diffLeakReports,
   firstUserFrame,
   parseLeakReport,
-  parseLeakReportFile,
-  parseLeakReportFiles,
   parseLeakReportPair,
   siteKey,
 } from '../../src/core/parse/leaks';
+import { parseLeakReportFile, parseLeakReportFiles } from '../../src/core/collect/leakFile';
 import { parseValgrindFrameText, binarySize, decimalSize } from '../../src/core/parse/leaks/util';
 import type { LeakReport, LeakSite } from '../../src/core/model/leakReport';
 

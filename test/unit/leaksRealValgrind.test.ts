@@ -5,7 +5,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compareLeakReports, firstUserFrame, parseLeakReportFile } from '../../src/core/parse/leaks';
+import { compareLeakReports, firstUserFrame } from '../../src/core/parse/leaks';
+import { parseLeakReportFile } from '../../src/core/collect/leakFile';
 import { leakedBytes, siteSummary } from '../../src/core/tools/render';
 
 function has(cmd: string): boolean {

@@ -1,6 +1,7 @@
 // oom-lens leaks FILE [FILE2]: leak sites from a leak tool's output; two files: growth and comparison.
 import { existsSync } from 'node:fs';
-import { compareLeakReports, parseLeakReportFile, parseLeakReportFiles } from '../../core/parse/leaks';
+import { compareLeakReports } from '../../core/parse/leaks';
+import { parseLeakReportFile, parseLeakReportFiles } from '../../core/collect/leakFile';
 import type { LeakReport } from '../../core/model/leakReport';
 import { renderComparisonText, renderLeakText } from '../../core/tools/render';
 import { OomLensError } from '../../core/errors';

@@ -1,9 +1,9 @@
 // OOM events from a log file a user already has (attached to a ticket, copied off a server):
 // plain files through the reader's own read-ahead path, .gz streamed through gunzip, and a clear
-// error when it cannot be read.
+// error when it cannot be read. The file is opened here; the reader only sees its bytes.
 import { createReadStream, openSync, readSync, closeSync, statSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import { readOomEventsFromStream, readOomEventsFromFile } from '../parse/kernelLog';
+import { INBOX_BYTES, OomEventReader, readOomEventsFromStream, type OomEventsSource } from '../parse/kernelLog';
 import { OomLensError } from '../errors';
 import type { OomEventsResult } from '../model/oomEvent';
 
@@ -39,3 +39,36 @@ export async function eventsFromFile(path: string): Promise<OomEventsResult> {
     return fail(e);
   }
 }
+
+/**
+ * Reads a file in 64 KiB pieces into one buffer (the scanner's inbox) the reader lets go of after each piece. Reads are
+ * synchronous (a page-cache read is shorter than a trip through the thread pool, which left the
+ * reader idle 30 % of the time); the event loop gets a turn every few MiB. 64 KiB, as cat and grep
+ * use: reads into bigger (mmap-backed) buffers ran 3-5x slower on the machines we measured.
+ */
+export async function readOomEventsFromFile(
+  path: string,
+  source: OomEventsSource = { kind: 'file', path },
+  options: { scan?: 'auto' | 'indexof' } = {},
+): Promise<OomEventsResult> {
+  const fd = openSync(path, 'r');
+  const r = new OomEventReader(source, options);
+  try {
+    const buf = r.inputBuffer(FILE_CHUNK);
+    for (let i = 1; ; i++) {
+      const n = readSync(fd, buf, 0, FILE_CHUNK, null);
+      if (n === 0) break;
+      const piece = n === FILE_CHUNK ? buf : buf.subarray(0, n);
+      r.push(piece);
+      r.release(piece);
+      if (i % YIELD_EVERY === 0) await new Promise((res) => setImmediate(res));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return r.end();
+}
+
+const FILE_CHUNK = INBOX_BYTES;
+/** Pieces between two turns of the event loop (4 MiB). */
+const YIELD_EVERY = 64;

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import type { Host, ExecResult } from '../host/host';
 import { shQuote } from '../shell';
 import { CancelledError, OomLensError } from '../errors';
-import { firstUserFrame, parseLeakReportFile, parseLeakReportFiles } from '../parse/leaks';
+import { firstUserFrame } from '../parse/leaks';
+import { parseLeakReportFile, parseLeakReportFiles } from '../collect/leakFile';
 import type { LeakReport } from '../model/leakReport';
 import {
   commandLine,

@@ -2,7 +2,8 @@
 // between them), and compare two runs.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { compareLeakReports, parseLeakReportFile, parseLeakReportFiles } from '../../core/parse/leaks';
+import { compareLeakReports } from '../../core/parse/leaks';
+import { parseLeakReportFile, parseLeakReportFiles } from '../../core/collect/leakFile';
 import { OomLensError } from '../../core/errors';
 import { plural } from '../../core/format';
 import { asArgs, isUri, type CompareArgs } from './args';

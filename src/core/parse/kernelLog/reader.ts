@@ -5,14 +5,13 @@
 // anchor words and only lines that carry one (plus a short look-back window, for a task table tail
 // or the GC lines before a V8 crash) go through the parsers.
 
-import { openSync, readSync, closeSync } from 'node:fs';
 import type { OomEvent, OomEventsResult } from '../../model/oomEvent';
 import { ContainerStateDetector } from '../containerState';
 import { RuntimeOomDetector } from '../runtimeOom';
 import { KernelEventAssembler } from './kernelEvents';
 import { LineJoiner, type LogicalLine } from './lineJoiner';
 import { LineNormalizer, expandSyslogEscapes } from './lineNormalizer';
-import { createAnchorScanner, INBOX_BYTES, MAX_SCAN_BYTES, type AnchorScanner } from './anchorScanner';
+import { createAnchorScanner, MAX_SCAN_BYTES, type AnchorScanner } from './anchorScanner';
 import type { Detector, EventSink, LineMeta } from './types';
 
 export type OomEventsSource = OomEventsResult['source'];
@@ -445,36 +444,3 @@ export async function readOomEventsFromStream(
   for await (const chunk of stream as AsyncIterable<string | Uint8Array>) r.push(chunk);
   return r.end();
 }
-
-/**
- * Reads a file in 64 KiB pieces into one buffer (the scanner's inbox) the reader lets go of after each piece. Reads are
- * synchronous (a page-cache read is shorter than a trip through the thread pool, which left the
- * reader idle 30 % of the time); the event loop gets a turn every few MiB. 64 KiB, as cat and grep
- * use: reads into bigger (mmap-backed) buffers ran 3-5x slower on the machines we measured.
- */
-export async function readOomEventsFromFile(
-  path: string,
-  source: OomEventsSource = { kind: 'file', path },
-  options: { scan?: 'auto' | 'indexof' } = {},
-): Promise<OomEventsResult> {
-  const fd = openSync(path, 'r');
-  const r = new OomEventReader(source, options);
-  try {
-    const buf = r.inputBuffer(FILE_CHUNK);
-    for (let i = 1; ; i++) {
-      const n = readSync(fd, buf, 0, FILE_CHUNK, null);
-      if (n === 0) break;
-      const piece = n === FILE_CHUNK ? buf : buf.subarray(0, n);
-      r.push(piece);
-      r.release(piece);
-      if (i % YIELD_EVERY === 0) await new Promise((res) => setImmediate(res));
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return r.end();
-}
-
-const FILE_CHUNK = INBOX_BYTES;
-/** Pieces between two turns of the event loop (4 MiB). */
-const YIELD_EVERY = 64;

@@ -2,16 +2,13 @@
 //
 //   detectLeakFormat(head)           which tool wrote it (from the first KBs), or null
 //   parseLeakReport(text, opts?)     detect + parse a whole text; never throws
-//   parseLeakReportFile(path)        same for a file: valgrind text/XML and massif are streamed in
-//                                    bounded memory, JSON formats are read whole (limit below);
-//                                    gzip-compressed files are decompressed on the fly
-//   parseLeakReportPair / parseLeakReportFiles(before, after)
+//   parseLeakSource(source)          same for text that arrives in chunks (a file: collect/leakFile.ts
+//                                    opens it): valgrind text/XML and massif are streamed in bounded
+//                                    memory, JSON formats are read whole (limit below)
+//   parseLeakReportPair / parseLeakSources(before, after)
 //                                    growth between two outputs (two heap snapshots, two histograms…)
 //   compareLeakReports(before, after) fixed / added / grown sites
 //   firstUserFrame(site, isUserFile) the frame the extension points at
-import { createReadStream, promises as fsp } from 'node:fs';
-import { createGunzip } from 'node:zlib';
-import type { Readable } from 'node:stream';
 import type { LeakReport, LeakTool } from '../../model/leakReport';
 import { emptyLeakReport } from '../../model/leakReport';
 import { detectFormat, FORMAT_TOOL, type LeakFormat } from './detect';
@@ -36,7 +33,7 @@ export interface ParseLeakOptions {
 }
 
 /** Bytes of a file's beginning used for detection. */
-const HEAD_BYTES = 256 * 1024;
+export const HEAD_BYTES = 256 * 1024;
 /** JSON formats are read with JSON.parse: the text must fit in one V8 string (~512 MiB). */
 export const MAX_JSON_BYTES = 500 * 1024 * 1024;
 /** Line formats that are not streamed (tracemalloc, histograms, heaptrack) are read whole up to this. */
@@ -131,47 +128,29 @@ export function parseLeakReport(text: string, opts: ParseLeakOptions = {}): Leak
 }
 
 // ---------------------------------------------------------------------------------------------
-// files
+// text that arrives in chunks (a file, decompressed on the fly): the parser never opens it
 
-async function readHead(path: string): Promise<{ head: string; gzip: boolean; size: number }> {
-  const fh = await fsp.open(path, 'r');
-  try {
-    const st = await fh.stat();
-    const buf = Buffer.alloc(Math.min(HEAD_BYTES, st.size));
-    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    const b = buf.subarray(0, bytesRead);
-    const gzip = b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
-    return { head: gzip ? '' : b.toString('utf8'), gzip, size: st.size };
-  } finally {
-    await fh.close();
-  }
+/** Where a leak report's text comes from: collect/leakFile.ts makes one for a file (gzip or not). */
+export interface LeakTextSource {
+  /** The first HEAD_BYTES of the text (decompressed), whether it was compressed, and its stored size. */
+  head(): Promise<{ head: string; gzip: boolean; size: number }>;
+  /** The whole text from the start, in chunks; a fresh iteration each call. */
+  chunks(): AsyncIterable<string>;
 }
 
-function openText(path: string, gzip: boolean): Readable {
-  const raw = createReadStream(path);
-  if (!gzip) {
-    raw.setEncoding('utf8');
-    return raw;
-  }
-  const gz = raw.pipe(createGunzip());
-  raw.on('error', (e) => gz.destroy(e));
-  gz.setEncoding('utf8');
-  return gz;
-}
-
-async function readAll(path: string, gzip: boolean, limit: number): Promise<string | null> {
+async function readAll(src: LeakTextSource, limit: number): Promise<string | null> {
   let out = '';
-  for await (const chunk of openText(path, gzip)) {
-    out += chunk as string;
+  for await (const chunk of src.chunks()) {
+    out += chunk;
     if (out.length > limit) return null;
   }
   return out;
 }
 
-async function streamLines(path: string, gzip: boolean, push: (line: string) => void): Promise<void> {
+async function streamLines(src: LeakTextSource, push: (line: string) => void): Promise<void> {
   let rest = '';
-  for await (const chunk of openText(path, gzip)) {
-    const s = rest + (chunk as string);
+  for await (const chunk of src.chunks()) {
+    const s = rest + chunk;
     let start = 0;
     let i: number;
     while ((i = s.indexOf('\n', start)) >= 0) {
@@ -187,31 +166,19 @@ async function streamLines(path: string, gzip: boolean, push: (line: string) => 
   if (rest !== '') push(rest);
 }
 
-async function gunzipHead(path: string): Promise<string> {
-  let out = '';
-  const stream = openText(path, true);
-  for await (const chunk of stream) {
-    out += chunk as string;
-    if (out.length >= HEAD_BYTES) break;
-  }
-  stream.destroy();
-  return out;
-}
-
 /**
- * Reads a leak report from a file. Valgrind memcheck text, memcheck XML and massif are streamed
+ * Reads a leak report from a source. Valgrind memcheck text, memcheck XML and massif are streamed
  * (bounded memory: only the sites are kept); Node JSON files are read whole (up to MAX_JSON_BYTES);
  * other formats whole up to 256 MiB. Never rejects: problems become warnings.
  */
-export async function parseLeakReportFile(path: string, opts: ParseLeakOptions = {}): Promise<LeakReport> {
+export async function parseLeakSource(src: LeakTextSource, opts: ParseLeakOptions = {}): Promise<LeakReport> {
   let format: LeakFormat | null = opts.format ?? null;
   try {
-    const { head: rawHead, gzip, size } = await readHead(path);
-    const head = gzip ? await gunzipHead(path) : rawHead;
+    const { head, gzip, size } = await src.head();
     format = format ?? detectFormat(head);
     if (!format) {
       if (!gzip && size > HEAD_BYTES && size <= MAX_WHOLE_TEXT_BYTES) {
-        const all = await readAll(path, gzip, MAX_WHOLE_TEXT_BYTES);
+        const all = await readAll(src, MAX_WHOLE_TEXT_BYTES);
         if (all !== null) return parseLeakReport(all);
       }
       return notRecognized(head);
@@ -219,17 +186,17 @@ export async function parseLeakReportFile(path: string, opts: ParseLeakOptions =
     switch (format) {
       case 'memcheck-xml': {
         const p = new MemcheckXmlParser();
-        for await (const chunk of openText(path, gzip)) p.write(chunk as string);
+        for await (const chunk of src.chunks()) p.write(chunk);
         return sanitize(p.finish());
       }
       case 'memcheck-text': {
         const p = new MemcheckTextParser();
-        await streamLines(path, gzip, (l) => p.push(l));
+        await streamLines(src, (l) => p.push(l));
         return sanitize(p.finish());
       }
       case 'massif': {
         const p = new MassifParser();
-        await streamLines(path, gzip, (l) => p.push(l));
+        await streamLines(src, (l) => p.push(l));
         return sanitize(p.finish());
       }
       case 'heap-profile':
@@ -239,7 +206,7 @@ export async function parseLeakReportFile(path: string, opts: ParseLeakOptions =
           r.warnings.push(`file is ${Math.round(size / 1048576)} MiB: JSON files over ${MAX_JSON_BYTES / 1048576} MiB are not read (JSON.parse limit)`);
           return r;
         }
-        const all = await readAll(path, gzip, MAX_JSON_BYTES);
+        const all = await readAll(src, MAX_JSON_BYTES);
         if (all === null) {
           const r = emptyLeakReport(FORMAT_TOOL[format]);
           r.warnings.push(`decompressed JSON over ${MAX_JSON_BYTES / 1048576} MiB is not read (JSON.parse limit)`);
@@ -248,7 +215,7 @@ export async function parseLeakReportFile(path: string, opts: ParseLeakOptions =
         return sanitize(parseAs(format, all));
       }
       default: {
-        const all = await readAll(path, gzip, MAX_WHOLE_TEXT_BYTES);
+        const all = await readAll(src, MAX_WHOLE_TEXT_BYTES);
         if (all === null) {
           const r = emptyLeakReport(FORMAT_TOOL[format]);
           r.warnings.push(`file over ${MAX_WHOLE_TEXT_BYTES / 1048576} MiB: not read`);
@@ -304,18 +271,18 @@ export function parseLeakReportPair(beforeText: string, afterText: string, opts:
   }
 }
 
-/** parseLeakReportPair for files. Never rejects. */
-export async function parseLeakReportFiles(beforePath: string, afterPath: string): Promise<LeakReport> {
+/** parseLeakReportPair for two sources (two files). Never rejects. */
+export async function parseLeakSources(before: LeakTextSource, after: LeakTextSource): Promise<LeakReport> {
   try {
-    const [hb, ha] = await Promise.all([readHead(beforePath), readHead(afterPath)]);
+    const [hb, ha] = await Promise.all([before.head(), after.head()]);
     const fb = hb.gzip ? null : detectFormat(hb.head);
     const fa = ha.gzip ? null : detectFormat(ha.head);
     if (fb === 'heap-snapshot' && fa === 'heap-snapshot' && hb.size <= MAX_JSON_BYTES && ha.size <= MAX_JSON_BYTES) {
-      const [tb, ta] = await Promise.all([fsp.readFile(beforePath, 'utf8'), fsp.readFile(afterPath, 'utf8')]);
-      const r = heapSnapshotGrowth(tb, ta);
+      const [tb, ta] = await Promise.all([readAll(before, MAX_JSON_BYTES), readAll(after, MAX_JSON_BYTES)]);
+      const r = tb !== null && ta !== null ? heapSnapshotGrowth(tb, ta) : null;
       if (r) return r;
     }
-    const [b, a] = await Promise.all([parseLeakReportFile(beforePath), parseLeakReportFile(afterPath)]);
+    const [b, a] = await Promise.all([parseLeakSource(before), parseLeakSource(after)]);
     return sanitize(diffLeakReports(b, a));
   } catch (e) {
     return failed(null, e);

@@ -25,14 +25,16 @@ export interface FanoutOptions {
   /** Progress: each host's row as it is done. */
   onHost?: (row: FleetHost, done: number, total: number) => void;
   sudo?: boolean;
+  /** Each readable host's whole diagnosed report (for a drill-down, or --json detail), before its row. */
+  onReport?: (spec: string, report: Report) => void;
   /** Count only kills within this long before each host's snapshot (default: all the kernel log holds). */
   windowMs?: number;
 }
 
 export const DEFAULT_CONCURRENCY = 16;
 export const DEFAULT_PER_HOST_TIMEOUT_MS = 30_000;
-/** A close that hangs (a dead peer) must not hold a slot forever. */
-const CLOSE_GRACE_MS = 3000;
+/** A close that hangs (SshHost.close() waits for a connect in progress) holds the host's slot at most this long. */
+const CLOSE_GRACE_MS = 1000;
 
 const seconds = (ms: number) => (ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${ms} ms`);
 
@@ -146,6 +148,7 @@ export async function sshFanout(specs: string[], o: FanoutOptions): Promise<Flee
         /* the deadline may have won the race */
       });
       const report = await Promise.race([work, deadline]);
+      o.onReport?.(spec, report);
       row.nodename = report.host.name || null;
       row.signals = signalsOfReport(report, o.windowMs);
       if (report.host.uptimeSeconds) maxUptimeMs = Math.max(maxUptimeMs, report.host.uptimeSeconds * 1000);

@@ -106,7 +106,7 @@ export function signalsOfReport(r: Report, windowMs?: number): FleetSignal[] {
   return out;
 }
 
-/** Resolves after ms, or never when ms is not finite. */
+/** Resolves after ms; its timer is cleared when `signal` aborts. */
 function after(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(resolve, ms);
@@ -192,7 +192,7 @@ export async function sshFanout(specs: string[], o: FanoutOptions): Promise<Flee
   return {
     version: 1,
     takenAt: new Date(startedAt).toISOString(),
-    // What the kills were counted over: the window asked for, else what the logs hold (at most since the longest boot).
+    // What the kills were counted over: the window asked for, else the longest uptime (journald may hold older boots too).
     windowMs: o.windowMs ?? maxUptimeMs,
     sources: [
       {

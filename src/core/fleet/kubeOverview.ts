@@ -34,7 +34,11 @@ export function parseQuantity(q: unknown): number | null {
   if (typeof q === 'number') return q;
   const m = /^\s*([0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)\s*(Ki|Mi|Gi|Ti|Pi|Ei|k|K|M|G|T|P|E|m)?\s*$/.exec(String(q ?? ''));
   if (!m) return null;
-  return Math.round(Number(m[1]) * (m[2] ? UNITS[m[2]] : 1));
+  const v = Number(m[1]) * (m[2] ? UNITS[m[2]] : 1);
+  // Whole bytes as Kubernetes counts them (Quantity.Value() rounds up: "100m" is 1 byte), with
+  // float noise ("1.1G" is 1100000000.0000002) not rounded up.
+  const whole = Math.round(v);
+  return Math.abs(v - whole) < 1e-6 ? whole : Math.ceil(v);
 }
 
 export interface KubeNodeState {
@@ -114,11 +118,11 @@ export function kubeOverviewFrom(
   // The cross-check: the node's kernel killed (an event, or its kill counter from Prometheus) and no pod there shows it.
   const findings: FleetReport['findings'] = [];
   for (const name of new Set([...nodes.keys(), ...kernelKillsByNode.keys()])) {
-    const events = nodes.get(name)?.oomEvents ?? [];
-    const kills = Math.max(
-      events.reduce((n, e) => n + e.count, 0),
-      kernelKillsByNode.get(name) ?? 0,
-    );
+    // kubelet (SystemOOM) and node-problem-detector (OOMKilling) each report the same kills: summed
+    // per reporter, the larger count taken, so one kill seen by both is one.
+    const byReason = new Map<string, number>();
+    for (const e of nodes.get(name)?.oomEvents ?? []) byReason.set(e.reason, (byReason.get(e.reason) ?? 0) + e.count);
+    const kills = Math.max(0, ...byReason.values(), kernelKillsByNode.get(name) ?? 0);
     if (kills === 0 || oomKilledOnNode.has(name)) continue;
     findings.push(hiddenKillFinding(name, null, kills, podsByNode.get(name) ?? []));
   }

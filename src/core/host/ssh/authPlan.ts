@@ -7,7 +7,7 @@ import { CancelledError } from '../../errors';
 import { parseKey } from './keys';
 import { SshAuthError } from './errors';
 import type { SshTarget } from './sshConfig';
-import type { SshCallbacks } from './sshHost';
+import type { SshCallbacks } from './connectClient';
 
 type AuthMethod = AnyAuthMethod;
 type Step = { kind: string; label: string; make: () => Promise<AuthMethod | null> };

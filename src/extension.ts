@@ -9,6 +9,7 @@ import { registerLeaks } from './vscode/leaks';
 import { registerActions } from './vscode/actions';
 import { registerWatch, type WatchService } from './vscode/watchHosts';
 import { registerAlertsCommand } from './vscode/alertsCommand';
+import { registerFleet, type FleetApi } from './vscode/fleet';
 import { VERSION } from './core/version';
 
 /** Builds the shared services and registers each feature. Nothing slow runs here. */
@@ -18,6 +19,8 @@ export interface OomLensApi {
   tree: HostsTree;
   /** The watched hosts and the notifications they raised. */
   watch: WatchService;
+  /** The Fleet view: its state and tree. */
+  fleet: FleetApi;
 }
 
 export function activate(context: vscode.ExtensionContext): OomLensApi {
@@ -33,8 +36,9 @@ export function activate(context: vscode.ExtensionContext): OomLensApi {
   registerActions(context, services);
   const watch = registerWatch(context, services);
   registerAlertsCommand(context, services);
+  const fleet = registerFleet(context, services);
   // Returned for the extension-host tests.
-  return { services, tree, watch };
+  return { services, tree, watch, fleet };
 }
 
 export function deactivate(): void {

@@ -15,6 +15,7 @@ import { headline } from '../src/core/report/headline';
 import { killDetails } from './sections/killDetails';
 import { smapsView } from './sections/smapsView';
 import { TimelineSection } from './sections/timelineSection';
+import { FleetSection } from './sections/fleet';
 import { onThemeChange } from './timeline/theme';
 import { clock, clockWithDate } from './locale';
 
@@ -37,7 +38,11 @@ const timeline = new TimelineSection((i) => {
   render();
   document.getElementById('kill-details')?.focus();
 });
-onThemeChange(() => timeline.retheme());
+const fleet = new FleetSection();
+onThemeChange(() => {
+  timeline.retheme();
+  fleet.chartInstance?.retheme();
+});
 
 // For tests and the curious: the live chart and its data, read from inside the webview.
 (window as unknown as { oomLens: unknown }).oomLens = {
@@ -46,6 +51,10 @@ onThemeChange(() => timeline.retheme());
   zoomTo: (x0: number, x1: number) => timeline.chartInstance?.zoomTo(x0, x1),
   visible: () => timeline.chartInstance?.visible ?? null,
   layout: () => timeline.chartInstance?.layout() ?? null,
+  // The fleet host's drill-down chart, the same way.
+  hostTimeline: () => fleet.chartInstance?.chart ?? null,
+  hostModel: () => fleet.model,
+  hostLayout: () => fleet.chartInstance?.layout() ?? null,
 };
 
 function save(): void {
@@ -386,9 +395,41 @@ function warningsSection(r: Report): HTMLElement | null {
   );
 }
 
+/** The fleet table of the Fleet view's report, and the host opened from it. */
+function renderFleet(): void {
+  const back = state.report ? el('button', { type: 'button', id: 'back', class: 'secondary' }, `Back to ${state.report.host.name}`) : null;
+  back?.addEventListener('click', () => {
+    state = { ...state, view: 'report' };
+    save();
+    render();
+  });
+  const r = state.fleet ?? null;
+  const header = el(
+    'header',
+    {},
+    el('h1', {}, 'OOM Lens — Fleet'),
+    r
+      ? el('div', { class: 'muted', id: 'fleet-line' }, `${r.sources[0]?.name ?? 'Prometheus'} · ${formatDuration(r.windowMs)} to ${clockWithDate(r.takenAt)}`)
+      : null,
+    back,
+  );
+  const statusBox = status ? el('div', { class: `status ${status.kind}`, role: status.kind === 'error' ? 'alert' : 'status' }, status.message) : null;
+  const parts = fleet.render(r, state.hostSeries ?? null, {
+    openHost: (instance) => vscode.postMessage({ type: 'openHost', instance }),
+    diagnoseHost: (instance) => vscode.postMessage({ type: 'diagnoseHost', instance }),
+  });
+  app.replaceChildren(...[header, statusBox, ...parts].filter((p): p is HTMLElement => p !== null));
+  // After the canvas is in the document, so the chart can size itself.
+  fleet.show(state.hostSeries ?? null);
+}
+
 function render(): void {
   if (state.log) {
     renderLog(state.log);
+    return;
+  }
+  if (state.view === 'fleet' && (state.fleet || state.hostSeries)) {
+    renderFleet();
     return;
   }
   const r = state.report;
@@ -460,7 +501,7 @@ window.addEventListener('message', (ev: MessageEvent) => {
       save();
       break;
     case 'report': {
-      state = { report: msg.report, receivedAt: msg.receivedAt, log: null };
+      state = { ...state, report: msg.report, receivedAt: msg.receivedAt, log: null, view: 'report' };
       status = null;
       openKill = null;
       smaps = null;
@@ -483,6 +524,16 @@ window.addEventListener('message', (ev: MessageEvent) => {
     case 'smaps':
       smaps = msg.smaps;
       status = null;
+      break;
+    case 'fleet':
+      // A refreshed table keeps the host that is open.
+      state = { ...state, fleet: msg.report, log: null, view: 'fleet' };
+      save();
+      break;
+    case 'hostSeries':
+      state = { ...state, hostSeries: msg.series, log: null, view: 'fleet' };
+      status = null;
+      save();
       break;
     case 'busy':
       status = { kind: 'busy', message: msg.message };

@@ -3,6 +3,8 @@
 import type { Report } from '../core/model/report';
 import type { OomEventsResult } from '../core/model/oomEvent';
 import type { BreakdownRow } from '../core/model/smaps';
+import type { FleetReport } from '../core/model/fleet';
+import type { HostSeries } from '../core/model/hostSeries';
 
 /** The smaps drill-down of one process, or why it could not be read. */
 export interface SmapsPayload {
@@ -20,7 +22,11 @@ export type ToWebview =
   | { type: 'live'; report: Report }
   | { type: 'smaps'; smaps: SmapsPayload }
   | { type: 'busy'; message: string }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  /** The fleet overview (the Fleet view's report): the panel shows its table. */
+  | { type: 'fleet'; report: FleetReport }
+  /** One fleet host's drill-down: its timeline over the window. */
+  | { type: 'hostSeries'; series: HostSeries };
 
 export type FromWebview =
   | { type: 'ready' }
@@ -34,6 +40,9 @@ export type FromWebview =
   /** Host-changing actions (each confirmed on the host side, with its exact commands). */
   | { type: 'kill'; pid: number }
   | { type: 'fix'; key: string; remedy: number }
+  /** A fleet host row: its timeline, or its diagnosis over SSH. */
+  | { type: 'openHost'; instance: string }
+  | { type: 'diagnoseHost'; instance: string }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
 
 /** What the webview keeps with vscode.setState so a hidden or restored panel shows the same report. */
@@ -43,4 +52,8 @@ export interface PanelState {
   /** A log file opened with "Open Kernel Log…", shown instead of the report when set. */
   log?: { path: string; result: OomEventsResult } | null;
   sort?: { key: string; descending: boolean };
+  /** The fleet table and the host opened from it; shown instead of the report while view is 'fleet'. */
+  fleet?: FleetReport | null;
+  hostSeries?: HostSeries | null;
+  view?: 'report' | 'fleet';
 }

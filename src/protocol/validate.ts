@@ -24,6 +24,9 @@ export function isFromWebview(v: unknown): v is FromWebview {
       return v.action === 'start' || v.action === 'stop';
     case 'export':
       return v.format === 'md' || v.format === 'html' || v.format === 'json';
+    case 'openHost':
+    case 'diagnoseHost':
+      return isStr(v.instance) && v.instance.length > 0 && v.instance.length <= 1000;
     case 'log':
       return (v.level === 'info' || v.level === 'warn' || v.level === 'error') && isStr(v.message);
     default:
@@ -40,6 +43,25 @@ function isReport(r: unknown): r is Obj {
     Array.isArray(r.events) &&
     Array.isArray(r.findings) &&
     Array.isArray(r.growth)
+  );
+}
+
+const isRows = (v: unknown) => Array.isArray(v) && v.every((h) => isObj(h) && Array.isArray(h.signals));
+
+function isFleetReport(r: unknown): boolean {
+  return isObj(r) && r.version === 1 && isStr(r.takenAt) && isRows(r.hosts) && isRows(r.pods) && Array.isArray(r.sources) && Array.isArray(r.findings);
+}
+
+/** Every series has one value (or null) per point of t; kills have a time and a count. */
+function isHostSeries(s: unknown): boolean {
+  if (!isObj(s) || s.version !== 1 || !isStr(s.instance) || !Array.isArray(s.t) || !Array.isArray(s.kills)) return false;
+  const n = s.t.length;
+  const series = [s.usedKb, s.availableKb, s.swapUsedKb, s.psiSomePct, s.psiFullPct];
+  return (
+    s.t.every((x) => typeof x === 'number') &&
+    series.every((y) => Array.isArray(y) && y.length === n && y.every((v) => v === null || typeof v === 'number')) &&
+    s.kills.every((k) => isObj(k) && typeof k.timeMs === 'number' && typeof k.count === 'number') &&
+    Array.isArray(s.absent)
   );
 }
 
@@ -60,6 +82,10 @@ export function isToWebview(v: unknown): v is ToWebview {
     case 'busy':
     case 'error':
       return isStr(v.message);
+    case 'fleet':
+      return isFleetReport(v.report);
+    case 'hostSeries':
+      return isHostSeries(v.series);
     default:
       return false;
   }

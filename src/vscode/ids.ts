@@ -30,6 +30,11 @@ export const COMMANDS = {
   stopWatching: { id: 'oomLens.stopWatching', title: 'Stop Watching' },
   // prevention: alert rules with the findings' thresholds (src/vscode/alertsCommand.ts)
   generateAlertRules: { id: 'oomLens.generateAlertRules', title: 'Generate Alert Rules…' },
+  // many hosts from Prometheus (src/vscode/fleet)
+  fleetRefresh: { id: 'oomLens.fleet.refresh', title: 'Refresh Fleet' },
+  fleetOpenHost: { id: 'oomLens.fleet.openHost', title: 'Open Fleet Host Timeline…' },
+  fleetDiagnoseHost: { id: 'oomLens.fleet.diagnoseHost', title: 'Diagnose over SSH' },
+  fleetSetCredentials: { id: 'oomLens.fleet.setCredentials', title: 'Set Prometheus Credentials…' },
 } as const;
 
 /** Commands the extension registers for its own views and for tests (not in the palette, not in package.json). */
@@ -40,7 +45,7 @@ export const INTERNAL_COMMANDS = {
 } as const;
 
 export const VIEW_CONTAINER = 'oomLens';
-export const VIEWS = { hosts: 'oomLens.hosts', leaks: 'oomLens.leaks', actions: 'oomLens.actions' } as const;
+export const VIEWS = { hosts: 'oomLens.hosts', leaks: 'oomLens.leaks', actions: 'oomLens.actions', fleet: 'oomLens.fleet' } as const;
 export const PANEL_VIEW_TYPE = 'oomLens.panel';
 
 export interface Settings {
@@ -60,6 +65,12 @@ export interface Settings {
   'oomLens.pathMappings': Record<string, string>;
   'oomLens.readOnly': boolean;
   'oomLens.watch.intervalSeconds': number;
+  'oomLens.fleet.prometheusUrl': string;
+  'oomLens.fleet.window': string;
+  'oomLens.fleet.kubeContext': string;
+  'oomLens.fleet.sshMapping': Record<string, string>;
+  'oomLens.fleet.caFile': string;
+  'oomLens.fleet.evaluateAt': string;
 }
 
 export const SETTING_DEFAULTS: Settings = {
@@ -79,4 +90,10 @@ export const SETTING_DEFAULTS: Settings = {
   'oomLens.pathMappings': {},
   'oomLens.readOnly': false,
   'oomLens.watch.intervalSeconds': 5,
+  'oomLens.fleet.prometheusUrl': '',
+  'oomLens.fleet.window': '24h',
+  'oomLens.fleet.kubeContext': '',
+  'oomLens.fleet.sshMapping': {},
+  'oomLens.fleet.caFile': '',
+  'oomLens.fleet.evaluateAt': '',
 };

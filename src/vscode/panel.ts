@@ -31,6 +31,11 @@ export class OomLensPanel implements vscode.Disposable {
     return OomLensPanel.current;
   }
 
+  /** The panel if it is open (a fleet refresh updates its table, never opens it). */
+  static ifOpen(): OomLensPanel | undefined {
+    return OomLensPanel.current;
+  }
+
   static disposeCurrent(): void {
     OomLensPanel.current?.dispose();
   }
@@ -112,6 +117,12 @@ export class OomLensPanel implements vscode.Disposable {
         break;
       case 'fix':
         void vscode.commands.executeCommand(COMMANDS.fixFinding.id, { key: msg.key, remedy: msg.remedy });
+        break;
+      case 'openHost':
+        void vscode.commands.executeCommand(COMMANDS.fleetOpenHost.id, { instance: msg.instance });
+        break;
+      case 'diagnoseHost':
+        void vscode.commands.executeCommand(COMMANDS.fleetDiagnoseHost.id, { instance: msg.instance });
         break;
       case 'export':
         void vscode.commands.executeCommand(COMMANDS.exportReport.id, undefined, msg.format);

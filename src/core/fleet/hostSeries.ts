@@ -2,31 +2,9 @@
 // range queries, and its OOM kills where the kernel's counter rose. Plain arrays on one time axis,
 // in the units the panel's timeline draws (kB, % of time), so the webview needs no PromQL.
 import type { MetricsSource, QueryOptions, SeriesPoints } from '../source/source';
+import type { HostKill, HostSeries } from '../model/hostSeries';
 
-export interface HostKill {
-  timeMs: number;
-  /** How many kills the counter rose by in that step. */
-  count: number;
-}
-
-export interface HostSeries {
-  version: 1;
-  instance: string;
-  startMs: number;
-  endMs: number;
-  stepSeconds: number;
-  /** Epoch ms per point, ascending; every series below has one value (or null) per point. */
-  t: number[];
-  memTotalKb: number | null;
-  usedKb: (number | null)[];
-  availableKb: (number | null)[];
-  swapUsedKb: (number | null)[];
-  psiSomePct: (number | null)[];
-  psiFullPct: (number | null)[];
-  kills: HostKill[];
-  /** Series Prometheus had nothing for ("PSI", "swap"…): absent, never drawn as zero. */
-  absent: string[];
-}
+export type { HostKill, HostSeries };
 
 /** A PromQL string literal: backslash, quote and control characters escaped (an instance is user data). */
 export function promString(v: string): string {

@@ -36,7 +36,7 @@ export function parseQuantity(q: unknown): number | null {
   if (!m) return null;
   const v = Number(m[1]) * (m[2] ? UNITS[m[2]] : 1);
   // Whole bytes as Kubernetes counts them (Quantity.Value() rounds up: "100m" is 1 byte), with
-  // float noise ("1.1G" is 1100000000.0000002) not rounded up.
+  // float noise ("4.03k" is 4030.0000000000005) not rounded up.
   const whole = Math.round(v);
   return Math.abs(v - whole) < 1e-6 ? whole : Math.ceil(v);
 }

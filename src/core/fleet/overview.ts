@@ -3,7 +3,7 @@
 // both: a node whose kernel kill counter rose while no pod on it shows OOMKilled.
 import type { MetricsSource, ObjectsSource } from '../source/source';
 import type { FleetReport } from '../model/fleet';
-import { prometheusOverview, type OverviewOptions } from './promOverview';
+import { hiddenKillFinding, prometheusOverview, type OverviewOptions } from './promOverview';
 import { kubeOverview } from './kubeOverview';
 import { rankRows, withWorst } from './rank';
 import { sshHostFor, type SshAlias } from './sshMapping';
@@ -54,12 +54,23 @@ export async function fleetOverview(o: FleetOptions): Promise<FleetReport> {
     for (const n of kube.nodes) {
       const h = report.hosts.find((x) => x.nodename === n.name);
       if (!h) continue;
-      if (n.memoryPressure) h.signals.push({ id: 'memory-pressure', severity: 'warning', value: null, text: 'Kubernetes reports MemoryPressure on this node' });
+      if (!n.memoryPressure) continue;
+      // One signal per id: a PSI memory-pressure signal already there says it too.
+      const psi = h.signals.find((s) => s.id === 'memory-pressure');
+      if (psi) psi.text += '; Kubernetes reports MemoryPressure on this node';
+      else h.signals.push({ id: 'memory-pressure', severity: 'warning', value: null, text: 'Kubernetes reports MemoryPressure on this node' });
     }
     // One hidden-kill finding per node, whichever side found it; the API side knows the pods.
     const findings = report.findings.filter((f) => f.id !== 'hidden-oom-kill');
     const hidden = new Map<string, FleetReport['findings'][number]>();
-    for (const f of [...report.findings, ...kube.findings]) if (f.id === 'hidden-oom-kill') hidden.set(f.key ?? f.title, f);
+    for (const f of report.findings) if (f.id === 'hidden-oom-kill') hidden.set(f.key ?? f.title, f);
+    // The API side knows the pods but not the instance: the host with that nodename gives it.
+    for (const f of kube.findings) {
+      if (f.id !== 'hidden-oom-kill') continue;
+      const e = f.evidence as { node: string; kills: number; podsOnNode: string[] };
+      const instance = report.hosts.find((h) => h.nodename === e.node)?.instance ?? null;
+      hidden.set(f.key ?? f.title, instance ? hiddenKillFinding(e.node, instance, e.kills, e.podsOnNode) : f);
+    }
     // A node where the API shows an OOMKilled pod is not hidden, even if the metrics side said so.
     const shown = new Set(kube.pods.filter((p) => p.node).map((p) => p.node!));
     for (const [k, f] of hidden)

@@ -107,7 +107,8 @@ Usage:
       limit, kube-state-metrics OOMKilled), plus with --kube-context the Kubernetes API through
       your kubectl (OOMKilled pods, OOMKilling/SystemOOM events, MemoryPressure, and kills inside
       a container that Kubernetes never shows). Without Prometheus, --hosts runs the snapshot on
-      each ssh_config Host matching PATTERN (web-*, a,b) or listed in FILE, 16 at a time.
+      each ssh_config Host matching PATTERN (web-*, a,b) or listed in FILE, 16 at a time
+      (it never prompts: unknown host keys and keys that need a passphrase are refused).
       Credentials: OOM_LENS_PROMETHEUS_TOKEN, or OOM_LENS_PROMETHEUS_USER and _PASSWORD, or
       --token-file FILE; --ca FILE trusts a private CA. --map INSTANCE=SSHHOST (repeatable)
       names the SSH host a Prometheus instance is diagnosed over.
@@ -215,8 +216,8 @@ export function parseCli(argv: string[]): CliArgs {
       throw new UsageError('--host and --sudo apply to alerts --for-host (the host to tune to)');
   }
   if (command === 'fleet' && (values.format === 'md' || values.format === 'html')) throw new UsageError('fleet prints text or --json');
-  if (command === 'fleet' && (values.host !== undefined || values.sudo))
-    throw new UsageError('--host applies to one host: fleet takes --prometheus or --hosts');
+  if (command === 'fleet' && values.host !== undefined) throw new UsageError('--host applies to one host: fleet takes --prometheus or --hosts');
+  if (command === 'fleet' && values.sudo && values.hosts === undefined) throw new UsageError('--sudo applies to fleet --hosts (the snapshot on each host)');
   const format = command === 'alerts' ? 'text' : (values.format ?? (values.json ? 'json' : 'text'));
   if (!(FORMATS as string[]).includes(format)) throw new UsageError(`unknown format '${format}': use ${FORMATS.join(', ')}`);
   if (values.json && values.format && values.format !== 'json') throw new UsageError('--json conflicts with --format ' + values.format);

@@ -107,7 +107,16 @@ async function run(args: CliArgs): Promise<void> {
       process.once('SIGINT', onInt);
       try {
         let text = '';
-        await (await import('./commands/fleet')).fleetCommand(args, ac.signal, (t) => (text += t));
+        await (
+          await import('./commands/fleet')
+        ).fleetCommand(
+          args,
+          ac.signal,
+          (t) => (text += t),
+          (t) => {
+            if (process.stderr.isTTY) process.stderr.write(t);
+          },
+        );
         emit(args, text);
       } finally {
         process.removeListener('SIGINT', onInt);

@@ -14,6 +14,8 @@ import { LocalHost } from '../../src/core/host/localHost';
 import { diagnose } from '../../src/core/diagnose';
 import { resolveHostList, signalsOfReport, sshFanout } from '../../src/core/fleet/sshFanout';
 import { PrivateSshd, clientDir, freePort, makeKey, requireSshd } from './sshd/harness';
+import { spawnSync } from 'node:child_process';
+import { CLI, requireBuiltCli } from './helpers';
 
 const TIMEOUT_MS = 6000;
 
@@ -75,9 +77,8 @@ describe('fleet --hosts: SSH fan-out over private sshds', function () {
         ...block('fleet-b', sshds[1].port),
         ...block('fleet-c', sshds[2].port),
         ...block('fleet-dead', deadPort),
-        // SshHost.close() does not abort a connect in progress: the socket ends at ConnectTimeout,
-        // kept short here so the suite proves it does end.
-        ...block('fleet-silent', silentPort, ['ConnectTimeout 8']),
+        // ConnectTimeout far beyond the deadline: only the fan-out's close() can end this connect.
+        ...block('fleet-silent', silentPort, ['ConnectTimeout 60']),
         // sshd a again, but nobody knows its key for this name: refused, nobody can be asked.
         ...block('fleet-unknown', sshds[0].port, ['UserKnownHostsFile /dev/null', 'StrictHostKeyChecking yes']),
         ...block('other', sshds[0].port),
@@ -154,7 +155,9 @@ describe('fleet --hosts: SSH fan-out over private sshds', function () {
     assert.ok(wallMs >= TIMEOUT_MS - 100, `the silent host held the fan-out to its deadline (${wallMs} ms)`);
     assert.ok(wallMs < TIMEOUT_MS + 2000, `everything within the deadline plus slack (${wallMs} ms)`);
     assert.equal(silentSockets.length, 1);
-    await until('the silent connection closed by the client', () => silentClosedAt > 0, t0 + 8000 + 2000 - Date.now());
+    // close() aborts the connect in progress: the socket goes at the deadline, not at ConnectTimeout.
+    await until('the silent connection closed by the client', () => silentClosedAt > 0, t0 + TIMEOUT_MS + 2000 - Date.now());
+    assert.ok(silentClosedAt - t0 < TIMEOUT_MS + 1500, `closed ${silentClosedAt - t0} ms after the start`);
     console.log(`      the silent connection closed ${silentClosedAt - t0} ms after the start`);
   });
 
@@ -170,5 +173,35 @@ describe('fleet --hosts: SSH fan-out over private sshds', function () {
     assert.deepEqual(report.sources, [{ name: 'ssh fan-out', ok: false, detail: '3 of 6 hosts answered; 3 could not be read' }]);
     assert.equal(report.queries, 6);
     assert.deepEqual(report.pods, []);
+  });
+
+  it('oom-lens fleet --hosts LIST --ssh-config F: the same rows through the CLI, JSON and text, a failure named', () => {
+    requireBuiltCli();
+    const run = (extra: string[]) =>
+      spawnSync(process.execPath, [CLI, 'fleet', '--hosts', 'fleet-a,fleet-b,fleet-c,fleet-dead', '--ssh-config', configPath, '--timeout', '20s', ...extra], {
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: { ...process.env, SSH_AUTH_SOCK: '' },
+      });
+    const j = run(['--json']);
+    assert.equal(j.status, 0, j.stderr);
+    const r = JSON.parse(j.stdout) as FleetReport;
+    assert.deepEqual(
+      r.hosts.map((h) => [h.instance, !!h.error]),
+      [
+        ['fleet-a', false],
+        ['fleet-b', false],
+        ['fleet-c', false],
+        ['fleet-dead', true],
+      ],
+    );
+    assert.equal(r.windowMs, 24 * 3600_000, '--window defaults to 24 h for the kill count');
+    const t = run([]);
+    assert.equal(t.status, 0, t.stderr);
+    assert.match(t.stdout, new RegExp(`1 host could not be read:\\n  fleet-dead: cannot connect to root@127\\.0\\.0\\.1:${deadPort}: connection refused`));
+    assert.match(t.stdout, /^Sources: ssh fan-out — 3 of 4 hosts answered; 1 could not be read$/m);
+    const none = spawnSync(process.execPath, [CLI, 'fleet', '--hosts', 'web-*', '--ssh-config', configPath], { encoding: 'utf8' });
+    assert.equal(none.status, 2);
+    assert.match(none.stderr, /no Host in .* matches web-\*/);
   });
 });

@@ -68,7 +68,30 @@ export async function fleetReport(args: CliArgs, signal: AbortSignal): Promise<F
   });
 }
 
-export async function fleetCommand(args: CliArgs, signal: AbortSignal, stdout: (t: string) => void): Promise<void> {
-  const r = await fleetReport(args, signal);
+/** Without Prometheus: the snapshot on each host over SSH, a bounded number at a time. */
+async function fanoutReport(args: CliArgs, signal: AbortSignal, progress: (t: string) => void): Promise<FleetReport> {
+  const o = args.fleetOptions!;
+  const { sshFanout, resolveHostList } = await import('../../core/fleet/sshFanout');
+  const ssh = await import('../../core/host/ssh');
+  let specs: string[];
+  try {
+    specs = resolveHostList(o.hosts!, args.sshConfig ?? undefined);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  return sshFanout(specs, {
+    concurrency: o.concurrency,
+    perHostTimeoutMs: o.timeoutMs,
+    windowMs: o.windowMs,
+    sudo: args.sudo,
+    signal,
+    // Many hosts at once: no prompts (no callbacks), so an unknown key or a passphrase is a clear refusal, never a hang.
+    open: (spec) => ssh.hostFromSpec(spec, { sshConfigPath: args.sshConfig ?? undefined, identity: args.identity ?? undefined, callbacks: {} }),
+    onHost: (row, done, total) => progress(`[${done}/${total}] ${row.instance}: ${row.error ? `failed: ${row.error}` : (row.worst?.text ?? 'fine')}\n`),
+  });
+}
+
+export async function fleetCommand(args: CliArgs, signal: AbortSignal, stdout: (t: string) => void, stderr: (t: string) => void = () => {}): Promise<void> {
+  const r = args.fleetOptions!.hosts ? await fanoutReport(args, signal, stderr) : await fleetReport(args, signal);
   stdout(args.json ? JSON.stringify(r, null, 2) + '\n' : renderFleetText(r, { top: args.top === 15 ? 25 : args.top }));
 }

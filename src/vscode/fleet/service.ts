@@ -26,8 +26,9 @@ export class FleetService implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<FleetState>();
   readonly onDidChange = this.changed.event;
   private current: FleetState = { kind: 'unset' };
-  private running: Promise<FleetState> | null = null;
   private abort: AbortController | null = null;
+  /** Each read's number: only the latest one sets the state (a setting changed while one ran). */
+  private generation = 0;
 
   constructor(
     private readonly secrets: vscode.SecretStorage,
@@ -53,14 +54,13 @@ export class FleetService implements vscode.Disposable {
     });
   }
 
-  /** Reads the fleet again (a refresh while one runs waits for it). Never throws: errors are a state. */
+  /** Reads the fleet again with the current settings; a read still running is dropped. Never throws: errors are a state. */
   refresh(): Promise<FleetState> {
-    if (this.running) return this.running;
-    this.running = this.load().finally(() => (this.running = null));
-    return this.running;
+    this.abort?.abort();
+    return this.load(++this.generation);
   }
 
-  private async load(): Promise<FleetState> {
+  private async load(gen: number): Promise<FleetState> {
     let s: FleetSettings | null;
     try {
       s = readFleetSettings();
@@ -69,7 +69,9 @@ export class FleetService implements vscode.Disposable {
     }
     if (!s) return this.set({ kind: 'unset' });
     this.set({ kind: 'loading', url: s.url });
-    this.abort = new AbortController();
+    const abort = (this.abort = new AbortController());
+    // A newer read replaced this one: its answer (or its cancellation) is not the fleet's state.
+    const latest = () => gen === this.generation;
     const started = Date.now();
     try {
       const prometheus = await this.source(s);
@@ -81,18 +83,20 @@ export class FleetService implements vscode.Disposable {
         atMs: s.atMs ?? undefined,
         sshAliases: sshAliases(),
         sshMapping: s.sshMapping,
-        signal: this.abort.signal,
+        signal: abort.signal,
       });
+      if (!latest()) return this.current;
       this.services.log.info(
         `fleet: ${report.hosts.length} hosts, ${report.pods.length} pods from ${prometheus.name} in ${Date.now() - started} ms (${report.queries ?? '?'} queries)`,
       );
       return this.set({ kind: 'ok', report, url: s.url });
     } catch (e) {
+      if (!latest()) return this.current;
       const message = errorText(e);
       this.services.log.error(`fleet: ${message}`);
       return this.set({ kind: 'error', message, url: s.url, auth: (e as { kind?: string }).kind === 'auth' });
     } finally {
-      this.abort = null;
+      if (this.abort === abort) this.abort = null;
     }
   }
 

@@ -61,7 +61,8 @@ function hostsTable(r: FleetReport, open: string | null, a: FleetActions): HTMLE
             'tr',
             {},
             ...['#', 'Instance', 'Worst signal', 'Severity', 'OOM kills', 'Lowest available', 'Swap'].map((h, i) =>
-              el('th', { class: i === 0 || i > 3 ? 'num' : '' }, h),
+              // The overview keeps a value only past its threshold: "-" is "not a signal", not "unknown".
+              el('th', { class: i === 0 || i > 3 ? 'num' : '', title: i > 3 ? 'shown when it is a signal (past the warning threshold)' : undefined }, h),
             ),
           ),
         ),
@@ -169,7 +170,9 @@ export class FleetSection {
         el('h2', { id: 'host-h' }, `${hs.instance}: ${formatDuration(hs.endMs - hs.startMs)} to ${clockWithDate(hs.endMs)}`),
         ssh,
       ),
-      host?.signals.length ? el('ul', { class: 'warnings', id: 'host-signals' }, ...host.signals.map((s) => el('li', {}, sevBadge(s), ' ', s.text))) : null,
+      host?.signals.length
+        ? el('div', { id: 'host-signals' }, ...host.signals.map((s) => el('div', { class: 'host-signal' }, sevBadge(s), ' ', s.text)))
+        : null,
       el(
         'p',
         { class: 'muted', id: 'host-kills' },

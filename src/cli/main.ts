@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // oom-lens: the command-line front end on the same core as the extension.
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomic } from './writeFileAtomic';
 import { formatBytes } from '../core/format';
 import { parseCli, UsageError, HELP, CliArgs } from './args';
 import { LocalHost } from '../core/host/localHost';
@@ -16,13 +16,16 @@ import { renderMarkdown } from '../core/report/markdown';
 import { renderHtml } from '../core/report/html';
 import { htmlAssets } from './assets';
 import { exitQuietlyOnClosedPipe } from './closedPipe';
+import { terminalSafe, terminalSafeLine } from '../core/util/terminalText';
 
 function emit(args: CliArgs, text: string): void {
+  // Names, command lines and log lines come from the host: their control characters are shown, never obeyed (JSON escapes its own).
+  if (args.format !== 'json' && args.format !== 'html') text = terminalSafe(text);
   if (!args.out) {
     process.stdout.write(text);
     return;
   }
-  writeFileSync(args.out, text);
+  writeFileAtomic(args.out, text); // temp file, fsync, rename: a kill mid-write keeps the previous report
   // Say where it went (on stderr: stdout stays for data).
   process.stderr.write(`oom-lens: wrote ${args.out} (${formatBytes(Buffer.byteLength(text))})\n`);
 }
@@ -86,7 +89,7 @@ async function run(args: CliArgs): Promise<void> {
       return;
     case 'act': {
       const code = await withHost(args, async (host, signal) =>
-        (await import('./commands/act')).actCommand(args, host, signal, (t) => process.stdout.write(t)),
+        (await import('./commands/act')).actCommand(args, host, signal, (t) => process.stdout.write(args.json ? t : terminalSafe(t))),
       );
       if (code !== 0) process.exitCode = code;
       return;
@@ -131,7 +134,7 @@ async function run(args: CliArgs): Promise<void> {
       return;
     case 'run':
       // --out is the report file's copy here, so the text always goes to standard output.
-      process.stdout.write(await withHost(args, async (host, signal) => (await import('./commands/run')).runCommand(args, host, signal)));
+      process.stdout.write(terminalSafe(await withHost(args, async (host, signal) => (await import('./commands/run')).runCommand(args, host, signal))));
       return;
     case 'diagnose':
     case 'snapshot': {
@@ -188,11 +191,11 @@ async function runMain(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof UsageError) {
       // leaks/run check their arguments against each other when they start
-      process.stderr.write(`oom-lens: ${e.message}\n`);
+      process.stderr.write(`oom-lens: ${terminalSafeLine(e.message)}\n`);
       return 2;
     }
     const msg = errorText(e);
-    process.stderr.write(`oom-lens: ${msg.split('\n')[0]}\n`);
+    process.stderr.write(`oom-lens: ${terminalSafeLine(msg.split('\n')[0])}\n`);
     return 1;
   }
 }

@@ -1,6 +1,7 @@
 // oom-lens watch: a live table of the biggest processes and how fast each grows, from the live
 // diagnosis (core/live.ts, the same one the panel reads), until Ctrl-C. New OOM kills are printed
 // as they happen. On a terminal the table is redrawn in place; piped, one block per frame.
+import { terminalSafe } from '../../core/util/terminalText';
 import type { Host } from '../../core/host/host';
 import type { Report } from '../../core/model/report';
 import { collectSnapshot } from '../../core/collect/snapshot';
@@ -85,7 +86,7 @@ export async function watchCommand(host: Host, intervalMs: number, top: number, 
     intervalMs,
     signal,
     onUpdate: (u) => {
-      if (!u.newEvents.length) write((tty ? '\x1b[H\x1b[2J' : '\n') + watchTable(u.report, top));
+      if (!u.newEvents.length) write((tty ? '\x1b[H\x1b[2J' : '\n') + terminalSafe(watchTable(u.report, top)));
     },
     onNotice: (level, m) => {
       if (level === 'warn') write(`${m}\n`);

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, fstatSync, openSync, readSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ExecOptions, ExecResult } from './host';
+import { MAX_STDERR_BYTES, OutputLimitError, maxOutputBytes, type ExecOptions, type ExecResult } from './host';
 import { CancelledError } from '../errors';
 
 export interface LocalExecOptions extends ExecOptions {
@@ -15,6 +15,8 @@ export interface LocalExecOptions extends ExecOptions {
    * a full pipe to be drained. Falls back to pipes when no temporary file can be made.
    */
   spool?: boolean;
+  /** For the output-cap message. */
+  hostName?: string;
 }
 
 /** Two anonymous files (created and unlinked at once) for a command's stdout and stderr, or null. */
@@ -33,8 +35,8 @@ function spoolFiles(): [number, number] | null {
   }
 }
 
-function readAll(fd: number): string {
-  const size = fstatSync(fd).size;
+function readAll(fd: number, cap = Infinity): string {
+  const size = Math.min(fstatSync(fd).size, cap);
   const buf = Buffer.allocUnsafe(size);
   let got = 0;
   while (got < size) {
@@ -54,6 +56,10 @@ export function localExec(command: string, options: LocalExecOptions = {}): Prom
     const child = spawn('sh', ['-c', command], { stdio: spool ? ['pipe', spool[0], spool[1]] : ['pipe', 'pipe', 'pipe'], detached: true });
     const out: string[] = [];
     const err: string[] = [];
+    let outBytes = 0;
+    let errBytes = 0;
+    const cap = options.maxOutputBytes ?? maxOutputBytes();
+    let overflow = false;
     let timedOut = false;
     let settled = false;
     const killGroup = () => {
@@ -75,10 +81,23 @@ export function localExec(command: string, options: LocalExecOptions = {}): Prom
       child.stdout!.setEncoding('utf8');
       child.stderr!.setEncoding('utf8');
       child.stdout!.on('data', (d: string) => {
-        if (!options.discardStdout) out.push(d);
+        if (overflow) return;
+        if (!options.discardStdout) {
+          outBytes += d.length;
+          if (outBytes > cap) {
+            overflow = true;
+            out.length = 0;
+            killGroup();
+            return;
+          }
+          out.push(d);
+        }
         options.onStdout?.(d);
       });
-      child.stderr!.on('data', (d: string) => err.push(d));
+      child.stderr!.on('data', (d: string) => {
+        if (errBytes < MAX_STDERR_BYTES) err.push(d);
+        errBytes += d.length;
+      });
     }
     child.stdin!.on('error', () => {
       /* the command may exit without reading stdin */
@@ -103,14 +122,18 @@ export function localExec(command: string, options: LocalExecOptions = {}): Prom
       settled = true;
       if (spool) {
         try {
-          if (!options.discardStdout) out.push(readAll(spool[0]));
+          if (!options.discardStdout && fstatSync(spool[0]).size > cap) {
+            closeSync(spool[0]);
+            overflow = true;
+          } else if (!options.discardStdout) out.push(readAll(spool[0]));
           else closeSync(spool[0]);
-          err.push(readAll(spool[1]));
+          err.push(readAll(spool[1], MAX_STDERR_BYTES));
         } catch (e) {
           return reject(e);
         }
       }
       if (options.signal?.aborted) return reject(new CancelledError());
+      if (overflow) return reject(new OutputLimitError(options.hostName ?? 'this machine', cap));
       resolve({ stdout: out.join(''), stderr: err.join(''), code, signal, timedOut });
     });
     child.stdin!.end(options.stdin ?? '');

@@ -75,6 +75,10 @@ export function procSample(pid: number, comm: string, v: Partial<Omit<ProcSample
   return { pid, comm, rssKb: null, rssAnonKb: null, rssFileKb: null, rssShmemKb: null, swapKb: null, pssKb: null, start: null, oomScore: null, ...v };
 }
 
+/** Far above real lines (a /proc status line, a frame header) and real hosts (pid_max is 4 M; 100 k processes is a very big host). */
+const MAX_LINE = 64 * 1024;
+const MAX_PROCS = 100_000;
+
 export class FrameParser {
   private rest = '';
   private cur: Frame | null = null;
@@ -83,16 +87,39 @@ export class FrameParser {
 
   constructor(private readonly onFrame: (f: Frame) => void) {}
 
-  push(chunk: string): void {
-    const text = this.rest + chunk;
-    const lines = text.split('\n');
-    this.rest = lines.pop() ?? '';
-    for (const l of lines) this.line(l);
-  }
+  /** Lines over MAX_LINE and process lines past MAX_PROCS in one frame are dropped (counted): a hostile
+   * or broken host streaming one endless line or endless pids must not grow memory. */
+  dropped = 0;
 
-  private proc(pid: number): ProcSample {
+  push(chunk: string): void {
+    let start = 0;
+    let i: number;
+    while ((i = chunk.indexOf('\n', start)) >= 0) {
+      const l = this.rest + chunk.slice(start, i);
+      this.rest = '';
+      start = i + 1;
+      if (this.skipping)
+        this.skipping = false; // the end of a line already dropped
+      else if (l.length > MAX_LINE) this.dropped++;
+      else this.line(l);
+    }
+    if (!this.skipping) this.rest += chunk.slice(start);
+    if (this.rest.length > MAX_LINE) {
+      // One line without end: keep nothing of it, and skip to its newline.
+      this.rest = '';
+      this.dropped++;
+      this.skipping = true;
+    }
+  }
+  private skipping = false;
+
+  private proc(pid: number): ProcSample | null {
     let p = this.cur!.procs.get(pid);
     if (!p) {
+      if (this.cur!.procs.size >= MAX_PROCS) {
+        this.dropped++;
+        return null;
+      }
       p = procSample(pid, '');
       this.cur!.procs.set(pid, p);
     }
@@ -115,6 +142,7 @@ export class FrameParser {
     const s = STATUS.exec(l);
     if (s) {
       const p = this.proc(Number(s[1]));
+      if (!p) return;
       if (s[2] === 'Name') {
         p.comm = s[3];
         return;
@@ -130,17 +158,20 @@ export class FrameParser {
     }
     const st = STAT.exec(l);
     if (st) {
-      this.proc(Number(st[1])).start = startTicks(l, st[0].length);
+      const p = this.proc(Number(st[1]));
+      if (p) p.start = startTicks(l, st[0].length);
       return;
     }
     const pss = PSS.exec(l);
     if (pss) {
-      this.proc(Number(pss[1])).pssKb = Number(pss[2]);
+      const p = this.proc(Number(pss[1]));
+      if (p) p.pssKb = Number(pss[2]);
       return;
     }
     const score = OOM_SCORE.exec(l);
     if (score) {
-      this.proc(Number(score[1])).oomScore = Number(score[2]);
+      const p = this.proc(Number(score[1]));
+      if (p) p.oomScore = Number(score[2]);
       return;
     }
     if (l.startsWith('pressure/memory:')) {

@@ -1,6 +1,7 @@
 // How to log in, in the order ssh tries: the agent, the identity files (asking for a key's
 // passphrase when needed), keyboard-interactive, the password. One plan per connection attempt;
 // it keeps what was tried and why a method could not be used, for the error message.
+import { terminalSafeLine } from '../../util/terminalText';
 import { existsSync, readFileSync } from 'node:fs';
 import type { AnyAuthMethod } from 'ssh2';
 import { CancelledError } from '../../errors';
@@ -123,7 +124,9 @@ export class AuthPlan {
                   const answers: string[] = [];
                   this.passwordAttempts++;
                   for (const p of prompts) {
-                    const a = await ask(p.prompt, !!p.echo);
+                    // The server wrote this text: it is shown made safe and marked as the server's, as OpenSSH
+                    // does, so it can neither draw on the terminal nor pass for our own passphrase prompt.
+                    const a = await ask(`(${t.user}@${t.host}) ${terminalSafeLine(String(p.prompt ?? ''))}`, !!p.echo);
                     if (a === undefined) {
                       c.setFatal(new CancelledError());
                       break;

@@ -14,7 +14,7 @@
 // The marker line is stripped from stderr.
 import { Client, ClientChannel } from 'ssh2';
 import SSHConfig from 'ssh-config';
-import { Host, ExecOptions, ExecResult } from '../host';
+import { Host, ExecOptions, ExecResult, MAX_STDERR_BYTES, OutputLimitError, maxOutputBytes } from '../host';
 import { shQuote } from '../../shell';
 import { CancelledError } from '../../errors';
 import { Logger, silentLogger } from '../../logger';
@@ -313,7 +313,11 @@ export class SshHost implements Host {
       let ch: ClientChannel | undefined;
       let pid: number | undefined;
       let stopping: Promise<void> | undefined;
-      let stopReason: 'cancel' | 'timeout' | undefined;
+      let stopReason: 'cancel' | 'timeout' | 'overflow' | undefined;
+      // Kept output is capped (a host that streams forever must not take this process down).
+      const cap = options.maxOutputBytes ?? maxOutputBytes();
+      let outBytes = 0;
+      let errBytes = 0;
       let settled = false;
       let exitCode: number | null = null;
       let exitSignal: string | null = null;
@@ -338,7 +342,7 @@ export class SshHost implements Host {
         f();
       };
 
-      const stop = (reason: 'cancel' | 'timeout') => {
+      const stop = (reason: 'cancel' | 'timeout' | 'overflow') => {
         if (stopping) return;
         stopReason = reason;
         stopping = (async () => {
@@ -383,6 +387,7 @@ export class SshHost implements Host {
       const settle = () => {
         if (settled) return;
         if (stopReason === 'cancel') return finish(() => reject(new CancelledError()));
+        if (stopReason === 'overflow') return finish(() => reject(new OutputLimitError(this.name, cap)));
         finish(() =>
           resolve({
             stdout: out.join(''),
@@ -418,7 +423,16 @@ export class SshHost implements Host {
           channel.setEncoding('utf8');
           channel.stderr.setEncoding('utf8');
           channel.on('data', (d: string) => {
-            out.push(d);
+            if (stopReason === 'overflow') return;
+            if (!options.discardStdout) {
+              outBytes += d.length;
+              if (outBytes > cap) {
+                out.length = 0;
+                stop('overflow');
+                return;
+              }
+              out.push(d);
+            }
             try {
               options.onStdout?.(d);
             } catch {
@@ -427,7 +441,8 @@ export class SshHost implements Host {
           });
           channel.stderr.on('data', (d: string) => {
             if (headDone) {
-              err.push(d);
+              if (errBytes < MAX_STDERR_BYTES) err.push(d);
+              errBytes += d.length;
               return;
             }
             errHead += d;

@@ -1,9 +1,10 @@
-// The fleet drill-down (core/fleet/hostSeries): the range queries it asks for one instance, and
-// how the answers land on the timeline's axis. Prometheus here is a fake MetricsSource that
+// The fleet drill-down (core/fleet/hostSeries): the range queries it asks for one instance, how
+// the answers land on the timeline's axis, and the timeline model the panel draws from them. Prometheus here is a fake MetricsSource that
 // answers each PromQL from a table of series (FakeMetrics).
 import { strict as assert } from 'node:assert';
 import type { MetricsSource, Sample, SeriesPoints } from '../../src/core/source/source';
-import { hostSeries, killsFromCounter, promString, stepFor } from '../../src/core/fleet/hostSeries';
+import { hostSeries, killsFromCounter, promString, stepFor, type HostSeries } from '../../src/core/fleet/hostSeries';
+import { hostTimelineModel } from '../../webview/timeline/hostModel';
 
 type Asked = { promql: string; start: number; end: number; step: number };
 
@@ -110,5 +111,44 @@ describe('fleet drill-down: hostSeries over a fake MetricsSource (FakeMetrics)',
     const fake = new FakeMetrics({ node_vmstat_oom_kill: (t) => (t >= start ? 1 : 0) });
     const hs = await hostSeries(fake, { instance: 'x', startMs: start, endMs: END });
     assert.deepEqual(hs.kills, [{ timeMs: start, count: 1 }]);
+  });
+});
+
+describe('fleet drill-down in the panel: hostTimelineModel', () => {
+  it('draws the series the host has, PSI on its own axis, and a kill marker per counter rise', () => {
+    const n = [1, 2, 3];
+    const hs: HostSeries = {
+      version: 1,
+      instance: 'node-013:9100',
+      startMs: END - 2 * 300_000,
+      endMs: END,
+      stepSeconds: 300,
+      t: [END - 600_000, END - 300_000, END],
+      memTotalKb: 10,
+      usedKb: n,
+      availableKb: n,
+      swapUsedKb: [0, 0, 0],
+      psiSomePct: [null, 5, 6],
+      psiFullPct: [null, null, null],
+      kills: [{ timeMs: END - 300_000, count: 3 }],
+      absent: ['PSI full'],
+    };
+    const m = hostTimelineModel(hs);
+    assert.deepEqual(
+      m.series.map((s) => [s.id, s.group]),
+      [
+        ['sys.used', 'system'],
+        ['sys.available', 'system'],
+        ['psi.some', 'psi'],
+      ],
+      'no swap line when none is used, no PSI full line when it is absent',
+    );
+    assert.ok(Number.isNaN(m.series[2].y[0]), 'an unknown point is a gap');
+    assert.deepEqual(
+      m.kills.map((k) => [k.x, k.label, k.where]),
+      [[END - 300_000, '3 OOM kills', 'node-013:9100']],
+    );
+    assert.ok(m.range[0] < hs.startMs && m.range[1] > hs.endMs);
+    assert.equal(m.initialView, m.range, 'the whole window at first (not zoomed)');
   });
 });

@@ -9,7 +9,9 @@ import { rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import * as vscode from 'vscode';
 import { COMMANDS } from '../../../src/vscode/ids';
-import type { FleetItem } from '../../../src/vscode/fleet/tree';
+import { fleetItems, type FleetItem } from '../../../src/vscode/fleet/tree';
+import { hiddenKillFinding } from '../../../src/core/fleet/promOverview';
+import type { FleetReport } from '../../../src/core/model/fleet';
 import type { FleetState } from '../../../src/vscode/fleet/service';
 import { PROMETHEUS, PROMTOOL, freePort, startPrometheus } from '../../integration/support/prometheus';
 import { FLEET_END_MS, PLANTED, fleetTsdb, instanceName } from '../../fixtures/fleet/fleetTsdb';
@@ -117,5 +119,25 @@ describe('Fleet view in a real VS Code (a real Prometheus on the recorded 500-ho
           'a Set Prometheus Credentials… row after a 401',
         );
     }
+  });
+
+  it('shows a cross-host finding (the hidden kill) first, and pods as namespace/pod/container with their worst signal', () => {
+    const kill = { id: 'container-oom-killed', severity: 'critical' as const, value: 3, text: 'last terminated OOMKilled, 3 restarts in 1 d' };
+    const report: FleetReport = {
+      version: 1,
+      takenAt: new Date(FLEET_END_MS).toISOString(),
+      windowMs: 86_400_000,
+      sources: [{ name: 'kube-state-metrics', ok: false, detail: 'no kube-state-metrics series: its signals are absent, not zero' }],
+      hosts: [],
+      pods: [{ namespace: 'shop', pod: 'cart-7d9', container: 'app', node: 'node-013', instance: null, signals: [kill], worst: kill, restarts: 3 }],
+      findings: [hiddenKillFinding('node-013', 'node-013:9100', 5, ['shop/cart-7d9'])],
+    };
+    const top = fleetItems({ kind: 'ok', report, url: 'http://prometheus:9090' });
+    assert.match(label(top[0]), /^Findings \(1\)$/);
+    assert.match(label(top[0].kids[0]), /not visible to Kubernetes, on node node-013/);
+    const pods = top.find((i) => label(i).startsWith('Pods'))!;
+    assert.equal(label(pods.kids[0]), 'shop/cart-7d9/app');
+    assert.equal(pods.kids[0].description, kill.text);
+    assert.match(label(top.find((i) => label(i).startsWith('No hosts'))!), /no node_exporter series/);
   });
 });

@@ -4,6 +4,7 @@ import { writeFileAtomic } from './writeFileAtomic';
 import { formatBytes } from '../core/format';
 import { parseCli, UsageError, HELP, CliArgs } from './args';
 import { LocalHost } from '../core/host/localHost';
+import { setMaxOutputBytes } from '../core/host/host';
 import { PrefetchingHost, type PrefetchedExec } from '../core/host/prefetchingHost';
 import type { Host } from '../core/host/host';
 import { diagnose } from '../core/diagnose';
@@ -174,6 +175,14 @@ export async function main(argv: string[], opts: { prefetched?: PrefetchedExec[]
 }
 
 async function runMain(argv: string[]): Promise<number> {
+  const cap = process.env.OOM_LENS_MAX_OUTPUT_MIB;
+  if (cap) {
+    if (!/^\d+$/.test(cap) || Number(cap) < 1) {
+      process.stderr.write(`oom-lens: OOM_LENS_MAX_OUTPUT_MIB must be a whole number of MiB (1 or more), not '${terminalSafeLine(cap)}'\n`);
+      return 2;
+    }
+    setMaxOutputBytes(Number(cap) * 2 ** 20);
+  }
   let args: CliArgs;
   try {
     args = parseCli(argv);

@@ -74,13 +74,14 @@ Usage:
       from standard input with -, or with no FILE from this machine's kernel log.
   oom-lens leaks FILE [FILE2] [--json] [--top N]
       Leak sites from a leak tool's output (valgrind memcheck text/XML, massif, tracemalloc,
-      memray, Node .heapprofile/.heapsnapshot, Java histograms, heaptrack_print), with the
+      memray, Node .heapprofile/.heapsnapshot, Java histograms, heaptrack_print, LeakSanitizer), with the
       first frame in your code; the format is detected. Two files: what grew, was fixed, is new.
-  oom-lens run valgrind|heaptrack|tracemalloc|node-heap [--out FILE] [--json] -- COMMAND [ARG...]
+  oom-lens run valgrind|heaptrack|tracemalloc|node-heap|lsan [--out FILE] [--json] -- COMMAND [ARG...]
   oom-lens run heaptrack|node-heap|java-histogram --pid PID [--interval 10s]
       Runs COMMAND under the tool on this machine (or attaches to PID), writes the report
       (its path is printed; --out copies it) and prints the top leak sites.
       --show-leak-kinds KINDS (valgrind, default definite,indirect,possible), --frames N (tracemalloc)
+      lsan: COMMAND built with -fsanitize=leak -g -fno-omit-frame-pointer (or -fsanitize=address)
   oom-lens act kill PID... [--signal TERM|KILL] [--escalate 10s]
   oom-lens act drop-caches
   oom-lens act swap add SIZE [--file /swapfile] [--persist]

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalHost } from '../../src/core/host/localHost';
-import { runLeakTool, ToolMissingError, prepareHost } from '../../src/core/tools';
+import { runLeakTool, ToolMissingError, prepareHost, NotSanitizedError } from '../../src/core/tools';
 import { firstUserFrame } from '../../src/core/parse/leaks';
 import { parseLeakReportFile } from '../../src/core/collect/leakFile';
 import type { LeakReport, LeakSite } from '../../src/core/model/leakReport';
@@ -113,6 +113,76 @@ describe('leak tools for real: valgrind / heaptrack / tracemalloc / node / java 
       await new Promise((r) => setTimeout(r, 300));
       const left = spawnSync('pgrep', ['-f', `${prog} 100000 100`], { encoding: 'utf8' }).stdout.trim();
       assert.equal(left, '', `processes left after cancel: ${left}`);
+    });
+  });
+
+  describe('LeakSanitizer', () => {
+    const built = new Map<string, string>();
+    /** leak.c built with gcc and these flags; a missing sanitizer runtime is a missing package. */
+    function sanitized(ctx: Mocha.Context, flags: string[], source = C_SOURCE): string {
+      if (!which('gcc')) missingDependency(ctx, 'gcc is not installed (apt-get install -y gcc)');
+      const key = `${source} ${flags.join(' ')}`;
+      let bin = built.get(key);
+      if (!bin) {
+        bin = join(mkdtempSync(join(tmpdir(), 'oom-lens-lsan-')), 'prog');
+        const r = spawnSync('gcc', [...flags, '-O0', '-o', bin, source], { encoding: 'utf8' });
+        if (r.status !== 0 && /cannot find -l(?:l|a)san|lib(?:l|a)san/.test(r.stderr))
+          missingDependency(
+            ctx,
+            `the sanitizer runtime for gcc ${flags.join(' ')} is not installed (apt-get install -y liblsan0 libasan8): ${r.stderr.trim()}`,
+          );
+        assert.equal(r.status, 0, `gcc failed: ${r.stderr}`);
+        built.set(key, bin);
+      }
+      return bin;
+    }
+
+    for (const flags of [
+      ['-fsanitize=leak', '-g', '-fno-omit-frame-pointer'],
+      ['-fsanitize=address', '-g'],
+    ]) {
+      it(`run lsan on leak.c built with ${flags[0]}: the direct leak at leak.c:14 (make_record), 128 bytes in 8 objects`, async function () {
+        const prog = sanitized(this, flags);
+        const r = await runLeakTool(host, { tool: 'lsan', start: { program: prog, args: ['8'] } });
+        assert.match(r.commandLine, /^exec env ASAN_OPTIONS=detect_leaks=1:log_path=(\S+)\/lsan LSAN_OPTIONS=log_path=\1\/lsan \S+\/prog 8$/);
+        assert.notEqual(r.exitCode, 0, 'LeakSanitizer makes a leaking program fail');
+        const rep = r.reports[0].report;
+        assert.equal(rep.tool, 'lsan');
+        const s = siteAt(rep, C_SOURCE, 14);
+        assert.ok(s, `no site at leak.c:14: ${where(rep)}`);
+        assert.equal(s.kind, 'definitely lost');
+        assert.equal(s.bytes, 128);
+        assert.equal(s.count, 8);
+        assert.equal(firstUserFrame(s)?.function, 'make_record');
+        assert.equal(s.frames.find((f) => f.function === 'main')?.line, 29, 'the caller frame in main');
+        // the block kept in a global (leak.c:20) is reachable: LSan does not report it
+        assert.equal(siteAt(rep, C_SOURCE, 20), undefined);
+        assert.equal(rep.summary.definitelyLostBytes, 128);
+        assert.equal(rep.summary.indirectlyLostBytes, 0);
+        assert.equal(rep.pid, rep.sites[0].pid);
+        assert.ok(rep.pid && rep.pid > 1);
+      });
+    }
+
+    it('a sanitized program that leaks nothing: an empty report saying so, not an error', async function () {
+      const prog = sanitized(this, ['-fsanitize=leak', '-g']);
+      const r = await runLeakTool(host, { tool: 'lsan', start: { program: prog, args: ['0'] } });
+      // 0 iterations: only the reachable block at leak.c:20 remains
+      assert.equal(r.exitCode, 0);
+      assert.equal(r.reports[0].report.tool, 'lsan');
+      assert.deepEqual(r.reports[0].report.sites, []);
+      assert.deepEqual(r.reports[0].report.warnings, ['LeakSanitizer found no leaks']);
+    });
+
+    it('a program built without a sanitizer is refused with the build flags', async function () {
+      const prog = compiled(this);
+      await assert.rejects(
+        runLeakTool(host, { tool: 'lsan', start: { program: prog, args: ['1'] } }),
+        (e) =>
+          e instanceof NotSanitizedError &&
+          /is not built with LeakSanitizer/.test(e.message) &&
+          (e.hint ?? '').includes('-fsanitize=leak -g -fno-omit-frame-pointer'),
+      );
     });
   });
 

@@ -89,6 +89,33 @@ export function valgrindArgv(p: ProgramSpec, xmlFile: string, s: Pick<ToolSettin
   ];
 }
 
+/** The flags that build a program for `run lsan`: LeakSanitizer alone (or use -fsanitize=address). */
+export const LSAN_BUILD_FLAGS = '-fsanitize=leak -g -fno-omit-frame-pointer';
+
+/**
+ * The environment that sends the sanitizer's leak report to LOG_BASE.PID instead of stderr (both
+ * variables: an ASan build reads ASAN_OPTIONS, a standalone LSan build LSAN_OPTIONS). The user's own
+ * options come first; ours win where they repeat (the sanitizers take the last value).
+ */
+export function lsanEnv(logBase: string, env: Record<string, string> = {}): Record<string, string> {
+  if (/[:\s]/.test(logBase)) throw new ToolArgError(`the LeakSanitizer log path may not hold ':' or spaces: ${logBase}`);
+  const join = (mine: string, theirs: string | undefined) => (theirs ? `${theirs}:${mine}` : mine);
+  return {
+    ...env,
+    ASAN_OPTIONS: join(`detect_leaks=1:log_path=${logBase}`, env.ASAN_OPTIONS),
+    LSAN_OPTIONS: join(`log_path=${logBase}`, env.LSAN_OPTIONS),
+  };
+}
+
+/**
+ * A sh test that succeeds when the program (a path, or a name found on PATH) carries a sanitizer
+ * runtime: linked to liblsan/libasan, or with the runtime built in (clang's static runtimes).
+ */
+export function sanitizerCheckCommand(program: string): string {
+  const p = shQuote(program);
+  return `f=$(command -v ${p} 2>/dev/null || echo ${p}) && [ -f "$f" ] && grep -qaE '__lsan_init|__asan_init' "$f"`;
+}
+
 /** heaptrack starting a program; the data file is OUT_BASE.zst (or .gz, by heaptrack's build). */
 export function heaptrackArgv(p: ProgramSpec, outBase: string): string[] {
   checkProgram(p);

@@ -1,10 +1,13 @@
 // Leak-tool runners: build the argv, run it on a Host, bring the report back, parse it.
 export * from './types';
-export { runLeakTool, prepareHost, fetchHostFile, ToolMissingError, ToolRunError } from './runner';
+export { runLeakTool, prepareHost, fetchHostFile, ToolMissingError, ToolRunError, NotSanitizedError } from './runner';
 export {
   commandLine,
   quoteArgv,
   valgrindArgv,
+  lsanEnv,
+  sanitizerCheckCommand,
+  LSAN_BUILD_FLAGS,
   heaptrackArgv,
   heaptrackAttachArgv,
   heaptrackPrintArgv,

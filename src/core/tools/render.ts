@@ -12,7 +12,7 @@ export function leakKindPhrase(site: LeakSite, tool: LeakTool | null = null): st
 /** One line for a site: "8 KiB definitely lost in 2 blocks", "+600 KiB (now 610 KiB) in 2001 allocations". */
 export function siteSummary(site: LeakSite, tool: LeakTool | null = null): string {
   const count = site.count;
-  const unit = tool === 'valgrind-memcheck' ? 'block' : tool === 'node-heap-snapshot' || tool === 'java-histogram' ? 'object' : 'allocation';
+  const unit = tool === 'valgrind-memcheck' ? 'block' : tool === 'node-heap-snapshot' || tool === 'java-histogram' || tool === 'lsan' ? 'object' : 'allocation';
   const label = site.label ? `${site.label}: ` : '';
   if (site.kind === 'growth' || site.bytesDiff !== null) {
     const d = site.bytesDiff ?? 0;

@@ -24,6 +24,9 @@ import {
   tracemallocArgv,
   valgrindArgv,
   checkPid,
+  lsanEnv,
+  sanitizerCheckCommand,
+  LSAN_BUILD_FLAGS,
 } from './argv';
 import { installHint, toolExecutables } from './runtime';
 import { NODE_ATTACH_SCRIPT, NODE_SNAPSHOT_PRELOAD } from './scripts';
@@ -46,6 +49,17 @@ export class ToolMissingError extends OomLensError {
 
 /** The tool ran but left no report. */
 export class ToolRunError extends OomLensError {}
+
+/** `run lsan` on a program built without a sanitizer: the message gives the build flags. */
+export class NotSanitizedError extends ToolRunError {
+  readonly buildFlags = LSAN_BUILD_FLAGS;
+  constructor(readonly program: string) {
+    super(
+      `${program} is not built with LeakSanitizer or AddressSanitizer`,
+      `rebuild it with ${LSAN_BUILD_FLAGS} (or -fsanitize=address -g -fno-omit-frame-pointer), compiling and linking, then run it again`,
+    );
+  }
+}
 
 /** Keeps the last N characters of a stream (for error messages). */
 class Tail {
@@ -80,7 +94,7 @@ export async function prepareHost(
     ? `mkdir -p ${shQuote(opts.workDir)} && echo ${shQuote(`dir:${opts.workDir}`)}`
     : `d=$(mktemp -d "\${TMPDIR:-/tmp}/oom-lens-XXXXXX") && echo "dir:$d"`;
   const cmd = [
-    missingToolsCommand(executables),
+    ...(executables.length > 0 ? [missingToolsCommand(executables)] : []),
     'for pm in apt-get dnf yum apk pacman zypper; do if command -v "$pm" >/dev/null 2>&1; then echo "pm:$pm"; break; fi; done',
     dirCmd,
   ].join('; ');
@@ -249,6 +263,29 @@ export async function runLeakTool(host: Host, req: ToolRequest, o: RunOptions = 
       step('reading the report');
       if (res.missing.length) throw noReport('valgrind', xml, res, tail);
       return result(cmd, res.code, [await produced(host, 'leaks', xml, o)]);
+    }
+    case 'lsan': {
+      const base = `${wd}/lsan`;
+      const txt = `${wd}/lsan.txt`;
+      step(`checking that ${req.start.program} is built with a sanitizer`);
+      const cdPart = req.start.cwd ? `cd ${shQuote(req.start.cwd)} && ` : '';
+      const chk = await host.exec(`${cdPart}${sanitizerCheckCommand(req.start.program)}`, { signal: o.signal, timeoutMs: 30_000 });
+      if (chk.code !== 0) throw new NotSanitizedError(req.start.program);
+      const env = lsanEnv(base, req.start.env);
+      const cmd = commandLine([req.start.program, ...(req.start.args ?? [])], { cwd: req.start.cwd, env });
+      step(`running ${req.start.program} with LeakSanitizer`);
+      o.onOutput?.(`$ ${cmd}\r\n`);
+      // One file per process (LOG_BASE.PID, forks included): joined into one report. No leak, no file.
+      const join = `for f in ${shQuote(base)}.[0-9]*; do [ -f "$f" ] && cat "$f"; done > ${shQuote(txt)}`;
+      const res = await stream(host, cmd, o, tail, [], join);
+      step('reading the report');
+      const rep = await produced(host, 'leaks (LeakSanitizer)', txt, o);
+      if (rep.report.tool === null) {
+        // an empty file: the leak check ran and found nothing (the program was checked above)
+        rep.report = { ...rep.report, tool: 'lsan', warnings: ['LeakSanitizer found no leaks'] };
+        if (res.code !== null && res.code !== 0) rep.report.warnings.push(`the program exited with code ${res.code}: ${tail.lastLines()}`);
+      }
+      return result(cmd, res.code, [rep]);
     }
     case 'heaptrack': {
       const base = `${wd}/heaptrack`;

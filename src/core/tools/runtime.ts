@@ -120,6 +120,8 @@ export function toolExecutables(tool: ToolId, mode: 'attach' | 'start'): string[
       return ['node'];
     case 'java-histogram':
       return ['jcmd'];
+    case 'lsan':
+      return []; // the sanitizer runtime is in the program itself
   }
 }
 

@@ -4,9 +4,9 @@ import type { LeakReport } from '../model/leakReport';
 import type { Logger } from '../logger';
 
 /** The tools OOM Lens can run. */
-export type ToolId = 'valgrind' | 'heaptrack' | 'tracemalloc' | 'node-heap' | 'java-histogram';
+export type ToolId = 'valgrind' | 'heaptrack' | 'tracemalloc' | 'node-heap' | 'java-histogram' | 'lsan';
 
-export const TOOL_IDS: readonly ToolId[] = ['valgrind', 'heaptrack', 'tracemalloc', 'node-heap', 'java-histogram'];
+export const TOOL_IDS: readonly ToolId[] = ['valgrind', 'heaptrack', 'tracemalloc', 'node-heap', 'java-histogram', 'lsan'];
 
 /** A program to start under a tool: the executable (or script) and its arguments. */
 export interface ProgramSpec {
@@ -43,6 +43,8 @@ export const DEFAULT_TOOL_SETTINGS: ToolSettings = {
 /** What to run: start a program under a tool, or attach a tool to a running process. */
 export type ToolRequest =
   | { tool: 'valgrind'; start: ProgramSpec }
+  /** A program already built with -fsanitize=address or -fsanitize=leak: its leak check at exit. */
+  | { tool: 'lsan'; start: ProgramSpec }
   | { tool: 'heaptrack'; start: ProgramSpec }
   | { tool: 'heaptrack'; pid: number; durationSeconds?: number }
   | { tool: 'tracemalloc'; start: ProgramSpec; python?: string }

@@ -38,6 +38,7 @@ const TOOL_NAMES: Record<string, string> = {
   'java-histogram': 'Java class histogram',
   memray: 'memray',
   heaptrack: 'heaptrack',
+  lsan: 'LeakSanitizer',
 };
 export function toolName(entry: LeakEntry): string {
   return TOOL_NAMES[entry.report.tool ?? ''] ?? entry.report.tool ?? 'leak report';

@@ -3,7 +3,7 @@ import type { LeakTool } from '../../model/leakReport';
 
 /** Finer than LeakTool: how to read it. */
 export type LeakFormat =
-  'memcheck-xml' | 'memcheck-text' | 'massif' | 'tracemalloc' | 'memray' | 'heap-profile' | 'heap-snapshot' | 'java-histogram' | 'heaptrack';
+  'memcheck-xml' | 'memcheck-text' | 'massif' | 'tracemalloc' | 'memray' | 'heap-profile' | 'heap-snapshot' | 'java-histogram' | 'heaptrack' | 'lsan';
 
 export const FORMAT_TOOL: Record<LeakFormat, LeakTool> = {
   'memcheck-xml': 'valgrind-memcheck',
@@ -15,6 +15,7 @@ export const FORMAT_TOOL: Record<LeakFormat, LeakTool> = {
   'heap-snapshot': 'node-heap-snapshot',
   'java-histogram': 'java-histogram',
   heaptrack: 'heaptrack',
+  lsan: 'lsan',
 };
 
 export function detectFormat(headIn: string): LeakFormat | null {
@@ -39,6 +40,14 @@ export function detectFormat(headIn: string): LeakFormat | null {
     (/^total memory leaked: /m.test(head) && /^peak heap memory consumption: /m.test(head))
   )
     return 'heaptrack';
+
+  // before memcheck: LSan logs carry the same ==PID== prefix
+  if (
+    /ERROR: LeakSanitizer: detected memory leaks|\b(?:Direct|Indirect) leak of [\d,]+ byte\(s\) in [\d,]+ object\(s\) allocated from:|SUMMARY: (?:Address|Leak)Sanitizer: [\d,]+ byte\(s\) leaked in/.test(
+      head,
+    )
+  )
+    return 'lsan';
 
   const prefixed = /(?:==|\*\*)\d+(?:==|\*\*)(?: |$)/m.test(head);
   if (

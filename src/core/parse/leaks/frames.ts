@@ -109,6 +109,10 @@ export function isAllocatorFrame(f: LeakFrame): boolean {
   const fn = f.function ?? '';
   if (ALLOC_FNS.has(fn)) return true;
   if (/^operator new(\[\])?\b/.test(fn)) return true;
+  // the sanitizers' interceptors: __interceptor_malloc (gcc), ___interceptor_malloc (clang 17+)
+  if (/^_{2,3}(?:interceptor|asan|lsan|sanitizer)_/.test(fn)) return true;
+  if (f.file && /(?:^|\/)(?:libsanitizer|compiler-rt\/lib)\//.test(f.file)) return true;
+  if (f.object && /\/lib(?:l|a)san\.so|libclang_rt\.(?:l|a)san/.test(f.object) && !f.file) return true;
   if (f.file && basename(f.file) === 'vg_replace_malloc.c') return true;
   if (f.object && /vgpreload_|\/valgrind\//.test(f.object) && !f.file) return true;
   return false;

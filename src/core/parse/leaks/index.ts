@@ -3,7 +3,7 @@
 //   detectLeakFormat(head)           which tool wrote it (from the first KBs), or null
 //   parseLeakReport(text, opts?)     detect + parse a whole text; never throws
 //   parseLeakSource(source)          same for text that arrives in chunks (a file: collect/leakFile.ts
-//                                    opens it): valgrind text/XML and massif are streamed in bounded
+//                                    opens it): valgrind text/XML, massif and LSan are streamed in bounded
 //                                    memory, JSON formats are read whole (limit below)
 //   parseLeakReportPair / parseLeakSources(before, after)
 //                                    growth between two outputs (two heap snapshots, two histograms…)
@@ -19,6 +19,7 @@ import { parseMemrayStats, parseTracemalloc } from './tracemalloc';
 import { heapSnapshotConstructors, parseHeapProfile, parseHeapSnapshot } from './node';
 import { growthByLabel, parseJavaHistogram } from './java';
 import { parseHeaptrack } from './heaptrack';
+import { LsanParser, parseLsan } from './lsan';
 import { diffLeakReports } from './compare';
 import { errMessage, firstLine, site, sortSites } from './util';
 
@@ -111,6 +112,8 @@ function parseAs(format: LeakFormat, text: string): LeakReport {
       return parseJavaHistogram(text);
     case 'heaptrack':
       return parseHeaptrack(text);
+    case 'lsan':
+      return parseLsan(text);
   }
 }
 
@@ -191,6 +194,11 @@ export async function parseLeakSource(src: LeakTextSource, opts: ParseLeakOption
       }
       case 'memcheck-text': {
         const p = new MemcheckTextParser();
+        await streamLines(src, (l) => p.push(l));
+        return sanitize(p.finish());
+      }
+      case 'lsan': {
+        const p = new LsanParser();
         await streamLines(src, (l) => p.push(l));
         return sanitize(p.finish());
       }

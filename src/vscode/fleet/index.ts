@@ -28,10 +28,14 @@ export function registerFleet(context: vscode.ExtensionContext, services: Servic
 
   const settingsButton = 'Open Settings';
   const credsButton = COMMANDS.fleetSetCredentials.title;
+  // The same failure again (a setting edited key by key, Retry) is not a new notification.
+  let notified = '';
   const onState = (s: FleetState) => {
     view.message = s.kind === 'ok' ? `${s.report.hosts.length} hosts, ranked worst first · ${s.url}` : undefined;
     if (s.kind === 'ok') OomLensPanel.ifOpen()?.post({ type: 'fleet', report: s.report });
-    if (s.kind !== 'error') return;
+    if (s.kind === 'ok' || s.kind === 'unset') notified = '';
+    if (s.kind !== 'error' || s.message === notified) return;
+    notified = s.message;
     // The view shows the same message as a row; the notification says where to fix it.
     void vscode.window.showErrorMessage(`OOM Lens Fleet: ${s.message}`, ...(s.auth ? [credsButton] : []), settingsButton).then((a) => {
       if (a === credsButton) void vscode.commands.executeCommand(COMMANDS.fleetSetCredentials.id);

@@ -167,6 +167,10 @@ describe('leak parsers: property — never throw on cut or mangled input', () =>
       node = `{"callFrame": {"functionName": "f${i}", "url": "file:///a.js", "lineNumber": ${i}}, "selfSize": 0, "children": [${node}]}`;
     const deep = parseLeakReport(`{"head": ${node}}`);
     assert.equal(deep.sites.length, 1);
-    assert.equal(deep.sites[0].frames.length, 20000); // the head node is the root, not a frame
+    // 20,000 frames (the head node is the root, not a frame), cut as valgrind's --num-callers cuts
+    assert.equal(deep.sites[0].frames.length, 24);
+    assert.equal(deep.sites[0].frames[0].function, 'leaf');
+    assert.equal(deep.sites[0].frames[23].function, 'f22'); // leaf's callers: f0, f1, …
+    assert.equal(deep.sites[0].framesOmitted, 20000 - 24);
   });
 });

@@ -40,8 +40,10 @@ export interface LeakSite {
   countDiff: number | null;
   /** e.g. constructor or class name for heap tools */
   label: string | null;
-  /** innermost first */
+  /** innermost first; at most 24 plus the first frame in the user's code (see framesOmitted) */
   frames: LeakFrame[];
+  /** Extra: frames cut from a deeper stack (valgrind --num-callers style); absent when none were. */
+  framesOmitted?: number;
   /** Extra: pid of the run that printed this site (memcheck text with several runs), else absent/null. */
   pid?: number | null;
   /** Extra: memcheck "loss record N of M". */

@@ -171,3 +171,39 @@ export function siteKey(site: LeakSite, depth = 4, withKind = true): string {
   const body = parts.length > 0 ? parts.join('|') : `label:${site.label ?? ''}`;
   return withKind ? `${site.kind}#${body}` : body;
 }
+
+/** Frames kept per site, as valgrind's --num-callers bounds them: deep recursion must not make a report quadratic. */
+export const MAX_SITE_FRAMES = 24;
+
+/** A frame that can be the user's code (has a file, is not a system frame): the one a cut must keep. */
+export function isUserCandidate(f: LeakFrame): boolean {
+  return !!f.file && !isSystemFrame(f);
+}
+
+/**
+ * The first `max` frames (innermost first), plus the first frame in the user's code when it lies
+ * beyond them, and how many frames were cut.
+ */
+export function boundFrames(frames: LeakFrame[], max = MAX_SITE_FRAMES): { frames: LeakFrame[]; omitted: number } {
+  if (frames.length <= max) return { frames, omitted: 0 };
+  const kept = frames.slice(0, max);
+  if (!kept.some(isUserCandidate)) {
+    for (let i = max; i < frames.length; i++) {
+      if (isUserCandidate(frames[i])) {
+        kept.push(frames[i]);
+        break;
+      }
+    }
+  }
+  return { frames: kept, omitted: frames.length - kept.length };
+}
+
+/** boundFrames on a site in place; sets site.framesOmitted when frames were cut (adds to a count already there). */
+export function boundSite(site: LeakSite, max = MAX_SITE_FRAMES): LeakSite {
+  const b = boundFrames(site.frames, max);
+  if (b.omitted > 0) {
+    site.frames = b.frames;
+    site.framesOmitted = (site.framesOmitted ?? 0) + b.omitted;
+  }
+  return site;
+}

@@ -22,10 +22,11 @@ import { parseHeaptrack } from './heaptrack';
 import { LsanParser, parseLsan } from './lsan';
 import { diffLeakReports } from './compare';
 import { errMessage, firstLine, site, sortSites } from './util';
+import { boundSite } from './frames';
 
 export { detectLeakFormat, detectFormat, type LeakFormat } from './detect';
 export { compareLeakReports, diffLeakReports, type LeakComparison } from './compare';
-export { firstUserFrame, isSystemFrame, isAllocatorFrame, defaultIsUserFile, siteKey } from './frames';
+export { firstUserFrame, isSystemFrame, isAllocatorFrame, defaultIsUserFile, siteKey, boundFrames, MAX_SITE_FRAMES } from './frames';
 export { sortSites } from './util';
 
 export interface ParseLeakOptions {
@@ -40,7 +41,10 @@ export const MAX_JSON_BYTES = 500 * 1024 * 1024;
 /** Line formats that are not streamed (tracemalloc, histograms, heaptrack) are read whole up to this. */
 const MAX_WHOLE_TEXT_BYTES = 256 * 1024 * 1024;
 
-/** Last line of defence: non-finite numbers (absurd digit strings, 1e400) become null / 0 with a warning. */
+/**
+ * Last line of defence: non-finite numbers (absurd digit strings, 1e400) become null / 0 with a
+ * warning; stacks longer than MAX_SITE_FRAMES are cut (the tree readers already cut while reading).
+ */
 function sanitize(r: LeakReport): LeakReport {
   let bad = 0;
   const fix = (o: Record<string, unknown>, keys: string[], zero: string[] = []) => {
@@ -60,6 +64,7 @@ function sanitize(r: LeakReport): LeakReport {
       ['bytes'],
     );
     for (const f of s.frames) fix(f as unknown as Record<string, unknown>, ['line', 'column']);
+    boundSite(s);
   }
   if (bad > 0) {
     r.warnings.push(`${bad} number(s) out of range were dropped`);

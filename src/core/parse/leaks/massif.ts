@@ -9,6 +9,7 @@
 import type { LeakFrame, LeakReport, LeakSite } from '../../model/leakReport';
 import { emptyLeakSummary } from '../../model/leakReport';
 import { int, num, parseValgrindFrameText, site, sortSites } from './util';
+import { isUserCandidate, MAX_SITE_FRAMES } from './frames';
 
 interface TreeNode {
   bytes: number;
@@ -179,32 +180,53 @@ export class MassifParser {
     if (chosen) {
       for (const c of chosen.root.children)
         top.push({ bytes: c.bytes, frame: nodeFrame(c.text), text: c.text, belowThresholdPlaces: BELOW.exec(c.text)?.[1] ?? null });
-      const walk = (node: TreeNode, path: LeakFrame[]) => {
-        for (const c of node.children) {
-          const below = BELOW.exec(c.text);
-          if (below) {
-            if (c.bytes > 0) {
-              sites.push(
-                site('retained', c.bytes, {
-                  frames: [...path],
-                  label: `in ${below[1]} place${below[1] === '1' ? '' : 's'} below massif's threshold`,
-                }),
-              );
-            }
-            continue;
-          }
-          const f = nodeFrame(c.text) ?? { function: c.text || null, file: null, line: null, object: null };
-          const p = [...path, f];
-          if (c.children.length === 0) {
-            if (c.bytes > 0) sites.push(site('retained', c.bytes, { frames: p }));
-          } else {
-            walk(c, p);
-            const childSum = c.children.reduce((a, x) => a + x.bytes, 0);
-            if (c.bytes > childSum) sites.push(site('retained', c.bytes - childSum, { frames: p }));
-          }
-        }
+      // Iterative walk (a deep tree must not overflow the call stack), one shared path; a site's
+      // frames are the first MAX_SITE_FRAMES of it plus the first user frame below them.
+      const path: LeakFrame[] = [];
+      const firstUser: number[] = []; // firstUser[i]: the first user frame in path[0..i], or -1
+      const framesAt = (len: number): { frames: LeakFrame[]; omitted: number } => {
+        const n = Math.min(len, MAX_SITE_FRAMES);
+        const frames = path.slice(0, n);
+        const u = len > 0 ? firstUser[len - 1] : -1;
+        if (u >= n) frames.push(path[u]);
+        return { frames, omitted: len - frames.length };
       };
-      walk(chosen.root, []);
+      const leafSite = (bytes: number, len: number, label: string | null = null) => {
+        const b = framesAt(len);
+        const s = site('retained', bytes, { frames: b.frames, label });
+        if (b.omitted > 0) s.framesOmitted = b.omitted;
+        sites.push(s);
+      };
+      const stack: Array<{ node: TreeNode; depth: number; exit: boolean }> = [];
+      const pushChildren = (node: TreeNode, depth: number) => {
+        for (let i = node.children.length - 1; i >= 0; i--) stack.push({ node: node.children[i], depth, exit: false });
+      };
+      pushChildren(chosen.root, 1);
+      while (stack.length > 0) {
+        const { node: c, depth, exit } = stack.pop()!;
+        if (exit) {
+          // what the node holds beyond its children, after them (the order a recursive walk gives)
+          let childSum = 0;
+          for (const x of c.children) childSum += x.bytes;
+          if (c.bytes > childSum) leafSite(c.bytes - childSum, depth);
+          continue;
+        }
+        const below = BELOW.exec(c.text);
+        if (below) {
+          if (c.bytes > 0) leafSite(c.bytes, depth - 1, `in ${below[1]} place${below[1] === '1' ? '' : 's'} below massif's threshold`);
+          continue;
+        }
+        const f = nodeFrame(c.text) ?? { function: c.text || null, file: null, line: null, object: null };
+        path[depth - 1] = f;
+        const above = depth > 1 ? firstUser[depth - 2] : -1;
+        firstUser[depth - 1] = above >= 0 ? above : isUserCandidate(f) ? depth - 1 : -1;
+        if (c.children.length === 0) {
+          if (c.bytes > 0) leafSite(c.bytes, depth);
+        } else {
+          stack.push({ node: c, depth, exit: true });
+          pushChildren(c, depth + 1);
+        }
+      }
     } else {
       warnings.push(this.snapshots.length === 0 ? 'no massif snapshots found' : 'no detailed massif snapshot (heap_tree=detailed/peak): no allocation sites');
     }

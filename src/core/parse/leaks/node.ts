@@ -6,6 +6,7 @@
 import type { LeakFrame, LeakReport, LeakSite } from '../../model/leakReport';
 import { emptyLeakSummary } from '../../model/leakReport';
 import { site, sortSites } from './util';
+import { isUserCandidate, MAX_SITE_FRAMES } from './frames';
 
 interface CallFrame {
   functionName?: string;
@@ -74,41 +75,56 @@ export function parseHeapProfile(json: unknown): LeakReport {
   }
   const bySite = new Map<string, Agg>();
   let total = 0;
-  // iterative DFS keeping the path (root -> node)
+  // Iterative DFS keeping the path (root -> node). A site's frames are built from the path's last
+  // MAX_SITE_FRAMES real frames plus the nearest user frame above them (userAt[d]: the deepest
+  // user frame at depth <= d): O(MAX_SITE_FRAMES) per allocating node, whatever the depth.
   const stack: Array<{ node: ProfileNode; depth: number }> = [{ node: root, depth: 0 }];
   const path: LeakFrame[] = [];
+  const real: boolean[] = []; // path[d] is a frame of the stack (not the root or a pseudo node)
+  const userAt: number[] = [];
+  const realCount: number[] = []; // real frames at depths 1..d
   let visited = 0;
+  let maxDepth = 0;
+  const framesOf = (depth: number): { frames: LeakFrame[]; omitted: number } => {
+    const frames: LeakFrame[] = [];
+    let d = depth;
+    for (; d >= 1 && frames.length < MAX_SITE_FRAMES; d--) if (real[d]) frames.push(path[d]);
+    if (d >= 1 && !frames.some(isUserCandidate) && userAt[d] >= 1) frames.push(path[userAt[d]]);
+    return { frames, omitted: realCount[depth] - frames.length };
+  };
   while (stack.length > 0) {
     const { node, depth } = stack.pop()!;
     visited++;
-    path.length = depth;
+    if (depth > maxDepth) maxDepth = depth;
     const cf = node.callFrame ?? {};
     const isPseudo = depth === 0 || PSEUDO.has(cf.functionName ?? '');
     const f = cfFrame(cf);
-    path.push(f);
+    path[depth] = f;
+    real[depth] = !isPseudo;
+    userAt[depth] = !isPseudo && isUserCandidate(f) ? depth : depth > 0 ? userAt[depth - 1] : -1;
+    realCount[depth] = (depth > 0 ? realCount[depth - 1] : 0) + (isPseudo ? 0 : 1);
     const self = typeof node.selfSize === 'number' && Number.isFinite(node.selfSize) && node.selfSize > 0 ? node.selfSize : 0;
     if (self > 0) {
       total += self;
-      const frames = path
-        .slice(isPseudo && depth === 0 ? 0 : 1)
-        .reverse()
-        .filter((x) => !PSEUDO.has(x.function ?? ''));
       const top = isPseudo ? { function: cf.functionName ?? '(root)', file: null, line: null, object: null } : f;
       const key = `${top.function}\u0000${top.file ?? ''}\u0000${top.line ?? ''}`;
       const count = haveSamples && typeof node.id === 'number' ? (samplesPerNode.get(node.id) ?? 0) : null;
       const a = bySite.get(key);
       if (!a) {
-        bySite.set(key, {
-          site: site('retained', self, { frames: frames.length > 0 ? frames : [top], count, stacks: 1, label: isPseudo ? top.function : null }),
-          heaviest: self,
-        });
+        const b = framesOf(depth);
+        const s = site('retained', self, { frames: b.frames.length > 0 ? b.frames : [top], count, stacks: 1, label: isPseudo ? top.function : null });
+        if (b.omitted > 0) s.framesOmitted = b.omitted;
+        bySite.set(key, { site: s, heaviest: self });
       } else {
         a.site.bytes += self;
         a.site.stacks = (a.site.stacks ?? 0) + 1;
         if (count !== null) a.site.count = (a.site.count ?? 0) + count;
         if (self > a.heaviest) {
           a.heaviest = self;
-          a.site.frames = frames.length > 0 ? frames : [top];
+          const b = framesOf(depth);
+          a.site.frames = b.frames.length > 0 ? b.frames : [top];
+          if (b.omitted > 0) a.site.framesOmitted = b.omitted;
+          else delete a.site.framesOmitted;
         }
       }
     }
@@ -122,6 +138,7 @@ export function parseHeapProfile(json: unknown): LeakReport {
   report.summary.liveCount = haveSamples ? samples!.length : null;
   report.details = {
     nodes: visited,
+    maxDepth,
     note: 'sampled allocations still live when the profile was taken; sites merged by allocating function+file+line, frames of the heaviest path',
   };
   if (visited === 1 && total === 0) report.warnings.push('heap profile is empty');

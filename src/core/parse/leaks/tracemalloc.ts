@@ -191,7 +191,7 @@ export function parseTracemalloc(text: string): LeakReport {
     // anything else: a source line printed under a frame, or prose; keep collecting frames
   }
   flushFrames();
-  groups.push(...reprGroups);
+  for (const g of reprGroups) groups.push(g);
 
   const nonEmpty = groups.filter((g) => g.sites.length > 0);
   let chosen: LeakGroup | null = null;

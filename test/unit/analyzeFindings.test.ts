@@ -503,6 +503,41 @@ describe('analyze findings: growth, floods, zombies', () => {
     assert.ok(!commands(f).some((c) => c.includes('rm -rf')));
   });
 
+  it('hostile argv: a remedy repeats a command line only when argv[0] is the real program and no argument loads code', () => {
+    const suspect = (p: ReturnType<typeof proc>) =>
+      commands(only({ ...withProcs(quietReport(), p), growth: [growth({ pid: p.pid, comm: p.comm })] }, 'leak-suspect'));
+    // `exec -a rm x -rf --no-preserve-root /`: it claims to be rm; /proc/PID/exe says it is not.
+    const fake = suspect(proc({ pid: 110, comm: 'x', cmdline: 'rm -rf --no-preserve-root /', exe: '/tmp/x' }));
+    assert.ok(fake.includes('valgrind --leak-check=full <program> <args>'), fake.join('\n'));
+    assert.ok(!fake.some((c) => c.includes('rm') || c.includes('preserve')));
+    // A "node" that would load someone's code: the script is a placeholder, never --require /tmp/evil.js.
+    const node = suspect(proc({ pid: 111, comm: 'node', cmdline: 'node app.js --require /tmp/evil.js' }));
+    assert.ok(node.includes('node --heapsnapshot-signal=SIGUSR2 app.js'), node.join('\n'));
+    assert.ok(!node.some((c) => c.includes('evil')));
+    for (const flag of ['-r', '--import=/tmp/x.mjs', '-e', '--eval=process.exit()', '-p']) {
+      const n = suspect(proc({ pid: 112, comm: 'node', cmdline: `node ${flag} server.js` }));
+      assert.ok(!n.some((c) => c.includes(flag)), `${flag}: ${n.join(' | ')}`);
+    }
+    const py = suspect(proc({ pid: 113, comm: 'python3', cmdline: 'python3 -c import_os', exe: '/usr/bin/python3.11' }));
+    assert.ok(py.includes('python3 -X tracemalloc=25 app.py'), py.join('\n'));
+    // The real program with awkward arguments: every word quoted for sh.
+    const real = proc({ pid: 114, comm: 'myd', cmdline: null, argv: ['/usr/local/bin/myd', "--name=it's here", '$(reboot)'], exe: '/usr/local/bin/myd' });
+    assert.ok(suspect(real).includes(`valgrind --leak-check=full /usr/local/bin/myd '--name=it'\\''s here' '$(reboot)'`), suspect(real).join('\n'));
+    // A newline inside an argument, or a deleted binary: placeholder.
+    assert.ok(
+      suspect(proc({ pid: 115, comm: 'myd', argv: ['/usr/bin/myd', 'a\nb'], exe: '/usr/bin/myd' })).includes('valgrind --leak-check=full <program> <args>'),
+    );
+    assert.ok(
+      suspect(proc({ pid: 116, comm: 'myd', cmdline: '/usr/bin/myd', exe: '/usr/bin/myd (deleted)' })).includes('valgrind --leak-check=full <program> <args>'),
+    );
+    // python3 is /usr/bin/python3.11: the same program.
+    assert.ok(
+      suspect(proc({ pid: 117, comm: 'python3', cmdline: 'python3 /srv/job.py', exe: '/usr/bin/python3.11' })).includes(
+        'python3 -X tracemalloc=25 /srv/job.py',
+      ),
+    );
+  });
+
   it('growing: one information finding for the processes that grew but are not leak suspects', () => {
     const r = {
       ...quietReport(),

@@ -68,6 +68,17 @@ describe('snapshot frames -> report', () => {
     assert.equal(rep.processes.find((p) => p.pid === 42)!.cmdline, 'a line one\nline two');
   });
 
+  it('argv keeps argument boundaries; exe is where /proc/PID/exe points (ls -l), with spaces and "(deleted)" kept', () => {
+    const text =
+      `${FRAME} procs\n42/status:Name:\tx\n42/cmdline:/usr/bin/my app\0--name=a b\0\n43/status:Name:\ty\n43/cmdline:y\0\n44/status:Name:\tkworker\n` +
+      `${FRAME} exe\nlrwxrwxrwx 1 root root 0 Dec  3 12:00 42/exe -> /usr/bin/my app\nlrwxrwxrwx 1 app  app  0 Dec  3 12:00 43/exe -> /opt/y (deleted)\n${FRAME} end\n`;
+    const rep = buildReport(parseSnapshotFrames(text), host);
+    const by = (pid: number) => rep.processes.find((p) => p.pid === pid)!;
+    assert.deepEqual([by(42).argv, by(42).exe], [['/usr/bin/my app', '--name=a b'], '/usr/bin/my app']);
+    assert.deepEqual([by(43).argv, by(43).exe], [['y'], '/opt/y (deleted)']);
+    assert.deepEqual([by(44).argv, by(44).exe], [null, null], 'a kernel thread has neither');
+  });
+
   it("the two streams of the collector: processes of both halves merge; complete only when both ended; sudo's words are told apart", () => {
     const out = `${FRAME} meta\nkernel 6.1\n${FRAME} files\nmeminfo:MemTotal: 1000 kB\n${FRAME} procs\n12/status:Name:\ta\n12/status:VmRSS:\t10 kB\n${FRAME} end\n`;
     const err = `${FRAME} meta\nnow 1700000000\n${FRAME} procs\n17/status:Name:\tb\n17/smaps_rollup:Pss:\t5 kB\ngrep: 19/status: No such file or directory\n${FRAME} cgroups\n/sys/fs/cgroup/x/memory.max:max\n${FRAME} end\n`;

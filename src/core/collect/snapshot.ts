@@ -78,6 +78,8 @@ function processFrom(p: RawProcess, users: Map<number, string>, bootMs: number |
     user: uid === null ? null : (users.get(uid) ?? String(uid)),
     comm: s.Name,
     cmdline: p.cmdline ? p.cmdline.replace(/\0+$/, '').replace(/\0/g, ' ') || null : null,
+    argv: p.cmdline && p.cmdline.includes('\0') ? p.cmdline.replace(/\0$/, '').split('\0') : null,
+    exe: p.exe,
     state: s.State ? s.State.split(/\s/)[0] : null,
     rssKb: kb(s.VmRSS),
     rssAnonKb: kb(s.RssAnon),

@@ -52,6 +52,9 @@ export function procGreps(dirs: string[], rollup: boolean): string[] {
     `echo '${FRAME} procs'`,
     `grep -aHE '${pattern}' ${files('status', 'stat', ...(rollup ? ['smaps_rollup'] : []), 'cgroup', 'oom_score', 'oom_score_adj')} 2>&1`,
     `grep -aH '' ${files('cmdline')} 2>&1`,
+    // Where each exe points (the real program, whatever argv[0] claims): a copy-ready remedy may name only that.
+    `echo '${FRAME} exe'`,
+    `ls -l ${files('exe')} 2>/dev/null`,
   ];
 }
 

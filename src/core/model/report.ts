@@ -55,6 +55,10 @@ export interface ProcessInfo {
   user: string | null;
   comm: string;
   cmdline: string | null;
+  /** The arguments as the process holds them (cmdline split on NUL), when read. */
+  argv?: string[] | null;
+  /** Where /proc/PID/exe points: the program really running (argv[0] is whatever the starter chose). Null when unreadable. */
+  exe?: string | null;
   state: string | null;
   rssKb: number | null;
   rssAnonKb: number | null;

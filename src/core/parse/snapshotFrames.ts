@@ -18,6 +18,8 @@ export interface RawProcess {
   rollup: Record<string, string> | null;
   /** Start time in clock ticks after boot (/proc/PID/stat field 22). */
   start: number | null;
+  /** The target of /proc/PID/exe (from `ls -l`), when readable. */
+  exe: string | null;
 }
 
 export interface RawSnapshot {
@@ -45,12 +47,13 @@ function digitsValue(line: string, end: number): number {
   }
   return n;
 }
+const EXE_LINE = /^l\S*\s.*?(?:^|[\s/])(\d+)\/exe -> (\/.*)$/;
 const GREP_ERROR = /^grep: (.+?): ([^:]+)$/;
 
 function procOf(raw: RawSnapshot, pid: number): RawProcess {
   let p = raw.procs.get(pid);
   if (!p) {
-    p = { pid, status: {}, oomScore: null, oomScoreAdj: null, cgroupLines: [], cmdline: null, rollup: null, start: null };
+    p = { pid, status: {}, oomScore: null, oomScoreAdj: null, cgroupLines: [], cmdline: null, rollup: null, start: null, exe: null };
     raw.procs.set(pid, p);
   }
   return p;
@@ -159,6 +162,12 @@ export function parseSnapshotFrames(text: string, into?: RawSnapshot): RawSnapsh
           p.cmdline = body;
           lastCmdline = p;
         }
+        break;
+      }
+      case 'exe': {
+        // `ls -l PID/exe`: "lrwxrwxrwx 1 root root 0 Dec  3 12:00 123/exe -> /usr/bin/prog"
+        const m = EXE_LINE.exec(line);
+        if (m) procOf(raw, Number(m[1])).exe = m[2];
         break;
       }
       case 'cgroups': {

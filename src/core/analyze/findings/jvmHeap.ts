@@ -6,7 +6,7 @@
 import { formatKb } from '../../format';
 import type { Finding, ProcessInfo, Remedy } from '../../model/report';
 import { type FindingContext, effectiveLimit, pidArg, userProcesses, procKey } from './context';
-import { detectRuntime, jvmMaxHeapKb, jvmOverheadKb, parseJvmFlags, safeCmdline } from './runtime';
+import { detectRuntime, jvmMaxHeapKb, jvmOverheadKb, parseJvmFlags, safeProgramCommand } from './runtime';
 import { setContainerLimit } from './remedies';
 
 function suggestXmxMb(limitKb: number): number {
@@ -35,7 +35,7 @@ export function jvmHeap(ctx: FindingContext): Finding[] {
     if (heapKb + overhead <= lim.limitKb) continue;
     const where = lim.source === 'cgroup' ? `its cgroup limit ${formatKb(lim.limitKb)} (${lim.cgroup})` : `the host's RAM ${formatKb(lim.limitKb)}`;
     const sugg = suggestXmxMb(lim.limitKb);
-    const cmd = safeCmdline(p.cmdline);
+    const cmd = safeProgramCommand(p);
     const remedies: Remedy[] = [
       {
         title: `Lower the heap to fit: -Xmx${xmxArg(sugg)} leaves room for the non-heap memory (or use -XX:MaxRAMPercentage=75 in containers)`,

@@ -5,7 +5,7 @@
 import { formatKb } from '../../format';
 import type { Finding, Remedy } from '../../model/report';
 import { type FindingContext, effectiveLimit, userProcesses, procKey } from './context';
-import { detectRuntime, nodeOverheadKb, parseNodeOldSpace, safeCmdline } from './runtime';
+import { detectRuntime, nodeOverheadKb, parseNodeOldSpace, safeProgramCommand } from './runtime';
 import { setContainerLimit } from './remedies';
 
 export function nodeHeap(ctx: FindingContext): Finding[] {
@@ -21,7 +21,7 @@ export function nodeHeap(ctx: FindingContext): Finding[] {
     if (heapKb + overhead <= lim.limitKb) continue;
     const suggMb = Math.max(64, Math.floor((0.9 * lim.limitKb - 128 * 1024) / 1.1 / 1024 / 64) * 64);
     const where = lim.source === 'cgroup' ? `its cgroup limit ${formatKb(lim.limitKb)} (${lim.cgroup})` : `the host's RAM ${formatKb(lim.limitKb)}`;
-    const cmd = safeCmdline(p.cmdline);
+    const cmd = safeProgramCommand(p);
     const remedies: Remedy[] = [
       {
         title: `Lower the old space to fit: --max-old-space-size=${suggMb}`,

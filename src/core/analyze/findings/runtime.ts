@@ -2,6 +2,7 @@
 // tool to launch for each runtime.
 import type { ProcessInfo, Remedy } from '../../model/report';
 import { pidArg } from './context';
+import { shQuote } from '../../shell';
 
 export type Runtime = 'java' | 'node' | 'python' | 'native';
 
@@ -121,22 +122,52 @@ export function nodeOverheadKb(heapKb: number): number {
   return 128 * 1024 + 0.1 * heapKb;
 }
 
-/** A command line safe to show inside a suggested command (no shell metacharacters), or null. */
-export function safeCmdline(cmdline: string | null | undefined): string | null {
-  const c = (cmdline ?? '').trim();
-  return c && c.length <= 300 && /^[A-Za-z0-9_./=:,+@%\- ]+$/.test(c) ? c : null;
+/**
+ * Options that make an interpreter run code given on the command line or load it from elsewhere:
+ * a remedy that repeats them would run what a process (anyone's) chose to put there.
+ */
+const CODE_LOADING = /^(-r|--require|--import|--loader|--experimental-loader|-e|--eval|-p|--print|-c|--inspect(-brk|-port)?|--env-file|-i|--interactive)(=|$)/;
+
+type ProgramOf = Pick<ProcessInfo, 'cmdline'> & Partial<Pick<ProcessInfo, 'argv' | 'exe'>>;
+
+/**
+ * The process's own program and arguments, quoted word by word, when it is safe to repeat in a
+ * copy-ready command; else null (the caller shows a placeholder). Safe means: argv[0] names the
+ * program /proc/PID/exe really runs (`exec -a rm x -rf /` claims to be rm and is not), no
+ * argument loads code (--require, -r, -e, -c, --import…), no control characters, a sane length.
+ */
+export function safeProgramArgv(p: ProgramOf): string[] | null {
+  const argv = p.argv;
+  const exe = p.exe;
+  if (!argv || argv.length === 0 || !exe || !exe.startsWith('/') || exe.endsWith(' (deleted)')) return null;
+  const base = (s: string) => s.slice(s.lastIndexOf('/') + 1);
+  const a0 = argv[0];
+  // "python3" for /usr/bin/python3.11, "node" for /usr/bin/node, "./app" for /srv/app.
+  const named = a0 === exe || base(a0) === base(exe) || (!a0.includes('/') && base(exe).startsWith(a0) && /^[0-9.]*$/.test(base(exe).slice(a0.length)));
+  // The program itself must be a plain path: a name with shell or option characters is no program of the user's.
+  if (!named || !/^[A-Za-z0-9_.+@/][A-Za-z0-9_.+@/-]*$/.test(a0)) return null;
+  if (argv.join(' ').length > 2000) return null;
+  // eslint-disable-next-line no-control-regex -- a newline or escape in an argument never goes into a command
+  if (argv.some((a) => /[\u0000-\u001f\u007f]/.test(a))) return null;
+  if (argv.slice(1).some((a) => CODE_LOADING.test(a))) return null;
+  return argv;
 }
 
-/** Tokens after the interpreter ("python3 app.py --x" -> "app.py --x"), safe or a placeholder. */
-function scriptArgs(cmdline: string | null | undefined, placeholder: string): string {
-  const c = safeCmdline(cmdline);
-  if (!c) return placeholder;
-  const rest = c.split(/\s+/).slice(1).join(' ');
-  return rest || placeholder;
+/** safeProgramArgv as one quoted command line, or null. */
+export function safeProgramCommand(p: ProgramOf, from = 0): string | null {
+  const argv = safeProgramArgv(p);
+  if (!argv) return null;
+  const words = argv.slice(from);
+  return words.length ? words.map(shQuote).join(' ') : null;
+}
+
+/** Arguments after the interpreter ("python3 app.py --x" -> "app.py --x"), checked and quoted, or a placeholder. */
+function scriptArgs(p: ProgramOf, placeholder: string): string {
+  return safeProgramCommand(p, 1) ?? placeholder;
 }
 
 /** The leak tool of the guide for this runtime, ready to run (profiler launches do not change the host). */
-export function leakToolRemedies(p: Pick<ProcessInfo, 'pid' | 'comm' | 'cmdline'>): Remedy[] {
+export function leakToolRemedies(p: Pick<ProcessInfo, 'pid' | 'comm' | 'cmdline'> & Partial<Pick<ProcessInfo, 'argv' | 'exe'>>): Remedy[] {
   const rt = detectRuntime(p);
   const pid = pidArg(p.pid);
   switch (rt) {
@@ -157,7 +188,7 @@ export function leakToolRemedies(p: Pick<ProcessInfo, 'pid' | 'comm' | 'cmdline'
       return [
         {
           title: 'Restart it with heap snapshots on demand (--heapsnapshot-signal); compare two snapshots in Chrome DevTools',
-          commands: [`node --heapsnapshot-signal=SIGUSR2 ${scriptArgs(p.cmdline, 'app.js')}`],
+          commands: [`node --heapsnapshot-signal=SIGUSR2 ${scriptArgs(p, 'app.js')}`],
           changesHost: false,
         },
         {
@@ -167,7 +198,7 @@ export function leakToolRemedies(p: Pick<ProcessInfo, 'pid' | 'comm' | 'cmdline'
         },
         {
           title: 'Or attach the inspector (chrome://inspect → Memory), or profile with clinic.js / heapdump',
-          commands: [`node --inspect ${scriptArgs(p.cmdline, 'app.js')}`, `clinic heapprofiler -- node ${scriptArgs(p.cmdline, 'app.js')}`],
+          commands: [`node --inspect ${scriptArgs(p, 'app.js')}`, `clinic heapprofiler -- node ${scriptArgs(p, 'app.js')}`],
           changesHost: false,
         },
       ];
@@ -175,12 +206,12 @@ export function leakToolRemedies(p: Pick<ProcessInfo, 'pid' | 'comm' | 'cmdline'
       return [
         {
           title: 'Restart it with tracemalloc (25 frames), then compare tracemalloc.take_snapshot() over time; objgraph and memory_profiler help too',
-          commands: [`python3 -X tracemalloc=25 ${scriptArgs(p.cmdline, 'app.py')}`, `PYTHONTRACEMALLOC=25 python3 ${scriptArgs(p.cmdline, 'app.py')}`],
+          commands: [`python3 -X tracemalloc=25 ${scriptArgs(p, 'app.py')}`, `PYTHONTRACEMALLOC=25 python3 ${scriptArgs(p, 'app.py')}`],
           changesHost: false,
         },
       ];
     default: {
-      const c = safeCmdline(p.cmdline) ?? '<program> <args>';
+      const c = safeProgramCommand(p) ?? '<program> <args>';
       return [
         {
           title: 'Run it under valgrind to list the leaked blocks and where they were allocated',

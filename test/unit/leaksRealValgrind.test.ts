@@ -104,6 +104,20 @@ describe('leak parsers: a real valgrind run', function () {
     assert.equal(siteSummary(node, 'valgrind-memcheck'), '16 B definitely lost (+6 B indirectly) in 1 block');
   });
 
+  it("default leak kinds: the XML's indirectly lost total (from the records) is the text LEAK SUMMARY's", async () => {
+    const xml = join(dir, 'default.xml');
+    const log = join(dir, 'default.log');
+    run(['--leak-check=full', '--xml=yes', `--xml-file=${xml}`]);
+    run(['--leak-check=full', `--log-file=${log}`]);
+    const x = await parseLeakReportFile(xml);
+    const t = await parseLeakReportFile(log);
+    // the node's strdup()ed "hello": 6 bytes, not shown as a record with definite,possible
+    assert.equal(t.summary.indirectlyLostBytes, 6);
+    assert.equal(x.sites.filter((s) => s.kind === 'indirectly lost').length, 0);
+    assert.equal(x.summary.indirectlyLostBytes, t.summary.indirectlyLostBytes);
+    assert.equal(x.summary.definitelyLostBytes, t.summary.definitelyLostBytes);
+  });
+
   it('text log (--log-file): same sites as the XML, with the HEAP/LEAK SUMMARY', async () => {
     const log = join(dir, 'vg.log');
     run(['--leak-check=full', '--show-leak-kinds=all', `--log-file=${log}`]);

@@ -24,6 +24,8 @@ export function detectFormat(headIn: string): LeakFormat | null {
   const t = head.trimStart();
 
   if (/<valgrindoutput\b/.test(head) || (/<\?xml/.test(head) && /<protocol(?:version|tool)>/.test(head))) return 'memcheck-xml';
+  // a lone <error> pasted from a valgrind XML file (no document around it)
+  if (/<error>\s*<unique>0x[0-9a-fA-F]+<\/unique>/.test(head) && /<kind>[A-Z]\w+<\/kind>/.test(head)) return 'memcheck-xml';
 
   if (t.startsWith('{') || t.startsWith('[')) {
     if (/"snapshot"\s*:\s*\{\s*"meta"/.test(t) || /"node_fields"\s*:/.test(t)) return 'heap-snapshot';

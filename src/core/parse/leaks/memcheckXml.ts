@@ -65,6 +65,9 @@ export class MemcheckXmlParser {
   private closedRoot = false;
   private finishedDoc = false;
   private secondDoc = false;
+  /** A pasted `<error>…</error>` with no document around it: read inside a root of our own. */
+  private fragment = false;
+  private fragmentErrors = 0;
 
   constructor() {
     this.sax = new SaxesParser({ position: false });
@@ -103,13 +106,18 @@ export class MemcheckXmlParser {
       // Drop whatever precedes the document (a shell prompt, program output, a BOM).
       this.pending += chunk;
       const i = this.pending.search(/<\?xml|<valgrindoutput/);
-      if (i < 0) {
+      const e = i < 0 ? this.pending.search(/<error>\s*<unique>/) : -1;
+      if (i < 0 && e < 0) {
         if (this.pending.length > MAX_PENDING) {
           this.pending = this.pending.slice(-64);
         }
         return;
       }
-      chunk = this.pending.slice(i);
+      if (i >= 0) chunk = this.pending.slice(i);
+      else {
+        this.fragment = true;
+        chunk = `<valgrindoutput>${this.pending.slice(e)}`;
+      }
       this.pending = '';
       this.started = true;
     }
@@ -235,6 +243,7 @@ export class MemcheckXmlParser {
     else if (name === 'leakedbytes') this.err.leakedBytes = int(t);
     else if (name === 'leakedblocks') this.err.leakedBlocks = int(t);
     else if (name === 'error' && depth === 2) {
+      this.fragmentErrors++;
       this.endError(this.err);
       this.err = null;
     }
@@ -267,13 +276,18 @@ export class MemcheckXmlParser {
   finish(): LeakReport {
     if (!this.dead && this.started) {
       try {
+        if (this.fragment) this.sax.write('</valgrindoutput>');
         this.sax.close();
       } catch (e) {
         this.warnings.push(`XML ended early: ${errMessage(e)}`);
       }
     }
     const warnings = [...this.warnings];
-    if (!this.sawRoot) warnings.push('no <valgrindoutput> element: not a valgrind XML file?');
+    if (this.fragment)
+      warnings.push(
+        `a fragment of valgrind XML (${this.fragmentErrors} <error> element${this.fragmentErrors === 1 ? '' : 's'}) without its document: no run facts, totals from the records shown`,
+      );
+    else if (!this.sawRoot) warnings.push('no <valgrindoutput> element: not a valgrind XML file?');
     else if (!this.closedRoot) warnings.push('the XML file ends before </valgrindoutput> (valgrind still running or killed?): leaks may be missing');
     if (this.protocolTool && this.protocolTool !== 'memcheck') warnings.push(`XML written by valgrind tool '${this.protocolTool}', not memcheck`);
     if (this.protocolVersion !== null && this.protocolVersion > 4) warnings.push(`XML protocol ${this.protocolVersion} is newer than 4: read as protocol 4`);
@@ -293,7 +307,7 @@ export class MemcheckXmlParser {
     const shows = (k: string) => showKinds.includes('all') || showKinds.includes(k);
     const showReachable = opt('show-reachable') === 'yes';
     const ran = finished && leakCheck !== 'no';
-    if (!finished && this.sawRoot) warnings.push('the run did not reach FINISHED: the leak totals are unknown');
+    if (!finished && this.sawRoot && !this.fragment) warnings.push('the run did not reach FINISHED: the leak totals are unknown');
     const sum = (k: LeakKind) => {
       const s = this.sites.filter((x) => x.kind === k);
       return { bytes: s.reduce((a, x) => a + (x.directBytes ?? x.bytes), 0), blocks: s.reduce((a, x) => a + (x.count ?? 0), 0), n: s.length };
@@ -308,6 +322,16 @@ export class MemcheckXmlParser {
     fill('definitely lost', shows('definite'), 'definitelyLost');
     fill('possibly lost', shows('possible') && opt('show-possibly-lost') !== 'no', 'possiblyLost');
     fill('indirectly lost', shows('indirect') || showReachable, 'indirectlyLost');
+    if (summary.indirectlyLostBytes === null) {
+      // XML has no LEAK SUMMARY: the indirect bytes are in the definite records' "(N direct, M indirect)"
+      // (valgrind attributes each indirectly lost block to the definitely lost block that points to it)
+      const definite = this.sites.filter((x) => x.kind === 'definitely lost');
+      if ((ran && shows('definite')) || definite.length > 0) {
+        summary.indirectlyLostBytes = definite.reduce((a, x) => a + (x.indirectBytes ?? 0), 0);
+        // the block count is not printed; zero bytes are zero blocks
+        if (summary.indirectlyLostBytes === 0) summary.indirectlyLostBlocks = 0;
+      }
+    }
     fill('still reachable', shows('reachable') || showReachable, 'stillReachable');
 
     const command = this.argv.length > 0 ? this.argv.join(' ') : this.preambleCommand;
@@ -320,7 +344,7 @@ export class MemcheckXmlParser {
       sites: sortSites(this.sites),
       warnings,
       details: {
-        format: 'xml',
+        format: this.fragment ? 'xml-fragment' : 'xml',
         protocolVersion: this.protocolVersion,
         ppid: this.ppid,
         valgrindArgs: this.vargv.slice(1),

@@ -246,6 +246,32 @@ Events:
     );
   });
 
+  it('kubectl get pods -A (1.24+): RESTARTS "5 (3m12s ago)", several OOMKilled rows, an init container, the rest ignored', () => {
+    const table = [
+      'NAMESPACE     NAME                                READY   STATUS            RESTARTS        AGE',
+      'prod          api-7d9f8b6c5d-x2k4p                0/1     OOMKilled         5 (3m12s ago)   42m',
+      'prod          worker-5c6d7e8f9-abcde              0/1     OOMKilled         12 (45s ago)    2h',
+      'kube-system   coredns-5d78c9869d-8xk2p            1/1     Running           0               3d',
+      'batch         nightly-28501234-q7k9z              0/1     Init:OOMKilled    1 (2d3h ago)    4d',
+      'prod          web-6b7c8d9e0f-zzzzz                0/1     CrashLoopBackOff  7 (12s ago)     1h',
+      '',
+    ].join('\n');
+    const expected = [
+      ['api-7d9f8b6c5d-x2k4p', 'prod', 5, true],
+      ['worker-5c6d7e8f9-abcde', 'prod', 12, true],
+      ['nightly-28501234-q7k9z', 'batch', 1, true],
+    ];
+    const read = (t: string) => states(t).map((x) => [x.pod, x.namespace, x.restartCount, x.oomKilled]);
+    assert.deepEqual(read(table), expected);
+    // pasted: CRLF, indented, behind a shell prompt line
+    assert.deepEqual(read('$ kubectl get pods -A\r\n' + table.replace(/^/gm, '  ').replace(/\n/g, '\r\n')), expected);
+    // without the namespace column
+    assert.deepEqual(
+      read(table.replace(/^\S+\s+/gm, '')),
+      expected.map(([p, , n, k]) => [p, null, n, k]),
+    );
+  });
+
   it('docker stats tables are usage, not kills', () => {
     assert.deepEqual(
       states(

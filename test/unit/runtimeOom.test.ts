@@ -1,6 +1,13 @@
 import { strict as assert } from 'node:assert';
 import type { OomEvent } from '../../src/core/model/oomEvent';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
 import { parseOomEvents } from '../../src/core/parse/kernelLog';
+
+const NODE_CORPUS = join(__dirname, '..', 'fixtures', 'corpus', 'node');
+const node20 = readFileSync(join(NODE_CORPUS, '025-node20-task-reason-version-in-path.txt'), 'utf8');
+const node8 = readFileSync(join(NODE_CORPUS, '001-node8-call_and_retry_last-last-resort.txt'), 'utf8');
 
 const runtimes = (text: string): OomEvent['runtime'][] =>
   parseOomEvents(text)
@@ -123,5 +130,82 @@ java.lang.OutOfMemoryError: Direct buffer memory
       .events[0];
     assert.equal(ev.host, 'app1');
     assert.equal(ev.time, '2025-01-02T03:04:05.000Z');
+  });
+
+  // Samples of ours (test/fixtures/corpus/node), mangled into the forms the issue lists.
+  it('V8 on Windows: isolate addresses without 0x keep the pid (the node20 sample with a Windows isolate)', () => {
+    const win = node20.replace(/\[90387:0x18b0daf0\]/g, '[6688:00000265CEB76EB0]');
+    assert.deepEqual(runtimes(win), [
+      {
+        name: 'node',
+        message: 'Ineffective mark-compacts near heap limit Allocation failed - JavaScript heap out of memory',
+        pid: 6688,
+        heapMb: 4001.4,
+      },
+    ]);
+  });
+
+  it('Node 6/8 wording: the reason on the FATAL ERROR line, "Allocation failed - process out of memory" on the next', () => {
+    const old = node8.replace(
+      'FATAL ERROR: CALL_AND_RETRY_LAST Allocation failed - JavaScript heap out of memory',
+      'FATAL ERROR: Scavenger: semi-space copy\n Allocation failed - process out of memory',
+    );
+    const r = parseOomEvents(old).events.filter((e) => e.kind === 'runtime');
+    assert.equal(r.length, 1);
+    // pid and heap after the last GC: "[155272:0x3a88c40] … Mark-sweep 1410.0 (1446.1) -> 1410.0"
+    assert.deepEqual(r[0].runtime, {
+      name: 'node',
+      message: 'Scavenger: semi-space copy Allocation failed - process out of memory',
+      pid: 155272,
+      heapMb: 1410,
+    });
+    assert.equal(r[0].lines.first, 1, 'from the Last few GCs header');
+    assert.deepEqual(runtimes('FATAL ERROR: Scavenger: semi-space copy\n\nsomething else\n'), [], 'no allocation failure: not an OOM');
+    assert.deepEqual(runtimes('FATAL ERROR: v8::ToLocalChecked Empty MaybeLocal.\n Allocation failed - process out of memory\n'), []);
+  });
+
+  it('cluster workers: two processes\' "Last few GCs" interleaved, each FATAL ERROR with its own pid and heap', () => {
+    const a = node20;
+    const b = node20.replace(/90387:0x18b0daf0/g, '90412:0x2c4f0a10').replace(/-> 4001\.4/, '-> 3987.2');
+    const la = a.split('\n');
+    const lb = b.split('\n');
+    const mixed: string[] = [];
+    for (let i = 0; i < Math.max(la.length, lb.length); i++) {
+      if (i < la.length) mixed.push(la[i]);
+      if (i < lb.length) mixed.push(lb[i]);
+    }
+    assert.deepEqual(
+      runtimes(mixed.join('\n')).map((r) => [r!.pid, r!.heapMb]),
+      [
+        [90387, 4001.4],
+        [90412, 3987.2],
+      ],
+    );
+  });
+
+  it('property: the node20 sample, interleaved with a second worker at any offset, CRLF or indented: the same facts per pid', () => {
+    const b = node20.replace(/90387:0x18b0daf0/g, '90412:0x2c4f0a10').replace(/-> 4001\.4/, '-> 3987.2');
+    fc.assert(
+      fc.property(fc.nat(4), fc.boolean(), fc.constantFrom('', '  '), (offset, crlf, indent) => {
+        const la = node20.split('\n');
+        const lb = b.split('\n');
+        const mixed: string[] = la.slice(0, offset);
+        for (let i = 0; i < Math.max(la.length - offset, lb.length); i++) {
+          if (i + offset < la.length) mixed.push(la[i + offset]);
+          if (i < lb.length) mixed.push(lb[i]);
+        }
+        const text = mixed.map((l) => indent + l).join(crlf ? '\r\n' : '\n');
+        const got = runtimes(text).map((r) => [r!.pid, r!.heapMb, r!.message]);
+        const msg = 'Ineffective mark-compacts near heap limit Allocation failed - JavaScript heap out of memory';
+        assert.deepEqual(
+          got.sort((x, y) => Number(x[0]) - Number(y[0])),
+          [
+            [90387, 4001.4, msg],
+            [90412, 3987.2, msg],
+          ],
+        );
+      }),
+      { numRuns: 40 },
+    );
   });
 });

@@ -128,12 +128,14 @@ export class ContainerStateDetector implements Detector {
   private podsRow(text: string, meta: LineMeta): void {
     if (text.length > 4096) return;
     const tokens = text.trim().split(/\s+/);
-    const s = tokens.indexOf('OOMKilled');
+    // an init container killed: STATUS reads Init:OOMKilled
+    const s = tokens.findIndex((t) => t === 'OOMKilled' || t === 'Init:OOMKilled');
     if (s < 2 || !/^\d+\/\d+$/.test(tokens[s - 1])) return;
     const r = newRecord(meta.first);
     r.lastLine = meta.last;
     r.pod = tokens[s - 2].replace(/^pods?\//, '');
     r.namespace = s >= 3 ? tokens[s - 3] : null;
+    // RESTARTS is "5" or, since kubectl 1.24, "5 (3m12s ago)": the count is the first word
     r.restartCount = s + 1 < tokens.length ? int(tokens[s + 1]) : null;
     r.state = { reason: 'OOMKilled', exitCode: null, finishedAt: null };
     const ev: OomEvent | null = recordToEvent(r);

@@ -9,8 +9,9 @@ import type { OomEvent, RuntimeOom } from '../../model/oomEvent';
 import { blankEvent, type Detector, type EventSink, type LineMeta } from '../kernelLog/types';
 
 // "[6032:0x5f8a2d0]    12345 ms: Mark-Compact 2047.1 (2083.5) -> 2046.8 (2084.0) MB, ..."
+// Windows prints the isolate without 0x: "[6688:00000265CEB76EB0]".
 const V8_GC =
-  /^\[(\d{1,10}):0x[0-9a-fA-F]{1,16}\]\s{1,16}\d{1,12}(?:\.\d{1,3})? ms: [A-Za-z-]{1,32}(?: \([a-z ]{1,24}\))? (\d{1,9}(?:\.\d{1,3})?) \(\d{1,9}(?:\.\d{1,3})?\)(?: -> (\d{1,9}(?:\.\d{1,3})?))?/;
+  /^\[(\d{1,10}):(?:0x)?[0-9a-fA-F]{1,16}\]\s{1,16}\d{1,12}(?:\.\d{1,3})? ms: [A-Za-z-]{1,32}(?: \([a-z ]{1,24}\))? (\d{1,9}(?:\.\d{1,3})?) \(\d{1,9}(?:\.\d{1,3})?\)(?: -> (\d{1,9}(?:\.\d{1,3})?))?/;
 const JAVA_OOM_TOKEN = /(?:^|[\s"'`*(:[])((?:[A-Za-z_$][\w$]{0,64}\.){0,8}OutOfMemoryError)(?![\w$])/;
 const PY_MEMORY_ERROR = /^((?:[A-Za-z_]\w{0,64}\.){0,8}_?(?:Array)?MemoryError)(?::\s?(.{0,2000}))?$/;
 const GO_IN_USE = /^runtime: out of memory: cannot allocate (\d{1,20})-byte block \((\d{1,20}) in use\)/;
@@ -28,7 +29,11 @@ interface Recent {
 }
 
 export class RuntimeOomDetector implements Detector {
-  private gc: (Recent & { pid: number; heapMb: number | null }) | null = null;
+  /**
+   * The GC lines of each pid not yet matched to a FATAL ERROR (cluster workers interleave their
+   * "Last few GCs"): a FATAL ERROR, which names no pid, takes the one whose GC lines began first.
+   */
+  private gcs = new Map<number, Recent & { first: number; heapMb: number | null }>();
   private gcBlock: Recent | null = null;
   private android: (Recent & { pid: number }) | null = null;
   private javaPid: (Recent & { pid: number }) | null = null;
@@ -37,6 +42,8 @@ export class RuntimeOomDetector implements Detector {
   private commitWarning: Recent | null = null;
   /** Node FATAL ERROR line cut before "JavaScript heap out of memory" (hard-wrapped paste). */
   private pendingFatal: OomEvent | null = null;
+  /** Node 6/8 "FATAL ERROR: Scavenger: semi-space copy" whose " Allocation failed - …" is on the next line. */
+  private pendingReason: { text: string; line: number } | null = null;
   /** A bare "java.lang.OutOfMemoryError" whose message is on the next line. */
   private pendingMessage: OomEvent | null = null;
   private pendingClass = '';
@@ -49,11 +56,12 @@ export class RuntimeOomDetector implements Detector {
   constructor(private readonly sink: EventSink) {}
 
   idle(): boolean {
-    return this.pendingFatal === null && this.pendingMessage === null && this.jvm === null;
+    return this.pendingFatal === null && this.pendingMessage === null && this.jvm === null && this.pendingReason === null;
   }
 
   finish(): void {
     this.pendingFatal = null;
+    this.pendingReason = null;
     this.pendingMessage = null;
     this.jvm = null;
   }
@@ -70,6 +78,15 @@ export class RuntimeOomDetector implements Detector {
         this.lastTail = meta.last;
         return;
       }
+    }
+    if (this.pendingReason) {
+      const r = this.pendingReason;
+      if (n - r.line > 2) this.pendingReason = null;
+      else if (/^\s*Allocation failed - /.test(text)) {
+        this.pendingReason = null;
+        this.node(`FATAL ERROR: ${r.text} ${text.trim()}`, meta, r.line);
+        return;
+      } else if (text.trim() !== '') this.pendingReason = null;
     }
     if (this.pendingMessage) {
       const ev = this.pendingMessage;
@@ -91,7 +108,17 @@ export class RuntimeOomDetector implements Detector {
     if (c0 === 91 /* [ */ && text.indexOf(' ms: ') > 0) {
       const g = V8_GC.exec(text);
       if (g) {
-        this.gc = { line: n, pid: Number(g[1]), heapMb: g[3] !== undefined ? Number(g[3]) : Number(g[2]) };
+        const pid = Number(g[1]);
+        const heapMb = g[3] !== undefined ? Number(g[3]) : Number(g[2]);
+        const cur = this.gcs.get(pid);
+        if (cur && n - cur.line <= 40) {
+          cur.line = n;
+          cur.heapMb = heapMb;
+        } else {
+          this.gcs.delete(pid);
+          if (this.gcs.size >= 64) this.gcs.delete(this.gcs.keys().next().value as number);
+          this.gcs.set(pid, { first: n, line: n, heapMb });
+        }
         return;
       }
     }
@@ -163,7 +190,7 @@ export class RuntimeOomDetector implements Detector {
     }
   }
 
-  private node(text: string, meta: LineMeta): boolean {
+  private node(text: string, meta: LineMeta, startLine = meta.first): boolean {
     let at = text.indexOf('FATAL ERROR:');
     let msg: string;
     if (at >= 0) msg = text.slice(at + 12).trim();
@@ -172,16 +199,32 @@ export class RuntimeOomDetector implements Detector {
       msg = text.slice(at).replace(/^#\s*/, '').trim();
     }
     const oom = /Allocation failed|out of memory|heap limit|OOM/i.test(msg);
-    if (!oom) return false;
+    if (!oom) {
+      // Node 6/8: the reason here, "Allocation failed - process out of memory" on the next line
+      if (at >= 0 && /^[\w:. -]{1,80}$/.test(msg) && !/Empty MaybeLocal|ToLocalChecked/.test(msg)) this.pendingReason = { text: msg, line: meta.first };
+      return false;
+    }
     const n = meta.first;
-    const gc = this.gc && n - this.gc.line <= 40 ? this.gc : null;
-    let first = n;
-    if (gc) first = Math.min(first, gc.line);
+    let gcPid: number | null = null;
+    let gc: (Recent & { first: number; heapMb: number | null }) | null = null;
+    for (const [pid, g] of this.gcs) {
+      if (n - g.line > 40) {
+        this.gcs.delete(pid);
+        continue;
+      }
+      if (!gc || g.first < gc.first) {
+        gc = g;
+        gcPid = pid;
+      }
+    }
+    let first = startLine;
+    if (gc) first = Math.min(first, gc.first);
     if (this.gcBlock && n - this.gcBlock.line <= 60) first = Math.min(first, this.gcBlock.line);
-    const ev = this.emit('node', msg, gc ? gc.pid : null, gc ? gc.heapMb : null, meta, first);
+    const ev = this.emit('node', msg, gcPid, gc ? gc.heapMb : null, meta, first);
     if (ev && / -$/.test(msg)) this.pendingFatal = ev;
-    this.gc = null;
-    this.gcBlock = null;
+    if (gcPid !== null) this.gcs.delete(gcPid);
+    // the block header belongs to the process just matched unless another one's GC lines remain
+    if (this.gcs.size === 0) this.gcBlock = null;
     return true;
   }
 
@@ -240,7 +283,8 @@ export class RuntimeOomDetector implements Detector {
     keyText = message,
   ): OomEvent | null {
     const key = `${name}|${keyText}`;
-    if (this.last && key === this.lastKey && meta.first - this.lastTail <= 3) {
+    const samePid = pid === null || this.last?.runtime?.pid === null || this.last?.runtime?.pid === pid;
+    if (this.last && key === this.lastKey && meta.first - this.lastTail <= 3 && samePid) {
       const rt = this.last.runtime!;
       if (rt.pid === null) rt.pid = pid;
       if (rt.heapMb === null) rt.heapMb = heapMb;

@@ -1,7 +1,6 @@
 // oom-lens events [FILE|-]: OOM events from a log file, standard input, or this machine's kernel log.
-import { readOomEventsFromStream } from '../../core/parse/kernelLog';
 import { readKernelLog } from '../../core/collect/kernelLog';
-import { eventsFromFile } from '../../core/collect/logFile';
+import { eventsFromFile, eventsFromStream } from '../../core/collect/logFile';
 import { renderEventsText } from '../../core/report/eventsText';
 import { OomLensError } from '../../core/errors';
 import type { Host } from '../../core/host/host';
@@ -9,7 +8,7 @@ import type { Host } from '../../core/host/host';
 export async function eventsCommand(file: string | undefined, host: Host, opts: { json: boolean; sudo: boolean; signal: AbortSignal }): Promise<string> {
   const { json } = opts;
   if (file) {
-    const r = file === '-' ? await readOomEventsFromStream(process.stdin, { kind: 'stdin' }) : await eventsFromFile(file);
+    const r = file === '-' ? await eventsFromStream(process.stdin, { kind: 'stdin' }) : await eventsFromFile(file);
     return json
       ? JSON.stringify(r, null, 2) + '\n'
       : renderEventsText(

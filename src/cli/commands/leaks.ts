@@ -1,5 +1,5 @@
 // oom-lens leaks FILE [FILE2]: leak sites from a leak tool's output; two files: growth and comparison.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { compareLeakReports } from '../../core/parse/leaks';
 import { parseLeakReportFile, parseLeakReportFiles } from '../../core/collect/leakFile';
 import type { LeakReport } from '../../core/model/leakReport';
@@ -15,12 +15,16 @@ export interface LeakPairJson extends LeakReport {
 export async function leaksCommand(files: string[], opts: { json: boolean; top: number }): Promise<string> {
   if (files.length === 0)
     throw new UsageError('leaks needs a FILE: the output of valgrind, heaptrack_print, tracemalloc, a Node heap profile/snapshot or a Java histogram');
-  for (const f of files) if (!existsSync(f)) throw new OomLensError(`no such file: ${f}`);
+  for (const f of files) if (f !== '-' && !existsSync(f)) throw new OomLensError(`no such file: ${f}`);
   if (files.length === 1) {
     const r = await parseLeakReportFile(files[0]);
+    // The first line is the input's, quoted in the error: escaped by the CLI before it is printed.
     if (r.tool === null && !opts.json) throw new OomLensError(`${files[0]}: ${r.warnings[0] ?? 'not a recognized leak report'}`);
     return opts.json ? JSON.stringify(r, null, 2) + '\n' : renderLeakText(r, { top: opts.top });
   }
+  // Two reads of stdin are impossible: the pair is read once, and each side from that.
+  if (files.some((f) => f === '-' || !statSync(f).isFile()))
+    throw new UsageError('comparing needs two files: standard input (-) and pipes work for one report only (each side is read twice)');
   const [before, after] = await Promise.all([parseLeakReportFile(files[0]), parseLeakReportFile(files[1])]);
   const growth = await parseLeakReportFiles(files[0], files[1]);
   const c = compareLeakReports(before, after);

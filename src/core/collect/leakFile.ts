@@ -1,6 +1,6 @@
 // Leak reports from files: the file is opened here (gzip decompressed on the fly) and its text
 // handed to the parser in chunks; parse/leaks never touches the file system.
-import { createReadStream, promises as fsp } from 'node:fs';
+import { createReadStream, promises as fsp, statSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { HEAD_BYTES, parseLeakSource, parseLeakSources, type LeakTextSource, type ParseLeakOptions } from '../parse/leaks';
@@ -54,12 +54,65 @@ export function leakFileSource(path: string): LeakTextSource {
   };
 }
 
-/** parseLeakSource for a file. Never rejects: problems become warnings. */
-export function parseLeakReportFile(path: string, opts: ParseLeakOptions = {}): Promise<LeakReport> {
-  return parseLeakSource(leakFileSource(path), opts);
+/** Streams cannot be read twice (head, then the whole): what a pipe, a FIFO or stdin holds is kept here, up to this. */
+const MAX_STREAM_BYTES = 256 * 2 ** 20;
+
+/** A stream (stdin, a FIFO, `<(…)`) read whole, gzip undone, as a LeakTextSource. */
+export async function leakStreamSource(stream: NodeJS.ReadableStream): Promise<LeakTextSource> {
+  const { maybeGunzip } = await import('./logFile');
+  const chunks: Buffer[] = [];
+  let n = 0;
+  let cut = false;
+  for await (const c of await maybeGunzip(stream)) {
+    const b = typeof c === 'string' ? Buffer.from(c) : c;
+    if (n + b.length > MAX_STREAM_BYTES) {
+      cut = true;
+      break;
+    }
+    chunks.push(b);
+    n += b.length;
+  }
+  (stream as { destroy?: () => void }).destroy?.();
+  if (cut) throw new Error(`the input is larger than ${MAX_STREAM_BYTES / 2 ** 20} MiB: save it to a file first`);
+  const text = Buffer.concat(chunks).toString('utf8');
+  return {
+    async head() {
+      return { head: text.slice(0, HEAD_BYTES), gzip: false, size: text.length };
+    },
+    async *chunks() {
+      for (let i = 0; i < text.length; i += 1 << 20) yield text.slice(i, i + (1 << 20));
+    },
+  };
+}
+
+/** `-` is standard input; a FIFO or pipe is read as a stream; anything else as a file. */
+async function sourceFor(path: string): Promise<LeakTextSource> {
+  if (path === '-') return leakStreamSource(process.stdin);
+  let regular = true;
+  try {
+    regular = statSync(path).isFile();
+  } catch {
+    // leakFileSource says why it cannot be read
+  }
+  return regular ? leakFileSource(path) : leakStreamSource(createReadStream(path));
+}
+
+function failedSource(e: unknown): LeakTextSource {
+  return {
+    head: () => Promise.reject(e),
+    chunks: () => ({
+      [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(e) }),
+    }),
+  };
+}
+
+/** parseLeakSource for a file (or `-`, a FIFO). Never rejects: problems become warnings. */
+export async function parseLeakReportFile(path: string, opts: ParseLeakOptions = {}): Promise<LeakReport> {
+  return parseLeakSource(await sourceFor(path).catch(failedSource), opts);
 }
 
 /** Growth between two files of the same tool. Never rejects. */
-export function parseLeakReportFiles(beforePath: string, afterPath: string): Promise<LeakReport> {
-  return parseLeakSources(leakFileSource(beforePath), leakFileSource(afterPath));
+export async function parseLeakReportFiles(beforePath: string, afterPath: string): Promise<LeakReport> {
+  const [b, a] = await Promise.all([sourceFor(beforePath).catch(failedSource), sourceFor(afterPath).catch(failedSource)]);
+  return parseLeakSources(b, a);
 }

@@ -3,6 +3,7 @@
 // error when it cannot be read. The file is opened here; the reader only sees its bytes.
 import { createReadStream, openSync, readSync, closeSync, statSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
+import { Readable } from 'node:stream';
 import { INBOX_BYTES, OomEventReader, readOomEventsFromStream, type OomEventsSource } from '../parse/kernelLog';
 import { OomLensError } from '../errors';
 import type { OomEventsResult } from '../model/oomEvent';
@@ -17,6 +18,34 @@ function isGzip(path: string): boolean {
   }
 }
 
+/** A stream with gzip undone when its first bytes say so (a .gz piped in, `zcat` forgotten). */
+export async function maybeGunzip(stream: NodeJS.ReadableStream | AsyncIterable<Buffer | string>): Promise<AsyncIterable<Buffer | string>> {
+  const it = (stream as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
+  const first = await it.next();
+  if (first.done) return Readable.from([]);
+  const head = typeof first.value === 'string' ? Buffer.from(first.value) : first.value;
+  async function* all() {
+    yield head;
+    for (;;) {
+      const n = await it.next();
+      if (n.done) return;
+      yield n.value;
+    }
+  }
+  const rest = Readable.from(all(), { objectMode: false });
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
+    const gz = createGunzip();
+    rest.on('error', (e) => gz.destroy(e));
+    return rest.pipe(gz);
+  }
+  return rest;
+}
+
+/** OOM events from a stream: standard input, a FIFO, `<(…)` — gzip or not. */
+export async function eventsFromStream(stream: NodeJS.ReadableStream, source: OomEventsSource): Promise<OomEventsResult> {
+  return readOomEventsFromStream(await maybeGunzip(stream), source);
+}
+
 export async function eventsFromFile(path: string): Promise<OomEventsResult> {
   const fail = (e: unknown): never => {
     const code = (e as NodeJS.ErrnoException).code;
@@ -24,7 +53,10 @@ export async function eventsFromFile(path: string): Promise<OomEventsResult> {
   };
   let gz = false;
   try {
-    if (statSync(path).isDirectory()) throw new OomLensError(`cannot read ${path}: it is a directory`);
+    const st = statSync(path);
+    if (st.isDirectory()) throw new OomLensError(`cannot read ${path}: it is a directory`);
+    // A pipe or FIFO (events <(journalctl -k)) cannot be read at an offset: streamed instead.
+    if (!st.isFile()) return await eventsFromStream(createReadStream(path, { highWaterMark: 1 << 20 }), { kind: 'file', path });
     gz = isGzip(path);
   } catch (e) {
     if (e instanceof OomLensError) throw e;

@@ -11,6 +11,8 @@ import { registerWatch, type WatchService } from './vscode/watchHosts';
 import { registerAlertsCommand } from './vscode/alertsCommand';
 import { registerFleet, type FleetApi } from './vscode/fleet';
 import { VERSION } from './core/version';
+import { setMaxOutputBytes } from './core/host/host';
+import { setting } from './vscode/settings';
 
 /** Builds the shared services and registers each feature. Nothing slow runs here. */
 /** What activate() returns: for the extension-host tests and other extensions. */
@@ -27,6 +29,10 @@ export function activate(context: vscode.ExtensionContext): OomLensApi {
   const services = new Services();
   context.subscriptions.push(services);
   services.log.info(`OOM Lens ${VERSION} activated in VS Code ${vscode.version}${vscode.env.remoteName ? ` (remote: ${vscode.env.remoteName})` : ''}`);
+  // The cap on one command's output, now and whenever the setting changes.
+  const applyOutputCap = () => setMaxOutputBytes(setting('oomLens.maxOutputMiB') * 2 ** 20);
+  applyOutputCap();
+  context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('oomLens.maxOutputMiB') && applyOutputCap()));
   registerPanel(context, services);
   const tree = registerTreeView(context, services);
   registerDiagnoseCommands(context, services);

@@ -52,6 +52,7 @@ export interface Settings {
   'oomLens.topProcesses': number;
   'oomLens.collect.smapsRollup': boolean;
   'oomLens.collect.timeoutSeconds': number;
+  'oomLens.maxOutputMiB': number;
   'oomLens.sampling.autoStart': boolean;
   'oomLens.ssh.configFile': string;
   'oomLens.ssh.useSudo': boolean;
@@ -77,6 +78,7 @@ export const SETTING_DEFAULTS: Settings = {
   'oomLens.topProcesses': 15,
   'oomLens.collect.smapsRollup': true,
   'oomLens.collect.timeoutSeconds': 60,
+  'oomLens.maxOutputMiB': 256,
   'oomLens.sampling.autoStart': true,
   'oomLens.ssh.configFile': '',
   'oomLens.ssh.useSudo': false,

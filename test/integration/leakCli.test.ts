@@ -35,6 +35,21 @@ describe('oom-lens leaks / run (the built CLI, real tools)', function () {
     assert.match(readFileSync(out, 'utf8'), /<valgrindoutput>/);
   });
 
+  it('run lsan -- COMMAND: a binary built with -fsanitize=leak, the site at leak.c:14; an unsanitized one gets the build flags', function () {
+    if (!which('gcc')) missingDependency(this, 'gcc is not installed (apt-get install -y gcc)');
+    const lsan = join(dir, 'leak-lsan');
+    const b = spawnSync('gcc', ['-fsanitize=leak', '-g', '-fno-omit-frame-pointer', '-o', lsan, C_SOURCE], { encoding: 'utf8' });
+    if (b.status !== 0) missingDependency(this, `gcc -fsanitize=leak failed (apt-get install -y liblsan0): ${b.stderr.trim()}`);
+    const r = cli(['run', 'lsan', '--', lsan, '8'], dir);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^report: \/\S+\/lsan\.txt$/m);
+    assert.match(r.stdout, /^ {2}1\. 128 B definitely lost in 8 objects$/m);
+    assert.ok(r.stdout.includes(`      at make_record (${C_SOURCE}:14)`), r.stdout);
+    const plain = cli(['run', 'lsan', '--', bin, '1'], dir);
+    assert.notEqual(plain.status, 0);
+    assert.match(plain.stderr, /is not built with LeakSanitizer or AddressSanitizer \(rebuild it with -fsanitize=leak -g -fno-omit-frame-pointer/);
+  });
+
   it('leaks FILE --json follows the contract (docs/contracts/leak-report.md); two files compare', function () {
     if (!which('gcc') || !which('valgrind')) missingDependency(this, 'gcc or valgrind is not installed (apt-get install -y gcc valgrind)');
     const a = join(dir, 'a.xml');

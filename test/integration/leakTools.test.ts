@@ -174,6 +174,13 @@ describe('leak tools for real: valgrind / heaptrack / tracemalloc / node / java 
       assert.deepEqual(r.reports[0].report.warnings, ['LeakSanitizer found no leaks']);
     });
 
+    it('a program that does not exist is said so, not called unsanitized', async () => {
+      await assert.rejects(
+        runLeakTool(host, { tool: 'lsan', start: { program: '/nonexistent/oom-lens-prog' } }),
+        (e) => !(e instanceof NotSanitizedError) && /\/nonexistent\/oom-lens-prog not found on /.test((e as Error).message),
+      );
+    });
+
     it('a program built without a sanitizer is refused with the build flags', async function () {
       const prog = compiled(this);
       await assert.rejects(

@@ -109,11 +109,13 @@ export function lsanEnv(logBase: string, env: Record<string, string> = {}): Reco
 
 /**
  * A sh test that succeeds when the program (a path, or a name found on PATH) carries a sanitizer
- * runtime: linked to liblsan/libasan, or with the runtime built in (clang's static runtimes).
+ * runtime: linked to liblsan/libasan, or with the runtime built in (clang's static runtimes). Run it in a
+ * subshell (it exits).
  */
 export function sanitizerCheckCommand(program: string): string {
   const p = shQuote(program);
-  return `f=$(command -v ${p} 2>/dev/null || echo ${p}) && [ -f "$f" ] && grep -qaE '__lsan_init|__asan_init' "$f"`;
+  // exit 2: no such program; 1: found, without a sanitizer
+  return `f=$(command -v ${p} 2>/dev/null || echo ${p}); [ -f "$f" ] || exit 2; grep -qaE '__lsan_init|__asan_init' "$f"`;
 }
 
 /** heaptrack starting a program; the data file is OUT_BASE.zst (or .gz, by heaptrack's build). */

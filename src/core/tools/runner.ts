@@ -269,7 +269,8 @@ export async function runLeakTool(host: Host, req: ToolRequest, o: RunOptions = 
       const txt = `${wd}/lsan.txt`;
       step(`checking that ${req.start.program} is built with a sanitizer`);
       const cdPart = req.start.cwd ? `cd ${shQuote(req.start.cwd)} && ` : '';
-      const chk = await host.exec(`${cdPart}${sanitizerCheckCommand(req.start.program)}`, { signal: o.signal, timeoutMs: 30_000 });
+      const chk = await host.exec(`( ${cdPart}${sanitizerCheckCommand(req.start.program)} )`, { signal: o.signal, timeoutMs: 30_000 });
+      if (chk.code === 2) throw new ToolRunError(`${req.start.program} not found on ${host.name}${req.start.cwd ? ` (in ${req.start.cwd})` : ''}`);
       if (chk.code !== 0) throw new NotSanitizedError(req.start.program);
       const env = lsanEnv(base, req.start.env);
       const cmd = commandLine([req.start.program, ...(req.start.args ?? [])], { cwd: req.start.cwd, env });

@@ -6,6 +6,8 @@ import { OutputLimitError } from '../../src/core/host/host';
 import { FrameParser } from '../../src/core/parse/sampleFrames';
 import { FRAME } from '../../src/core/parse/frame';
 import { terminalSafe, terminalSafeLine } from '../../src/core/util/terminalText';
+import { table } from '../../src/core/report/table';
+import { maxOf, minOf } from '../../src/core/model/numbers';
 
 describe('hostile output is bounded', function () {
   this.timeout(30_000);
@@ -49,6 +51,26 @@ describe('hostile output is bounded', function () {
     p.push(`${FRAME} done\n`);
     assert.deepEqual(frames, [1, 100_000]);
     assert.equal(p.dropped, 1 + 50_000);
+  });
+});
+
+describe('no spread of unbounded arrays into calls', () => {
+  it('a 200,000-row table renders (Math.max(...rows) overflowed the stack at ~125k)', () => {
+    const rows = Array.from({ length: 200_000 }, (_, i) => [String(i), 'victim', `${i} kB`]);
+    const t = table(['PID', 'NAME', 'RSS'], rows, [true, false, true]);
+    assert.equal(t.split('\n').length, 200_001);
+    assert.match(t.split('\n')[200_000], /^199999 {2}victim {2}199999 kB$/);
+  });
+  it('maxOf / minOf over 1,000,000 values; empty gives the given default; NaN is skipped', () => {
+    const xs = Array.from({ length: 1_000_000 }, (_, i) => (i * 7919) % 1_000_003);
+    assert.equal(
+      maxOf(xs),
+      xs.reduce((a, b) => (b > a ? b : a)),
+    );
+    assert.equal(minOf(xs), 0);
+    assert.equal(maxOf([], 0), 0);
+    assert.equal(maxOf([NaN, 3, NaN, 5]), 5);
+    assert.equal(minOf(new Float64Array([4, 2, 9])), 2);
   });
 });
 

@@ -1,6 +1,7 @@
 // The timeline's data, built from a report: one time axis for system memory, process lines,
 // cgroup usage, PSI and OOM kill markers. Pure (no DOM), so it is unit-tested in Node and shared
 // by the panel and the HTML report. Values stay in typed arrays; charts get decimated copies.
+import { maxOf, minOf } from '../../src/core/model/numbers';
 import type { Report } from '../../src/core/model/report';
 import type { OomEvent } from '../../src/core/model/oomEvent';
 import { eventVictimRssKb, eventWhere, eventWhat } from '../../src/core/report/eventsText';
@@ -60,12 +61,6 @@ function toF64(a: (number | null)[] | undefined, n: number): Float64Array {
     if (v !== null && v !== undefined) out[i] = v;
   }
   return out;
-}
-
-function maxOf(y: Float64Array): number {
-  let m = -Infinity;
-  for (let i = 0; i < y.length; i++) if (y[i] > m) m = y[i];
-  return m;
 }
 
 export function killMarks(events: OomEvent[]): KillMark[] {
@@ -149,8 +144,8 @@ export function timelineModel(r: Report): TimelineModel {
     .map((c) => ({ label: `limit of ${c.path}`, yKb: c.limitKb! }));
   const kills = killMarks(r.events);
   const xs = [...(n ? [t[0], t[n - 1]] : []), ...kills.map((k) => k.x), Date.parse(r.takenAt)].filter(Number.isFinite);
-  let lo = Math.min(...xs);
-  let hi = Math.max(...xs);
+  let lo = minOf(xs);
+  let hi = maxOf(xs);
   if (!(hi > lo)) {
     lo -= 60_000;
     hi += 60_000;

@@ -1,8 +1,10 @@
-// oom-killed: OOM kills from the events (kernel kills, lowmemorykiller, container OOMKilled), grouped
-// by what was killed (container/pod, systemd unit, or comm); killed again and again -> critical.
+// oom-killed: OOM kills from the events (kernel kills, lowmemorykiller, container OOMKilled, the
+// userspace killers systemd-oomd and earlyoom), grouped by what was killed (container/pod, systemd
+// unit, or comm) and by who killed it; killed again and again -> critical.
 // Also: /proc/vmstat oom_kill > 0 with no kill in the events read.
+import { maxOf } from '../../model/numbers';
 import { formatKb, formatTime, plural } from '../../format';
-import type { OomEvent } from '../../model/oomEvent';
+import type { OomEvent, UserspaceKill } from '../../model/oomEvent';
 import type { Finding, ProcessInfo, Remedy, Report } from '../../model/report';
 import { type FindingContext, unitOf } from './context';
 import { addSwapFile, dockerStats, findOomInLogs, kubectlDescribe, lookAtMemory, setContainerLimit, unitOomScoreAdjust, viewOomScore } from './remedies';
@@ -48,7 +50,15 @@ function groupOf(e: OomEvent): Omit<Group, 'events'> {
       unit: null,
     };
   }
+  const killer = e.kind === 'userspace-kill' && e.userspace ? e.userspace.killer : null;
+  if (killer === 'systemd-oomd') {
+    // oomd kills a whole cgroup (a unit or scope), never names a process.
+    const cg = e.userspace?.cgroup ?? null;
+    const unit = cg ? cg.slice(cg.lastIndexOf('/') + 1) || cg : null;
+    return { key: `oomd:${cg}`, label: unit ?? 'a cgroup', runtime: 'systemd', id: null, pod: null, unit };
+  }
   const comm = e.victim?.comm ?? e.selected?.comm ?? null;
+  if (killer && comm !== null) return { key: `${killer}:${comm}`, label: comm, runtime: null, id: null, pod: null, unit: null };
   if (comm === null) {
     // A header without its kill line (log cut off, rate-limited): still an OOM, victim unknown.
     return {
@@ -70,13 +80,45 @@ function groupOf(e: OomEvent): Omit<Group, 'events'> {
   return { key: `comm:${comm}`, label: comm, runtime: null, id: null, pod: null, unit };
 }
 
+function pct(n: number | null): string {
+  return n === null ? '?' : `${n.toFixed(2)}%`;
+}
+
+/** Why a userspace killer acted, with the numbers it printed. */
+function userspaceWhy(u: UserspaceKill): string {
+  if (u.killer === 'systemd-oomd') {
+    const what = `systemd-oomd killed the whole cgroup ${shortPath(u.cgroup ?? '?')} with SIGKILL${u.processesKilled !== null ? ` (${plural(u.processesKilled, 'process', 'processes')})` : ''}`;
+    if (u.reason === 'memory-pressure')
+      return `${what} because memory pressure on ${shortPath(u.monitoredCgroup ?? '?')} was ${pct(u.pressurePercent)}, above its limit of ${pct(u.pressureLimitPercent)} (ManagedOOMMemoryPressureLimit) for more than ${u.pressureDurationSeconds ?? '?'} s, with reclaim activity. It picks the descendant cgroup with the most reclaim activity, not the biggest one; the kernel OOM killer did not run.`;
+    const mem = u.memoryUsedBytes !== null && u.memoryTotalBytes ? `memory ${((100 * u.memoryUsedBytes) / u.memoryTotalBytes).toFixed(2)}% used and ` : '';
+    const swap = u.swapUsedBytes !== null && u.swapTotalBytes ? `swap ${((100 * u.swapUsedBytes) / u.swapTotalBytes).toFixed(2)}% used` : 'swap used';
+    return `${what} because ${mem}${swap} were above SwapUsedLimit (${pct(u.usedLimitPercent)}). It picks the cgroup using the most swap; the kernel OOM killer did not run.`;
+  }
+  const limits = u.memLimitPercent !== null ? ` (at or below its limits: mem ${pct(u.memLimitPercent)}, swap ${pct(u.swapLimitPercent)})` : '';
+  const now = u.memAvailablePercent !== null ? `; it last saw ${pct(u.memAvailablePercent)} memory available and ${pct(u.swapFreePercent)} swap free` : '';
+  const exited = u.exitedAfterSeconds !== null ? ` The process exited ${u.exitedAfterSeconds} s later.` : '';
+  return `earlyoom sent ${u.signal ?? 'a signal'} because available memory and free swap were low${limits}${now}. It picks the process with the highest badness (its oom_score, moved by --prefer/--avoid)${u.badness !== null ? `: ${u.badness}` : ''}; the kernel OOM killer did not run.${exited}`;
+}
+
+function userspaceLogs(killer: UserspaceKill['killer']): Remedy {
+  return killer === 'systemd-oomd'
+    ? {
+        title: 'See what systemd-oomd watches, its limits, and why it chose',
+        commands: ['oomctl', 'journalctl -u systemd-oomd --no-pager | grep -E "Killed|Marked|Considered" -A12'],
+        changesHost: false,
+      }
+    : { title: "Read earlyoom's log and its thresholds", commands: ['journalctl -u earlyoom --no-pager | grep -E "sending|low memory"', 'systemctl cat earlyoom'], changesHost: false };
+}
+
 function shortPath(p: string): string {
   return p.length > 90 ? `…${p.slice(-80)}` : p;
 }
 
 export function oomKilled(ctx: FindingContext): Finding[] {
   const r = ctx.report;
-  const kills = (r.events ?? []).filter((e) => e.kind === 'kill' || e.kind === 'lowmemorykiller' || (e.kind === 'container' && e.containerState?.oomKilled));
+  const kills = (r.events ?? []).filter(
+    (e) => e.kind === 'kill' || e.kind === 'lowmemorykiller' || e.kind === 'userspace-kill' || (e.kind === 'container' && e.containerState?.oomKilled),
+  );
   const groups = new Map<string, Group>();
   for (const e of kills) {
     const g = groupOf(e);
@@ -138,22 +180,25 @@ function groupFinding(g: Group, r: Report): Finding {
   const pids = [...new Set(evs.map((e) => e.victim?.pid).filter((p): p is number => p != null))];
   const anon = evs.map((e) => e.victim?.anonRssKb ?? e.reaped?.anonRssKb ?? null).filter((v): v is number => v !== null);
   const lastAnon = last.victim?.anonRssKb ?? last.reaped?.anonRssKb ?? null;
-  const memcgOom = last.scope === 'memcg' || (last.constraint ?? '').includes('MEMCG') || last.kind === 'container';
-  const systemOom = !memcgOom && (last.scope === 'system' || last.constraint === 'CONSTRAINT_NONE');
+  const us = last.kind === 'userspace-kill' ? (last.userspace ?? null) : null;
+  const killerName = us ? us.killer : 'the OOM killer';
+  const memcgOom = !us && (last.scope === 'memcg' || (last.constraint ?? '').includes('MEMCG') || last.kind === 'container');
+  const systemOom = !us && !memcgOom && (last.scope === 'system' || last.constraint === 'CONSTRAINT_NONE');
   const limitKb = last.memcgUsage?.limitKb ?? (last.containerState?.memoryLimitBytes != null ? last.containerState.memoryLimitBytes / 1024 : null);
 
   const since = times.length ? formatTime(times[0]) : (evs[0].timeText ?? null);
   const title =
     count > 1
-      ? `${g.label} was OOM-killed ${count} times${since ? ` since ${since}` : ''}${lastAnon !== null ? ` (last: anon-rss ${formatKb(lastAnon)})` : ''}`
+      ? `${g.label} was ${us ? `killed by ${killerName}` : 'OOM-killed'} ${count} times${since ? ` since ${since}` : ''}${lastAnon !== null ? ` (last: anon-rss ${formatKb(lastAnon)})` : ''}`
       : g.events[0].kind === 'container'
         ? `${g.label} was OOMKilled${restarts ? ` (restarted ${restarts} times)` : ''}${limitKb !== null ? ` at its ${formatKb(limitKb)} limit` : ''}`
         : g.key === 'unknown'
           ? `The OOM killer ran${since ? ` at ${since}` : ''}: ${g.label}`
-          : `${g.label}${last.victim?.pid != null ? ` (${last.victim.pid})` : ''} was killed by the OOM killer${lastAnon !== null ? `: anon-rss ${formatKb(lastAnon)}` : ''}${memcgOom && limitKb !== null ? `, cgroup limit ${formatKb(limitKb)}` : ''}`;
+          : `${g.label}${last.victim?.pid != null ? ` (${last.victim.pid})` : ''} was killed by ${killerName}${lastAnon !== null ? `: anon-rss ${formatKb(lastAnon)}` : us?.vmRssKb != null ? `: VmRSS ${formatKb(us.vmRssKb)}` : ''}${memcgOom && limitKb !== null ? `, cgroup limit ${formatKb(limitKb)}` : ''}`;
 
   const d: string[] = [];
   if (last.kind === 'lowmemorykiller') d.push("Android's lowmemorykiller killed it to keep free memory above its thresholds.");
+  else if (us) d.push(userspaceWhy(us));
   else if (memcgOom)
     d.push(
       `Its memory cgroup${last.memcg ? ` ${shortPath(last.memcg)}` : ''} hit its limit${limitKb !== null ? ` of ${formatKb(limitKb)}` : ''}${last.memcgUsage?.failcnt ? ` (failcnt ${last.memcgUsage.failcnt} when it was killed)` : ''}: the container/service limit, not the whole host, ran out. Raise the limit if the load is legitimate, or find what grows.`,
@@ -179,7 +224,7 @@ function groupFinding(g: Group, r: Report): Finding {
   else if (last.victim?.pid != null) d.push('It is not running now.');
   // Leak tools only for the victim itself or its restart in the same cgroup, never a namesake elsewhere.
   const running = sameProcess ?? restartedAs;
-  const remedies: Remedy[] = [findOomInLogs()];
+  const remedies: Remedy[] = us ? [userspaceLogs(us.killer)] : [findOomInLogs()];
   if (g.runtime === 'kubernetes') remedies.push(kubectlDescribe(g.pod, g.namespace ?? null));
   if (g.runtime === 'docker' || g.runtime === 'podman') remedies.push(dockerStats(g.id));
   if (memcgOom) {
@@ -202,6 +247,8 @@ function groupFinding(g: Group, r: Report): Finding {
         memcgPath && memcgPath !== '/' ? { path: memcgPath, version: cgVersion } : null,
       ),
     );
+  } else if (us) {
+    remedies.push(lookAtMemory());
   } else {
     remedies.push(lookAtMemory());
     if (systemOom && (r.memory?.swapTotalKb ?? null) === 0) remedies.push(addSwapFile());
@@ -224,7 +271,7 @@ function groupFinding(g: Group, r: Report): Finding {
       victim: g.label,
       first: times.length ? new Date(times[0]).toISOString() : null,
       last: times.length ? new Date(times[times.length - 1]).toISOString() : null,
-      maxAnonRssKb: anon.length ? Math.max(...anon) : null,
+      maxAnonRssKb: anon.length ? maxOf(anon) : null,
       lastVictim: last.victim ?? null,
       trigger: last.trigger ?? null,
       scope: last.scope ?? null,
@@ -241,6 +288,8 @@ function groupFinding(g: Group, r: Report): Finding {
         : null,
       lines: evs.map((e) => e.lines),
       unit: g.unit,
+      killer: us ? us.killer : 'kernel',
+      userspace: us,
     },
     remedies,
   };

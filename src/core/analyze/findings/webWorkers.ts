@@ -3,6 +3,7 @@
 // when the workers take >= 25 % of their memory limit (or RAM), or >= 10 % while memory is tight.
 // worker_connections / MaxRequestWorkers are in the config, which is not read: the remedies show
 // where to look.
+import { maxOf } from '../../model/numbers';
 import { formatKb, formatPercent } from '../../format';
 import type { Finding, ProcessInfo, Remedy } from '../../model/report';
 import { type FindingContext, effectiveLimit, memoryTight, userProcesses } from './context';
@@ -73,7 +74,7 @@ function rule(s: Server) {
     const havePss = workers.every((p) => p.pssKb != null);
     const each = (p: ProcessInfo) => (havePss ? p.pssKb : p.rssKb) ?? 0;
     const totalKb = workers.reduce((a, p) => a + each(p), 0);
-    const maxKb = Math.max(...workers.map(each));
+    const maxKb = maxOf(workers.map(each));
     const avgKb = totalKb / workers.length;
     const lim = effectiveLimit(master, r);
     const limitKb = lim?.limitKb ?? null;

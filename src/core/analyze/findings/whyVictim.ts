@@ -3,6 +3,7 @@
 // it by adj/1000 of the memory the OOM is about (RAM + swap for a system OOM, the cgroup limit for a
 // memcg OOM); adj -1000 exempts the task. The table is printed at kill time, so this is the
 // kernel's own view, up to the total it used (we only know today's RAM + swap, or the memcg limit).
+import { maxOf } from '../../model/numbers';
 import { formatKb } from '../../format';
 import type { OomEvent, OomTask } from '../../model/oomEvent';
 import type { Report } from '../../model/report';
@@ -80,7 +81,15 @@ export function whyVictim(e: OomEvent, r: Report): WhyVictim | null {
       parts.push(`ranked ${vRank} of ${eligible.length} by this estimate (the kernel's memory total at the time may differ, or a child was sacrificed).`);
     const next = eligible.find((t) => t !== v);
     if (next) parts.push(`Next: ${describe(next)}.`);
-    if ((v.oomScoreAdj ?? 0) > 0 && eligible[0] === v && v.pointsKb < Math.max(...ranked.filter((t) => t !== v).map((t) => t.pointsKb), 0)) {
+    if (
+      (v.oomScoreAdj ?? 0) > 0 &&
+      eligible[0] === v &&
+      v.pointsKb <
+        maxOf(
+          ranked.filter((t) => t !== v).map((t) => t.pointsKb),
+          0,
+        )
+    ) {
       parts.push(`It was not the largest: its oom_score_adj ${v.oomScoreAdj} made it the preferred victim.`);
     }
     if (protectedLarger.length)

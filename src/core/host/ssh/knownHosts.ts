@@ -68,7 +68,7 @@ export function readKnownHosts(files: string[]): KnownHostEntry[] {
   const out: KnownHostEntry[] = [];
   for (const f of files) {
     try {
-      out.push(...parseKnownHosts(readFileSync(f, 'utf8'), f));
+      for (const e of parseKnownHosts(readFileSync(f, 'utf8'), f)) out.push(e);
     } catch {
       /* missing or unreadable */
     }

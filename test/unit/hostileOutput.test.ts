@@ -8,6 +8,8 @@ import { FRAME } from '../../src/core/parse/frame';
 import { terminalSafe, terminalSafeLine } from '../../src/core/util/terminalText';
 import { table } from '../../src/core/report/table';
 import { maxOf, minOf } from '../../src/core/model/numbers';
+import { renderMarkdown } from '../../src/core/report/markdown';
+import { quietReport } from '../fixtures/analyze/reports';
 
 describe('hostile output is bounded', function () {
   this.timeout(30_000);
@@ -71,6 +73,27 @@ describe('no spread of unbounded arrays into calls', () => {
     assert.equal(maxOf([], 0), 0);
     assert.equal(maxOf([NaN, 3, NaN, 5]), 5);
     assert.equal(minOf(new Float64Array([4, 2, 9])), 2);
+  });
+});
+
+describe('Markdown reports keep host text as text', () => {
+  it('a finding detail that looks like a heading, an entity, a link or an escape renders as the same text', () => {
+    const r = quietReport();
+    r.findings = [
+      {
+        id: 'x',
+        key: 'x',
+        severity: 'warning',
+        title: 'evil [link](http://x) | cell',
+        detail: '# not a heading &lt;script&gt; \\| still one cell **not bold**',
+        pids: [],
+        evidence: {},
+        remedies: [],
+      },
+    ];
+    const md = renderMarkdown(r);
+    assert.ok(md.includes('### WARNING: evil \\[link\\](http://x) \\| cell (`x`)'), md);
+    assert.ok(md.includes('\n\\# not a heading &amp;lt;script&amp;gt; \\\\\\| still one cell \\*\\*not bold\\*\\*\n'), md);
   });
 });
 

@@ -1,5 +1,6 @@
 // The self-contained HTML report: the panel's own bundle and CSS inlined, the report embedded as
 // JSON, default light/dark colours in place of VS Code's theme variables. Opens offline anywhere.
+import { createHash } from 'node:crypto';
 import type { Report } from '../model/report';
 
 export interface HtmlAssets {
@@ -36,20 +37,28 @@ function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
+const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+
 export function renderHtml(r: Report, assets: HtmlAssets): string {
+  const css = assets.css.replace(/<\/style/gi, '<\\/style');
+  const script = assets.script.replace(/<\/script/gi, '<\\/script');
+  // Only our own inline style and script run (by hash): nothing from the report (process names,
+  // log lines) can load or run anything, even if an escape were missed. No network at all.
+  const csp = ["default-src 'none'", `style-src ${sha256(THEME_DEFAULTS)} ${sha256(css)}`, `script-src ${sha256(script)}`, 'img-src data:'].join('; ');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <title>OOM Lens report: ${escapeHtml(r.host.name)} at ${escapeHtml(r.takenAt)}</title>
 <style>${THEME_DEFAULTS}</style>
-<style>${assets.css.replace(/<\/style/gi, '<\\/style')}</style>
+<style>${css}</style>
 </head>
 <body>
 <main id="app"><noscript>This report needs JavaScript to draw its tables and charts.</noscript></main>
 <script type="application/json" id="oom-lens-report">${scriptSafeJson(r)}</script>
-<script>${assets.script.replace(/<\/script/gi, '<\\/script')}</script>
+<script>${script}</script>
 </body>
 </html>
 `;

@@ -10,9 +10,16 @@ import { eventWhen, eventWhat, eventWhere, eventVictimRssKb } from './eventsText
 /** Escapes text for a Markdown table cell (pipes, newlines) and inline text. */
 function cell(s: string | number | null | undefined): string {
   return String(s ?? '-')
+    .replace(/\\/g, '\\\\') // first: a backslash from a host must not escape our escapes
     .replace(/\|/g, '\\|')
     .replace(/\r?\n/g, ' ')
-    .replace(/([*_`<>[\]])/g, '\\$1');
+    .replace(/([*_`<>[\]~])/g, '\\$1')
+    .replace(/&(?=#?\w+;)/g, '&amp;'); // "&lt;" from a host stays text, never an entity
+}
+
+/** A paragraph of host text: inline-escaped, and a leading #, list marker or setext line is text. */
+function para(s: string | null | undefined): string {
+  return cell(s).replace(/^(\s*)([#+\-=]|\d+[.)])/, '$1\\$2');
 }
 
 function mdTable(header: string[], rows: (string | number | null)[][]): string {
@@ -40,7 +47,7 @@ export function renderMarkdown(r: Report, opts: { top?: number } = {}): string {
   if (r.findings.length) {
     o.push('', '## Findings', '');
     for (const f of r.findings) {
-      o.push(`### ${f.severity.toUpperCase()}: ${cell(f.title)} (\`${f.id}\`)`, '', cell(f.detail), '');
+      o.push(`### ${f.severity.toUpperCase()}: ${cell(f.title)} (\`${f.id}\`)`, '', para(f.detail), '');
       const ev = evidenceRows(f.evidence ?? {});
       if (ev.length) o.push('Evidence:', '', ...ev.map(([k, v]) => `- ${cell(k)}: ${cell(v)}`), '');
       for (const rem of f.remedies) {

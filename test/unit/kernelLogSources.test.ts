@@ -3,6 +3,7 @@
 import { strict as assert } from 'node:assert';
 import { readKernelLog } from '../../src/core/collect/kernelLog';
 import type { Host, ExecOptions, ExecResult } from '../../src/core/host/host';
+import { FakeHost } from './fakeHost';
 
 class ScriptedHost implements Host {
   readonly name = 'scripted';
@@ -91,5 +92,12 @@ describe('kernel log sources (mock host with scripted output)', () => {
     assert.match(r.sources[0].detail, /read from journald, boots -2\.\.0: 3 lines/);
     assert.equal(r.events.length, 1);
     assert.ok(r.warnings.some((w) => /did not finish/.test(w)));
+  });
+  it('a host that never answers is "did not answer within …", not "no kernel log"', async () => {
+    const silent = new FakeHost(() => ({ stdout: '', code: null, signal: 'SIGKILL', timedOut: true }));
+    const r = await readKernelLog(silent, { timeoutMs: 30_000 });
+    assert.equal(r.unreadable, true);
+    assert.equal(r.warnings[0], 'fake-remote did not answer within 30 s: its kernel log was not read');
+    assert.ok(!r.warnings.some((w) => /has no kernel log/.test(w)));
   });
 });

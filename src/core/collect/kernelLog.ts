@@ -2,6 +2,7 @@
 // Sources are tried in order and each one reported ("read from journald, boots -3..0",
 // "dmesg: not permitted for user x"). A log we could not read is a clear error with the fixes,
 // never an empty list that looks like "no OOM kills".
+import { formatDuration } from '../format';
 import type { Host } from '../host/host';
 import type { OomEvent, OomEventsResult } from '../model/oomEvent';
 import { OomEventReader } from '../parse/kernelLog';
@@ -200,10 +201,14 @@ export async function readKernelLog(host: Host, opts: KernelLogOptions = {}): Pr
   const unreadable = readable.length === 0;
   if (unreadable) {
     const kernelReports = reports.filter((r) => !PLATFORMS.has(r.source));
+    const timeoutMs = opts.timeoutMs ?? 120_000;
     warnings.unshift(
       kernelReports.length
         ? `could not read the kernel log of ${host.name} as ${user}: ${kernelReports.map((r) => r.detail).join('; ')}`
-        : `${host.name} has no kernel log OOM Lens can read (no journalctl, no dmesg, no /var/log/kern.log, messages or syslog)`,
+        : res.timedOut
+          ? // Silence is not "no kernel log": say that the host never answered.
+            `${host.name} did not answer within ${formatDuration(timeoutMs)}: its kernel log was not read`
+          : `${host.name} has no kernel log OOM Lens can read (no journalctl, no dmesg, no /var/log/kern.log, messages or syslog)`,
     );
   }
   // Rotated files come newest-first from the glob: put events in time order when every one has a time.

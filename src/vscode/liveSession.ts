@@ -56,15 +56,19 @@ export class LiveSession implements vscode.Disposable {
     } catch {
       return new SeriesStore(); // none saved yet
     }
+    let problem: string;
     try {
-      return SeriesStore.fromJSON(JSON.parse(Buffer.from(bytes).toString('utf8')));
+      const r = SeriesStore.restore(JSON.parse(Buffer.from(bytes).toString('utf8')));
+      if (!r.problem) return r.store;
+      problem = r.problem;
     } catch (e) {
-      // Keep the unreadable file aside rather than overwrite the history it may still hold.
-      const aside = file.with({ path: `${file.path}.corrupt-${Date.now()}` });
-      log.warn(`the saved samples ${file.fsPath} could not be read (${(e as Error).message}); kept as ${aside.fsPath}, starting fresh`);
-      await vscode.workspace.fs.rename(file, aside, { overwrite: true }).then(undefined, () => undefined);
-      return new SeriesStore();
+      problem = (e as Error).message;
     }
+    // Keep the unreadable file aside rather than overwrite the history it may still hold.
+    const aside = file.with({ path: `${file.path}.corrupt-${Date.now()}` });
+    log.warn(`the saved samples ${file.fsPath} could not be read (${problem}); kept as ${aside.fsPath}, starting fresh`);
+    await vscode.workspace.fs.rename(file, aside, { overwrite: true }).then(undefined, () => undefined);
+    return new SeriesStore();
   }
 
   start(): void {

@@ -110,6 +110,25 @@ describe('SeriesStore (bounded sampling series)', () => {
     assert.equal(SeriesStore.fromJSON({ v: 1, t: [1], procs: [], system: {} }).length, 0);
   });
 
+  it('restore says why a store is unusable (so it is kept aside, not overwritten); bad values become null and sampling goes on', () => {
+    const s = new SeriesStore();
+    s.add(frame(0, [[1, 'a', 10]]), 0);
+    s.add(frame(1, [[1, 'a', 12]]), 1000);
+    const good = s.toJSON();
+    assert.equal(SeriesStore.restore(JSON.parse(JSON.stringify(good))).problem, null);
+    assert.match(SeriesStore.restore({ ...good, v: 2 }).problem!, /version 2, not 1/);
+    assert.match(SeriesStore.restore({ ...good, t: ['x', 1000] }).problem!, /not times/);
+    assert.match(SeriesStore.restore({ v: 1 }).problem!, /lacks/);
+    // A valid store with one bad value: restored, the value is null, and the next samples still add.
+    const bad = JSON.parse(JSON.stringify(good));
+    bad.procs[0].rssKb[0] = 'NaN';
+    const r = SeriesStore.restore(bad);
+    assert.equal(r.problem, null);
+    assert.deepEqual(r.store.current(1)!.rssKb, [null, 12]);
+    assert.doesNotThrow(() => r.store.add(frame(2, [[1, 'a', 14]]), 5000));
+    assert.deepEqual(r.store.current(1)!.rssKb, [null, 12, 14]);
+  });
+
   it('parses the sampler frames from chunks split anywhere', () => {
     const text =
       '@@oomlens frame 0 12.50\nMemTotal:       4000 kB\nMemAvailable:   1000 kB\npressure/memory:some avg10=1.25 avg60=0.00 avg300=0.00 total=1\n' +

@@ -273,18 +273,31 @@ export class SeriesStore {
 
   /** Restores a persisted session; anything malformed gives an empty store (never a crash). */
   static fromJSON(j: unknown, opts: StoreOptions = {}): SeriesStore {
+    return SeriesStore.restore(j, opts).store;
+  }
+
+  /**
+   * Restores a persisted session and says what was wrong with it: `problem` is set when the file is
+   * not a store of this version at all (the caller keeps it aside instead of overwriting it), and
+   * values that are not numbers become null (a bad value must not break every later sample).
+   */
+  static restore(j: unknown, opts: StoreOptions = {}): { store: SeriesStore; problem: string | null } {
     const s = new SeriesStore(opts);
     const o = j as Partial<StoreJSON> | null;
-    if (!o || o.v !== 1 || !Array.isArray(o.t) || !Array.isArray(o.procs) || !o.system) return s;
+    if (!o || typeof o !== 'object') return { store: s, problem: 'not a saved series store' };
+    if (o.v !== 1) return { store: s, problem: `a store of version ${JSON.stringify(o.v ?? null)}, not 1` };
+    if (!Array.isArray(o.t) || !Array.isArray(o.procs) || !o.system) return { store: s, problem: 'the store lacks its time, process or system series' };
     const n = o.t.length;
     const okLen = (a: unknown) => Array.isArray(a) && a.length === n;
-    if (!SYSTEM_KEYS.every((k) => okLen(o.system![k]))) return s;
+    if (!SYSTEM_KEYS.every((k) => okLen(o.system![k]))) return { store: s, problem: 'the system series do not match the time axis' };
+    const num = (a: unknown[]) => a.map((v) => (typeof v === 'number' && Number.isFinite(v) ? v : null)) as (number | null)[];
+    if (!o.t.every((t) => typeof t === 'number' && Number.isFinite(t))) return { store: s, problem: 'the time axis holds values that are not times' };
     s.intervalMs = Number(o.intervalMs) || 0;
     s.memTotalKb = o.memTotalKb ?? null;
     s.t = o.t.slice(-s.capacity);
     const cut = n - s.t.length;
     s.gap = okLen(o.gap) ? o.gap!.slice(cut) : new Array(s.t.length).fill(0);
-    for (const k of SYSTEM_KEYS) s.system[k] = o.system[k].slice(cut);
+    for (const k of SYSTEM_KEYS) s.system[k] = num(o.system[k].slice(cut)) as never;
     for (const p of o.procs) {
       if (!p || typeof p.pid !== 'number' || !okLen(p.rssKb) || !okLen(p.rssAnonKb) || !okLen(p.pssKb) || !okLen(p.swapKb)) continue;
       const start = typeof p.start === 'number' ? p.start : null;
@@ -296,10 +309,10 @@ export class SeriesStore {
         key,
         start,
         comm,
-        rssKb: p.rssKb.slice(cut),
-        rssAnonKb: p.rssAnonKb.slice(cut),
-        pssKb: p.pssKb.slice(cut),
-        swapKb: p.swapKb.slice(cut),
+        rssKb: num(p.rssKb.slice(cut)) as never,
+        rssAnonKb: num(p.rssAnonKb.slice(cut)) as never,
+        pssKb: num(p.pssKb.slice(cut)) as never,
+        swapKb: num(p.swapKb.slice(cut)) as never,
         lastSeen: Number(p.lastSeen) - cut,
         maxRssKb: Number(p.maxRssKb) || 0,
       };
@@ -307,9 +320,9 @@ export class SeriesStore {
       const cur = s.byPid.get(p.pid);
       if (!cur || cur.lastSeen < series.lastSeen) s.byPid.set(p.pid, series);
     }
-    for (const [k, v] of Object.entries(o.cgroups ?? {})) if (okLen(v)) s.cgroups.set(k, v.slice(cut));
+    for (const [k, v] of Object.entries(o.cgroups ?? {})) if (okLen(v)) s.cgroups.set(k, num(v.slice(cut)) as never);
     // What follows a restore is after a pause.
     if (s.t.length) s.pendingGap = true;
-    return s;
+    return { store: s, problem: null };
   }
 }

@@ -1,6 +1,6 @@
 // One OOM event: the contract of ../shared/contracts/oom-events.md. Absent facts are null.
 
-export type OomEventKind = 'kill' | 'panic' | 'lowmemorykiller' | 'runtime' | 'container';
+export type OomEventKind = 'kill' | 'panic' | 'lowmemorykiller' | 'runtime' | 'container' | 'userspace-kill';
 export type OomScope = 'system' | 'memcg' | 'cpuset' | 'mempolicy';
 
 export interface OomTrigger {
@@ -90,6 +90,52 @@ export interface LowMemoryKillerInfo {
   freeKb: number | null;
 }
 
+/**
+ * A kill by a userspace OOM killer (kind "userspace-kill"): not the kernel's, so no "Killed process"
+ * line exists for it. The numbers are those the killer printed; the ones a killer does not print are null.
+ */
+export interface UserspaceKill {
+  killer: 'systemd-oomd' | 'earlyoom';
+  /** The killer daemon's pid, from its log tag ("systemd-oomd[840]:"), or null. */
+  killerPid: number | null;
+  /**
+   * "memory-pressure": oomd, a monitored cgroup's memory pressure above its limit for its duration;
+   * "swap-used": oomd, memory and swap used above SwapUsedLimit; "low-memory": earlyoom, available
+   * memory and free swap at or below its limits.
+   */
+  reason: 'memory-pressure' | 'swap-used' | 'low-memory';
+  /** "SIGTERM" | "SIGKILL" (systemd-oomd always sends SIGKILL to the whole cgroup). */
+  signal: string | null;
+  /** systemd-oomd: the cgroup it killed (a unit's cgroup), and the monitored cgroup that was over its limit. */
+  cgroup: string | null;
+  monitoredCgroup: string | null;
+  /** systemd-oomd pressure rule: PSI avg10 percent, the limit, and how long it had to hold (seconds). */
+  pressurePercent: number | null;
+  pressureLimitPercent: number | null;
+  pressureDurationSeconds: number | null;
+  /** systemd-oomd swap rule: system memory and swap, used and total, and the limit percent. */
+  memoryUsedBytes: number | null;
+  memoryTotalBytes: number | null;
+  swapUsedBytes: number | null;
+  swapTotalBytes: number | null;
+  usedLimitPercent: number | null;
+  /** earlyoom: its limits ("at or below SIGTERM limits: mem 10.00%, swap 10.00%"). */
+  memLimitPercent: number | null;
+  swapLimitPercent: number | null;
+  /** earlyoom: available memory and free swap (percent of total) in its last report before the kill. */
+  memAvailablePercent: number | null;
+  swapFreePercent: number | null;
+  /** earlyoom: the victim's badness (its oom_score, moved by --prefer/--avoid) and VmRSS. */
+  badness: number | null;
+  vmRssKb: number | null;
+  /** earlyoom: seconds until the victim exited ("process exited after 0.3 seconds"). */
+  exitedAfterSeconds: number | null;
+  /** systemd's "systemd-oomd killed N process(es) in this unit." */
+  processesKilled: number | null;
+  /** The kill line as printed (prefixes stripped). */
+  message: string;
+}
+
 export interface OomEvent {
   kind: OomEventKind;
   scope: OomScope | null;
@@ -113,6 +159,8 @@ export interface OomEvent {
   lines: { first: number; last: number };
   /** Optional: lowmemorykiller record details (kind "lowmemorykiller"). */
   lowMemoryKiller?: LowMemoryKillerInfo | null;
+  /** Optional: the userspace killer's facts (kind "userspace-kill"). */
+  userspace?: UserspaceKill | null;
 }
 
 export interface OomEventsResult {

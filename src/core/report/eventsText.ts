@@ -14,7 +14,15 @@ export function eventVictimRssKb(e: OomEvent): number | null {
   const v = e.victim;
   if (!v) return null;
   const parts = [v.anonRssKb, v.fileRssKb, v.shmemRssKb].filter((x): x is number => x !== null);
-  return parts.length ? parts.reduce((a, b) => a + b, 0) : null;
+  // earlyoom prints VmRSS, which is that same sum.
+  return parts.length ? parts.reduce((a, b) => a + b, 0) : (e.userspace?.vmRssKb ?? null);
+}
+
+/** The unit a userspace killer killed: the last part of its cgroup path. */
+export function killedUnit(e: OomEvent): string | null {
+  const cg = e.userspace?.cgroup;
+  if (!cg) return null;
+  return cg.slice(cg.lastIndexOf('/') + 1) || null;
 }
 
 export function eventWhere(e: OomEvent): string {
@@ -48,6 +56,8 @@ export function eventWhat(e: OomEvent): string {
       if (s.exitCode === 137) return 'killed by SIGKILL (possibly OOM)';
       return s.reason ?? 'container state';
     }
+    case 'userspace-kill':
+      return `killed by ${e.userspace?.killer ?? 'a userspace OOM killer'}`;
   }
 }
 
@@ -55,7 +65,7 @@ export function renderEventsText(events: OomEvent[], notes: string[] = []): stri
   const rows = events.map((e) => [
     eventWhen(e),
     eventWhat(e),
-    e.victim?.comm ?? e.runtime?.name ?? e.containerState?.name ?? '-',
+    e.victim?.comm ?? killedUnit(e) ?? e.runtime?.name ?? e.containerState?.name ?? '-',
     e.victim?.pid != null ? String(e.victim.pid) : e.runtime?.pid != null ? String(e.runtime.pid) : '-',
     formatKb(eventVictimRssKb(e)),
     e.trigger ? `${e.trigger.comm ?? '?'}${e.trigger.pid != null ? ` (${e.trigger.pid})` : ''}` : '-',

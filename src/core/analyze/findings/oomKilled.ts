@@ -107,7 +107,11 @@ function userspaceLogs(killer: UserspaceKill['killer']): Remedy {
         commands: ['oomctl', 'journalctl -u systemd-oomd --no-pager | grep -E "Killed|Marked|Considered" -A12'],
         changesHost: false,
       }
-    : { title: "Read earlyoom's log and its thresholds", commands: ['journalctl -u earlyoom --no-pager | grep -E "sending|low memory"', 'systemctl cat earlyoom'], changesHost: false };
+    : {
+        title: "Read earlyoom's log and its thresholds",
+        commands: ['journalctl -u earlyoom --no-pager | grep -E "sending|low memory"', 'systemctl cat earlyoom'],
+        changesHost: false,
+      };
 }
 
 function shortPath(p: string): string {

@@ -59,6 +59,7 @@ export class LineJoiner {
       uptime: n.uptime,
       host: n.host,
       indent: n.indent,
+      tag: n.tag,
     };
     this.pendingRawLen = rawLen;
     this.joins = 0;

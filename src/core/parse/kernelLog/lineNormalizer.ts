@@ -1,8 +1,10 @@
 // Strips what surrounds a log message on one physical line: `cat -n` numbers, `> ` mail/markdown
 // quoting, markdown fences, console padding, printk levels (<6>), syslog/journal prefixes (host and
 // tag), RFC 3339 stamps, dmesg stamps ([uptime], dmesg -T in any locale, dmesg --human minute stamps
-// and [+delta]) and journalctl -o json records. What it found is kept in a reused object so the
-// hot path allocates nothing but the message slice.
+// and [+delta]) and journalctl -o json records. Prefixes stack when logs pass through several
+// tools (klog around dmesg --human, kubectl --timestamps around syslog, an ISO stamp glued to the
+// text), so after the first one, prefixes are stripped again until none is left. What it found is
+// kept in a reused object so the hot path allocates nothing but the message slice.
 
 import { isoFromParts, monthOf, parseDmesgT, parseIsoWithZone } from './timestamps';
 
@@ -24,6 +26,8 @@ export interface NormalizedLine {
   host: string | null;
   /** Columns of whitespace before the message (after any stamp): YAML and describe blocks use it. */
   indent: number;
+  /** The syslog/journal tag ("earlyoom[812]", "kernel"), when a prefix carried one. */
+  tag: string | null;
 }
 
 function skipWs(s: string, i: number, end: number): number {
@@ -43,8 +47,16 @@ function blank(o: NormalizedLine): NormalizedLine {
 
 // Sticky regexes, applied at a moving offset (no slicing, no backtracking across the line).
 const CAT_N = /[ \t]*\d{1,9}\t/y;
-const SYSLOG = /((\p{L}{2,5}\.?) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:[.,]\d{1,6})?) (\S{1,255}) ([^\s:]{1,80}):(?: |$)/uy;
-const ISO = /(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:[.,](\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?(?: |$)/y;
+// A host never ends with ':' (without this, "Jul 05 17:33:19 systemd[2036]: unit: text" reads the tag as the host).
+const SYSLOG = /((\p{L}{2,5}\.?) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:[.,]\d{1,6})?) (\S{0,254}[^\s:]) ([^\s:]{1,80}):(?: |$)/uy;
+// The stamp may be glued to the text ("…+02:00[10588:0x3853920] "): it ends at a space or at anything that cannot continue it.
+const ISO = /(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:[.,](\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?(?: |$|(?=[^\d\s:.,+-]))/y;
+// Syslog without a host (a paste that dropped it, journalctl of some setups): only a tag with a pid, or "kernel", is taken for one.
+const SYSLOG_NOHOST = /((\p{L}{2,5}\.?) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:[.,]\d{1,6})?) ([^\s:[\]]{1,80}\[\d{1,10}\]|kernel):(?: |$)/uy;
+// glog/klog: "I0601 23:23:10.447437 13604 utils.go:240] " (minikube and kubelet logs quote other logs this way).
+const GLOG = /([IWEF])(\d{2})(\d{2}) (\d{2}:\d{2}:\d{2})(?:\.\d{1,9})? {1,8}\d{1,10} [^\s\]]{1,256}:\d{1,8}\](?: |$)/y;
+/** How many prefixes beyond the first are stripped (a bound, so hostile lines cost nothing more). */
+const MAX_STACKED = 6;
 // journalctl -o short-full: "Mon 2025-12-08 17:51:31 CET host kernel: "
 const SHORT_FULL =
   /(\p{L}{2,4}\.?) (\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))? ([A-Za-z]{1,5}|[+-]\d{2}:?\d{2}) (\S{1,255}) ([^\s:]{1,80}):(?: |$)/uy;
@@ -85,7 +97,17 @@ const PRINTK = /<\d{1,2}>/y;
 const FENCE = /[ \t]*(?:```|~~~)/y;
 
 export class LineNormalizer {
-  readonly out: NormalizedLine = { kind: LineKind.Text, text: '', stamped: false, timeText: null, time: null, uptime: null, host: null, indent: 0 };
+  readonly out: NormalizedLine = {
+    kind: LineKind.Text,
+    text: '',
+    stamped: false,
+    timeText: null,
+    time: null,
+    uptime: null,
+    host: null,
+    indent: 0,
+    tag: null,
+  };
   /** Last absolute `dmesg --human` minute stamp: lines with only a [+delta] inherit it. */
   private humanStamp: string | null = null;
 
@@ -98,6 +120,7 @@ export class LineNormalizer {
     o.uptime = null;
     o.host = null;
     o.indent = 0;
+    o.tag = null;
 
     let end = raw.length;
     while (end > 0) {
@@ -157,7 +180,10 @@ export class LineNormalizer {
         o.stamped = true;
         o.timeText = m[1];
         o.host = m[7];
+        o.tag = m[8];
         i = this.afterPrefix(raw, SYSLOG.lastIndex);
+      } else if (this.syslogNoHost(raw, i)) {
+        i = this.afterPrefix(raw, SYSLOG_NOHOST.lastIndex);
       } else {
         SHORT_FULL.lastIndex = i;
         const f = SHORT_FULL.exec(raw);
@@ -167,6 +193,7 @@ export class LineNormalizer {
           const zone = /^[+-]/.test(f[5]) ? f[5] : ZONES[f[5].toUpperCase()];
           o.time = zone ? parseIsoWithZone(f[2], f[3], f[4], zone) : null;
           o.host = f[6];
+          o.tag = f[7];
           i = this.afterPrefix(raw, SHORT_FULL.lastIndex);
         }
       }
@@ -178,10 +205,11 @@ export class LineNormalizer {
         o.timeText = raw.slice(i, ISO.lastIndex).trimEnd();
         o.time = parseIsoWithZone(m[1], m[2], m[3], m[4]);
         i = ISO.lastIndex;
-        HOST_TAG.lastIndex = i;
+        HOST_TAG.lastIndex = skipWs(raw, i, end);
         const h = HOST_TAG.exec(raw);
         if (h && !/^[\d[(<]/.test(h[1])) {
           o.host = h[1];
+          o.tag = h[2];
           i = HOST_TAG.lastIndex;
         }
         i = this.afterPrefix(raw, i);
@@ -189,11 +217,118 @@ export class LineNormalizer {
     } else if (c === 91 /* [ */) {
       i = this.bracketStamp(raw, i, true);
     }
+    if (i !== before) {
+      // Stacked prefixes: strip again until nothing more comes off.
+      for (let k = 0; k < MAX_STACKED; k++) {
+        const p = skipWs(raw, i, end);
+        const q = this.stacked(raw, p, end);
+        if (q <= p) break;
+        i = q;
+      }
+    } else if (c === 73 || c === 87 || c === 69 || c === 70) {
+      // A klog line as the first prefix.
+      const q = this.stacked(raw, i, end);
+      if (q > i) {
+        i = q;
+        for (let k = 0; k < MAX_STACKED; k++) {
+          const p = skipWs(raw, i, end);
+          const r = this.stacked(raw, p, end);
+          if (r <= p) break;
+          i = r;
+        }
+      }
+    }
     const j = skipWs(raw, i, end);
     o.indent = i === before ? lead : j - i;
     o.text = j === 0 && end === raw.length ? raw : raw.slice(j, end);
     if (o.text === '') o.kind = LineKind.Blank;
     return o;
+  }
+
+  /** "Jun 20 12:47:02 earlyoom[812]: " with no host. */
+  private syslogNoHost(raw: string, i: number): boolean {
+    SYSLOG_NOHOST.lastIndex = i;
+    const m = SYSLOG_NOHOST.exec(raw);
+    if (!m || monthOf(m[2]) === null) return false;
+    const o = this.out;
+    o.stamped = true;
+    o.timeText = m[1];
+    o.tag = m[7];
+    return true;
+  }
+
+  /**
+   * One more prefix at `i` (after a first one was stripped): klog, "> " quoting, an ISO or syslog
+   * stamp, "kernel:", a printk level, a dmesg stamp. Returns where the text then starts (`i` if none).
+   * Stamps found later do not replace a time already read from an outer one.
+   */
+  private stacked(raw: string, i: number, end: number): number {
+    if (i >= end) return i;
+    const o = this.out;
+    const c = raw.charCodeAt(i);
+    if (c === 62 /* > */) return raw.charCodeAt(i + 1) === 32 ? i + 2 : i + 1;
+    if (c === 60 /* < */) return this.printk(raw, i);
+    if (c === 91 /* [ */) {
+      const had = { timeText: o.timeText, time: o.time, uptime: o.uptime };
+      const j = this.bracketStamp(raw, i, false);
+      if (j > i && (had.timeText !== null || had.time !== null || had.uptime !== null)) {
+        if (had.timeText !== null) o.timeText = had.timeText;
+        if (had.time !== null) o.time = had.time;
+        if (had.uptime !== null && o.uptime === null) o.uptime = had.uptime;
+      }
+      return j;
+    }
+    if (c === 73 || c === 87 || c === 69 || c === 70) {
+      GLOG.lastIndex = i;
+      const g = GLOG.exec(raw);
+      if (g) {
+        o.stamped = true;
+        if (o.timeText === null && o.time === null) o.timeText = raw.slice(i, i + 21).trimEnd();
+        return GLOG.lastIndex;
+      }
+    }
+    if (c >= 48 && c <= 57) {
+      ISO.lastIndex = i;
+      const m = ISO.exec(raw);
+      if (m) {
+        o.stamped = true;
+        if (o.time === null) {
+          o.timeText = raw.slice(i, ISO.lastIndex).trimEnd();
+          o.time = parseIsoWithZone(m[1], m[2], m[3], m[4]);
+        }
+        return ISO.lastIndex;
+      }
+      return i;
+    }
+    if (c === 107 /* k */) {
+      KERNEL_TAG.lastIndex = i;
+      if (KERNEL_TAG.test(raw)) {
+        o.tag ??= 'kernel';
+        return KERNEL_TAG.lastIndex;
+      }
+    }
+    if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c >= 128) {
+      const keep = { timeText: o.timeText, time: o.time };
+      SYSLOG.lastIndex = i;
+      const m = SYSLOG.exec(raw);
+      let j = i;
+      if (m && monthOf(m[2]) !== null) {
+        o.stamped = true;
+        o.timeText = m[1];
+        o.host ??= m[7];
+        o.tag = m[8];
+        j = SYSLOG.lastIndex;
+      } else if (this.syslogNoHost(raw, i)) {
+        j = SYSLOG_NOHOST.lastIndex;
+      }
+      if (j > i && keep.time !== null) {
+        // An outer stamp with a zone (kubectl --timestamps, journal ISO) says more than a syslog clock.
+        o.timeText = keep.timeText;
+        o.time = keep.time;
+      }
+      return j;
+    }
+    return i;
   }
 
   /** After a syslog/ISO prefix: optional "kernel:" (double prefix), printk level, dmesg stamp. */

@@ -9,6 +9,7 @@ import type { OomEvent, OomEventsResult } from '../../model/oomEvent';
 import { ContainerStateDetector } from '../containerState';
 import { RuntimeOomDetector } from '../runtimeOom';
 import { KernelEventAssembler } from './kernelEvents';
+import { UserspaceKillDetector } from './userspaceKills';
 import { LineJoiner, type LogicalLine } from './lineJoiner';
 import { LineNormalizer, expandSyslogEscapes } from './lineNormalizer';
 import { createAnchorScanner, MAX_SCAN_BYTES, type AnchorScanner } from './anchorScanner';
@@ -21,7 +22,7 @@ export const MAX_LINE_BYTES = 64 * 1024;
 const MAX_WARNINGS = 500;
 /** Lines with an anchor word (anchorScanner.ts) are parsed when they match this. */
 export const INTEREST =
-  /invoked oom-killer|oom-killer: gfp|Killed process|[Kk]ill process|oom-kill:|oom_reaper|[Oo]ut of [Mm]emory|Memory cgroup|memory: usage|lowmemorykiller|OutOfMemoryError|MemoryError|insufficient memory|Native memory allocation|OOMKilled|Manual OOM|deadlocked on memory|\[ {0,8}pid {0,8}\]|Tasks state|heap out of memory|panic_on_oom|Out of Memory Error/;
+  /invoked oom-killer|oom-killer: gfp|Killed process|[Kk]ill process|oom-kill:|oom_reaper|[Oo]ut of [Mm]emory|Memory cgroup|memory: usage|lowmemorykiller|OutOfMemoryError|MemoryError|insufficient memory|Native memory allocation|OOMKilled|Manual OOM|deadlocked on memory|\[ {0,8}pid {0,8}\]|Tasks state|heap out of memory|panic_on_oom|Out of Memory Error|systemd-oomd|earlyoom|low memory! at/;
 /** Lines before an anchor line that are still parsed (task-table tails, V8 GC lines, Android "Process:" lines). */
 const REWIND_LINES = 40;
 /** Lines after an anchor line parsed in full (wrapped continuations, CPU/Pid lines). */
@@ -49,7 +50,7 @@ export class OomEventReader {
   private readonly normalizer = new LineNormalizer();
   private readonly joiner: LineJoiner;
   private readonly detectors: Detector[];
-  private readonly meta: LineMeta = { first: 0, last: 0, timeText: null, time: null, uptime: null, host: null, indent: 0 };
+  private readonly meta: LineMeta = { first: 0, last: 0, timeText: null, time: null, uptime: null, host: null, indent: 0, tag: null };
   private carry: Buffer | null = null;
   private atStart = true;
   /** Recently skipped (counted, unparsed) lines, for parsing a few lines before an OOM line. */
@@ -90,7 +91,7 @@ export class OomEventReader {
       },
       warn: (line, message) => this.warn(line, message),
     };
-    this.detectors = [new KernelEventAssembler(sink), new RuntimeOomDetector(sink), new ContainerStateDetector(sink)];
+    this.detectors = [new KernelEventAssembler(sink), new RuntimeOomDetector(sink), new ContainerStateDetector(sink), new UserspaceKillDetector(sink)];
     this.joiner = new LineJoiner((l) => this.dispatch(l));
   }
 
@@ -398,6 +399,7 @@ export class OomEventReader {
     m.uptime = l.uptime;
     m.host = l.host;
     m.indent = l.indent;
+    m.tag = l.tag;
     let text = l.text;
     if (text.indexOf('#01') >= 0) text = expandSyslogEscapes(text);
     if (text.indexOf('\n') < 0) {

@@ -13,6 +13,8 @@ export interface LineMeta {
   host: string | null;
   /** Whitespace columns before the message; YAML and describe blocks use it. */
   indent: number;
+  /** The syslog/journal tag the prefix carried ("systemd-oomd[840]"), when there was one. */
+  tag?: string | null;
 }
 
 export interface EventSink {

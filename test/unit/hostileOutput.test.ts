@@ -10,6 +10,10 @@ import { table } from '../../src/core/report/table';
 import { maxOf, minOf } from '../../src/core/model/numbers';
 import { renderMarkdown } from '../../src/core/report/markdown';
 import { quietReport } from '../fixtures/analyze/reports';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseLeakReportFile } from '../../src/core/collect/leakFile';
 
 describe('hostile output is bounded', function () {
   this.timeout(30_000);
@@ -73,6 +77,30 @@ describe('no spread of unbounded arrays into calls', () => {
     assert.equal(maxOf([], 0), 0);
     assert.equal(maxOf([NaN, 3, NaN, 5]), 5);
     assert.equal(minOf(new Float64Array([4, 2, 9])), 2);
+  });
+});
+
+describe('huge inputs refuse clearly instead of taking the process down', () => {
+  it('a 450 MB .heapsnapshot is refused with its size and what to do (it used to die in V8 with SIGTRAP)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oomlens-big-'));
+    try {
+      const f = join(dir, 'big.heapsnapshot');
+      const fd = openSync(f, 'w');
+      writeSync(
+        fd,
+        '{"snapshot":{"meta":{"node_fields":["type","name","id","self_size","edge_count","trace_node_id","detachedness"],"node_types":[[]]},"node_count":1},"nodes":[',
+      );
+      ftruncateSync(fd, 450 * 2 ** 20); // sparse: the size is real, nothing is written
+      closeSync(fd);
+      const before = process.memoryUsage().rss;
+      const r = await parseLeakReportFile(f);
+      assert.equal(r.tool, 'node-heap-snapshot');
+      assert.deepEqual(r.sites, []);
+      assert.match(r.warnings.join(' '), /file is 450 MiB: JSON files over 200 MiB are not read \(they would exhaust memory\)/);
+      assert.ok(process.memoryUsage().rss - before < 64 * 2 ** 20, 'nothing of it was read');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -37,7 +37,9 @@ export interface ParseLeakOptions {
 /** Bytes of a file's beginning used for detection. */
 export const HEAD_BYTES = 256 * 1024;
 /** JSON formats are read with JSON.parse: the text must fit in one V8 string (~512 MiB). */
-export const MAX_JSON_BYTES = 500 * 1024 * 1024;
+// 200 MiB, not V8's ~512 MiB string limit: a 450 MB .heapsnapshot parses into arrays past V8's
+// element limit and the process dies (SIGTRAP). Above this the report says so and how to cut it.
+export const MAX_JSON_BYTES = 200 * 1024 * 1024;
 /** Line formats that are not streamed (tracemalloc, histograms, heaptrack) are read whole up to this. */
 const MAX_WHOLE_TEXT_BYTES = 256 * 1024 * 1024;
 
@@ -216,7 +218,9 @@ export async function parseLeakSource(src: LeakTextSource, opts: ParseLeakOption
       case 'heap-snapshot': {
         if (!gzip && size > MAX_JSON_BYTES) {
           const r = emptyLeakReport(FORMAT_TOOL[format]);
-          r.warnings.push(`file is ${Math.round(size / 1048576)} MiB: JSON files over ${MAX_JSON_BYTES / 1048576} MiB are not read (JSON.parse limit)`);
+          r.warnings.push(
+            `file is ${Math.round(size / 1048576)} MiB: JSON files over ${MAX_JSON_BYTES / 1048576} MiB are not read (they would exhaust memory); take a heap profile (.heapprofile) or a snapshot of a smaller heap instead`,
+          );
           return r;
         }
         const all = await readAll(src, MAX_JSON_BYTES);

@@ -97,6 +97,9 @@ describe('Kubernetes side: the real kubectl against a local HTTPS server with re
     assert.equal(e.kills, 1);
     assert.deepEqual(e.podsOnNode, ['kube-system/kube-proxy-r7n5w', 'ml/notebook-0', 'ml/trainer-5f6b7c8d9-h4j2m']);
     assert.match(k.findings[0].detail, /Pods on that node: kube-system\/kube-proxy-r7n5w, ml\/notebook-0, ml\/trainer-5f6b7c8d9-h4j2m\./);
+    // Both events name the same victim: once, with its pid.
+    assert.deepEqual((e as unknown as { victims: unknown }).victims, [{ comm: 'python3', pid: 4567 }]);
+    assert.match(k.findings[0].detail, /The node reported the victim python3 \(4567\)\./);
     // worker-1 has an OOMKilling event too, but its api pod shows OOMKilled: nothing hidden there.
     assert.deepEqual(
       k.nodes.find((n) => n.name === 'worker-1')!.oomEvents.map((x) => x.reason),

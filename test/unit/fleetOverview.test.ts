@@ -115,6 +115,7 @@ describe('fleetOverview: fake Prometheus answers and the recorded Kubernetes API
       instance: '10.0.0.13:9100',
       kills: 1,
       podsOnNode: ['kube-system/kube-proxy-r7n5w', 'ml/notebook-0', 'ml/trainer-5f6b7c8d9-h4j2m'],
+      victims: [{ comm: 'python3', pid: 4567 }],
     });
     // worker-4: no OOM event, the kernel counter's 2 kills.
     assert.deepEqual(hidden[1], {
@@ -122,6 +123,7 @@ describe('fleetOverview: fake Prometheus answers and the recorded Kubernetes API
       instance: '10.0.0.14:9100',
       kills: 2,
       podsOnNode: ['kube-system/kube-proxy-t2c6j', 'web/frontend-6c8d7f9b4-p9z3k'],
+      victims: [],
     });
     assert.match(
       r.findings.find((f) => (f.evidence as { node: string }).node === 'worker-3')!.detail,

@@ -124,9 +124,24 @@ export function kubeOverviewFrom(
     for (const e of nodes.get(name)?.oomEvents ?? []) byReason.set(e.reason, (byReason.get(e.reason) ?? 0) + e.count);
     const kills = Math.max(0, ...byReason.values(), kernelKillsByNode.get(name) ?? 0);
     if (kills === 0 || oomKilledOnNode.has(name)) continue;
-    findings.push(hiddenKillFinding(name, null, kills, podsByNode.get(name) ?? []));
+    findings.push(hiddenKillFinding(name, null, kills, podsByNode.get(name) ?? [], victimsOf(nodes.get(name)?.oomEvents ?? [])));
   }
   return { pods, nodes: [...nodes.values()], findings, podsByNode };
+}
+
+/**
+ * The victims the events name, once each: kubelet's "System OOM encountered, victim process: python3, pid: 4567"
+ * and node-problem-detector's "Killed process 4567 (python3) total-vm:…" (the same kill, seen twice).
+ */
+export function victimsOf(events: { message: string }[]): { comm: string; pid: number | null }[] {
+  const out = new Map<string, { comm: string; pid: number | null }>();
+  for (const e of events) {
+    const k = /victim process: ([^,]+), pid: (\d+)/.exec(e.message);
+    const n = /Killed process (\d+) \(([^)]*)\)/.exec(e.message);
+    const v = k ? { comm: k[1].trim(), pid: Number(k[2]) } : n ? { comm: n[2], pid: Number(n[1]) } : null;
+    if (v && !out.has(`${v.pid}`)) out.set(`${v.pid}`, v);
+  }
+  return [...out.values()];
 }
 
 export async function kubeOverview(src: ObjectsSource, kernelKillsByNode?: Map<string, number>, opts: QueryOptions = {}): Promise<KubeOverview> {

@@ -67,9 +67,9 @@ export async function fleetOverview(o: FleetOptions): Promise<FleetReport> {
     // The API side knows the pods but not the instance: the host with that nodename gives it.
     for (const f of kube.findings) {
       if (f.id !== 'hidden-oom-kill') continue;
-      const e = f.evidence as { node: string; kills: number; podsOnNode: string[] };
+      const e = f.evidence as { node: string; kills: number; podsOnNode: string[]; victims?: { comm: string; pid: number | null }[] };
       const instance = report.hosts.find((h) => h.nodename === e.node)?.instance ?? null;
-      hidden.set(f.key ?? f.title, instance ? hiddenKillFinding(e.node, instance, e.kills, e.podsOnNode) : f);
+      hidden.set(f.key ?? f.title, instance ? hiddenKillFinding(e.node, instance, e.kills, e.podsOnNode, e.victims) : f);
     }
     // A node where the API shows an OOMKilled pod is not hidden, even if the metrics side said so.
     const shown = new Set(kube.pods.filter((p) => p.node).map((p) => p.node!));

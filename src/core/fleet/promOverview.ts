@@ -5,6 +5,7 @@ import type { MetricsSource, Sample } from '../source/source';
 import type { FleetHost, FleetPod, FleetReport, FleetSignal } from '../model/fleet';
 import { formatDuration, formatPercent, formatShare, plural } from '../format';
 import { THRESHOLDS, rankRows, severityOf, withWorst } from './rank';
+import { safeWord } from '../shell';
 
 export interface OverviewOptions {
   /** How far back: kills counted, lowest available taken, over this window. */
@@ -205,7 +206,14 @@ export async function prometheusOverview(src: MetricsSource, o: OverviewOptions)
 
 const percent = (pct: number) => formatPercent(pct, 100);
 
-export function hiddenKillFinding(node: string, instance: string | null, kills: number, podsOnNode: string[]): FleetReport['findings'][number] {
+export function hiddenKillFinding(
+  node: string,
+  instance: string | null,
+  kills: number,
+  podsOnNode: string[],
+  victims: { comm: string; pid: number | null }[] = [],
+): FleetReport['findings'][number] {
+  const named = victims.slice(0, 10).map((v) => `${v.comm}${v.pid !== null ? ` (${v.pid})` : ''}`);
   return {
     id: 'hidden-oom-kill',
     key: `hidden-oom-kill:${node}`,
@@ -214,15 +222,19 @@ export function hiddenKillFinding(node: string, instance: string | null, kills: 
     detail:
       `The kernel of ${node}${instance ? ` (${instance})` : ''} OOM-killed ${plural(kills, 'process', 'processes')}, but no pod on it shows OOMKilled: ` +
       `a child process inside a container was killed while the container's main process lived on (kubernetes #78973, #88522). ` +
+      (named.length
+        ? `The node reported ${named.length === 1 ? 'the victim' : 'victims'} ${named.join(', ')}${victims.length > 10 ? ` and ${victims.length - 10} more` : ''}. `
+        : '') +
       (podsOnNode.length
         ? `Pods on that node: ${podsOnNode.slice(0, 20).join(', ')}${podsOnNode.length > 20 ? ` and ${podsOnNode.length - 20} more` : ''}.`
         : ''),
     pids: [],
-    evidence: { node, instance, kills, podsOnNode },
+    evidence: { node, instance, kills, podsOnNode, victims },
     remedies: [
       {
         title: 'Read the node kernel log for the victim and its cgroup (the pod UID is in the path)',
-        commands: [`oom-lens events --host ${node}`],
+        // The node name comes from the API: only a plain word goes into the command.
+        commands: [`oom-lens events --host ${safeWord(node, '<node>')}`],
         changesHost: false,
       },
     ],

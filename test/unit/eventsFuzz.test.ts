@@ -6,7 +6,7 @@ import { samples } from './helpers/corpusEvents';
 
 const ALL = ['kernel-oom', 'node', 'kubernetes', 'python', 'smaps', 'valgrind'].flatMap((c) => samples(c).map((s) => s.text));
 const KERNEL = samples('kernel-oom').map((s) => s.text);
-const KINDS = new Set(['kill', 'panic', 'lowmemorykiller', 'runtime', 'container']);
+const KINDS = new Set(['kill', 'panic', 'lowmemorykiller', 'runtime', 'container', 'userspace-kill']);
 
 function wellFormed(r: OomEventsResult): void {
   assert.ok(Array.isArray(r.events) && Array.isArray(r.warnings) && r.source);

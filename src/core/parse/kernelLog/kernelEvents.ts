@@ -41,6 +41,8 @@ export class KernelEventAssembler implements Detector {
   private rowErrors = 0;
   /** Recently closed kill events, for oom_reaper lines that arrive after the next event began. */
   private recent: OomEvent[] = [];
+  /** The last report that had a header but no victim, for a panic that comes after a long Mem-Info. */
+  private headerOnly: OomEvent | null = null;
 
   constructor(private readonly sink: EventSink) {}
 
@@ -59,6 +61,8 @@ export class KernelEventAssembler implements Detector {
     if (cur && meta.first - this.lastLine > STALE_LINES) this.close();
     const c0 = text.charCodeAt(0);
     if (c0 === 91 /* [ */ && this.tableLine(text, meta)) return;
+    if (c0 >= 48 && c0 <= 57 && this.dockerMacRow(text, meta)) return;
+    if (c0 === 112 /* p */ && text.startsWith('pid ') && this.tableLine(text, meta)) return;
     if (this.lmk) {
       if (this.lmkLines < 6 && text.indexOf('lowmemorykiller: Kill') < 0 && lmkContinuation(this.lmk, text)) {
         this.lmkLines++;
@@ -103,6 +107,7 @@ export class KernelEventAssembler implements Detector {
 
   private open(kind: OomEvent['kind'], meta: LineMeta, anchored: boolean): OomEvent {
     this.close();
+    this.headerOnly = null;
     const ev = blankEvent(kind, meta);
     this.cur = ev;
     this.anchored = false;
@@ -159,6 +164,20 @@ export class KernelEventAssembler implements Detector {
       this.recent.push(ev);
       if (this.recent.length > 32) this.recent.shift();
     }
+    this.headerOnly = ev.kind === 'kill' && ev.trigger && !ev.victim && !ev.selected ? ev : null;
+  }
+
+  /**
+   * Docker for Mac printed a row's "[ pid]" as a stamp ("[19417.000000]     0 19417 ..."): the
+   * stamp's whole seconds are the pid. Only inside a table whose header was read.
+   */
+  private dockerMacRow(text: string, meta: LineMeta): boolean {
+    const cur = this.cur;
+    if (!cur || !this.layout || this.victimFromKill || cur.kind !== 'kill' || cur.victim !== null) return false;
+    const up = meta.uptime;
+    if (up === null || !Number.isInteger(up) || up <= 0) return false;
+    if (!/^\d{1,10}\s+\d{1,10}\s+-?\d/.test(text)) return false;
+    return this.tableLine(`[${up}] ${text}`, meta);
   }
 
   // ---- line kinds ----
@@ -315,6 +334,20 @@ export class KernelEventAssembler implements Detector {
   }
 
   private panic(message: string, meta: LineMeta, kernelPanic: boolean): void {
+    // "invoked oom-killer" came before a Mem-Info longer than STALE_LINES, which closed its event:
+    // a panic with no victim is that report's end, not a report of its own.
+    const held = this.headerOnly;
+    if (!this.cur && held && held.panic === null && meta.first - held.lines.last < 20 * STALE_LINES) {
+      this.headerOnly = null;
+      held.kind = 'panic';
+      held.panic = message;
+      held.lines.last = meta.last;
+      this.cur = held;
+      this.anchored = true;
+      this.victimFromKill = false;
+      this.lastLine = meta.last;
+      return;
+    }
     let ev = this.cur;
     if (!ev || this.victimFromKill || (ev.kind !== 'kill' && ev.kind !== 'panic') || (ev.kind === 'panic' && ev.panic !== null && !kernelPanic)) {
       ev = this.open('panic', meta, false);

@@ -3,11 +3,13 @@
 // cut by position (the last ")" before the size fields), never by a regex over the name, because
 // process names can hold spaces, slashes, colons, brackets and parentheses, or be one letter.
 
-import { int } from './numbers';
+import { int, pastedInt } from './numbers';
 import type { OomVictim } from '../../model/oomEvent';
 
 const N = String.raw`(-?\d{1,3}(?:,\d{3})+(?!\d)|-?\d+)`;
-const KB = (name: string): RegExp => new RegExp(`${name}:\\s?${N}\\s?kB`, 'i');
+/** A size field: separators, even misplaced ones, as a paste leaves them. */
+const NK = String.raw`(-?\d[\d,]{0,30})`;
+const KB = (name: string): RegExp => new RegExp(`${name}:\\s?${NK}\\s?kB`, 'i');
 const TOTAL_VM = KB('total-vm');
 const VSZ = KB('vsz');
 const ANON = KB('anon-rss');
@@ -166,7 +168,7 @@ export function parseKilled(text: string): KilledLine | null {
   }
   const num = (re: RegExp): number | null => {
     const m = re.exec(tail);
-    return m ? int(m[1]) : null;
+    return m ? pastedInt(m[1]) : null;
   };
   const totalVm = num(TOTAL_VM) ?? num(VSZ);
   const anon = num(ANON);
@@ -262,7 +264,7 @@ export function parseReaper(
   const tail = close >= 0 ? rest.slice(close) : '';
   const num = (re: RegExp): number | null => {
     const m = re.exec(tail);
-    return m ? int(m[1]) : null;
+    return m ? pastedInt(m[1]) : null;
   };
   return { pid: int(pm[1]), comm: comm || null, anonRssKb: num(ANON), fileRssKb: num(FILE), shmemRssKb: num(SHMEM) };
 }

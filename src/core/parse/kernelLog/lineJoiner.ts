@@ -7,7 +7,7 @@
 import { LineKind, type NormalizedLine } from './lineNormalizer';
 
 /** One message, possibly joined from several physical lines first..last (1-based). */
-export interface LogicalLine extends Omit<NormalizedLine, 'kind'> {
+export interface LogicalLine extends Omit<NormalizedLine, 'kind' | 'trailingSpace'> {
   first: number;
   last: number;
 }
@@ -24,6 +24,8 @@ const NEW_RECORD =
 export class LineJoiner {
   private pending: LogicalLine | null = null;
   private pendingRawLen = 0;
+  /** The held line ended in whitespace: what follows is a new word. */
+  private pendingTrailingSpace = false;
   private joins = 0;
   /** Share of recent logical lines that were stamped (1 = all). */
   private stampedShare = 1;
@@ -41,7 +43,8 @@ export class LineJoiner {
       return;
     }
     if (p && !n.stamped && this.shouldJoin(p, n)) {
-      p.text = joinText(p.text, n.text, this.pendingRawLen, n.indent > 0);
+      p.text = joinText(p.text, n.text, this.pendingRawLen, n.indent > 0 || this.pendingTrailingSpace);
+      this.pendingTrailingSpace = n.trailingSpace;
       p.last = lineNo;
       this.pendingRawLen = rawLen;
       this.joins++;
@@ -62,6 +65,7 @@ export class LineJoiner {
       tag: n.tag,
     };
     this.pendingRawLen = rawLen;
+    this.pendingTrailingSpace = n.trailingSpace;
     this.joins = 0;
   }
 
@@ -84,6 +88,8 @@ export class LineJoiner {
 /** An OOM line that visibly lacks its end, so the next unstamped line must be its rest. */
 export function looksCutShort(text: string): boolean {
   const last = text.charCodeAt(text.length - 1);
+  // A task-table row ends with the name: one that ends in a number lost its name (and maybe oom_score_adj) to the next line.
+  if (text.charCodeAt(0) === 91 && TASK_ROW.test(text)) return isDigit(last);
   if (text.indexOf('Killed process ') >= 0) return !/(?:kB|oom_score_adj:-?\d+|\)\.?)$/.test(text) || (!/file-rss/.test(text) && /total-vm|vsz/.test(text));
   if (text.indexOf('invoked oom-killer') >= 0) return !/oom_score_adj=-?\d+$/.test(text);
   if (text.startsWith('oom-kill:')) return !/,uid=\d+$/.test(text);
@@ -91,6 +97,8 @@ export function looksCutShort(text: string): boolean {
   if (text.startsWith('memory: usage')) return !/failcnt \d+$/.test(text);
   return last === 45 /* - */ && /[A-Za-z]-$/.test(text) && /oom|rss|kB/.test(text);
 }
+
+const TASK_ROW = /^\[ {0,12}\d{1,10}\]\s+-?\d/;
 
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
@@ -100,11 +108,17 @@ function isWordChar(c: number): boolean {
   return isDigit(c) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 }
 
-/** Joins a wrapped line's parts: as is for a terminal wrap or a word cut mid-way, with a space for a mail wrap. */
-export function joinText(a: string, b: string, prevRawLen: number, bIndented: boolean): string {
-  if (bIndented) return a + ' ' + b;
+/**
+ * Joins a wrapped line's parts: as is for a terminal wrap or a word cut mid-way, with a space for a
+ * mail wrap; `apart` (the next part is indented, or the first ended in whitespace) always takes a space.
+ */
+export function joinText(a: string, b: string, prevRawLen: number, apart: boolean): string {
+  if (apart) return a + ' ' + b;
   const la = a.charCodeAt(a.length - 1);
   const fb = b.charCodeAt(0);
+  // A task row's columns are separated by spaces: after a number, anything but a digit starts a new column.
+  // A mail client breaks a row only at a space (a terminal, at its width, anywhere).
+  if (isDigit(la) && a.charCodeAt(0) === 91 && TASK_ROW.test(a) && (!isDigit(fb) || prevRawLen < TERMINAL_WIDTH)) return a + ' ' + b;
   if (la === 32 || la === 9) return a + b;
   if (prevRawLen >= TERMINAL_WIDTH) return a + b;
   if (isDigit(la) && isDigit(fb)) return a + b;

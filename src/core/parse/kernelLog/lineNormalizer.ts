@@ -28,6 +28,8 @@ export interface NormalizedLine {
   indent: number;
   /** The syslog/journal tag ("earlyoom[812]", "kernel"), when a prefix carried one. */
   tag: string | null;
+  /** The line ended in a space or tab (trimmed off): a wrap there fell between two words. */
+  trailingSpace: boolean;
 }
 
 function skipWs(s: string, i: number, end: number): number {
@@ -107,6 +109,7 @@ export class LineNormalizer {
     host: null,
     indent: 0,
     tag: null,
+    trailingSpace: false,
   };
   /** Last absolute `dmesg --human` minute stamp: lines with only a [+delta] inherit it. */
   private humanStamp: string | null = null;
@@ -121,12 +124,15 @@ export class LineNormalizer {
     o.host = null;
     o.indent = 0;
     o.tag = null;
+    o.trailingSpace = false;
 
     let end = raw.length;
     while (end > 0) {
       const c = raw.charCodeAt(end - 1);
-      if (c === 32 || c === 9 || c === 13 || c === 0) end--;
-      else break;
+      if (c === 32 || c === 9 || c === 13 || c === 0) {
+        if (c === 32 || c === 9) o.trailingSpace = true;
+        end--;
+      } else break;
     }
     let i = skipWs(raw, 0, end);
     if (i >= end) return blank(o);

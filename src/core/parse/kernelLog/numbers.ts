@@ -30,3 +30,15 @@ export function num(text: string | null | undefined): number | null {
 
 /** Regex source for an integer that may carry thousands separators (use inside a capture group). */
 export const INT_SRC = String.raw`-?\d{1,3}(?:,\d{3})+(?!\d)|-?\d+`;
+
+/**
+ * A size pasted with separators anywhere ("153,700,88" from a mangled paste is 15370088): every
+ * comma between digits is dropped. Only for fields that are known to be one number (kB sizes, table cells).
+ */
+export function pastedInt(text: string | null | undefined): number | null {
+  if (text == null) return null;
+  const s = text.trim();
+  if (s.indexOf(',') < 0) return int(s);
+  if (!/^-?\d[\d,]{0,40}$/.test(s) || s.indexOf(',,') >= 0 || s.endsWith(',')) return null;
+  return int(s.replace(/,/g, ''));
+}

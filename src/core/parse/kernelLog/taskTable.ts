@@ -4,7 +4,7 @@
 // numbers a row has (and, for the three 7-number layouts, from what the numbers look like).
 
 import type { OomTask } from '../../model/oomEvent';
-import { int } from './numbers';
+import { int, pastedInt } from './numbers';
 
 export type Column =
   | 'uid'
@@ -42,7 +42,8 @@ const KNOWN = new Set<string>([
   'cpu',
 ]);
 
-const HEADER = /^\[ {0,8}pid {0,8}\]\s+uid\s/;
+// Docker for Mac's log forwarder ate the header's "[ " (it read "[ pid ]" as a stamp); the rest is intact.
+const HEADER = /^(?:\[ {0,8})?pid {0,8}\]\s+uid\s/;
 const ROW = /^\[ {0,12}(\d{1,10})\]/;
 
 /** Columns after "[ pid ]" up to (not including) "name", or null when the line is not a table header. */
@@ -116,7 +117,7 @@ export function parseRow(text: string, layout: Layout | null, hint: KernelHint, 
     if (i >= len) break;
     let j = i;
     while (j < len && rest.charCodeAt(j) !== 32 && rest.charCodeAt(j) !== 9) j++;
-    const v = int(rest.slice(i, j));
+    const v = pastedInt(rest.slice(i, j));
     if (v === null) break;
     nums.push(v);
     ends.push(j);

@@ -87,7 +87,21 @@ export function kubeOverviewFrom(
         value: restarts,
         text: `${now === 'OOMKilled' ? 'OOMKilled now' : 'last terminated OOMKilled'}${restarts !== null ? `, ${plural(restarts, 'restart')}` : ''}${limit !== null ? `, limit ${formatBytes(limit)}` : ', no memory limit'}`,
       };
-      pods.push({ namespace: ns, pod: name, container: cname, node, instance: null, signals: [signal], worst: signal, limitBytes: limit, restarts });
+      // For the drill-down on the node: the kernel names the pod's cgroup after its UID (kubepods…pod<uid>…), the container's after its id.
+      const containerId = str(cs.containerID)?.replace(/^[a-z]+:\/\//, '') ?? null;
+      pods.push({
+        namespace: ns,
+        pod: name,
+        container: cname,
+        node,
+        instance: null,
+        signals: [signal],
+        worst: signal,
+        limitBytes: limit,
+        restarts,
+        podUid: str(meta.uid),
+        containerId,
+      });
     }
   }
   const nodes = new Map<string, KubeNodeState>();

@@ -48,7 +48,12 @@ export async function fleetOverview(o: FleetOptions): Promise<FleetReport> {
         });
     }
     const pods = [...byKey.values()].map(withWorst);
-    for (const p of pods) p.instance ??= report.hosts.find((h) => h.nodename && h.nodename === p.node)?.instance ?? null;
+    for (const p of pods) {
+      const h = report.hosts.find((x) => x.nodename && x.nodename === p.node);
+      p.instance ??= h?.instance ?? null;
+      // The node is diagnosed over SSH by its host's mapping, else by its name like any instance.
+      p.nodeSshHost = h?.sshHost ?? (p.node ? sshHostFor(p.node, o.sshAliases ?? [], o.sshMapping) : null);
+    }
     report.pods = rankRows(pods, (p) => `${p.namespace}/${p.pod}/${p.container}`);
     // Nodes under MemoryPressure are a signal on their host.
     for (const n of kube.nodes) {

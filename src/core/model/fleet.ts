@@ -36,6 +36,11 @@ export interface FleetPod {
   /** From the API: the memory limit and restarts, when known. */
   limitBytes?: number | null;
   restarts?: number | null;
+  /** From the API: the pod's UID and the container's id, which name its cgroup on the node (kubepods…pod<uid>…/…<id>.scope). */
+  podUid?: string | null;
+  containerId?: string | null;
+  /** The SSH host of its node, for "diagnose the node, find the pod's cgroup", when known. */
+  nodeSshHost?: string | null;
 }
 
 export interface FleetReport {

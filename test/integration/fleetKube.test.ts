@@ -86,7 +86,7 @@ describe('Kubernetes side: the real kubectl against a local HTTPS server with re
     // What finds its cgroup on the node: the pod UID (kubepods…pod<uid>) and the container id without its runtime prefix.
     const apiPod = k.pods.find((p) => p.pod === 'api-7d9f8c6b5-x2kqp')!;
     assert.deepEqual(
-      [api.podUid, api.containerId],
+      [apiPod.podUid, apiPod.containerId],
       ['8f9a0b1c-2d3e-4f4a-8b5c-7d8e9fa0b1c8', 'c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f0a1b2c3d4'],
     );
   });

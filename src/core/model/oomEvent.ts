@@ -161,6 +161,8 @@ export interface OomEvent {
   lowMemoryKiller?: LowMemoryKillerInfo | null;
   /** Optional: the userspace killer's facts (kind "userspace-kill"). */
   userspace?: UserspaceKill | null;
+  /** Task-table rows past the cap (20,000) that were counted, not kept. */
+  tasksOmitted?: number;
 }
 
 export interface OomEventsResult {

@@ -414,11 +414,16 @@ export class KernelEventAssembler implements Detector {
       this.layout = r.layout;
       this.lastLayout = r.layout;
     }
-    ev.tasks.push(r.task);
+    // A table is the host's processes (thousands at most); a paste that never ends stops growing it.
+    if (ev.tasks.length < MAX_TASK_ROWS) ev.tasks.push(r.task);
+    else ev.tasksOmitted = (ev.tasksOmitted ?? 0) + 1;
     this.touch(meta);
     return true;
   }
 }
+
+/** Task-table rows kept per event. */
+export const MAX_TASK_ROWS = 20_000;
 
 export function scopeOfConstraint(c: string): OomScope | null {
   switch (c) {

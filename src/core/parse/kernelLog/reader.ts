@@ -1,7 +1,7 @@
 // Streaming reader: bytes in, OOM events out, in bounded memory (only the current line, a few
 // lines of look-back and the events found are held). Lines are split on '\n' in the byte buffers;
 // ordinary lines of a large kernel log are skipped without being decoded: when no detector has an
-// open event and the log is a stamped kernel/syslog log, the buffer is searched natively for a few
+// open event (stamped or not: an app log of JSON lines is skipped as fast), the buffer is searched natively for a few
 // anchor words and only lines that carry one (plus a short look-back window, for a task table tail
 // or the GC lines before a V8 crash) go through the parsers.
 
@@ -18,6 +18,8 @@ import type { Detector, EventSink, LineMeta } from './types';
 export type OomEventsSource = OomEventsResult['source'];
 
 /** Longer lines are cut to this many bytes (with a warning): nothing the kernel prints is longer. */
+/** Events kept from one input; more are counted (newest kept). */
+export const MAX_EVENTS = 20_000;
 export const MAX_LINE_BYTES = 64 * 1024;
 const MAX_WARNINGS = 500;
 /** Lines with an anchor word (anchorScanner.ts) are parsed when they match this. */
@@ -45,6 +47,8 @@ function latin1(data: Buffer, s: number, e: number): string {
 
 export class OomEventReader {
   private readonly events: OomEvent[] = [];
+  private ring = 0;
+  private droppedEvents = 0;
   private readonly warnings: string[] = [];
   private droppedWarnings = 0;
   private readonly normalizer = new LineNormalizer();
@@ -87,7 +91,14 @@ export class OomEventReader {
     const sink: EventSink = {
       emit: (ev) => {
         this.order.set(ev, this.seq++);
-        this.events.push(ev);
+        // A log with no end of kills (a gzip bomb, a crash loop over years) keeps the newest MAX_EVENTS:
+        // when full, each new event takes the place of the oldest kept.
+        if (this.events.length < MAX_EVENTS) this.events.push(ev);
+        else {
+          this.events[this.ring] = ev;
+          this.ring = (this.ring + 1) % MAX_EVENTS;
+          this.droppedEvents++;
+        }
       },
       warn: (line, message) => this.warn(line, message),
     };
@@ -196,6 +207,10 @@ export class OomEventReader {
       this.warn(this.lineNo, `internal error at the end of input: ${(e as Error).message}`);
     }
     if (this.droppedWarnings > 0) this.warnings.push(`${this.droppedWarnings} more warnings not shown`);
+    if (this.droppedEvents > 0)
+      this.warnings.push(
+        `${this.droppedEvents.toLocaleString('en-US')} older OOM events not kept: only the newest ${MAX_EVENTS.toLocaleString('en-US')} are (the log holds ${(this.droppedEvents + MAX_EVENTS).toLocaleString('en-US')})`,
+      );
     // Events are emitted when known to be events; container blocks are only known at their end.
     const events = this.events.slice().sort((a, b) => a.lines.first - b.lines.first || (this.order.get(a) ?? 0) - (this.order.get(b) ?? 0));
     this.result = { events, warnings: this.warnings, source: this.source };
@@ -212,7 +227,7 @@ export class OomEventReader {
 
   private idle(): boolean {
     if (!this.fastSkip) return false;
-    if (this.lineNo < WARMUP_LINES || this.lineNo < this.fullUntil || this.stampedShare < 0.8) return false;
+    if (this.lineNo < WARMUP_LINES || this.lineNo < this.fullUntil) return false;
     for (const d of this.detectors) if (!d.idle()) return false;
     if (this.joiner.hasPending) {
       // The held line has not reached the detectors yet: it may open an event.

@@ -538,6 +538,29 @@ describe('analyze findings: growth, floods, zombies', () => {
     );
   });
 
+  it('userspace-oom-killer: earlyoom (its thresholds from its argv, defaults 10 %/5 %) and systemd-oomd are named, with where their kills are', () => {
+    const r = withProcs(
+      quietReport(),
+      proc({ pid: 700, comm: 'earlyoom', cmdline: '/usr/bin/earlyoom -r 3600 -m 15,8 -S 102400 --prefer ^(java|chrome)$ --avoid ^sshd$' }),
+      proc({ pid: 701, comm: 'systemd-oomd', cmdline: '/usr/lib/systemd/systemd-oomd' }),
+    );
+    const fs = byId(runFindings(r), 'userspace-oom-killer');
+    assert.equal(fs.length, 2);
+    const e = fs.find((f) => f.pids[0] === 700)!;
+    assert.equal(e.severity, 'info');
+    assert.equal(e.title, 'earlyoom runs here (pid 700): it kills before the kernel would, at 15 % MemAvailable and 10 % free swap');
+    assert.match(e.detail, /SIGKILL at 8 % \/ 5 %/);
+    assert.match(e.detail, /prefers to kill \/\^\(java\|chrome\)\$\/\. It avoids \/\^sshd\$\//);
+    assert.deepEqual((e.evidence as { swapTermKb: number }).swapTermKb, 102400);
+    assert.ok(commands(e).includes('journalctl -u earlyoom --no-pager -n 200'));
+    const o = fs.find((f) => f.pids[0] === 701)!;
+    assert.match(o.title, /^systemd-oomd runs here \(pid 701\): it kills whole cgroups/);
+    assert.ok(commands(o).includes('oomctl'));
+    const dry = byId(runFindings(withProcs(quietReport(), proc({ pid: 702, comm: 'earlyoom', cmdline: 'earlyoom --dryrun' }))), 'userspace-oom-killer');
+    assert.match(dry[0].title, /in --dryrun: it reports, never kills/);
+    assert.deepEqual(byId(runFindings(quietReport()), 'userspace-oom-killer'), []);
+  });
+
   it('growing: one information finding for the processes that grew but are not leak suspects', () => {
     const r = {
       ...quietReport(),

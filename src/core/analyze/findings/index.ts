@@ -26,6 +26,7 @@ import { shmemHidden } from './shmemHidden';
 import { panicOnOom } from './panicOnOom';
 import { killAllocatingTask } from './killAllocatingTask';
 import { manyProcesses } from './manyProcesses';
+import { userspaceKiller } from './userspaceKiller';
 
 export type { FindingContext, Rule } from './context';
 
@@ -54,6 +55,7 @@ export const RULES: { name: string; ids: string[]; run: Rule }[] = [
   { name: 'nginxWorkers', ids: ['nginx-workers'], run: nginxWorkers },
   { name: 'apacheWorkers', ids: ['apache-workers'], run: apacheWorkers },
   { name: 'manyProcesses', ids: ['many-processes', 'zombies'], run: manyProcesses },
+  { name: 'userspaceKiller', ids: ['userspace-oom-killer'], run: userspaceKiller },
   { name: 'growing', ids: ['growing'], run: growing },
 ];
 

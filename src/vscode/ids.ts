@@ -13,6 +13,7 @@ export const COMMANDS = {
   // leak hunting beside the code (src/vscode/leaks)
   runValgrind: { id: 'oomLens.runValgrind', title: 'Run with Valgrind Memcheck…' },
   runHeaptrack: { id: 'oomLens.runHeaptrack', title: 'Run with heaptrack…' },
+  runLsan: { id: 'oomLens.runLsan', title: 'Run with LeakSanitizer…' },
   attachHeaptrack: { id: 'oomLens.attachHeaptrack', title: 'Attach heaptrack to Process…' },
   runTracemalloc: { id: 'oomLens.runTracemalloc', title: 'Run Python Script with tracemalloc…' },
   captureNodeHeap: { id: 'oomLens.captureNodeHeap', title: 'Capture Node Heap Profile…' },

@@ -50,6 +50,7 @@ export interface CompareArgs {
 export interface LeakCommandArgs {
   runValgrind: ProgramArgs | vscode.Uri;
   runHeaptrack: ProgramArgs | vscode.Uri;
+  runLsan: ProgramArgs | vscode.Uri;
   attachHeaptrack: AttachArgs;
   runTracemalloc: TracemallocArgs | vscode.Uri;
   captureNodeHeap: NodeHeapArgs | vscode.Uri;

@@ -47,6 +47,7 @@ export function registerLeaks(context: vscode.ExtensionContext, services: Servic
   const commands: Record<string, (...args: never[]) => unknown> = {
     [COMMANDS.runValgrind.id]: runs.runValgrind,
     [COMMANDS.runHeaptrack.id]: runs.runHeaptrack,
+    [COMMANDS.runLsan.id]: runs.runLsan,
     [COMMANDS.attachHeaptrack.id]: runs.attachHeaptrack,
     [COMMANDS.runTracemalloc.id]: runs.runTracemalloc,
     [COMMANDS.captureNodeHeap.id]: runs.captureNodeHeap,

@@ -14,7 +14,10 @@ type Command = (arg?: unknown) => Promise<LeakCommandResult | undefined>;
 
 export function runCommands(
   s: LeakSession,
-): Record<'runValgrind' | 'runHeaptrack' | 'attachHeaptrack' | 'runTracemalloc' | 'captureNodeHeap' | 'javaHistogram' | 'findLeaksInProcess', Command> {
+): Record<
+  'runValgrind' | 'runHeaptrack' | 'runLsan' | 'attachHeaptrack' | 'runTracemalloc' | 'captureNodeHeap' | 'javaHistogram' | 'findLeaksInProcess',
+  Command
+> {
   const title = (tool: string, s: ProgramSpec) => `${tool}: ${path.basename(s.program)}${s.args?.length ? ' ' + s.args.join(' ') : ''}`;
   const nativeFilter = (p: string, type: string) =>
     /^(cppdbg|cppvsdbg|lldb|gdb|rust|codelldb)$/.test(type) ||
@@ -30,6 +33,18 @@ export function runCommands(
     const start = startOf(arg) ?? (await pickProgram({ title: 'Run with heaptrack', filter: nativeFilter, dialogFilters: dialogNative }));
     if (!start) return undefined;
     return s.run(hostOf(arg), { tool: 'heaptrack', start }, title('heaptrack', start));
+  };
+  // A binary built with -fsanitize=address|leak; one that is not gets the build flags in the error (core/tools).
+  const runLsan = async (arg?: unknown) => {
+    const start =
+      startOf(arg) ??
+      (await pickProgram({
+        title: 'Run with LeakSanitizer (a binary built with -fsanitize=address or leak)',
+        filter: nativeFilter,
+        dialogFilters: dialogNative,
+      }));
+    if (!start) return undefined;
+    return s.run(hostOf(arg), { tool: 'lsan', start }, title('LeakSanitizer', start));
   };
   const attachHeaptrack = async (arg?: unknown) => {
     const host = hostOf(arg, s.services);
@@ -134,5 +149,5 @@ export function runCommands(
     return captureNodeHeap(spec);
   };
 
-  return { runValgrind, runHeaptrack, attachHeaptrack, runTracemalloc, captureNodeHeap, javaHistogram, findLeaksInProcess };
+  return { runValgrind, runHeaptrack, runLsan, attachHeaptrack, runTracemalloc, captureNodeHeap, javaHistogram, findLeaksInProcess };
 }

@@ -147,6 +147,22 @@ describe('Leak hunting beside the code (valgrind in a real VS Code)', function (
     assert.ok(r.entries[0].sites > 0);
   });
 
+  it('runs "Run with LeakSanitizer…" on a binary built with -fsanitize=leak and finds the leaking line; an unsanitized one gets the build flags', async () => {
+    const lsanProgram = `${program}-lsan`;
+    const cc = spawnSync('gcc', ['-g', '-O0', '-fsanitize=leak', '-fno-omit-frame-pointer', '-o', lsanProgram, SOURCE], { encoding: 'utf8' });
+    assert.equal(cc.status, 0, `gcc -fsanitize=leak failed (Debian liblsan0): ${cc.stderr}`);
+    const r = await vscode.commands.executeCommand<CommandResult>(COMMANDS.runLsan.id, { program: lsanProgram, args: ['8'] });
+    assert.ok(r, 'the command returned nothing (cancelled?)');
+    assert.equal(r.error, undefined, r.error);
+    const [entry] = r.entries;
+    assert.equal(entry.tool, 'lsan');
+    const top = entry.located.find((l) => l.file === SOURCE);
+    assert.ok(top, `no site located in ${SOURCE}: ${JSON.stringify(entry)}`);
+    assert.equal(top.line, LEAK_LINE);
+    const plain = await vscode.commands.executeCommand<CommandResult>(COMMANDS.runLsan.id, { program, args: ['8'] });
+    assert.match(plain.error ?? '', /-fsanitize=leak -g -fno-omit-frame-pointer/);
+  });
+
   it('tells how to install a tool that is missing on the host', async () => {
     const r = await vscode.commands.executeCommand<CommandResult>(COMMANDS.runTracemalloc.id, {
       program: path.join(ROOT, 'test', 'fixtures', 'programs', 'leak.py'),

@@ -1,9 +1,19 @@
 // The leak report: the contract of /work/shared/contracts/leak-report.md (`oom-lens leaks --json`).
 // Sizes in bytes. Absent facts are null, never 0. Fields may be added; never rename or drop these.
 
-/** The tool whose output was read. The contract allows more values ("…"): memray, heaptrack and lsan are ours. */
+/** The tool whose output was read. The contract allows more values ("…"): memray, heaptrack, lsan, go-pprof and memory-profiler are ours. */
 export type LeakTool =
-  'valgrind-memcheck' | 'valgrind-massif' | 'tracemalloc' | 'node-heap-profile' | 'node-heap-snapshot' | 'java-histogram' | 'memray' | 'heaptrack' | 'lsan';
+  | 'valgrind-memcheck'
+  | 'valgrind-massif'
+  | 'tracemalloc'
+  | 'node-heap-profile'
+  | 'node-heap-snapshot'
+  | 'java-histogram'
+  | 'memray'
+  | 'heaptrack'
+  | 'lsan'
+  | 'go-pprof'
+  | 'memory-profiler';
 
 /**
  * memcheck: "definitely lost" | "indirectly lost" | "possibly lost" | "still reachable";

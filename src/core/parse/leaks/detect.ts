@@ -3,7 +3,18 @@ import type { LeakTool } from '../../model/leakReport';
 
 /** Finer than LeakTool: how to read it. */
 export type LeakFormat =
-  'memcheck-xml' | 'memcheck-text' | 'massif' | 'tracemalloc' | 'memray' | 'heap-profile' | 'heap-snapshot' | 'java-histogram' | 'heaptrack' | 'lsan';
+  | 'memcheck-xml'
+  | 'memcheck-text'
+  | 'massif'
+  | 'tracemalloc'
+  | 'memray'
+  | 'heap-profile'
+  | 'heap-snapshot'
+  | 'java-histogram'
+  | 'heaptrack'
+  | 'lsan'
+  | 'go-pprof-top'
+  | 'memory-profiler';
 
 export const FORMAT_TOOL: Record<LeakFormat, LeakTool> = {
   'memcheck-xml': 'valgrind-memcheck',
@@ -16,6 +27,8 @@ export const FORMAT_TOOL: Record<LeakFormat, LeakTool> = {
   'java-histogram': 'java-histogram',
   heaptrack: 'heaptrack',
   lsan: 'lsan',
+  'go-pprof-top': 'go-pprof',
+  'memory-profiler': 'memory-profiler',
 };
 
 export function detectFormat(headIn: string): LeakFormat | null {
@@ -61,6 +74,10 @@ export function detectFormat(headIn: string): LeakFormat | null {
     /bytes in [\d,]+ blocks? are (?:definitely|indirectly|possibly) lost|still reachable in loss record|^\s*LEAK SUMMARY:\s*$|^\s*HEAP SUMMARY:\s*$/m.test(head)
   )
     return 'memcheck-text';
+
+  // `go tool pprof -top` and memory_profiler: their table headers are like no other tool's
+  if (/\bflat\s+flat%\s+sum%\s+cum\s+cum%/.test(head)) return 'go-pprof-top';
+  if (/Line #\s+Mem usage\s+Increment\s+(?:Occurr?ences\s+)?Line Contents/.test(head)) return 'memory-profiler';
 
   if (/^\s*num\s+#instances\s+#bytes\s+class name/m.test(head)) return 'java-histogram';
   if ((head.match(/^\s*\d+:\s+\d+\s+\d+\s+[\w[$<]\S*(?:\s+\([^()]*\))?\s*$/gm) ?? []).length >= 3) return 'java-histogram';

@@ -20,6 +20,8 @@ import { heapSnapshotConstructors, parseHeapProfile, parseHeapSnapshot } from '.
 import { growthByLabel, parseJavaHistogram } from './java';
 import { parseHeaptrack } from './heaptrack';
 import { LsanParser, parseLsan } from './lsan';
+import { parseGoPprofTop } from './goPprof';
+import { parseMemoryProfiler } from './memoryProfiler';
 import { diffLeakReports } from './compare';
 import { errMessage, firstLine, site, sortSites } from './util';
 import { boundSite } from './frames';
@@ -121,6 +123,10 @@ function parseAs(format: LeakFormat, text: string): LeakReport {
       return parseHeaptrack(text);
     case 'lsan':
       return parseLsan(text);
+    case 'go-pprof-top':
+      return parseGoPprofTop(text);
+    case 'memory-profiler':
+      return parseMemoryProfiler(text);
   }
 }
 

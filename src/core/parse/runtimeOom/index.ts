@@ -3,7 +3,8 @@
 // lines giving pid and heap size), Java OutOfMemoryError (heap, GC overhead, Metaspace, native
 // thread...), HotSpot's native banner ("There is insufficient memory for the Java Runtime
 // Environment"), Android ART ("Failed to allocate a N byte allocation with M free bytes"), Python
-// MemoryError and Go's "fatal error: runtime: out of memory". Fed logical lines in input order.
+// MemoryError and Go's "fatal error: [runtime: ]out of memory" (with the goroutine dump after it: the
+// first frame in the user's code is where the allocation happened). Fed logical lines in input order.
 
 import type { OomEvent, RuntimeOom } from '../../model/oomEvent';
 import { blankEvent, type Detector, type EventSink, type LineMeta } from '../kernelLog/types';
@@ -15,6 +16,22 @@ const V8_GC =
 const JAVA_OOM_TOKEN = /(?:^|[\s"'`*(:[])((?:[A-Za-z_$][\w$]{0,64}\.){0,8}OutOfMemoryError)(?![\w$])/;
 const PY_MEMORY_ERROR = /^((?:[A-Za-z_]\w{0,64}\.){0,8}_?(?:Array)?MemoryError)(?::\s?(.{0,2000}))?$/;
 const GO_IN_USE = /^runtime: out of memory: cannot allocate (\d{1,20})-byte block \((\d{1,20}) in use\)/;
+// "out of memory", "runtime: out of memory" (sysMap's ENOMEM), "out of memory allocating heap arena map"
+const GO_OOM_MESSAGE = /^(?:runtime: )?out of memory\b|^runtime: cannot allocate memory/;
+// Go 1.21+ adds "gp=0x… m=0 mp=0x…" before the state
+const GO_GOROUTINE = /^goroutine \d{1,12} (?:gp=\S{1,24} m=\S{1,12} (?:mp=\S{1,24} )?)?\[[^\]]{0,200}\]:?$/;
+// "\t/src/main.go:12 +0x2c fp=0x… sp=0x… pc=0x…" (the tab may be lost in a paste): matched from the end
+const GO_FILE_TAIL = /\.(?:go|s|c):(\d{1,9})(?: \+0x[0-9a-fA-F]{1,16})?(?: fp=\S{1,24} sp=\S{1,24} pc=\S{1,24})?$/;
+// the function of "main.leak(...)", "runtime.(*mcache).allocLarge(0x1800?, 0x1)", "main.F[...](0x1)"
+const GO_FUNC = /^[\w./~%*()[\]{},-]{1,1000}$/;
+// The standard library's top-level packages: frames in these are the runtime's, not the user's.
+const GO_STD_ROOTS = new Set(
+  'archive bufio builtin bytes cmp compress container context crypto database debug embed encoding errors expvar flag fmt go hash html image index internal io iter log maps math mime net os path plugin reflect regexp runtime slices sort strconv strings sync syscall testing text time unicode unique unsafe weak vendor'.split(
+    ' ',
+  ),
+);
+/** How long a goroutine dump may go on with lines that are not part of one (pastes lose blank lines to other text). */
+const GO_DUMP_GAP = 2;
 const ANDROID_PROCESS = /(?:^|\s)Process: ([\w.:-]{1,255}), PID: (\d{1,10})/;
 const JAVA_PID_FILE = /(?:hs_err_pid|java_pid)(\d{1,10})\b/;
 const HS_ERR_PID = /Out of Memory Error \([^)]{0,200}\), pid=(\d{1,10})/;
@@ -28,6 +45,40 @@ interface Recent {
   line: number;
 }
 
+/** Where a Go OOM's allocation happened: the first frame of the crashing goroutine in the user's code. */
+export interface GoFrame {
+  function: string;
+  file: string;
+  line: number;
+}
+
+/**
+ * A Go runtime OOM's `runtime` object: RuntimeOom plus what Go prints (contract oom-events.md).
+ * Kept here while the model file is being changed elsewhere; these fields belong on RuntimeOom.
+ */
+export interface GoRuntimeOom extends RuntimeOom {
+  name: 'go';
+  /** The first user frame of the crashing goroutine, or null when the dump is missing or all runtime. */
+  frame: GoFrame | null;
+  /** "cannot allocate N-byte block (M in use)": N and M, else null. */
+  allocBytes: number | null;
+  inUseBytes: number | null;
+}
+
+/** The goroutine dump after a Go OOM, still being read. */
+interface GoDump {
+  ev: OomEvent;
+  rt: GoRuntimeOom;
+  /** Goroutine headers seen: the user frame is looked for in the first one only (the crashing goroutine, printed first). */
+  goroutines: number;
+  /** The function line waiting for its file line. */
+  fn: string | null;
+  /** Lines that were not dump lines since the last one that was. */
+  gap: number;
+  /** The last physical line of the dump so far. */
+  last: number;
+}
+
 export class RuntimeOomDetector implements Detector {
   /**
    * The GC lines of each pid not yet matched to a FATAL ERROR (cluster workers interleave their
@@ -37,7 +88,8 @@ export class RuntimeOomDetector implements Detector {
   private gcBlock: Recent | null = null;
   private android: (Recent & { pid: number }) | null = null;
   private javaPid: (Recent & { pid: number }) | null = null;
-  private goInUse: (Recent & { heapMb: number }) | null = null;
+  private goInUse: (Recent & { heapMb: number; allocBytes: number; inUseBytes: number }) | null = null;
+  private goDump: GoDump | null = null;
   /** HotSpot's "os::commit_memory(...) failed; error=... (errno=12)" warning that precedes its banner. */
   private commitWarning: Recent | null = null;
   /** Node FATAL ERROR line cut before "JavaScript heap out of memory" (hard-wrapped paste). */
@@ -56,10 +108,11 @@ export class RuntimeOomDetector implements Detector {
   constructor(private readonly sink: EventSink) {}
 
   idle(): boolean {
-    return this.pendingFatal === null && this.pendingMessage === null && this.jvm === null && this.pendingReason === null;
+    return this.pendingFatal === null && this.pendingMessage === null && this.jvm === null && this.pendingReason === null && this.goDump === null;
   }
 
   finish(): void {
+    this.goDump = null;
     this.pendingFatal = null;
     this.pendingReason = null;
     this.pendingMessage = null;
@@ -68,6 +121,7 @@ export class RuntimeOomDetector implements Detector {
 
   line(text: string, meta: LineMeta): void {
     const n = meta.first;
+    if (this.goDump && this.goLine(text.trim(), meta)) return;
     if (this.jvm && n - this.jvm.lines.first > 60) this.jvm = null;
     if (this.pendingFatal) {
       const ev = this.pendingFatal;
@@ -172,16 +226,13 @@ export class RuntimeOomDetector implements Detector {
     }
     if (text.startsWith('runtime: out of memory: cannot allocate')) {
       const g = GO_IN_USE.exec(text);
-      if (g) this.goInUse = { line: n, heapMb: round1(Number(g[2]) / 1048576) };
+      if (g) this.goInUse = { line: n, heapMb: round1(Number(g[2]) / 1048576), allocBytes: Number(g[1]), inUseBytes: Number(g[2]) };
       return;
     }
-    const goAt = text.indexOf('fatal error: runtime: ');
+    const goAt = text.indexOf('fatal error: ');
     if (goAt >= 0) {
       const msg = text.slice(goAt + 13).trim();
-      if (msg === 'runtime: out of memory' || msg.startsWith('runtime: cannot allocate memory')) {
-        const heap = this.goInUse && n - this.goInUse.line <= 10 ? this.goInUse.heapMb : null;
-        this.emit('go', msg, null, heap, meta, this.goInUse && n - this.goInUse.line <= 10 ? this.goInUse.line : n);
-      }
+      if (GO_OOM_MESSAGE.test(msg)) this.go(msg, meta);
       return;
     }
     if (text.indexOf('MemoryError') >= 0) {
@@ -226,6 +277,47 @@ export class RuntimeOomDetector implements Detector {
     // the block header belongs to the process just matched unless another one's GC lines remain
     if (this.gcs.size === 0) this.gcBlock = null;
     return true;
+  }
+
+  private go(msg: string, meta: LineMeta): void {
+    const n = meta.first;
+    const sizes = this.goInUse && n - this.goInUse.line <= 10 ? this.goInUse : null;
+    this.goInUse = null;
+    // Go names no pid: a syslog/journal tag ("app[812]") is the only place one can come from
+    const tagPid = meta.tag ? /\[(\d{1,10})\]$/.exec(meta.tag) : null;
+    const ev = this.emit('go', msg, tagPid ? Number(tagPid[1]) : null, sizes ? sizes.heapMb : null, meta, sizes ? sizes.line : n);
+    if (!ev) return;
+    const rt = ev.runtime as GoRuntimeOom;
+    rt.frame = null;
+    rt.allocBytes = sizes ? sizes.allocBytes : null;
+    rt.inUseBytes = sizes ? sizes.inUseBytes : null;
+    this.goDump = { ev, rt, goroutines: 0, fn: null, gap: 0, last: meta.last };
+  }
+
+  /** A line after a Go OOM: true when it belongs to the goroutine dump. */
+  private goLine(t: string, meta: LineMeta): boolean {
+    const d = this.goDump!;
+    let dump = true;
+    let fileLine: { file: string; line: number } | null;
+    let fn: string | null;
+    if (t === '' || t === 'runtime stack:' || t.startsWith('...') || t.startsWith('created by ') || t === 'exit status 2') d.fn = null;
+    else if (GO_GOROUTINE.test(t)) {
+      d.goroutines++;
+      d.fn = null;
+    } else if ((fileLine = goFileLine(t))) {
+      if (d.fn !== null && d.rt.frame === null && d.goroutines <= 1 && !isGoStdFunction(d.fn)) d.rt.frame = { function: d.fn, ...fileLine };
+      d.fn = null;
+    } else if ((fn = goFunction(t))) d.fn = fn;
+    else dump = false;
+    if (dump) {
+      if (t !== '') d.last = meta.last;
+      d.gap = 0;
+      d.ev.lines.last = Math.max(d.ev.lines.last, d.last);
+      this.lastTail = Math.max(this.lastTail, d.last);
+      return true;
+    }
+    if (++d.gap > GO_DUMP_GAP) this.goDump = null;
+    return false;
   }
 
   private java(text: string, meta: LineMeta): void {
@@ -301,6 +393,34 @@ export class RuntimeOomDetector implements Detector {
     this.lastTail = meta.last;
     return ev;
   }
+}
+
+/** "/src/main.go:12 +0x2c" -> file and line, else null. */
+function goFileLine(t: string): { file: string; line: number } | null {
+  const m = GO_FILE_TAIL.exec(t);
+  if (!m) return null;
+  const file = t.slice(0, m.index + m[0].indexOf(':'));
+  return /^\S/.test(file) ? { file, line: Number(m[1]) } : null;
+}
+
+/** "runtime.(*mcache).allocLarge(0x1800?, 0x1)" -> its function; found from the last '(' (arguments hold none), so linear. */
+function goFunction(t: string): string | null {
+  if (!t.endsWith(')')) return null;
+  const open = t.lastIndexOf('(');
+  const fn = t.slice(0, open);
+  return open > 0 && fn.includes('.') && GO_FUNC.test(fn) ? fn : null;
+}
+
+/** A frame in Go's standard library or runtime ("runtime.mallocgc", "bytes.(*Buffer).grow", "encoding/json.Marshal"). */
+function isGoStdFunction(fn: string): boolean {
+  const paren = fn.indexOf('(');
+  const path = paren >= 0 ? fn.slice(0, paren) : fn;
+  const slash = path.lastIndexOf('/');
+  const dot = path.indexOf('.', slash + 1);
+  const pkg = dot >= 0 ? path.slice(0, dot) : path;
+  if (pkg === 'main') return false;
+  const root = pkg.split('/')[0];
+  return !root.includes('.') && GO_STD_ROOTS.has(root);
 }
 
 function isArtMessage(msg: string): boolean {

@@ -90,6 +90,8 @@ export class RuntimeOomDetector implements Detector {
   private javaPid: (Recent & { pid: number }) | null = null;
   private goInUse: (Recent & { heapMb: number; allocBytes: number; inUseBytes: number }) | null = null;
   private goDump: GoDump | null = null;
+  /** The last Go event whose goroutine dump was seen. */
+  private goDumped: OomEvent | null = null;
   /** HotSpot's "os::commit_memory(...) failed; error=... (errno=12)" warning that precedes its banner. */
   private commitWarning: Recent | null = null;
   /** Node FATAL ERROR line cut before "JavaScript heap out of memory" (hard-wrapped paste). */
@@ -285,7 +287,9 @@ export class RuntimeOomDetector implements Detector {
     this.goInUse = null;
     // Go names no pid: a syslog/journal tag ("app[812]") is the only place one can come from
     const tagPid = meta.tag ? /\[(\d{1,10})\]$/.exec(meta.tag) : null;
-    const ev = this.emit('go', msg, tagPid ? Number(tagPid[1]) : null, sizes ? sizes.heapMb : null, meta, sizes ? sizes.line : n);
+    // Go prints its fatal error once: after a dump, the same words are the next crash (a restart loop)
+    const crashed = this.goDumped !== null && this.goDumped === this.last;
+    const ev = this.emit('go', msg, tagPid ? Number(tagPid[1]) : null, sizes ? sizes.heapMb : null, meta, sizes ? sizes.line : n, msg, !crashed);
     if (!ev) return;
     const rt = ev.runtime as GoRuntimeOom;
     rt.frame = null;
@@ -304,6 +308,7 @@ export class RuntimeOomDetector implements Detector {
     else if (GO_GOROUTINE.test(t)) {
       d.goroutines++;
       d.fn = null;
+      this.goDumped = d.ev;
     } else if ((fileLine = goFileLine(t))) {
       if (d.fn !== null && d.rt.frame === null && d.goroutines <= 1 && !isGoStdFunction(d.fn)) d.rt.frame = { function: d.fn, ...fileLine };
       d.fn = null;
@@ -373,10 +378,11 @@ export class RuntimeOomDetector implements Detector {
     meta: LineMeta,
     first: number,
     keyText = message,
+    merge = true,
   ): OomEvent | null {
     const key = `${name}|${keyText}`;
     const samePid = pid === null || this.last?.runtime?.pid === null || this.last?.runtime?.pid === pid;
-    if (this.last && key === this.lastKey && meta.first - this.lastTail <= 3 && samePid) {
+    if (merge && this.last && key === this.lastKey && meta.first - this.lastTail <= 3 && samePid) {
       const rt = this.last.runtime!;
       if (rt.pid === null) rt.pid = pid;
       if (rt.heapMb === null) rt.heapMb = heapMb;

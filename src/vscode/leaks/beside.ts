@@ -39,6 +39,8 @@ const TOOL_NAMES: Record<string, string> = {
   memray: 'memray',
   heaptrack: 'heaptrack',
   lsan: 'LeakSanitizer',
+  'go-pprof': 'Go pprof',
+  'memory-profiler': 'memory_profiler',
 };
 export function toolName(entry: LeakEntry): string {
   return TOOL_NAMES[entry.report.tool ?? ''] ?? entry.report.tool ?? 'leak report';

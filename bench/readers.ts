@@ -29,6 +29,8 @@ const SHAPES: Shape[] = [
   { name: 'memcheck text deep stacks', base: 250, unit: 'frames x 100', make: (n) => gen.manyMemcheckSites(100, n) },
   { name: 'lsan sites', base: 5000, unit: 'stacks', make: (n) => gen.manyLsanSites(n) },
   { name: 'tracemalloc tracebacks', base: 5000, unit: 'sites', make: (n) => gen.manyTracemallocTracebacks(n) },
+  { name: 'go pprof -top rows', base: 25000, unit: 'rows', make: (n) => gen.manyPprofRows(n) },
+  { name: 'memory_profiler rows', base: 25000, unit: 'lines', make: (n) => gen.manyMemoryProfilerRows(n) },
   { name: 'heapsnapshot nodes', base: 100000, unit: 'nodes', make: (n) => gen.heapSnapshot(n) },
 ];
 

@@ -89,6 +89,27 @@ export function manyTracemallocTracebacks(sites: number, frames = 10): string {
   return out.join('\n') + '\n';
 }
 
+/** `go tool pprof -top -lines` text with `rows` rows, flat decreasing. */
+export function manyPprofRows(rows: number): string {
+  const out = [
+    'File: server',
+    'Type: inuse_space',
+    `Showing nodes accounting for ${rows}MB, 100% of ${rows}MB total`,
+    '      flat  flat%   sum%        cum   cum%',
+  ];
+  for (let i = 0; i < rows; i++)
+    out.push(`  ${((rows - i) / 100).toFixed(2)}MB  0.01%  50.00%  ${((rows - i) / 100).toFixed(2)}MB  0.01%  main.fn${i} /src/pkg${i % 50}/f.go:${i + 1}`);
+  return out.join('\n') + '\n';
+}
+
+/** memory_profiler line-by-line output: one function of `rows` lines, every other one growing. */
+export function manyMemoryProfilerRows(rows: number): string {
+  const out = ['Filename: /src/app.py', '', 'Line #    Mem usage    Increment  Occurrences   Line Contents', '='.repeat(61)];
+  for (let i = 0; i < rows; i++)
+    out.push(`${String(i + 1).padStart(6)}  ${(20 + i / 10).toFixed(3)} MiB  ${(i % 2 ? 0.1 : 0).toFixed(3)} MiB           1       x${i} = [0] * ${i}`);
+  return out.join('\n') + '\n';
+}
+
 /** A .heapsnapshot with `nodes` objects over `constructors` constructor names. */
 export function heapSnapshot(nodes: number, constructors = 1000): string {
   const strings: string[] = [];

@@ -22,7 +22,7 @@ import {
   type LmkLine,
 } from './killLines';
 import { isRowStart, parseHeader, parseRow, type KernelHint, type Layout } from './taskTable';
-import { blankEvent, fillTime, type Detector, type EventSink, type LineMeta } from './types';
+import { blankEvent, blankVictim, fillTime, type Detector, type EventSink, type LineMeta } from './types';
 
 /** Lines with nothing for an open event before it is considered over (task tables can be long). */
 const STALE_LINES = 400;
@@ -251,18 +251,7 @@ export class KernelEventAssembler implements Detector {
     if (s.constraint) ev.scope = scopeOfConstraint(s.constraint);
     else if (s.globalOom) ev.scope = 'system';
     if (!ev.victim && (s.pid !== null || s.task !== null)) {
-      ev.victim = {
-        pid: s.pid,
-        comm: s.task,
-        uid: s.uid,
-        score: null,
-        totalVmKb: null,
-        anonRssKb: null,
-        fileRssKb: null,
-        shmemRssKb: null,
-        pgtablesKb: null,
-        oomScoreAdj: null,
-      };
+      ev.victim = blankVictim(s.pid, s.task, s.uid);
     }
     this.anchor();
   }
@@ -287,18 +276,7 @@ export class KernelEventAssembler implements Detector {
     }
     // Reaped with no kill line in the input: the reaper only reaps OOM victims, so it is a kill.
     const ev = this.open('kill', meta, true);
-    ev.victim = {
-      pid: r.pid,
-      comm: r.comm,
-      uid: null,
-      score: null,
-      totalVmKb: null,
-      anonRssKb: null,
-      fileRssKb: null,
-      shmemRssKb: null,
-      pgtablesKb: null,
-      oomScoreAdj: null,
-    };
+    ev.victim = blankVictim(r.pid, r.comm);
     ev.reaped = reaped;
     this.victimFromKill = true;
   }
@@ -366,18 +344,7 @@ export class KernelEventAssembler implements Detector {
     this.victimFromKill = true;
     this.lmk = l;
     this.lmkLines = 0;
-    ev.victim = {
-      pid: l.pid,
-      comm: l.comm,
-      uid: null,
-      score: null,
-      totalVmKb: null,
-      anonRssKb: null,
-      fileRssKb: null,
-      shmemRssKb: null,
-      pgtablesKb: null,
-      oomScoreAdj: l.adj,
-    };
+    ev.victim = blankVictim(l.pid, l.comm, null, l.adj);
     this.applyLmk(meta);
   }
 

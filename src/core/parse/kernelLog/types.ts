@@ -1,7 +1,7 @@
 // What the line pipeline hands to the detectors (kernel, runtime, container): one logical line's
 // message plus where and when it was printed. The meta object is reused: copy what you keep.
 
-import type { OomEvent } from '../../model/oomEvent';
+import type { OomEvent, OomVictim } from '../../model/oomEvent';
 
 export interface LineMeta {
   /** First and last physical line (1-based) this logical line came from (wrapped lines join). */
@@ -27,6 +27,11 @@ export interface Detector {
   /** True when no open structure needs lines that carry no OOM keyword (fast skipping is safe). */
   idle(): boolean;
   finish(): void;
+}
+
+/** A victim known by pid, name and uid only (the other numbers come from a kill line, if any). */
+export function blankVictim(pid: number | null, comm: string | null, uid: number | null = null, oomScoreAdj: number | null = null): OomVictim {
+  return { pid, comm, uid, score: null, totalVmKb: null, anonRssKb: null, fileRssKb: null, shmemRssKb: null, pgtablesKb: null, oomScoreAdj };
 }
 
 export function blankEvent(kind: OomEvent['kind'], meta: LineMeta): OomEvent {

@@ -17,7 +17,7 @@
 import type { OomEvent, UserspaceKill } from '../../model/oomEvent';
 import { containerFromCgroup } from '../containerFromCgroup';
 import { int, num } from './numbers';
-import { blankEvent, type Detector, type EventSink, type LineMeta } from './types';
+import { blankEvent, blankVictim, type Detector, type EventSink, type LineMeta } from './types';
 
 /** The daemon's own tag when the prefix reader left it on the line (dmesg-stamped journal, `journalctl -o cat` of several units). */
 const TAG = /^(systemd-oomd|earlyoom)(?:\[(\d{1,10})\])?: /;
@@ -274,18 +274,7 @@ export class UserspaceKillDetector implements Detector {
     }
     const ev = blankEvent('userspace-kill', meta);
     ev.scope = 'system';
-    ev.victim = {
-      pid: int(s[2]),
-      comm: text.slice(nameStart, end) || null,
-      uid: s[3] !== undefined ? int(s[3]) : null,
-      score: null,
-      totalVmKb: null,
-      anonRssKb: null,
-      fileRssKb: null,
-      shmemRssKb: null,
-      pgtablesKb: null,
-      oomScoreAdj: null,
-    };
+    ev.victim = blankVictim(int(s[2]), text.slice(nameStart, end) || null, s[3] !== undefined ? int(s[3]) : null);
     ev.userspace = u;
     this.limits = null;
     if (this.dryrun) return; // --dryrun said so at start: nothing is sent

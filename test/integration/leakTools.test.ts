@@ -25,6 +25,17 @@ function siteAt(r: LeakReport, file: string, line: number): LeakSite | undefined
     return f?.file === file && f.line === line;
   });
 }
+/** leak.c:14 (make_record) loses 8 records of 16 bytes: the site every tool must find. */
+function leakAt14(rep: LeakReport): LeakSite {
+  const s = siteAt(rep, C_SOURCE, 14);
+  assert.ok(s, `no site at leak.c:14: ${where(rep)}`);
+  assert.equal(s.kind, 'definitely lost');
+  assert.equal(s.bytes, 128);
+  assert.equal(s.count, 8);
+  assert.equal(firstUserFrame(s)?.function, 'make_record');
+  return s;
+}
+
 function where(r: LeakReport): string {
   return JSON.stringify(
     r.sites.slice(0, 8).map((s) => {
@@ -75,12 +86,7 @@ describe('leak tools for real: valgrind / heaptrack / tracemalloc / node / java 
       );
       const rep = r.reports[0].report;
       assert.equal(rep.tool, 'valgrind-memcheck');
-      const s = siteAt(rep, C_SOURCE, 14);
-      assert.ok(s, `no site at leak.c:14: ${where(rep)}`);
-      assert.equal(s.kind, 'definitely lost');
-      assert.equal(s.bytes, 128);
-      assert.equal(s.count, 8);
-      assert.equal(firstUserFrame(s)?.function, 'make_record');
+      leakAt14(rep);
       assert.equal(rep.summary.definitelyLostBytes, 128);
       assert.ok(steps.some((m) => /under valgrind/.test(m)));
       assert.ok(existsSync(r.reports[0].localPath!));
@@ -148,12 +154,7 @@ describe('leak tools for real: valgrind / heaptrack / tracemalloc / node / java 
         assert.notEqual(r.exitCode, 0, 'LeakSanitizer makes a leaking program fail');
         const rep = r.reports[0].report;
         assert.equal(rep.tool, 'lsan');
-        const s = siteAt(rep, C_SOURCE, 14);
-        assert.ok(s, `no site at leak.c:14: ${where(rep)}`);
-        assert.equal(s.kind, 'definitely lost');
-        assert.equal(s.bytes, 128);
-        assert.equal(s.count, 8);
-        assert.equal(firstUserFrame(s)?.function, 'make_record');
+        const s = leakAt14(rep);
         assert.equal(s.frames.find((f) => f.function === 'main')?.line, 29, 'the caller frame in main');
         // the block kept in a global (leak.c:20) is reachable: LSan does not report it
         assert.equal(siteAt(rep, C_SOURCE, 20), undefined);

@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tsImport } from 'tsx/esm/api';
-import { runFromPalette, webviewFrame, waitForWorkbench } from './workbench.mjs';
+import { runFromPalette, webviewFrame, waitForWorkbench, collectWebviewErrors } from './workbench.mjs';
 
 export const title =
   'fleet: the Fleet view lists the planted hosts in rank order from a real Prometheus; a click on node-013 opens its timeline with kill markers';
@@ -21,15 +21,7 @@ export async function run({ page, openWorkbench, resultsDir, server }) {
   assert.equal(Date.parse(settings['oomLens.fleet.evaluateAt']), FLEET_END_MS);
   const { dir } = await fleetTsdb(PROMTOOL);
   const prom = await startPrometheus({ dataDir: dir });
-  const webviewErrors = [];
-  page.on('console', (m) => {
-    const url = m.location()?.url ?? '';
-    if ((m.type() === 'error' || /Content Security Policy|Refused to/.test(m.text())) && /webview|vscode-cdn|vscode-resource|panel\.js/.test(url + m.text()))
-      webviewErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => {
-    if (/panel\.js/.test(e.stack ?? '')) webviewErrors.push(e.message);
-  });
+  const webviewErrors = collectWebviewErrors(page);
   try {
     // Its URL is known only now: into the profile's settings before the workbench opens.
     const file = join(server.dataDir, 'user-data', 'User', 'settings.json');

@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runFromPalette, pickQuickItem, webviewFrame, waitForWorkbench } from './workbench.mjs';
+import { runFromPalette, pickQuickItem, webviewFrame, waitForWorkbench, collectWebviewErrors } from './workbench.mjs';
 
 export const title =
   'live session (2+ min, real processes and a real OOM kill): every view shows the current state; findings, open state and zoom survive samples';
@@ -69,15 +69,7 @@ export async function run({ page, openWorkbench, resultsDir }) {
   const tag = `oomlens-ux-${process.pid}`;
   const limited = makeCgroup(`${tag}-limited`, 128);
   const children = [];
-  const webviewErrors = [];
-  page.on('console', (m) => {
-    const url = m.location()?.url ?? '';
-    if ((m.type() === 'error' || /Content Security Policy|Refused to/.test(m.text())) && /webview|vscode-cdn|vscode-resource|panel\.js/.test(url + m.text()))
-      webviewErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => {
-    if (/panel\.js/.test(e.stack ?? '')) webviewErrors.push(e.message);
-  });
+  const webviewErrors = collectWebviewErrors(page);
   const checks = {};
   // OOM_LENS_UI_SOFT=1 records a failing step and goes on (to see which of them fail on an older
   // build); normally the first failure ends the test.

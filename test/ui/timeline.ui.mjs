@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runFromPalette, pickQuickItem, webviewFrame, waitForWorkbench } from './workbench.mjs';
+import { runFromPalette, pickQuickItem, webviewFrame, waitForWorkbench, collectWebviewErrors } from './workbench.mjs';
 
 export const title = 'timeline: a real OOM kill marker and a leaking process line in the chart data; dark + light screenshots; no webview errors';
 export const settings = { 'oomLens.sampling.intervalSeconds': 0.5, 'workbench.colorTheme': 'Default Dark Modern' };
@@ -44,15 +44,7 @@ export async function run({ page, openWorkbench, resultsDir }) {
   const kill = realOomKill();
   assert.equal(kill.signal, 'SIGKILL');
   const leaker = startLeaker();
-  const webviewErrors = [];
-  page.on('console', (m) => {
-    const url = m.location()?.url ?? '';
-    if ((m.type() === 'error' || /Content Security Policy|Refused to/.test(m.text())) && /webview|vscode-cdn|vscode-resource|panel\.js/.test(url + m.text()))
-      webviewErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => {
-    if (/panel\.js/.test(e.stack ?? '')) webviewErrors.push(e.message);
-  });
+  const webviewErrors = collectWebviewErrors(page);
   try {
     await openWorkbench();
     await waitForWorkbench(page);

@@ -37,3 +37,17 @@ export function webviewFrame(page) {
 export async function waitForWorkbench(page, { timeoutMs = 90_000 } = {}) {
   await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: timeoutMs });
 }
+
+/** Errors and CSP refusals of the OOM Lens panel's webview, collected from the page from now on (the list fills as they come). */
+export function collectWebviewErrors(page) {
+  const errors = [];
+  page.on('console', (m) => {
+    const url = m.location()?.url ?? '';
+    if ((m.type() === 'error' || /Content Security Policy|Refused to/.test(m.text())) && /webview|vscode-cdn|vscode-resource|panel\.js/.test(url + m.text()))
+      errors.push(m.text());
+  });
+  page.on('pageerror', (e) => {
+    if (/panel\.js/.test(e.stack ?? '')) errors.push(e.message);
+  });
+  return errors;
+}

@@ -9,21 +9,12 @@ import type { SshTarget } from './sshConfig';
 import { SshConnectError } from './errors';
 import { appendKnownHost, fingerprintSha256, keyTypeOf, knownHostName, knownHostsLine, knownKeyTypes, readKnownHosts } from './knownHosts';
 import { AuthPlan } from './authPlan';
-import { decideHostKey, declinedKeyError } from './hostKeyPolicy';
+import { decideHostKey, declinedKeyError, type HostKeyQuestion } from './hostKeyPolicy';
 
 export type UnknownHostKeyAnswer = 'once' | 'remember' | 'cancel';
 
-export interface UnknownHostKeyInfo {
-  host: string;
-  port: number;
-  keyType: string;
-  /** 'SHA256:…' as `ssh-keygen -lf` prints it. */
-  fingerprint: string;
-  /** Where 'remember' writes the key. */
-  knownHostsFile: string;
-  /** Keys of other types this host is already known by (a hint that it may be legitimate). */
-  otherKnownTypes: string[];
-}
+/** The host-key policy's question, as the callbacks receive it. */
+export type UnknownHostKeyInfo = HostKeyQuestion;
 
 /** UI needs passed INTO the core. Any of them may be missing: the core then refuses, never hangs. */
 export interface SshCallbacks {

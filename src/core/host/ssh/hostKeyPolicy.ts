@@ -7,12 +7,16 @@ import { HostKeyError } from './errors';
 import { checkHostKey, fingerprintSha256, keyTypeOf, knownHostName, type KnownHostEntry } from './knownHosts';
 import { shQuote } from '../../shell';
 
+/** What the person is asked about an unknown host key (SshCallbacks.onUnknownHostKey). */
 export interface HostKeyQuestion {
   host: string;
   port: number;
   keyType: string;
+  /** 'SHA256:…' as `ssh-keygen -lf` prints it. */
   fingerprint: string;
+  /** Where 'remember' writes the key. */
   knownHostsFile: string;
+  /** Keys of other types this host is already known by (a hint that it may be legitimate). */
   otherKnownTypes: string[];
 }
 

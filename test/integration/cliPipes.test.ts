@@ -16,6 +16,16 @@ function cli(args: string[], input?: Buffer | string) {
   return spawnSync(process.execPath, [CLI, ...args], { input, encoding: 'utf8', timeout: 60_000 });
 }
 
+/** `oom-lens COMMAND FIFO --json` while another process writes FILE into the FIFO (a named pipe, not a file). */
+function viaFifo(fifo: string, file: string, command: string) {
+  spawnSync('mkfifo', [fifo]);
+  const q = JSON.stringify;
+  return spawnSync('sh', ['-c', `cat ${q(file)} > ${q(fifo)} & ${q(process.execPath)} ${q(CLI)} ${command} ${q(fifo)} --json; wait`], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+}
+
 describe('CLI: pipes, FIFOs, stdin and atomic --out', function () {
   this.timeout(120_000);
   let dir = '';
@@ -45,19 +55,7 @@ describe('CLI: pipes, FIFOs, stdin and atomic --out', function () {
     });
     assert.equal(bash.status, 0, bash.stderr);
     assert.deepEqual(victims(bash.stdout), want);
-    const fifo = join(dir, 'kern.fifo');
-    spawnSync('mkfifo', [fifo]);
-    const r = spawnSync(
-      'sh',
-      [
-        '-c',
-        `cat ${JSON.stringify(KERN)} > ${JSON.stringify(fifo)} & ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} events ${JSON.stringify(fifo)} --json; wait`,
-      ],
-      {
-        encoding: 'utf8',
-        timeout: 30_000,
-      },
-    );
+    const r = viaFifo(join(dir, 'kern.fifo'), KERN, 'events');
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(victims(r.stdout), want);
   });
@@ -71,19 +69,7 @@ describe('CLI: pipes, FIFOs, stdin and atomic --out', function () {
       const got = JSON.parse(r.stdout) as typeof want;
       assert.deepEqual([got.tool, got.sites.length], [want.tool, want.sites.length]);
     }
-    const fifo = join(dir, 'leak.fifo');
-    spawnSync('mkfifo', [fifo]);
-    const f = spawnSync(
-      'sh',
-      [
-        '-c',
-        `cat ${JSON.stringify(LEAK)} > ${JSON.stringify(fifo)} & ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} leaks ${JSON.stringify(fifo)} --json; wait`,
-      ],
-      {
-        encoding: 'utf8',
-        timeout: 30_000,
-      },
-    );
+    const f = viaFifo(join(dir, 'leak.fifo'), LEAK, 'leaks');
     assert.equal(f.status, 0, f.stderr);
     assert.equal((JSON.parse(f.stdout) as typeof want).sites.length, want.sites.length);
     const pair = cli(['leaks', '-', LEAK], readFileSync(LEAK));

@@ -6,7 +6,6 @@ import type { CliArgs } from '../args';
 import { UsageError } from '../args';
 import type { FleetReport } from '../../core/model/fleet';
 import type { PrometheusAuth } from '../../core/source/prometheus';
-import type { SshAlias } from '../../core/fleet/sshMapping';
 import { renderFleetText } from '../../core/report/fleetText';
 
 type Opts = NonNullable<CliArgs['fleetOptions']>;
@@ -27,23 +26,6 @@ export function prometheusAuth(o: Opts, env: NodeJS.ProcessEnv = process.env): P
   return undefined;
 }
 
-/** ssh_config Host aliases with their HostNames, for mapping instances to SSH hosts; none when there is no config. */
-async function sshAliases(configPath: string | null): Promise<SshAlias[]> {
-  const ssh = await import('../../core/host/ssh');
-  try {
-    const cfg = ssh.loadSshConfig(configPath ?? undefined);
-    return ssh.listConfiguredHosts(configPath ?? undefined).map((alias) => {
-      try {
-        return { alias, hostName: ssh.resolveTarget(alias, cfg).host };
-      } catch {
-        return { alias, hostName: alias };
-      }
-    });
-  } catch {
-    return [];
-  }
-}
-
 export async function fleetReport(args: CliArgs, signal: AbortSignal): Promise<FleetReport> {
   const o = args.fleetOptions!;
   const { fleetOverview } = await import('../../core/fleet/overview');
@@ -62,7 +44,7 @@ export async function fleetReport(args: CliArgs, signal: AbortSignal): Promise<F
     kube,
     windowMs: o.windowMs,
     atMs: o.atMs ?? undefined,
-    sshAliases: await sshAliases(args.sshConfig),
+    sshAliases: (await import('../../core/host/ssh')).configuredHostNames(args.sshConfig ?? undefined),
     sshMapping: o.map,
     signal,
   });

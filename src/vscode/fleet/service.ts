@@ -6,8 +6,7 @@ import { hostSeries } from '../../core/fleet/hostSeries';
 import { PrometheusSource } from '../../core/source/prometheus';
 import { KubectlSource } from '../../core/source/kubectl';
 import { LocalHost } from '../../core/host/localHost';
-import { listConfiguredHosts, loadSshConfig, resolveTarget, defaultSshConfigPath } from '../../core/host/ssh';
-import type { SshAlias } from '../../core/fleet/sshMapping';
+import { configuredHostNames, defaultSshConfigPath } from '../../core/host/ssh';
 import type { FleetReport } from '../../core/model/fleet';
 import type { HostSeries } from '../../core/model/hostSeries';
 import { errorText } from '../../core/errors';
@@ -81,7 +80,7 @@ export class FleetService implements vscode.Disposable {
         kube,
         windowMs: s.windowMs,
         atMs: s.atMs ?? undefined,
-        sshAliases: sshAliases(),
+        sshAliases: configuredHostNames(setting('oomLens.ssh.configFile') || defaultSshConfigPath()),
         sshMapping: s.sshMapping,
         signal: abort.signal,
       });
@@ -111,22 +110,5 @@ export class FleetService implements vscode.Disposable {
   dispose(): void {
     this.abort?.abort();
     this.changed.dispose();
-  }
-}
-
-/** ssh_config Host aliases with their HostNames (for the instance → SSH host mapping); none without a config. */
-function sshAliases(): SshAlias[] {
-  const path = setting('oomLens.ssh.configFile') || defaultSshConfigPath();
-  try {
-    const cfg = loadSshConfig(path);
-    return listConfiguredHosts(path).map((alias) => {
-      try {
-        return { alias, hostName: resolveTarget(alias, cfg).host };
-      } catch {
-        return { alias, hostName: alias };
-      }
-    });
-  } catch {
-    return [];
   }
 }

@@ -140,8 +140,33 @@ export function loadSshConfig(path: string = defaultSshConfigPath()): SSHConfig 
 
 /** Host entries a person can pick (no wildcards, no negations), in file order, without duplicates. */
 export function listConfiguredHosts(path: string = defaultSshConfigPath()): string[] {
+  return hostsOf(loadSshConfig(path));
+}
+
+/**
+ * Each pickable Host alias with the HostName it connects to (the alias itself when it has none, or
+ * when it does not resolve), the config read once: for mapping a Prometheus instance to an alias.
+ * A config that cannot be read gives none.
+ */
+export function configuredHostNames(path: string = defaultSshConfigPath()): { alias: string; hostName: string }[] {
+  let cfg: SSHConfig;
+  try {
+    cfg = loadSshConfig(path);
+  } catch {
+    return [];
+  }
+  return hostsOf(cfg).map((alias) => {
+    try {
+      return { alias, hostName: resolveTarget(alias, cfg).host };
+    } catch {
+      return { alias, hostName: alias };
+    }
+  });
+}
+
+function hostsOf(config: SSHConfig): string[] {
   const out: string[] = [];
-  for (const line of loadSshConfig(path)) {
+  for (const line of config) {
     if (line.type !== SSHConfig.DIRECTIVE || !/^host$/i.test(line.param)) continue;
     const values = Array.isArray(line.value) ? line.value.map((v) => v.val) : line.value.split(/\s+/);
     for (const v of values) if (v && !/[*?!]/.test(v) && !out.includes(v)) out.push(v);

@@ -3,10 +3,10 @@
 import type { FleetHost, FleetReport } from '../model/fleet';
 import { formatDuration, formatTime, plural } from '../format';
 import { table } from './table';
+import { terminalSafeLine } from '../util/terminalText';
 
-/** Labels come from other people's systems: no terminal control characters reach the screen. */
-// eslint-disable-next-line no-control-regex -- these are exactly what must not reach a terminal
-const clean = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+/** Labels come from other people's systems: one line each, control characters made visible (the CLI's one escaper). */
+const clean = terminalSafeLine;
 
 export interface FleetTextOptions {
   /** Rows shown for hosts that have a signal (the rest are counted). */

@@ -14,11 +14,53 @@ const results = [];
 // Tests that find a package of the list missing fail instead of skipping: npm test made sure of them.
 const childEnv = { ...process.env, FORCE_COLOR: '0', OOM_LENS_DEPS_REQUIRED: '1' };
 
+// A tier that hangs (a test leaving a handle open, a tool waiting forever) is stopped after its
+// budget and reported as timed out, so one hang never eats CI's whole time and hides the rest.
+// Minutes; OOM_LENS_TIER_MINUTES=integration=40,extension=60 overrides.
+const budgetMinutes = { lint: 10, types: 10, build: 5, unit: 15, integration: 30, extension: 50 };
+for (const kv of (process.env.OOM_LENS_TIER_MINUTES ?? '').split(',').filter(Boolean)) {
+  const [k, v] = kv.split('=');
+  if (k in budgetMinutes && Number(v) > 0) budgetMinutes[k] = Number(v);
+}
+
+// The tier in its own process group does not get the terminal's Ctrl-C: pass it on.
+let current = null;
+for (const sig of ['SIGINT', 'SIGTERM'])
+  process.on(sig, () => {
+    if (current) {
+      try {
+        process.kill(-current.pid, sig);
+      } catch {
+        /* already gone */
+      }
+    }
+    process.exit(130);
+  });
+
 function run(name, cmd, args, parse) {
   return new Promise((resolve) => {
     console.log(`\n=== ${name}: ${cmd} ${args.join(' ')}`);
     const started = Date.now();
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv });
+    // its own process group, so the budget stops the tier's whole tree
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv, detached: true });
+    current = child;
+    let timedOut = false;
+    const killGroup = (sig) => {
+      try {
+        process.kill(-child.pid, sig);
+      } catch {
+        /* already gone */
+      }
+    };
+    const budget = setTimeout(
+      () => {
+        timedOut = true;
+        console.error(`\n=== ${name}: STOPPED after its budget of ${budgetMinutes[name]} min (a hang: see the last test above)`);
+        killGroup('SIGTERM');
+        setTimeout(() => killGroup('SIGKILL'), 10_000).unref();
+      },
+      (budgetMinutes[name] ?? 30) * 60_000,
+    );
     let out = '';
     child.stdout.on('data', (d) => {
       out += d;
@@ -29,7 +71,10 @@ function run(name, cmd, args, parse) {
       process.stderr.write(d);
     });
     child.on('close', (code) => {
-      results.push({ name, ok: code === 0, code, ms: Date.now() - started, ...(parse ? parse(out) : {}) });
+      clearTimeout(budget);
+      current = null;
+      const counts = parse ? parse(out) : {};
+      results.push({ name, ok: code === 0 && !timedOut, code, ms: Date.now() - started, ...counts, ...(timedOut ? { timedOut: budgetMinutes[name] } : {}) });
       resolve();
     });
   });
@@ -105,6 +150,7 @@ for (const r of results) {
   const extra = r.vscode ? ` — inside VS Code ${r.vscode}; ${r.detail}; ${r.install}` : '';
   console.log(`${r.name.padEnd(12)} ${r.ok && !ranNone ? '✔' : '✘'} ${counts}${extra} (${secs(r.ms)})`);
   for (const why of r.skipReasons ?? []) console.log(`${''.padEnd(12)}   ⚠ skipped: ${why}`);
+  if (r.timedOut) console.log(`${''.padEnd(12)}   ✘ STOPPED after its budget of ${r.timedOut} min: a test hung (see the output above)`);
   if (ranNone) console.log(`${''.padEnd(12)}   no test ran in this tier: see its output above`);
   else if (r.passed !== undefined && !r.ok && r.failed === 0)
     console.log(`${''.padEnd(12)}   exited ${r.code} without a test failure count: see its output above`);

@@ -212,19 +212,42 @@ describe('leak tools for real: valgrind / heaptrack / tracemalloc / node / java 
       );
     });
 
-    it('attach -p: records a running process for a while, stops recording, and the process keeps running', async function () {
+    // heaptrack -p injects its recorder through gdb. Where gdb cannot call into a process (gdb 13
+    // on CPUs with AMX says "Couldn't write extended state status: Bad address"; ptrace refused),
+    // the runner must fail at once with that reason instead of waiting forever; elsewhere it records.
+    it('attach -p: records a running process for a while and it keeps running, or (gdb cannot call into processes here) fails at once saying why', async function () {
       const prog = compiled(this);
       if (!which('heaptrack') || !which('heaptrack_print') || !which('gdb'))
         missingDependency(this, 'heaptrack/gdb is not installed (apt-get install -y heaptrack gdb)');
       const child = await startChild(prog, ['600', '50'], null); // 30 s of leaking 16 B every 50 ms
       try {
         await new Promise((r) => setTimeout(r, 300));
-        const r = await runLeakTool(host, { tool: 'heaptrack', pid: child.pid!, durationSeconds: 2 });
-        assert.equal(r.exitCode, null);
-        const rep = r.reports[0].report;
-        const s = siteAt(rep, C_SOURCE, 14);
-        assert.ok(s, where(rep));
-        assert.ok((s.count ?? 0) >= 5, `only ${s.count} allocations recorded in 2 s`);
+        const probe = spawnSync('gdb', ['--batch', '-n', '-p', String(child.pid), '-ex', 'call (int)getpid()', '-ex', 'detach'], {
+          encoding: 'utf8',
+          timeout: 60_000,
+        });
+        const gdbCanCall = new RegExp(`= ${child.pid}\\b`).test(probe.stdout);
+        const started = Date.now();
+        const p = runLeakTool(host, { tool: 'heaptrack', pid: child.pid!, durationSeconds: 2 });
+        if (!gdbCanCall) {
+          console.log(
+            `      gdb cannot call into a process on this machine (${(probe.stdout + probe.stderr).match(/Couldn't write[^\n]*|ptrace[^\n]*/)?.[0] ?? 'no result'}): checking the error`,
+          );
+          await assert.rejects(
+            p,
+            (e: Error) =>
+              /heaptrack could not record process \d+: gdb could not inject/.test(e.message) &&
+              /start the program under heaptrack/.test(String((e as { hint?: string }).hint)),
+          );
+          assert.ok(Date.now() - started < 60_000, `took ${Date.now() - started} ms`);
+        } else {
+          const r = await p;
+          assert.equal(r.exitCode, null);
+          const rep = r.reports[0].report;
+          const s = siteAt(rep, C_SOURCE, 14);
+          assert.ok(s, where(rep));
+          assert.ok((s.count ?? 0) >= 5, `only ${s.count} allocations recorded in 2 s`);
+        }
         assert.equal(child.exitCode, null, 'the attached process is still running');
         assert.equal(process.kill(child.pid!, 0), true);
       } finally {

@@ -400,10 +400,17 @@ function dropOwnSites(r: LeakReport, workDir: string): void {
   if (r.sites.length < before) r.details = { ...(r.details ?? {}), ownSitesDropped: before - r.sites.length };
 }
 
+/** What gdb prints when heaptrack's injection into the process failed (heaptrack then waits forever). */
+const INJECTION_FAILED =
+  /No symbol "heaptrack_inject"|Couldn't write extended state status[^\n]*|ptrace: Operation not permitted[^\n]*|Cannot access memory at address[^\n]*|Could not attach to process[^\n]*/;
+
 /**
  * heaptrack -p records until the process exits. To record for a while and leave the process
  * running, stop the injected recorder the way heaptrack's own cleanup does (gdb: heaptrack_stop),
  * after which heaptrack finishes writing its data file.
+ * When gdb cannot call into the process (ptrace refused, or gdb 13's "Couldn't write extended
+ * state status" on CPUs with AMX), heaptrack says "injection finished" and then waits for data that
+ * never comes: that is an error at once, never a hang.
  */
 async function attachHeaptrack(
   host: Host,
@@ -414,13 +421,17 @@ async function attachHeaptrack(
   tail: Tail,
   step: (m: string) => void,
 ): Promise<ExecResult> {
+  // Our own abort as well as the caller's: a failed injection or a stop that never ends the run.
+  const ours = new AbortController();
+  const onAbort = () => ours.abort();
+  o.signal?.addEventListener('abort', onAbort, { once: true });
   let injected: () => void = () => {};
   const injectedP = new Promise<void>((r) => {
     injected = r;
   });
   let seen = '';
   const run = host.exec(`${cmd} 2>&1`, {
-    signal: o.signal,
+    signal: ours.signal,
     discardStdout: true,
     onStdout: (t) => {
       tail.push(t);
@@ -432,7 +443,7 @@ async function attachHeaptrack(
     },
   });
   let finished = false;
-  void run.then(
+  const settled = run.then(
     () => {
       finished = true;
       injected();
@@ -442,20 +453,34 @@ async function attachHeaptrack(
       injected();
     },
   );
-  await injectedP;
-  if (!finished) {
-    step(`recording for ${seconds} s (or until the process exits)`);
-    await Promise.race([
-      sleep(seconds * 1000, o.signal, o.stop),
-      run.then(
-        () => undefined,
-        () => undefined,
-      ),
-    ]);
+  const giveUp = async (why: string): Promise<never> => {
+    ours.abort();
+    await settled;
+    throw new ToolRunError(
+      `heaptrack could not record process ${pid}: ${why}`,
+      'start the program under heaptrack instead (Run with heaptrack… / oom-lens run heaptrack -- PROGRAM); attaching needs gdb to call into the process (ptrace allowed, and a gdb that works on this CPU)',
+    );
+  };
+  try {
+    await injectedP;
+    const failed = INJECTION_FAILED.exec(seen);
+    if (!finished && failed) return await giveUp(`gdb could not inject the recorder (${failed[0].trim()})`);
+    if (!finished) {
+      step(`recording for ${seconds} s (or until the process exits)`);
+      await Promise.race([sleep(seconds * 1000, o.signal, o.stop), settled]);
+    }
+    if (!finished) {
+      step('stopping heaptrack (the process keeps running)');
+      const stop = await host.exec(`${quoteArgv(heaptrackStopArgv(pid))} 2>&1`, { signal: o.signal, timeoutMs: 60_000, onStdout: (t) => o.onOutput?.(t) });
+      // heaptrack writes the rest of its data and exits soon after the recorder stops
+      await Promise.race([settled, sleep(30_000, o.signal)]);
+      if (!finished)
+        return await giveUp(
+          `heaptrack did not finish within 30 s of stopping the recorder${stop.stdout.trim() ? ` (gdb: ${stop.stdout.trim().split('\n').pop()})` : ''}`,
+        );
+    }
+    return await run;
+  } finally {
+    o.signal?.removeEventListener('abort', onAbort);
   }
-  if (!finished) {
-    step('stopping heaptrack (the process keeps running)');
-    await host.exec(`${quoteArgv(heaptrackStopArgv(pid))} 2>&1`, { signal: o.signal, timeoutMs: 60_000, onStdout: (t) => o.onOutput?.(t) });
-  }
-  return run;
 }

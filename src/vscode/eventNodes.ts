@@ -21,6 +21,8 @@ function eventTooltip(e: OomEvent): vscode.MarkdownString {
       `constraint: ${e.constraint ?? '-'} · memcg: \`${e.memcg ?? '-'}\`${e.memcgUsage ? ` · usage ${formatKb(e.memcgUsage.usageKb)} of ${formatKb(e.memcgUsage.limitKb)}` : ''}\n\n`,
     );
   if (e.runtime) md.appendMarkdown(`${e.runtime.name}: ${e.runtime.message}\n\n`);
+  if (e.runtime?.name === 'go' && e.runtime.frame)
+    md.appendMarkdown(`allocating in \`${e.runtime.frame.function}\` at ${e.runtime.frame.file}:${e.runtime.frame.line}\n\n`);
   if (e.containerState)
     md.appendMarkdown(
       `container: ${eventWhere(e)} · reason ${e.containerState.reason ?? '-'} · exit ${e.containerState.exitCode ?? '-'} · restarts ${e.containerState.restartCount ?? '-'}\n\n`,

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseOomEvents } from '../../src/core/parse/kernelLog';
-import type { GoRuntimeOom } from '../../src/core/parse/runtimeOom';
+import type { GoRuntimeOom } from '../../src/core/model/oomEvent';
 import { parseLeakReport } from '../../src/core/parse/leaks';
 import { ROOT, which, missingDependency } from './helpers';
 

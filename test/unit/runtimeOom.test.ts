@@ -189,7 +189,8 @@ java.lang.OutOfMemoryError: Direct buffer memory
   it('property: the node20 sample, interleaved with a second worker at any offset, CRLF or indented: the same facts per pid', () => {
     const b = node20.replace(/90387:0x18b0daf0/g, '90412:0x2c4f0a10').replace(/-> 4001\.4/, '-> 3987.2');
     fc.assert(
-      fc.property(fc.nat(4), fc.boolean(), fc.constantFrom('', '  '), (offset, crlf, indent) => {
+      // '' / indentation / a kubectl logs --timestamps stamp with no host or tag before "FATAL ERROR:"
+      fc.property(fc.nat(4), fc.boolean(), fc.constantFrom('', '  ', '2026-11-30T10:00:01.123456789Z '), (offset, crlf, indent) => {
         const la = node20.split('\n');
         const lb = b.split('\n');
         const mixed: string[] = la.slice(0, offset);

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { parseOomEvents } from '../../src/core/parse/kernelLog';
-import type { GoRuntimeOom } from '../../src/core/parse/runtimeOom';
+import type { GoRuntimeOom } from '../../src/core/model/oomEvent';
 
 const real = readFileSync(join(__dirname, '..', 'fixtures', 'runtimeOom', 'go1.19-ulimit-v.txt'), 'utf8');
 
@@ -129,6 +129,8 @@ describe('Go runtime OOMs', () => {
       { p: '2025-01-02T03:04:05.123456+00:00 web1 oom[77]: ', pid: 77 },
       { p: 'I0601 23:23:10.447437 13604 main.go:240] ', pid: null },
       { p: '> ', pid: null },
+      // kubectl logs --timestamps: an RFC 3339 stamp and the program's own words, no host or tag
+      { p: '2026-11-30T10:00:01.123456789Z ', pid: null },
     ];
     fc.assert(
       fc.property(
@@ -177,5 +179,18 @@ describe('Go runtime OOMs', () => {
     assert.equal(evs.length, 1);
     assert.deepEqual(evs[0].runtime, realFacts);
     assert.deepEqual(evs[0].lines, { first: 5001, last: 5094 });
+  });
+
+  it('kubectl logs --timestamps: "fatal error: runtime: cannot allocate memory" (newer wording) deep in a big log; "fatal error" is not read as host and tag', () => {
+    const stamp = (l: string) => `2026-11-30T10:00:01.123456789Z ${l}`;
+    const filler = Array.from({ length: 3000 }, (_, i) => stamp(`level=info msg="request ${i} handled"`)).join('\n');
+    const dump = ['fatal error: runtime: cannot allocate memory', '', 'goroutine 1 [running]:', 'main.grow(...)', '\t/src/oom.go:14 +0x45', '']
+      .map(stamp)
+      .join('\n');
+    const evs = goEvents(`${filler}\n${dump}`);
+    assert.equal(evs.length, 1);
+    assert.equal(evs[0].runtime?.message, 'runtime: cannot allocate memory');
+    assert.deepEqual((evs[0].runtime as GoRuntimeOom).frame, { function: 'main.grow', file: '/src/oom.go', line: 14 });
+    assert.equal(evs[0].time, '2026-11-30T10:00:01.123Z');
   });
 });

@@ -59,11 +59,34 @@ export interface EventContainer {
   name?: string | null;
 }
 
-export interface RuntimeOom {
-  name: 'node' | 'java' | 'python' | 'go' | 'android-art';
+/** A language runtime's own out-of-memory report (contract oom-events.md, `runtime`). */
+export type RuntimeOom = OtherRuntimeOom | GoRuntimeOom;
+
+interface RuntimeOomBase {
   message: string;
   pid: number | null;
   heapMb: number | null;
+}
+
+export interface OtherRuntimeOom extends RuntimeOomBase {
+  name: 'node' | 'java' | 'python' | 'android-art';
+}
+
+/** A source line of the Go goroutine dump. */
+export interface GoFrame {
+  function: string;
+  file: string;
+  line: number;
+}
+
+/** Go prints more: where it was allocating, and how much it asked for and had. */
+export interface GoRuntimeOom extends RuntimeOomBase {
+  name: 'go';
+  /** The first user frame of the crashing goroutine, or null when the dump is missing or all runtime. */
+  frame: GoFrame | null;
+  /** "cannot allocate N-byte block (M in use)": N and M, else null. */
+  allocBytes: number | null;
+  inUseBytes: number | null;
 }
 
 export interface ContainerState {

@@ -38,6 +38,22 @@ export function eventWhere(e: OomEvent): string {
   return e.taskMemcg ?? e.memcg ?? (e.scope === 'system' ? 'system-wide' : '-');
 }
 
+/** Who was killed or ran out: the victim task, the unit a userspace killer stopped, the runtime, the container. */
+export function eventVictimName(e: OomEvent): string {
+  return e.victim?.comm ?? killedUnit(e) ?? e.runtime?.name ?? e.containerState?.name ?? '-';
+}
+
+export function eventPid(e: OomEvent): string {
+  return e.victim?.pid != null ? String(e.victim.pid) : e.runtime?.pid != null ? String(e.runtime.pid) : '-';
+}
+
+/** Who or what asked for the memory: the kernel's trigger task, or the Go code that was allocating. */
+export function eventTrigger(e: OomEvent): string {
+  if (e.trigger) return `${e.trigger.comm ?? '?'}${e.trigger.pid != null ? ` (${e.trigger.pid})` : ''}`;
+  const f = e.runtime?.name === 'go' ? e.runtime.frame : null;
+  return f ? `${f.function} (${f.file.slice(f.file.lastIndexOf('/') + 1)}:${f.line})` : '-';
+}
+
 /** What happened, in a few words. */
 export function eventWhat(e: OomEvent): string {
   switch (e.kind) {
@@ -62,15 +78,7 @@ export function eventWhat(e: OomEvent): string {
 }
 
 export function renderEventsText(events: OomEvent[], notes: string[] = []): string {
-  const rows = events.map((e) => [
-    eventWhen(e),
-    eventWhat(e),
-    e.victim?.comm ?? killedUnit(e) ?? e.runtime?.name ?? e.containerState?.name ?? '-',
-    e.victim?.pid != null ? String(e.victim.pid) : e.runtime?.pid != null ? String(e.runtime.pid) : '-',
-    formatKb(eventVictimRssKb(e)),
-    e.trigger ? `${e.trigger.comm ?? '?'}${e.trigger.pid != null ? ` (${e.trigger.pid})` : ''}` : '-',
-    eventWhere(e),
-  ]);
+  const rows = events.map((e) => [eventWhen(e), eventWhat(e), eventVictimName(e), eventPid(e), formatKb(eventVictimRssKb(e)), eventTrigger(e), eventWhere(e)]);
   const out = [
     events.length
       ? table(['TIME', 'WHAT', 'VICTIM', 'PID', 'RSS', 'TRIGGER', 'CGROUP/CONTAINER'], rows, [false, false, false, true, true, false, false])

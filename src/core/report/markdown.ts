@@ -5,7 +5,7 @@ import { formatDuration, formatKb, formatPercent, formatRate, formatShare, forma
 import { headline } from '../report/headline';
 import { evidenceRows } from './evidence';
 import { memoryPicture } from './memoryPicture';
-import { eventWhen, eventWhat, eventWhere, eventVictimRssKb } from './eventsText';
+import { eventWhen, eventWhat, eventWhere, eventVictimRssKb, eventVictimName, eventPid, eventTrigger } from './eventsText';
 
 /** Escapes text for a Markdown table cell (pipes, newlines) and inline text. */
 function cell(s: string | number | null | undefined): string {
@@ -62,15 +62,7 @@ export function renderMarkdown(r: Report, opts: { top?: number } = {}): string {
     r.events.length
       ? mdTable(
           ['When', 'What', 'Victim', 'PID', 'RSS', 'Trigger', 'cgroup / container'],
-          r.events.map((e) => [
-            eventWhen(e),
-            eventWhat(e),
-            e.victim?.comm ?? e.runtime?.name ?? e.containerState?.name ?? '-',
-            e.victim?.pid ?? e.runtime?.pid ?? '-',
-            formatKb(eventVictimRssKb(e)),
-            e.trigger ? `${e.trigger.comm ?? '?'} (${e.trigger.pid ?? '?'})` : '-',
-            eventWhere(e),
-          ]),
+          r.events.map((e) => [eventWhen(e), eventWhat(e), eventVictimName(e), eventPid(e), formatKb(eventVictimRssKb(e)), eventTrigger(e), eventWhere(e)]),
         )
       : `None in the kernel log (OOM kills since boot per /proc/vmstat: ${r.oomKillsSinceBoot ?? 'unknown'}).`,
   );

@@ -89,6 +89,9 @@ const ZONES: Record<string, string> = {
   AEDT: '+11:00',
 };
 const HOST_TAG = /(\S{1,255}) ([^\s:]{1,80}):(?: |$)/y;
+// "2026-…Z fatal error: runtime: out of memory" (kubectl --timestamps around a program's own words)
+// is a message, not "host tag:": no program is named like the second word of an error's opening.
+const MESSAGE_NOT_TAG = /^(?:error|exception|warning|failure|panic)$/i;
 const KERNEL_TAG = /kernel:(?: |$)/y;
 const UPTIME = /\[ {0,12}(\d{1,10})\.(\d{1,9})\](?: |$)?/y;
 const MONO_HOST = /(\S{1,255}) kernel:(?: |$)/y;
@@ -213,7 +216,7 @@ export class LineNormalizer {
         i = ISO.lastIndex;
         HOST_TAG.lastIndex = skipWs(raw, i, end);
         const h = HOST_TAG.exec(raw);
-        if (h && !/^[\d[(<]/.test(h[1])) {
+        if (h && !/^[\d[(<]/.test(h[1]) && !MESSAGE_NOT_TAG.test(h[2])) {
           o.host = h[1];
           o.tag = h[2];
           i = HOST_TAG.lastIndex;

@@ -6,7 +6,7 @@
 // MemoryError and Go's "fatal error: [runtime: ]out of memory" (with the goroutine dump after it: the
 // first frame in the user's code is where the allocation happened). Fed logical lines in input order.
 
-import type { OomEvent, RuntimeOom } from '../../model/oomEvent';
+import type { GoRuntimeOom, OomEvent, RuntimeOom } from '../../model/oomEvent';
 import { blankEvent, type Detector, type EventSink, type LineMeta } from '../kernelLog/types';
 
 // "[6032:0x5f8a2d0]    12345 ms: Mark-Compact 2047.1 (2083.5) -> 2046.8 (2084.0) MB, ..."
@@ -43,26 +43,6 @@ const JAVA_MESSAGE_LINE =
 
 interface Recent {
   line: number;
-}
-
-/** Where a Go OOM's allocation happened: the first frame of the crashing goroutine in the user's code. */
-export interface GoFrame {
-  function: string;
-  file: string;
-  line: number;
-}
-
-/**
- * A Go runtime OOM's `runtime` object: RuntimeOom plus what Go prints (contract oom-events.md).
- * Kept here while the model file is being changed elsewhere; these fields belong on RuntimeOom.
- */
-export interface GoRuntimeOom extends RuntimeOom {
-  name: 'go';
-  /** The first user frame of the crashing goroutine, or null when the dump is missing or all runtime. */
-  frame: GoFrame | null;
-  /** "cannot allocate N-byte block (M in use)": N and M, else null. */
-  allocBytes: number | null;
-  inUseBytes: number | null;
 }
 
 /** The goroutine dump after a Go OOM, still being read. */
@@ -291,8 +271,8 @@ export class RuntimeOomDetector implements Detector {
     const crashed = this.goDumped !== null && this.goDumped === this.last;
     const ev = this.emit('go', msg, tagPid ? Number(tagPid[1]) : null, sizes ? sizes.heapMb : null, meta, sizes ? sizes.line : n, msg, !crashed);
     if (!ev) return;
-    const rt = ev.runtime as GoRuntimeOom;
-    rt.frame = null;
+    const rt = ev.runtime;
+    if (rt?.name !== 'go') return;
     rt.allocBytes = sizes ? sizes.allocBytes : null;
     rt.inUseBytes = sizes ? sizes.inUseBytes : null;
     this.goDump = { ev, rt, goroutines: 0, fn: null, gap: 0, last: meta.last };
@@ -392,7 +372,7 @@ export class RuntimeOomDetector implements Detector {
     }
     const ev = blankEvent('runtime', meta);
     ev.lines.first = Math.min(first, meta.first);
-    ev.runtime = { name, message, pid, heapMb };
+    ev.runtime = name === 'go' ? { name, message, pid, heapMb, frame: null, allocBytes: null, inUseBytes: null } : { name, message, pid, heapMb };
     this.sink.emit(ev);
     this.last = ev;
     this.lastKey = key;

@@ -118,7 +118,7 @@ export interface LowMemoryKillerInfo {
  * line exists for it. The numbers are those the killer printed; the ones a killer does not print are null.
  */
 export interface UserspaceKill {
-  killer: 'systemd-oomd' | 'earlyoom';
+  killer: 'systemd-oomd' | 'earlyoom' | 'nohang';
   /** The killer daemon's pid, from its log tag ("systemd-oomd[840]:"), or null. */
   killerPid: number | null;
   /**

@@ -1,4 +1,4 @@
-// userspace-oom-killer: earlyoom or systemd-oomd runs on the host. Their kills are not kernel
+// userspace-oom-killer: earlyoom, systemd-oomd or nohang runs on the host. Their kills are not kernel
 // kills (no "Killed process" in the kernel log; the journal has them), and they act before the
 // kernel would, at thresholds of their own: the diagnosis says who watches, and at what.
 import type { Finding, ProcessInfo } from '../../model/report';
@@ -108,6 +108,24 @@ export function userspaceKiller(ctx: FindingContext): Finding[] {
           changesHost: false,
         },
       ],
+    });
+  }
+  // nohang is a Python script: its comm is the script's name (nohang, or nohang-desktop's nohang)
+  for (const p of procs.filter((x) => x.comm === 'nohang' || x.comm === 'nohang-desktop')) {
+    const n = kills('nohang');
+    const unit = p.comm === 'nohang-desktop' || (p.cmdline ?? '').includes('desktop') ? 'nohang-desktop' : 'nohang';
+    out.push({
+      id: 'userspace-oom-killer',
+      key: `userspace-oom-killer:nohang:${p.pid}`,
+      severity: 'info',
+      title: `nohang runs here (pid ${p.pid}): it kills before the kernel would, at the thresholds of its config`,
+      detail:
+        'nohang sends SIGTERM (soft) or SIGKILL (hard) to the process of highest badness when MemAvailable and SwapFree fall below its soft/hard thresholds, or when PSI memory pressure stays above its limit ' +
+        `(nohang.conf). Its kills are not in the kernel log: journalctl -u ${unit} has them ("Implement a corrective action").` +
+        (n ? ` ${n} of its kills are in the logs read here.` : ''),
+      pids: [p.pid],
+      evidence: { killer: 'nohang', pid: p.pid, killsInLog: n },
+      remedies: [{ title: 'Read what nohang did', commands: [`journalctl -u ${unit} --no-pager -n 200`], changesHost: false }],
     });
   }
   return out;

@@ -52,7 +52,7 @@ export function parseTimespan(text: string): number | null {
   return any ? Math.round(total * 1e6) / 1e6 : null;
 }
 
-function blankKill(killer: UserspaceKill['killer'], reason: UserspaceKill['reason'], message: string, killerPid: number | null): UserspaceKill {
+export function blankKill(killer: UserspaceKill['killer'], reason: UserspaceKill['reason'], message: string, killerPid: number | null): UserspaceKill {
   return {
     killer,
     killerPid,

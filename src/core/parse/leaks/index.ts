@@ -4,7 +4,7 @@
 //   parseLeakReport(text, opts?)     detect + parse a whole text; never throws
 //   parseLeakSource(source)          same for text that arrives in chunks (a file: collect/leakFile.ts
 //                                    opens it): valgrind text/XML, massif and LSan are streamed in bounded
-//                                    memory, JSON formats are read whole (limit below)
+//                                    memory, heap snapshots too (any size); heap profiles are read whole (limit below)
 //   parseLeakReportPair / parseLeakSources(before, after)
 //                                    growth between two outputs (two heap snapshots, two histograms…)
 //   compareLeakReports(before, after) fixed / added / grown sites
@@ -16,7 +16,8 @@ import { MemcheckTextParser, parseMemcheckText } from './memcheckText';
 import { MemcheckXmlParser, parseMemcheckXml } from './memcheckXml';
 import { MassifParser, parseMassif } from './massif';
 import { parseMemrayStats, parseTracemalloc } from './tracemalloc';
-import { heapSnapshotConstructors, parseHeapProfile, parseHeapSnapshot } from './node';
+import { heapSnapshotReport, parseHeapProfile, parseHeapSnapshot } from './node';
+import { HeapSnapshotScanner, heapSnapshotStats, type ConstructorStat } from './heapSnapshotStream';
 import { growthByLabel, parseJavaHistogram } from './java';
 import { parseHeaptrack } from './heaptrack';
 import { LsanParser, parseLsan } from './lsan';
@@ -38,9 +39,9 @@ export interface ParseLeakOptions {
 
 /** Bytes of a file's beginning used for detection. */
 export const HEAD_BYTES = 256 * 1024;
-/** JSON formats are read with JSON.parse: the text must fit in one V8 string (~512 MiB). */
-// 200 MiB, not V8's ~512 MiB string limit: a 450 MB .heapsnapshot parses into arrays past V8's
-// element limit and the process dies (SIGTRAP). Above this the report says so and how to cut it.
+/** Heap profiles are read with JSON.parse: the text must fit in one V8 string (~512 MiB). */
+// 200 MiB, well under V8's limits on strings and arrays (a 450 MB JSON parsed whole killed the
+// process with SIGTRAP). Heap snapshots, which get that big, are streamed instead.
 export const MAX_JSON_BYTES = 200 * 1024 * 1024;
 /** Line formats that are not streamed (tracemalloc, histograms, heaptrack) are read whole up to this. */
 const MAX_WHOLE_TEXT_BYTES = 256 * 1024 * 1024;
@@ -91,6 +92,7 @@ function failed(format: LeakFormat | null, e: unknown): LeakReport {
 }
 
 function parseJson(text: string, format: LeakFormat): LeakReport {
+  if (format === 'heap-snapshot') return parseHeapSnapshot(text);
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -99,7 +101,7 @@ function parseJson(text: string, format: LeakFormat): LeakReport {
     r.warnings.push(`invalid JSON (${errMessage(e)}): truncated file?`);
     return r;
   }
-  return format === 'heap-snapshot' ? parseHeapSnapshot(json) : parseHeapProfile(json);
+  return parseHeapProfile(json);
 }
 
 function parseAs(format: LeakFormat, text: string): LeakReport {
@@ -184,7 +186,7 @@ async function streamLines(src: LeakTextSource, push: (line: string) => void): P
 
 /**
  * Reads a leak report from a source. Valgrind memcheck text, memcheck XML and massif are streamed
- * (bounded memory: only the sites are kept); Node JSON files are read whole (up to MAX_JSON_BYTES);
+ * (bounded memory: only the sites are kept), and so are heap snapshots; heap profiles are read whole (up to MAX_JSON_BYTES);
  * other formats whole up to 256 MiB. Never rejects: problems become warnings.
  */
 export async function parseLeakSource(src: LeakTextSource, opts: ParseLeakOptions = {}): Promise<LeakReport> {
@@ -220,12 +222,15 @@ export async function parseLeakSource(src: LeakTextSource, opts: ParseLeakOption
         await streamLines(src, (l) => p.push(l));
         return sanitize(p.finish());
       }
-      case 'heap-profile':
       case 'heap-snapshot': {
+        const sc = await scanSnapshot(src);
+        return sanitize(heapSnapshotReport(sc.finish(), sc.warnings));
+      }
+      case 'heap-profile': {
         if (!gzip && size > MAX_JSON_BYTES) {
           const r = emptyLeakReport(FORMAT_TOOL[format]);
           r.warnings.push(
-            `file is ${Math.round(size / 1048576)} MiB: JSON files over ${MAX_JSON_BYTES / 1048576} MiB are not read (they would exhaust memory); take a heap profile (.heapprofile) or a snapshot of a smaller heap instead`,
+            `file is ${Math.round(size / 1048576)} MiB: heap profiles over ${MAX_JSON_BYTES / 1048576} MiB are not read (they would exhaust memory)`,
           );
           return r;
         }
@@ -255,28 +260,30 @@ export async function parseLeakSource(src: LeakTextSource, opts: ParseLeakOption
 // ---------------------------------------------------------------------------------------------
 // two inputs: growth
 
-function heapSnapshotGrowth(beforeText: string, afterText: string): LeakReport | null {
-  try {
-    const warnings: string[] = [];
-    const b = heapSnapshotConstructors(JSON.parse(beforeText), warnings);
-    const a = heapSnapshotConstructors(JSON.parse(afterText), warnings);
-    if (!a || !b) return null;
-    const toSites = (l: typeof a) => l.map((c) => site('retained', c.bytes, { count: c.count, label: c.label }));
-    const r = emptyLeakReport('node-heap-snapshot');
-    r.sites = sortSites(growthByLabel(toSites(b), toSites(a)));
-    r.summary.liveBytes = a.reduce((x, c) => x + c.bytes, 0);
-    r.summary.liveCount = a.reduce((x, c) => x + c.count, 0);
-    r.warnings = warnings;
-    r.details = {
-      comparison: true,
-      before: { liveBytes: b.reduce((x, c) => x + c.bytes, 0), liveCount: b.reduce((x, c) => x + c.count, 0) },
-      after: { liveBytes: r.summary.liveBytes, liveCount: r.summary.liveCount },
-      note: 'growth of shallow (self) size per constructor between the two snapshots',
-    };
-    return r;
-  } catch {
-    return null;
+function heapSnapshotGrowth(b: ConstructorStat[] | null, a: ConstructorStat[] | null, warnings: string[]): LeakReport | null {
+  if (!a || !b) return null;
+  const toSites = (l: ConstructorStat[]) => l.map((c) => site('retained', c.bytes, { count: c.count, label: c.label }));
+  const r = emptyLeakReport('node-heap-snapshot');
+  r.sites = sortSites(growthByLabel(toSites(b), toSites(a)));
+  r.summary.liveBytes = a.reduce((x, c) => x + c.bytes, 0);
+  r.summary.liveCount = a.reduce((x, c) => x + c.count, 0);
+  r.warnings = warnings;
+  r.details = {
+    comparison: true,
+    before: { liveBytes: b.reduce((x, c) => x + c.bytes, 0), liveCount: b.reduce((x, c) => x + c.count, 0) },
+    after: { liveBytes: r.summary.liveBytes, liveCount: r.summary.liveCount },
+    note: 'growth of shallow (self) size per constructor between the two snapshots',
+  };
+  return r;
+}
+
+async function scanSnapshot(src: LeakTextSource): Promise<HeapSnapshotScanner> {
+  const sc = new HeapSnapshotScanner();
+  for await (const chunk of src.chunks()) {
+    sc.write(chunk);
+    if (sc.stopped) break;
   }
+  return sc;
 }
 
 /** Growth between two outputs of the same tool (e.g. two heap snapshots, two class histograms). Never throws. */
@@ -285,7 +292,8 @@ export function parseLeakReportPair(beforeText: string, afterText: string, opts:
     const fb = opts.format ?? detectFormat(String(beforeText).slice(0, HEAD_BYTES));
     const fa = opts.format ?? detectFormat(String(afterText).slice(0, HEAD_BYTES));
     if (fb === 'heap-snapshot' && fa === 'heap-snapshot') {
-      const r = heapSnapshotGrowth(beforeText, afterText);
+      const warnings: string[] = [];
+      const r = heapSnapshotGrowth(heapSnapshotStats(beforeText, warnings), heapSnapshotStats(afterText, warnings), warnings);
       if (r) return r;
     }
     return sanitize(diffLeakReports(parseLeakReport(beforeText, opts), parseLeakReport(afterText, opts)));
@@ -300,9 +308,11 @@ export async function parseLeakSources(before: LeakTextSource, after: LeakTextSo
     const [hb, ha] = await Promise.all([before.head(), after.head()]);
     const fb = hb.gzip ? null : detectFormat(hb.head);
     const fa = ha.gzip ? null : detectFormat(ha.head);
-    if (fb === 'heap-snapshot' && fa === 'heap-snapshot' && hb.size <= MAX_JSON_BYTES && ha.size <= MAX_JSON_BYTES) {
-      const [tb, ta] = await Promise.all([readAll(before, MAX_JSON_BYTES), readAll(after, MAX_JSON_BYTES)]);
-      const r = tb !== null && ta !== null ? heapSnapshotGrowth(tb, ta) : null;
+    if (fb === 'heap-snapshot' && fa === 'heap-snapshot') {
+      // one after the other: two big snapshots at once would double the peak
+      const sb = await scanSnapshot(before);
+      const sa = await scanSnapshot(after);
+      const r = heapSnapshotGrowth(sb.finish(), sa.finish(), [...sb.warnings, ...sa.warnings]);
       if (r) return r;
     }
     const [b, a] = await Promise.all([parseLeakSource(before), parseLeakSource(after)]);

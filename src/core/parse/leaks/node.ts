@@ -1,8 +1,9 @@
 // Node/V8: sampling heap profiles (.heapprofile, from --heap-prof, the inspector's
 // HeapProfiler.stopSampling or DevTools "Allocation sampling") and heap snapshots (.heapsnapshot).
 //
-// Both are read with JSON.parse, so a file must fit in one JS string: about 512 MB with V8 today
-// (files bigger than that are refused with a warning; DevTools snapshots of big heaps exceed it).
+// Heap profiles are read with JSON.parse (up to MAX_JSON_BYTES); heap snapshots are streamed
+// (heapSnapshotStream.ts), whatever their size.
+import { heapSnapshotStats, type ConstructorStat } from './heapSnapshotStream';
 import type { LeakFrame, LeakReport, LeakSite } from '../../model/leakReport';
 import { emptyLeakSummary } from '../../model/leakReport';
 import { site, sortSites } from './util';
@@ -147,89 +148,10 @@ export function parseHeapProfile(json: unknown): LeakReport {
 
 // ---------------------------------------------------------------------------------------------
 
-interface SnapshotJson {
-  snapshot?: { meta?: { node_fields?: string[]; node_types?: unknown[] }; node_count?: number };
-  nodes?: number[];
-  strings?: string[];
-}
-
-export interface ConstructorStat {
-  label: string;
-  bytes: number;
-  count: number;
-}
-
-/** DevTools' grouping of heap snapshot nodes into "constructors" (the Summary view). */
-function className(type: string, name: string): string {
-  switch (type) {
-    case 'object':
-    case 'native':
-      return name;
-    case 'hidden':
-      return '(system)';
-    case 'code':
-      return '(compiled code)';
-    case 'string':
-    case 'concatenated string':
-    case 'sliced string':
-      return '(string)';
-    case 'closure':
-      return '(closure)';
-    case 'regexp':
-      return '(regexp)';
-    case 'number':
-    case 'heap number':
-      return '(number)';
-    case 'array':
-      return '(array)';
-    case 'synthetic':
-      return `(${name || 'synthetic'})`;
-    default:
-      return `(${type})`;
-  }
-}
-
-export function heapSnapshotConstructors(json: unknown, warnings: string[]): ConstructorStat[] | null {
-  const j = json as SnapshotJson | null;
-  const meta = j?.snapshot?.meta;
-  const fields = meta?.node_fields;
-  const nodes = j?.nodes;
-  const strings = j?.strings;
-  if (!Array.isArray(fields) || !Array.isArray(nodes) || !Array.isArray(strings)) {
-    warnings.push('heap snapshot without snapshot.meta.node_fields / nodes / strings');
-    return null;
-  }
-  const width = fields.length;
-  const iType = fields.indexOf('type');
-  const iName = fields.indexOf('name');
-  const iSelf = fields.indexOf('self_size');
-  const types = Array.isArray(meta?.node_types) && Array.isArray(meta!.node_types![0]) ? (meta!.node_types![0] as string[]) : [];
-  if (width === 0 || iType < 0 || iName < 0 || iSelf < 0) {
-    warnings.push('heap snapshot node_fields lack type/name/self_size');
-    return null;
-  }
-  if (nodes.length % width !== 0) warnings.push('heap snapshot nodes array is not a multiple of node_fields (truncated?)');
-  const agg = new Map<string, ConstructorStat>();
-  for (let i = 0; i + width <= nodes.length; i += width) {
-    const type = types[nodes[i + iType]] ?? String(nodes[i + iType]);
-    const name = strings[nodes[i + iName]] ?? '';
-    const label = className(type, name);
-    const raw = Number(nodes[i + iSelf]);
-    const self = Number.isFinite(raw) && raw > 0 ? raw : 0;
-    let a = agg.get(label);
-    if (!a) {
-      a = { label, bytes: 0, count: 0 };
-      agg.set(label, a);
-    }
-    a.bytes += self;
-    a.count++;
-  }
-  return [...agg.values()];
-}
-
 const MAX_SITES = 2000;
 
-export function parseHeapSnapshot(json: unknown): LeakReport {
+/** The constructor summary as a report (stats from HeapSnapshotScanner; null: not a snapshot). */
+export function heapSnapshotReport(stats: ConstructorStat[] | null, warnings: string[]): LeakReport {
   const report: LeakReport = {
     tool: 'node-heap-snapshot',
     toolVersion: null,
@@ -237,9 +159,8 @@ export function parseHeapSnapshot(json: unknown): LeakReport {
     command: null,
     summary: emptyLeakSummary(),
     sites: [],
-    warnings: [],
+    warnings: [...warnings],
   };
-  const stats = heapSnapshotConstructors(json, report.warnings);
   if (!stats) return report;
   let sites = sortSites(stats.map((c) => site('retained', c.bytes, { count: c.count, label: c.label })));
   report.summary.liveBytes = stats.reduce((a, c) => a + c.bytes, 0);
@@ -251,4 +172,10 @@ export function parseHeapSnapshot(json: unknown): LeakReport {
   report.sites = sites;
   report.details = { note: 'bytes are shallow (self) sizes summed per constructor, as in DevTools Summary; retained sizes are not computed' };
   return report;
+}
+
+/** A whole snapshot held as text. */
+export function parseHeapSnapshot(text: string): LeakReport {
+  const warnings: string[] = [];
+  return heapSnapshotReport(heapSnapshotStats(text, warnings), warnings);
 }

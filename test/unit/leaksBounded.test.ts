@@ -7,7 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { boundFrames, firstUserFrame, MAX_SITE_FRAMES, parseLeakReport } from '../../src/core/parse/leaks';
 import type { LeakFrame } from '../../src/core/model/leakReport';
-import { deepHeapProfile, deepMassif, manyMemcheckSites } from '../../bench/lib/genLeaks';
+import { deepHeapProfile, deepMassif, manyLsanSites, manyMemcheckSites } from '../../bench/lib/genLeaks';
+import { MAX_SITES_KEPT } from '../../src/core/parse/leaks/siteList';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -106,5 +107,47 @@ describe('leak parsers: bounded stacks', () => {
     assert.equal(m.frames, 24);
     assert.ok(m.ms < 2000, `read in ${Math.round(m.ms)} ms`);
     assert.ok(m.mb < 300, `peak RSS ${Math.round(m.mb)} MB (includes the 20,000-frame input and tsx)`);
+  });
+});
+
+describe('leak parsers: bounded site lists', () => {
+  it('LeakSanitizer with 50,000 leak stacks: the 20,000 largest are listed, the totals count all 50,000, the cut is said', () => {
+    const r = parseLeakReport(manyLsanSites(50_000, 3));
+    assert.equal(r.sites.length, MAX_SITES_KEPT);
+    // sizes are 16 + i: the largest (i = 49,999) first, the smallest kept is i = 30,000
+    assert.equal(r.sites[0].bytes, 16 + 49_999);
+    assert.equal(r.sites[MAX_SITES_KEPT - 1].bytes, 16 + 30_000);
+    const all = Array.from({ length: 50_000 }, (_, i) => 16 + i).reduce((a, b) => a + b, 0);
+    assert.equal(r.summary.definitelyLostBytes, all);
+    assert.equal(r.summary.definitelyLostBlocks, 50_000);
+    assert.equal(r.details?.sitesDropped, 30_000);
+    assert.ok(
+      r.warnings.some((w) => w === '30000 smaller leak sites not listed: only the 20000 largest are (the totals count all 50000)'),
+      r.warnings.join('\n'),
+    );
+  });
+
+  it('valgrind text with 30,000 loss records (read whole, then bounded): the 20,000 largest listed, the 10,000 others counted', () => {
+    const r = parseLeakReport(manyMemcheckSites(30_000, 2));
+    assert.equal(r.sites.length, MAX_SITES_KEPT);
+    assert.equal(r.details?.sitesDropped, 10_000);
+    assert.ok(r.warnings.some((w) => /^10000 smaller leak sites not listed/.test(w)));
+  });
+
+  it('valgrind XML with 45,000 records: streamed into at most 2 × 20,000 kept, 20,000 listed; definitely lost bytes of all 45,000', () => {
+    const recs = Array.from(
+      { length: 45_000 },
+      (_, i) =>
+        `<error><unique>0x${i.toString(16)}</unique><tid>1</tid><kind>Leak_DefinitelyLost</kind><xwhat><text>${8 + i} bytes in 1 blocks are definitely lost in loss record ${i + 1} of 45000</text><leakedbytes>${8 + i}</leakedbytes><leakedblocks>1</leakedblocks></xwhat><stack><frame><ip>0x1</ip><fn>f${i}</fn><dir>/src</dir><file>a.c</file><line>${1 + (i % 100)}</line></frame></stack></error>`,
+    );
+    const xml = `<?xml version="1.0"?>\n<valgrindoutput><protocolversion>4</protocolversion><protocoltool>memcheck</protocoltool><pid>7</pid><status><state>RUNNING</state></status>${recs.join('\n')}<status><state>FINISHED</state></status></valgrindoutput>\n`;
+    const r = parseLeakReport(xml);
+    assert.equal(r.sites.length, MAX_SITES_KEPT);
+    assert.equal(r.sites[0].bytes, 8 + 44_999);
+    assert.equal(
+      r.summary.definitelyLostBytes,
+      Array.from({ length: 45_000 }, (_, i) => 8 + i).reduce((a, b) => a + b, 0),
+    );
+    assert.equal(r.details?.sitesDropped, 25_000);
   });
 });

@@ -26,6 +26,7 @@ import { parseMemoryProfiler } from './memoryProfiler';
 import { diffLeakReports } from './compare';
 import { errMessage, firstLine, site, sortSites } from './util';
 import { boundSite } from './frames';
+import { MAX_SITES_KEPT } from './siteList';
 
 export { detectLeakFormat, detectFormat, type LeakFormat } from './detect';
 export { compareLeakReports, diffLeakReports, type LeakComparison } from './compare';
@@ -74,6 +75,13 @@ function sanitize(r: LeakReport): LeakReport {
   if (bad > 0) {
     r.warnings.push(`${bad} number(s) out of range were dropped`);
     r.sites = sortSites(r.sites);
+  }
+  // formats read whole (text, histograms, profiles): the same bound as the streamed ones
+  if (r.sites.length > MAX_SITES_KEPT) {
+    const n = r.sites.length - MAX_SITES_KEPT;
+    r.sites = sortSites(r.sites).slice(0, MAX_SITES_KEPT);
+    r.warnings.push(`${n} smaller leak sites not listed: only the ${MAX_SITES_KEPT} largest are (the totals count all ${n + MAX_SITES_KEPT})`);
+    r.details = { ...(r.details ?? {}), sitesDropped: n + Number(r.details?.sitesDropped ?? 0) };
   }
   return r;
 }

@@ -11,7 +11,8 @@
 // prefix: every pattern is searched for in the line, not anchored at its start.
 import type { LeakFrame, LeakReport, LeakSite } from '../../model/leakReport';
 import { emptyLeakSummary } from '../../model/leakReport';
-import { int, markInlined, site, sortSites } from './util';
+import { int, markInlined, site } from './util';
+import { SiteList } from './siteList';
 
 const PID_PREFIX = /==(\d+)==/;
 const ERROR_LINE = /ERROR: (LeakSanitizer|AddressSanitizer): (.*?)\s*$/;
@@ -54,7 +55,7 @@ export function parseSanitizerFrame(rest: string, address: string | null): LeakF
 }
 
 export class LsanParser {
-  private sites: LeakSite[] = [];
+  private sites = new SiteList();
   private current: LeakSite | null = null;
   private pids: number[] = [];
   private lastPid: number | null = null;
@@ -136,10 +137,7 @@ export class LsanParser {
     this.endSite();
     const summary = emptyLeakSummary();
     const warnings = [...this.warnings];
-    const sum = (kind: LeakSite['kind']) => {
-      const s = this.sites.filter((x) => x.kind === kind);
-      return { bytes: s.reduce((a, x) => a + x.bytes, 0), blocks: s.reduce((a, x) => a + (x.count ?? 0), 0) };
-    };
+    const sum = (kind: LeakSite['kind']) => this.sites.total(kind);
     if (this.sites.length > 0 || this.totals) {
       const d = sum('definitely lost');
       const i = sum('indirectly lost');
@@ -153,18 +151,21 @@ export class LsanParser {
         warnings.push(`the SUMMARY counts ${this.totals.bytes} bytes leaked, the stacks shown ${listed}: some leak stacks are not in the input`);
     }
     if (this.reports === 0 && this.sites.length > 0) warnings.push('no "ERROR: LeakSanitizer: detected memory leaks" line: a part of a report?');
+    const dropped = this.sites.droppedNote();
+    if (dropped) warnings.push(dropped);
     const errs = [...this.otherErrors];
     for (const e of errs.slice(0, 10)) warnings.push(`sanitizer error (not a leak): ${e}`);
     if (this.pids.length > 1) warnings.push(`reports of ${this.pids.length} processes (${this.pids.join(', ')}): sites carry their pid`);
     return {
       tool: 'lsan',
       toolVersion: null,
-      pid: this.pids[0] ?? this.sites[0]?.pid ?? null,
+      pid: this.pids[0] ?? this.sites.first?.pid ?? null,
       command: null,
       summary,
-      sites: sortSites(this.sites),
+      sites: this.sites.sites(),
       warnings,
       details: {
+        ...(this.sites.dropped ? { sitesDropped: this.sites.dropped } : {}),
         sanitizer: this.sanitizer,
         reports: this.reports,
         pids: this.pids,

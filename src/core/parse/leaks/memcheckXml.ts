@@ -1,9 +1,10 @@
 // valgrind memcheck --xml=yes (protocol 4, and the older <what>-only protocols), read with saxes as a
 // stream: feed chunks with write(), call finish(). Only the leak errors are kept, never a DOM.
 import { SaxesParser } from 'saxes';
-import type { LeakFrame, LeakKind, LeakReport, LeakSite } from '../../model/leakReport';
+import type { LeakFrame, LeakKind, LeakReport } from '../../model/leakReport';
 import { emptyLeakSummary } from '../../model/leakReport';
-import { errMessage, int, markInlined, site, sortSites } from './util';
+import { errMessage, int, markInlined, site } from './util';
+import { SiteList } from './siteList';
 
 const LEAK_KINDS: Record<string, LeakKind> = {
   Leak_DefinitelyLost: 'definitely lost',
@@ -56,7 +57,7 @@ export class MemcheckXmlParser {
   private status: { state: string | null; time: string | null; elapsedSeconds: number | null } | null = null;
   private err: ErrorAcc | null = null;
   private frame: FrameAcc | null = null;
-  private sites: LeakSite[] = [];
+  private sites = new SiteList();
   private otherErrors = new Set<string>();
   private errorCountTotal = 0;
   private errorCountPairs = 0;
@@ -308,10 +309,7 @@ export class MemcheckXmlParser {
     const showReachable = opt('show-reachable') === 'yes';
     const ran = finished && leakCheck !== 'no';
     if (!finished && this.sawRoot && !this.fragment) warnings.push('the run did not reach FINISHED: the leak totals are unknown');
-    const sum = (k: LeakKind) => {
-      const s = this.sites.filter((x) => x.kind === k);
-      return { bytes: s.reduce((a, x) => a + (x.directBytes ?? x.bytes), 0), blocks: s.reduce((a, x) => a + (x.count ?? 0), 0), n: s.length };
-    };
+    const sum = (k: LeakKind) => this.sites.total(k);
     const fill = (k: LeakKind, shown: boolean, b: 'definitelyLost' | 'indirectlyLost' | 'possiblyLost' | 'stillReachable') => {
       const s = sum(k);
       if ((ran && shown) || s.n > 0) {
@@ -325,15 +323,17 @@ export class MemcheckXmlParser {
     if (summary.indirectlyLostBytes === null) {
       // XML has no LEAK SUMMARY: the indirect bytes are in the definite records' "(N direct, M indirect)"
       // (valgrind attributes each indirectly lost block to the definitely lost block that points to it)
-      const definite = this.sites.filter((x) => x.kind === 'definitely lost');
-      if ((ran && shows('definite')) || definite.length > 0) {
-        summary.indirectlyLostBytes = definite.reduce((a, x) => a + (x.indirectBytes ?? 0), 0);
+      const definite = this.sites.total('definitely lost');
+      if ((ran && shows('definite')) || definite.n > 0) {
+        summary.indirectlyLostBytes = definite.indirectBytes;
         // the block count is not printed; zero bytes are zero blocks
         if (summary.indirectlyLostBytes === 0) summary.indirectlyLostBlocks = 0;
       }
     }
     fill('still reachable', shows('reachable') || showReachable, 'stillReachable');
 
+    const dropped = this.sites.droppedNote();
+    if (dropped) warnings.push(dropped);
     const command = this.argv.length > 0 ? this.argv.join(' ') : this.preambleCommand;
     return {
       tool: 'valgrind-memcheck',
@@ -341,9 +341,10 @@ export class MemcheckXmlParser {
       pid: this.pid,
       command,
       summary,
-      sites: sortSites(this.sites),
+      sites: this.sites.sites(),
       warnings,
       details: {
+        ...(this.sites.dropped ? { sitesDropped: this.sites.dropped } : {}),
         format: this.fragment ? 'xml-fragment' : 'xml',
         protocolVersion: this.protocolVersion,
         ppid: this.ppid,

@@ -2,7 +2,11 @@
 // (journal with a localized month, plain stdout, nohang-desktop; values here are our own).
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseOomEvents } from '../../src/core/parse/kernelLog';
+
+const debian = readFileSync(join(__dirname, '..', 'fixtures', 'userspace-oom', 'nohang-0.2.0-debian.txt'), 'utf8');
 
 const kills = (text: string) => parseOomEvents(text).events.filter((e) => e.kind === 'userspace-kill' && e.userspace?.killer === 'nohang');
 
@@ -127,5 +131,37 @@ describe('nohang kills (userspace, never in the kernel log)', () => {
       }),
       { numRuns: 40 },
     );
+  });
+
+  it('real Debian nohang 0.2.0 output ("Implementing…", "Sending SIGTERM to the victim", the one-line victim status, "- %" without swap), also in a journal and with CRLF: one kill', () => {
+    const variants = [
+      debian,
+      debian.replace(/\n/g, '\r\n'),
+      debian
+        .split('\n')
+        .map((l) => (l ? `Dec 04 03:40:00 web1 nohang[812]: ${l}` : l))
+        .join('\n'),
+    ];
+    for (const text of variants) {
+      const evs = kills(text);
+      assert.equal(evs.length, 1);
+      const u = evs[0].userspace!;
+      assert.deepEqual(
+        [
+          evs[0].victim?.pid,
+          evs[0].victim?.comm,
+          u.signal,
+          u.badness,
+          u.vmRssKb,
+          u.memAvailablePercent,
+          u.memLimitPercent,
+          u.swapFreePercent,
+          u.swapLimitPercent,
+          u.exitedAfterSeconds,
+        ],
+        [2, 'oomlens-nh', 'SIGTERM', 3666, 3 * 1024, 4.2, 5, 0, null, 0.01],
+      );
+    }
+    assert.equal(kills(variants[2])[0].userspace?.killerPid, 812);
   });
 });

@@ -1,21 +1,23 @@
 // Kills by nohang (hakavlad/nohang, and nohang-desktop), another userspace OOM killer. Its kills
-// are never in the kernel log. What it prints around one (v0.1 and v0.2, journal or stdout):
+// are never in the kernel log. Its wording changed between releases; all of these are read:
 //
 //   Memory status that requires corrective actions:
 //     MemAvailable [383 MiB, 5.0 %] <= soft_threshold_min_mem [384 MiB, 5.0 %]
-//     SwapFree [104 MiB, 5.1 %] <= soft_threshold_min_swap [205 MiB, 10.0 %]
+//     SwapFree [104 MiB, 5.1 %] <= soft_threshold_min_swap [205 MiB, 10.0 %]   ("[0 MiB, - %]" without swap)
 //   (or: PSI avg (92.25) > sigterm_psi_threshold (90.0))
 //   Process with highest badness (found in 6 ms):          v0.1; v0.2: "…; process with highest badness:"
 //     PID: 12297, Name: tail, badness: 727
-//   Victim status (found in 3 ms):                          optional block, v0.2
-//     Name: tail / PID: 24044 / VmRSS: 10432 MiB (Anon: …)
-//   Implement a corrective action:
-//     Send SIGTERM to the victim; total response time: 2255 ms
-//     (or: Run the command: kill -TERM 12297)
-//   The victim died in 0.041 sec          (or: "The victim doesn't respond on corrective action in …")
+//   Victim status (found in 3 ms):                          v0.2, either
+//     Name: tail / PID: 24044 / VmRSS: 10432 MiB (Anon: …)   one field a line, or (Debian's 0.2.0)
+//     PID: 2, name: tail, state: S (sleeping), …  /  Vm, MiB: Size: 4, RSS: 3 (Anon: 2, …), Swap: 0
+//   Implement a corrective action:          (0.2.0: "Implementing a corrective action:")
+//     Send SIGTERM to the victim; …         (0.2.0: "Sending SIGTERM to the victim")
+//     (or: Run the command: kill -TERM 12297 / Executing the command: …)
+//   The victim died in 0.041 sec            (0.2.0: "The victim died in 0.041s" / "became a zombie in 0.01s")
 //
-// Only the two lines after "Implement a corrective action:" are kills: its "Total stat" lines
-// ("Send SIGTERM to tail: 1") are counters, and "nothing to do" lines are not kills at all.
+// Only the lines right after "Implement(ing) a corrective action:" are kills: the statistics
+// ("Send SIGTERM to tail: 1", "[ OK ] Sending SIGTERM to tail: 1") are counters, and
+// "badness (…) < min_badness (…); nothing to do" rounds are not kills at all.
 
 import type { OomEvent, UserspaceKill } from '../../model/oomEvent';
 import { int, num } from './numbers';
@@ -23,7 +25,8 @@ import { blankEvent, blankVictim, type Detector, type EventSink, type LineMeta }
 import { blankKill } from './userspaceKills';
 
 const TAG = /^(nohang(?:-desktop)?)(?:\[(\d{1,10})\])?: /;
-const PCT = String.raw`(\d{1,3}(?:\.\d{1,4})?) ?%`;
+// "- %" when there is no swap: a percent that is not one
+const PCT = String.raw`(\d{1,3}(?:\.\d{1,4})?|-) ?%`;
 const MEM_STATUS = new RegExp(
   String.raw`^MemAvailable \[\d{1,12}(?:\.\d{1,3})? MiB, ${PCT}\] <= (?:soft|hard)_threshold_min_mem \[\d{1,12}(?:\.\d{1,3})? MiB, ${PCT}\]`,
 );
@@ -32,13 +35,15 @@ const SWAP_STATUS = new RegExp(
 );
 const PSI = /^PSI avg \((\d{1,3}(?:\.\d{1,4})?)\) > sig(?:term|kill)_psi_threshold \((\d{1,3}(?:\.\d{1,4})?)\)/;
 const HIGHEST = /^PID: (\d{1,10}), [Nn]ame: (.{1,256}?), badness: (-?\d{1,6})\s*$/;
+const STATUS_PID_NAME = /^PID: {1,12}(\d{1,10}), name: (.{1,256}?), state: /;
+const STATUS_VM = /^Vm, MiB: {0,12}Size: \d{1,12}, RSS: (\d{1,12})\b/;
 const VICTIM_NAME = /^Name: {1,12}(.{1,256}?)\s*$/;
 const VICTIM_PID = /^PID: {1,12}(\d{1,10})\s*$/;
 const VICTIM_RSS = /^VmRSS: {0,12}(\d{1,12}) MiB/;
 const VICTIM_BADNESS = /^badness: {0,8}(-?\d{1,6})/;
-const SEND = /^Send (SIG[A-Z]{2,8}) to the victim/;
-const RUN = /^Run the command: (.{1,4096})$/;
-const DIED = /^The victim died in (\d{1,6}(?:\.\d{1,4})?) sec/;
+const SEND = /^(?:Send|Sending) (SIG[A-Z]{2,8}) to the victim/;
+const RUN = /^(?:Run the command|Executing the command): (.{1,4096})$/;
+const DIED = /^The victim (?:died|became a zombie) in (\d{1,6}(?:\.\d{1,4})?) ?(?:sec|s)\b/;
 /** "Implement a corrective action:" is followed by its action within this many lines. */
 const ACTION_LINES = 3;
 
@@ -118,7 +123,9 @@ export class NohangKillDetector implements Detector {
         if (p) this.psi = { avg: num(p[1]), limit: num(p[2]) };
         const h = HIGHEST.exec(text);
         if (h) this.victim = { pid: int(h[1]), name: h[2], badness: int(h[3]), vmRssKb: null };
-        const v = this.victim && !h ? VICTIM_PID.exec(text) : null;
+        const st = h ? null : STATUS_PID_NAME.exec(text);
+        if (st) this.victim = { pid: int(st[1]), name: st[2], badness: this.victim?.name === st[2] ? this.victim.badness : null, vmRssKb: null };
+        const v = this.victim && !h && !st ? VICTIM_PID.exec(text) : null;
         if (v && this.victim) this.victim.pid = int(v[1]);
         return;
       }
@@ -128,7 +135,7 @@ export class NohangKillDetector implements Detector {
         return;
       }
       case 86 /* V */: {
-        const r = this.victim ? VICTIM_RSS.exec(text) : null;
+        const r = this.victim ? (VICTIM_RSS.exec(text) ?? STATUS_VM.exec(text)) : null;
         if (r && this.victim) {
           const mib = int(r[1]);
           this.victim.vmRssKb = mib === null ? null : mib * 1024;
@@ -141,9 +148,10 @@ export class NohangKillDetector implements Detector {
         return;
       }
       case 73 /* I */:
-        if (text.startsWith('Implement a corrective action')) this.actionAt = meta.first;
+        if (text.startsWith('Implement a corrective action') || text.startsWith('Implementing a corrective action')) this.actionAt = meta.first;
         return;
-      case 82 /* R */: {
+      case 82 /* R */:
+      case 69 /* E */: {
         const r = this.actionAt >= 0 ? RUN.exec(text) : null;
         if (r) this.kill(signalOf(r[1]), text, meta, tagPid);
         return;

@@ -25,7 +25,12 @@ async function hostSuite() {
       extensionTestsPath: join(root, 'dist-test', 'extension', 'suite', 'index.js'),
       launchArgs: [join(root, 'test', 'fixtures', 'workspace')],
       // OOM_LENS_HOST_FILTER=watch runs only the matching suite files (a quick local loop; CI runs all).
-      extensionTestsEnv: { OOM_LENS_TEST_SUMMARY: summaryFile, OOM_LENS_HOST_FILTER: process.env.OOM_LENS_HOST_FILTER ?? '' },
+      extensionTestsEnv: {
+        OOM_LENS_TEST_SUMMARY: summaryFile,
+        OOM_LENS_HOST_FILTER: process.env.OOM_LENS_HOST_FILTER ?? '',
+        // npm test installed the system packages: a missing one fails instead of skipping
+        OOM_LENS_DEPS_REQUIRED: process.env.OOM_LENS_DEPS_REQUIRED ?? '',
+      },
     });
   } catch (e) {
     exitCode = e?.code ?? 1;

@@ -16,6 +16,7 @@ import type { FleetState } from '../../../src/vscode/fleet/service';
 import { PROMETHEUS, PROMTOOL, freePort, startPrometheus } from '../../integration/support/prometheus';
 import { FLEET_END_MS, PLANTED, fleetTsdb, instanceName } from '../../fixtures/fleet/fleetTsdb';
 import { activeExtension } from './extension';
+import { missingDependency } from './deps';
 
 const config = () => vscode.workspace.getConfiguration('oomLens');
 const set = (key: string, value: unknown) => config().update(key, value, vscode.ConfigurationTarget.Global);
@@ -34,8 +35,7 @@ describe('Fleet view in a real VS Code (a real Prometheus on the recorded 500-ho
 
   before(async function () {
     if (!existsSync(PROMETHEUS) || !existsSync(PROMTOOL)) {
-      console.warn(`\n    ⚠ SKIPPED: ${this.test?.parent?.fullTitle()}\n      reason: no ${PROMETHEUS} / ${PROMTOOL} (apt-get install prometheus)\n`);
-      this.skip();
+      missingDependency(this, `no ${PROMETHEUS} / ${PROMTOOL} (apt-get install prometheus)`);
     }
     const tsdb = await fleetTsdb(PROMTOOL);
     dataDir = tsdb.dir;

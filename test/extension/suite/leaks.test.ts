@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { COMMANDS } from '../../../src/vscode/ids';
+import { missingDependency } from './deps';
 
 async function activeExtension(): Promise<void> {
   const ext = vscode.extensions.getExtension('oom-lens.oom-lens');
@@ -53,10 +54,7 @@ describe('Leak hunting beside the code (valgrind in a real VS Code)', function (
 
   before(function () {
     if (!have('valgrind') || !have('gcc')) {
-      console.warn(
-        `\n    ⚠ SKIPPED: leak tests in the extension host\n      reason: ${!have('gcc') ? 'gcc' : 'valgrind'} is not installed (apt-get install -y gcc valgrind)\n`,
-      );
-      this.skip();
+      missingDependency(this, `${!have('gcc') ? 'gcc' : 'valgrind'} is not installed (apt-get install -y gcc valgrind)`);
     }
     const dir = mkdtempSync(path.join(tmpdir(), 'oom-lens-ext-leak-'));
     program = path.join(dir, 'leak');

@@ -7,6 +7,7 @@ import { COMMANDS } from '../../../src/vscode/ids';
 import { activeExtension } from './extension';
 import { sshdMissingReason } from '../../integration/sshd/harness';
 import { sshFixture, SshFixture } from '../../integration/sshd/fixture';
+import { missingDependency, skipLoudly } from './deps';
 
 describe('OOM Lens over SSH in a real VS Code', function () {
   this.timeout(120_000);
@@ -14,9 +15,9 @@ describe('OOM Lens over SSH in a real VS Code', function () {
 
   before(async function () {
     const missing = sshdMissingReason();
-    if (missing || process.getuid?.() !== 0) {
-      console.warn(`\n    ⚠ SKIPPED: SSH in the extension host: ${missing ?? 'needs root for the private sshd'}\n`);
-      this.skip();
+    if (missing) missingDependency(this, missing);
+    if (process.getuid?.() !== 0) {
+      skipLoudly(this, 'needs root for the private sshd');
     }
     fx = await sshFixture();
     fx.writeConfig();

@@ -11,6 +11,7 @@ import * as vscode from 'vscode';
 import { COMMANDS } from '../../../src/vscode/ids';
 import { createMemcg, memcgRoot, removeMemcg, startGrowerIn } from '../../integration/support/oomKill';
 import { activeExtension } from './extension';
+import { missingDependency, skipLoudly } from './deps';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -31,18 +32,9 @@ describe('Watch Host… in a real VS Code (this machine, a real OOM kill)', func
   let grower = '';
 
   before(function () {
-    const why =
-      process.getuid?.() !== 0
-        ? 'a real OOM kill in a test cgroup needs root'
-        : !memcgRoot()
-          ? 'this kernel has no memory cgroup controller'
-          : spawnSync('sh', ['-c', 'command -v gcc']).status !== 0
-            ? 'gcc is not installed (apt-get install gcc libc6-dev)'
-            : null;
-    if (why) {
-      console.warn(`\n    ⚠ SKIPPED: ${this.test?.parent?.fullTitle()}\n      reason: ${why}\n`);
-      this.skip();
-    }
+    if (process.getuid?.() !== 0) skipLoudly(this, 'a real OOM kill in a test cgroup needs root');
+    if (!memcgRoot()) skipLoudly(this, 'this kernel has no memory cgroup controller');
+    if (spawnSync('sh', ['-c', 'command -v gcc']).status !== 0) missingDependency(this, 'gcc is not installed (apt-get install gcc libc6-dev)');
     dir = mkdtempSync(path.join(tmpdir(), 'oomlens-ext-watch-'));
     grower = path.join(dir, 'oomlens-grow');
     const cc = spawnSync('gcc', ['-O0', '-o', grower, path.join(ROOT, 'test', 'fixtures', 'programs', 'grow.c')], { encoding: 'utf8' });

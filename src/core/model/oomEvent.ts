@@ -118,7 +118,7 @@ export interface LowMemoryKillerInfo {
  * line exists for it. The numbers are those the killer printed; the ones a killer does not print are null.
  */
 export interface UserspaceKill {
-  killer: 'systemd-oomd' | 'earlyoom' | 'nohang';
+  killer: 'systemd-oomd' | 'earlyoom' | 'nohang' | 'oomd';
   /** The killer daemon's pid, from its log tag ("systemd-oomd[840]:"), or null. */
   killerPid: number | null;
   /**
@@ -153,8 +153,13 @@ export interface UserspaceKill {
   vmRssKb: number | null;
   /** earlyoom: seconds until the victim exited ("process exited after 0.3 seconds"). */
   exitedAfterSeconds: number | null;
-  /** systemd's "systemd-oomd killed N process(es) in this unit." */
+  /** systemd's "systemd-oomd killed N process(es) in this unit."; oomd's "Killed N: pid(comm) …". */
   processesKilled: number | null;
+  /** oomd (facebookincubator): the ruleset, its detector group that fired, the kill plugin, and the killed cgroup's memory.current. */
+  ruleset?: string | null;
+  detectorGroup?: string | null;
+  plugin?: string | null;
+  cgroupUsageBytes?: number | null;
   /** The kill line as printed (prefixes stripped). */
   message: string;
 }

@@ -1,4 +1,4 @@
-// userspace-oom-killer: earlyoom, systemd-oomd or nohang runs on the host. Their kills are not kernel
+// userspace-oom-killer: earlyoom, systemd-oomd, nohang or oomd runs on the host. Their kills are not kernel
 // kills (no "Killed process" in the kernel log; the journal has them), and they act before the
 // kernel would, at thresholds of their own: the diagnosis says who watches, and at what.
 import type { Finding, ProcessInfo } from '../../model/report';
@@ -126,6 +126,24 @@ export function userspaceKiller(ctx: FindingContext): Finding[] {
       pids: [p.pid],
       evidence: { killer: 'nohang', pid: p.pid, killsInLog: n },
       remedies: [{ title: 'Read what nohang did', commands: [`journalctl -u ${unit} --no-pager -n 200`], changesHost: false }],
+    });
+  }
+  for (const p of procs.filter((x) => x.comm === 'oomd')) {
+    const n = kills('oomd');
+    out.push({
+      id: 'userspace-oom-killer',
+      key: `userspace-oom-killer:oomd:${p.pid}`,
+      severity: 'info',
+      title: `oomd runs here (pid ${p.pid}): it kills whole cgroups when its rules fire (memory pressure, swap, size)`,
+      detail:
+        'oomd (facebookincubator) watches the cgroups its rulesets name (/etc/oomd/oomd.json) and kills the one its kill plugin picks, before the kernel would. ' +
+        'Each kill is written to the kernel log as "oomd kill: …" (dmesg shows it, with the ruleset and plugin); its own journal (journalctl -u oomd) says which processes died.' +
+        (n ? ` ${n} of its kills are in the logs read here.` : ''),
+      pids: [p.pid],
+      evidence: { killer: 'oomd', pid: p.pid, killsInLog: n },
+      remedies: [
+        { title: 'Read what oomd did and its rules', commands: ['journalctl -u oomd --no-pager -n 200', 'cat /etc/oomd/oomd.json'], changesHost: false },
+      ],
     });
   }
   return out;

@@ -9,6 +9,7 @@ import type { OomEvent, OomEventsResult } from '../../model/oomEvent';
 import { ContainerStateDetector } from '../containerState';
 import { RuntimeOomDetector } from '../runtimeOom';
 import { NohangKillDetector } from './nohangKills';
+import { OomdKillDetector } from './oomdKills';
 import { KernelEventAssembler } from './kernelEvents';
 import { UserspaceKillDetector } from './userspaceKills';
 import { LineJoiner, type LogicalLine } from './lineJoiner';
@@ -25,7 +26,7 @@ export const MAX_LINE_BYTES = 64 * 1024;
 const MAX_WARNINGS = 500;
 /** Lines with an anchor word (anchorScanner.ts) are parsed when they match this. */
 export const INTEREST =
-  /invoked oom-killer|oom-killer: gfp|Killed process|[Kk]ill process|oom-kill:|oom_reaper|[Oo]ut of [Mm]emory|Memory cgroup|memory: usage|lowmemorykiller|OutOfMemoryError|MemoryError|insufficient memory|Native memory allocation|OOMKilled|Manual OOM|deadlocked on memory|\[ {0,8}pid {0,8}\]|Tasks state|heap out of memory|panic_on_oom|Out of Memory Error|systemd-oomd|earlyoom|low memory! at|cannot allocate memory|Memory status that|Memory status before|Memory status after/;
+  /invoked oom-killer|oom-killer: gfp|Killed process|[Kk]ill process|oom-kill:|oom_reaper|[Oo]ut of [Mm]emory|Memory cgroup|memory: usage|lowmemorykiller|OutOfMemoryError|MemoryError|insufficient memory|Native memory allocation|OOMKilled|Manual OOM|deadlocked on memory|\[ {0,8}pid {0,8}\]|Tasks state|heap out of memory|panic_on_oom|Out of Memory Error|systemd-oomd|earlyoom|low memory! at|cannot allocate memory|Memory status that|Memory status before|Memory status after|oomd kill: |oomd\[|KillPlugin.cpp|KillPressure|KillMemoryGrowth|KillSwapUsage|KillIOCost|KillPgScan/;
 /** Lines before an anchor line that are still parsed (task-table tails, V8 GC lines, Android "Process:" lines). */
 const REWIND_LINES = 40;
 /** Lines after an anchor line parsed in full (wrapped continuations, CPU/Pid lines). */
@@ -109,6 +110,7 @@ export class OomEventReader {
       new ContainerStateDetector(sink),
       new UserspaceKillDetector(sink),
       new NohangKillDetector(sink),
+      new OomdKillDetector(sink),
     ];
     this.joiner = new LineJoiner((l) => this.dispatch(l));
   }

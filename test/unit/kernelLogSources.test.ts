@@ -100,4 +100,45 @@ describe('kernel log sources (mock host with scripted output)', () => {
     assert.equal(r.warnings[0], 'fake-remote did not answer within 30 s: its kernel log was not read');
     assert.ok(!r.warnings.some((w) => /has no kernel log/.test(w)));
   });
+
+  it("the userspace OOM killers' journal: earlyoom and oomd kills read, oomd's kernel-log copy of its kill is the same event; the kernel log stays what decides readability", async () => {
+    const out =
+      [
+        '@@oomlens meta user root uid 0 groups root dmesg_restrict 0 uptime 1000.00 now 1764000000',
+        '@@oomlens source dmesg',
+        // oomd writes its kill to /dev/kmsg too (no pid there); 990 s after boot = 1763999990
+        '[  990.000000] oomd kill: 63.10 40.02 9.87 workload.slice/app.scope 851443712 ruleset:[protection] detectorgroup:[pressure] killer:kill_by_pressure v2',
+        '@@oomlens status 0',
+        '@@oomlens source oom-daemons',
+        '2025-11-24T15:58:20.000000+0000 web-1 earlyoom[812]: low memory! at or below SIGTERM limits: mem 10.00%, swap 10.00%',
+        '2025-11-24T15:58:20.100000+0000 web-1 earlyoom[812]: sending SIGTERM to process 4321 uid 1000 "firefox": badness 700, VmRSS 2100 MiB',
+        '2025-11-24T15:58:20.500000+0000 web-1 earlyoom[812]: process exited after 0.3 seconds',
+        `${new Date(1763999990000).toISOString()} web-1 oomd[901]: [BaseKillPlugin.cpp:478] Killed 1: 6582(app)`,
+        `${new Date(1763999990000).toISOString()} web-1 oomd[901]: [Log.cpp:117] 63.10 40.02 9.87 workload.slice/app.scope 851443712 ruleset:[protection] detectorgroup:[pressure] killer:kill_by_pressure v2`,
+        '@@oomlens status 0',
+        '@@oomlens end',
+      ].join('\n') + '\n';
+    const r = await readKernelLog(new ScriptedHost(out));
+    const ks = r.events.filter((e) => e.kind === 'userspace-kill');
+    assert.deepEqual(
+      ks.map((e) => [e.userspace?.killer, e.victim?.pid ?? null]).sort(),
+      [
+        ['earlyoom', 4321],
+        ['oomd', 6582],
+      ],
+      'the oomd kill once: the kernel-log copy came first and gets the pid from the journal',
+    );
+    assert.deepEqual(
+      r.sources.map((s) => [s.source, s.ok, s.events]),
+      [
+        ['dmesg', true, 1],
+        ['oom-daemons', true, 1],
+      ],
+    );
+    assert.match(r.sources[1].detail, /read the journal of systemd-oomd, earlyoom, nohang, nohang-desktop, oomd: 5 lines/);
+    assert.equal(r.unreadable, false);
+    // the daemons' journal alone does not make an unreadable kernel log readable
+    const only = out.replace(/@@oomlens source dmesg[\s\S]*?@@oomlens status 0\n/, '');
+    assert.equal((await readKernelLog(new ScriptedHost(only))).unreadable, true);
+  });
 });

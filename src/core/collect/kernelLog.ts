@@ -6,12 +6,12 @@ import { formatDuration } from '../format';
 import type { Host } from '../host/host';
 import type { OomEvent, OomEventsResult } from '../model/oomEvent';
 import { OomEventReader } from '../parse/kernelLog';
-import { kernelLogScript } from './kernelLogScript';
+import { kernelLogScript, OOM_DAEMONS } from './kernelLogScript';
 import { FRAME } from '../parse/frame';
 
 export interface LogSourceReport {
-  /** Kernel log sources, and the container platforms' own records of OOM-killed containers. */
-  source: 'journal' | 'dmesg' | 'file' | 'docker' | 'kubectl';
+  /** Kernel log sources, the container platforms' own records of OOM-killed containers, and the userspace OOM killers' journal. */
+  source: 'journal' | 'dmesg' | 'file' | 'docker' | 'kubectl' | 'oom-daemons';
   path: string | null;
   ok: boolean;
   events: number;
@@ -43,7 +43,8 @@ interface Section {
   tail: string[];
 }
 
-const PLATFORMS = new Set<LogSourceReport['source']>(['docker', 'kubectl']);
+/** Sources besides the kernel log: read when there, never what makes the kernel log readable. */
+const PLATFORMS = new Set<LogSourceReport['source']>(['docker', 'kubectl', 'oom-daemons']);
 
 const DENIED =
   /Operation not permitted|Permission denied|No journal files were opened due to insufficient permissions|you are not seeing messages from other users and the system|a password is required/i;
@@ -53,20 +54,29 @@ const DENIED =
  * victim and trigger, and the same uptime stamp or wall-clock times within 2 s.
  */
 export class Dedup {
-  private readonly byWho = new Map<string, { uptime: number | null; timeMs: number | null }[]>();
+  private readonly byWho = new Map<string, { uptime: number | null; timeMs: number | null; ev: OomEvent }[]>();
   isNew(e: OomEvent): boolean {
     const c = e.containerState;
     const container = c ? `${c.id ?? ''}|${c.namespace ?? ''}/${c.pod ?? ''}/${c.name ?? ''}|${c.finishedAt ?? ''}` : '';
-    const who = `${e.kind}|${e.victim?.pid ?? ''}|${e.victim?.comm ?? ''}|${e.trigger?.pid ?? ''}|${e.panic ?? ''}|${container}`;
+    // oomd's kill is in its journal (with the pids) and in the kernel log (without): one kill of one cgroup
+    const who =
+      e.userspace?.killer === 'oomd'
+        ? `oomd|${e.userspace.cgroup ?? ''}`
+        : `${e.kind}|${e.victim?.pid ?? ''}|${e.victim?.comm ?? ''}|${e.trigger?.pid ?? ''}|${e.panic ?? ''}|${container}`;
     const timeMs = e.time ? Date.parse(e.time) : null;
     const seen = this.byWho.get(who) ?? [];
-    const dup = seen.some(
+    const dup = seen.find(
       (s) =>
         (s.uptime !== null && e.uptimeSeconds !== null && Math.abs(s.uptime - e.uptimeSeconds) < 0.001) ||
         (s.timeMs !== null && timeMs !== null && Math.abs(s.timeMs - timeMs) <= 2000),
     );
-    if (dup) return false;
-    seen.push({ uptime: e.uptimeSeconds, timeMs });
+    if (dup) {
+      // the copy kept may lack what this one has (oomd's pids)
+      if (!dup.ev.victim && e.victim) dup.ev.victim = e.victim;
+      if (dup.ev.userspace && e.userspace) dup.ev.userspace.processesKilled ??= e.userspace.processesKilled;
+      return false;
+    }
+    seen.push({ uptime: e.uptimeSeconds, timeMs, ev: e });
     this.byWho.set(who, seen);
     return true;
   }
@@ -139,8 +149,18 @@ export async function readKernelLog(host: Host, opts: KernelLogOptions = {}): Pr
     let detail: string;
     if (PLATFORMS.has(section.kind)) {
       // A platform that answers with an error (no daemon, no cluster) is reported, not a failure.
-      const what = section.kind === 'docker' ? 'docker inspect (every container)' : 'kubectl get pods -A';
-      if (denied && section.kind === 'docker') {
+      const what =
+        section.kind === 'docker'
+          ? 'docker inspect (every container)'
+          : section.kind === 'kubectl'
+            ? 'kubectl get pods -A'
+            : `the journal of ${OOM_DAEMONS.join(', ')}`;
+      if (section.kind === 'oom-daemons' && denied) {
+        detail = `the journal of the userspace OOM killers: not permitted for user ${user}`;
+        fixes.add(`add ${user} to the group systemd-journal (or adm) to read the journal: sudo usermod -aG systemd-journal ${user}`);
+      } else if (section.kind === 'oom-daemons' && (section.lines === 0 || (result.events.length === 0 && /^No journal files/.test(section.first ?? '')))) {
+        detail = 'no userspace OOM killer in the journal';
+      } else if (denied && section.kind === 'docker') {
         detail = `docker: not permitted for user ${user}`;
         fixes.add(`add ${user} to the group docker to read containers' OOM state (sudo usermod -aG docker ${user}), or enable sudo in OOM Lens`);
       } else if (status === 0) {

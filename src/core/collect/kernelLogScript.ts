@@ -21,6 +21,10 @@ const PLATFORM_TIMEOUT_S = 8;
 const KUBECTL_REQUEST_TIMEOUT_S = 5;
 
 const FILE_GLOBS = ['/var/log/kern.log*', '/var/log/messages*', '/var/log/syslog*'];
+/** The userspace OOM killers whose journal lines are read (their syslog identifiers). */
+export const OOM_DAEMONS = ['systemd-oomd', 'earlyoom', 'nohang', 'nohang-desktop', 'oomd'];
+/** messages/syslog lines kept: the kernel's, and the userspace OOM killers'. */
+const SYSLOG_KEEP = `kernel:|(${OOM_DAEMONS.join('|')})\\[[0-9]+\\]:`;
 
 export function kernelLogScript(opts: KernelLogScriptOptions = {}): string {
   const sudo = opts.sudo ? 'sudo -n ' : '';
@@ -53,6 +57,12 @@ export function kernelLogScript(opts: KernelLogScriptOptions = {}): string {
       `  if [ $s -ne 0 ]; then printf '%s\\n' "$ids"; elif [ -n "$ids" ]; then ${t}docker inspect $ids 2>&1; s=$?; fi`,
       `  echo "${FRAME} status $s"`,
       'fi',
+      // The userspace OOM killers' own journal: their kills are not kernel messages (oomd's
+      // "oomd kill:" copy is, and is the same event). Same-field matches are alternatives.
+      'if command -v journalctl >/dev/null 2>&1; then',
+      `  echo '${FRAME} source oom-daemons'`,
+      `  ${t}journalctl ${OOM_DAEMONS.map((d) => `SYSLOG_IDENTIFIER=${d}`).join(' ')} -o short-iso-precise --no-pager -q 2>&1; echo "${FRAME} status $?"`,
+      'fi',
       'if command -v kubectl >/dev/null 2>&1; then',
       `  echo '${FRAME} source kubectl'`,
       // The user's own kubeconfig, never root's: no sudo here.
@@ -65,10 +75,10 @@ export function kernelLogScript(opts: KernelLogScriptOptions = {}): string {
     '  [ -e "$f" ] || continue',
     `  echo "${FRAME} source file $f"`,
     '  case "$f" in',
-    // messages/syslog hold every program's lines; the kernel's all carry "kernel:".
-    `    *.gz) case "$f" in */kern.log*) ${sudo}gzip -dc "$f" 2>&1;; *) ${sudo}gzip -dc "$f" 2>&1 | grep -a 'kernel:';; esac;;`,
+    // messages/syslog hold every program's lines; the kernel's all carry "kernel:", the OOM killers' their tag.
+    `    *.gz) case "$f" in */kern.log*) ${sudo}gzip -dc "$f" 2>&1;; *) ${sudo}gzip -dc "$f" 2>&1 | grep -aE '${SYSLOG_KEEP}';; esac;;`,
     `    */kern.log*) ${sudo}cat "$f" 2>&1;;`,
-    `    *) ${sudo}grep -a 'kernel:' "$f" 2>&1;;`,
+    `    *) ${sudo}grep -aE '${SYSLOG_KEEP}' "$f" 2>&1;;`,
     '  esac',
     `  echo "${FRAME} status $?"`,
     'done',

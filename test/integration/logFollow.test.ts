@@ -13,6 +13,7 @@ import { FOLLOW_FILES, logFollowScript } from '../../src/core/collect/logFollowS
 import type { OomEvent } from '../../src/core/model/oomEvent';
 import { ROOT, isRoot, missingDependency, skipLoudly, which } from './helpers';
 import { memcgRoot, realOomKill } from './support/oomKill';
+import { SYSLOG_KEEP_RE } from '../../src/core/collect/kernelLogScript';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function until(cond: () => boolean, ms: number): Promise<boolean> {
@@ -215,7 +216,7 @@ describe('following the kernel log: the source the script picks (stand-in comman
   });
 
   for (const variant of ['dash', 'busybox'] as const) {
-    it(`a syslog "messages" file (${variant}): only new lines, the kernel's, and the report in them`, async function () {
+    it(`a syslog "messages" file (${variant}): only new lines, the kernel's and the userspace OOM killers', and the kills in them`, async function () {
       const busybox = which('busybox');
       const tools = variant === 'busybox' ? (busybox ? busyboxTools(busybox) : null) : systemTools();
       const sh = variant === 'busybox' ? busybox : which('dash');
@@ -240,20 +241,31 @@ describe('following the kernel log: the source the script picks (stand-in comman
         await sleep(300); // tail -F has opened the file
         const report = readCorpus('001-centos6-syslog-uid-before-name.txt');
         appendFileSync(messages, report);
+        // a userspace OOM killer's kill, by its tag (never a kernel line)
+        appendFileSync(
+          messages,
+          'Jun 20 12:50:00 new-db1 earlyoom[812]: low memory! at or below SIGTERM limits: mem 10.00%, swap 10.00%\n' +
+            'Jun 20 12:50:00 new-db1 earlyoom[812]: sending SIGTERM to process 4321 uid 1000 "firefox": badness 700, VmRSS 2100 MiB\n' +
+            'Jun 20 12:50:01 new-db1 earlyoom[812]: process exited after 0.3 seconds\n',
+        );
         const parser = new LogBurstParser();
         assert.ok(await until(() => out.includes('Killed process 40738'), 5000), 'the report came through');
+        assert.ok(await until(() => out.includes('process exited after 0.3 seconds'), 5000), "earlyoom's lines came through");
         const lines = out.split('\n');
         for (const l of lines.slice(lines.findIndex((x) => x.startsWith('@@oomlens follow')) + 1)) {
-          // What followKernelLog does for messages/syslog: keep the kernel's lines.
-          if (l.includes('kernel:')) parser.push(l, 0);
+          // What followKernelLog does for messages/syslog: keep the kernel's lines and the OOM killers'.
+          if (SYSLOG_KEEP_RE.test(l)) parser.push(l, 0);
         }
         assert.ok(!out.includes('an old line'), 'tail -n 0: old lines are not printed');
         if (variant === 'dash' && spawnSync('sh', ['-c', 'echo x | grep --line-buffered x']).status === 0) {
           assert.ok(!out.includes('rsyslogd-2177'), 'grep --line-buffered kept only kernel lines');
         }
         assert.deepEqual(
-          parser.flush(1000).map((e) => [e.victim?.pid, e.victim?.comm]),
-          [[40738, 'mysqld']],
+          parser.flush(1000, true).map((e) => [e.kind, e.victim?.pid, e.victim?.comm]),
+          [
+            ['kill', 40738, 'mysqld'],
+            ['userspace-kill', 4321, 'firefox'],
+          ],
         );
       } finally {
         try {

@@ -375,7 +375,15 @@ describe('logFollowScript', () => {
 
   it('follows only new messages, frames its choice, prefixes privileged reads with sudo -n', () => {
     const s = logFollowScript({});
-    assert.match(s, /journalctl -k -f -n 0 -o short-iso-precise -q --no-pager/);
+    // this boot's kernel messages, or the userspace OOM killers' own (journalctl's "+" is OR)
+    assert.match(
+      s,
+      /journalctl -b -f -n 0 -o short-iso-precise -q --no-pager _TRANSPORT=kernel \+ SYSLOG_IDENTIFIER=systemd-oomd SYSLOG_IDENTIFIER=earlyoom SYSLOG_IDENTIFIER=nohang SYSLOG_IDENTIFIER=nohang-desktop SYSLOG_IDENTIFIER=oomd </,
+    );
+    assert.ok(
+      s.includes(`grep -aE $lb 'kernel:|(systemd-oomd|earlyoom|nohang|nohang-desktop|oomd)\\[([0-9]+)\\]:'`),
+      "the syslog file keeps the OOM killers' tagged lines too",
+    );
     assert.match(s, /exec dmesg -W/);
     assert.match(s, /exec dmesg -w/);
     assert.match(s, /tail -n 0 -F "\$f"/);
@@ -383,7 +391,7 @@ describe('logFollowScript', () => {
     assert.match(s, /@@oomlens meta uptime .* now /);
     assert.doesNotMatch(s, /sudo/);
     const t = logFollowScript({ sudo: true });
-    for (const cmd of ['journalctl -k -f', 'dmesg -W', 'dmesg -w', 'tail -n 0 -F', 'head -c 0', 'dmesg 2>&1']) assert.ok(t.includes(`sudo -n ${cmd}`), cmd);
+    for (const cmd of ['journalctl -b -f', 'dmesg -W', 'dmesg -w', 'tail -n 0 -F', 'head -c 0', 'dmesg 2>&1']) assert.ok(t.includes(`sudo -n ${cmd}`), cmd);
     assert.doesNotMatch(s, /\[\[|\$\{[^}]*\/\/|<<<|\bfunction\b|\blocal\b/, 'no bashisms');
   });
 });

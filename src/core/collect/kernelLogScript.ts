@@ -23,8 +23,12 @@ const KUBECTL_REQUEST_TIMEOUT_S = 5;
 const FILE_GLOBS = ['/var/log/kern.log*', '/var/log/messages*', '/var/log/syslog*'];
 /** The userspace OOM killers whose journal lines are read (their syslog identifiers). */
 export const OOM_DAEMONS = ['systemd-oomd', 'earlyoom', 'nohang', 'nohang-desktop', 'oomd'];
-/** messages/syslog lines kept: the kernel's, and the userspace OOM killers'. */
-const SYSLOG_KEEP = `kernel:|(${OOM_DAEMONS.join('|')})\\[[0-9]+\\]:`;
+/** messages/syslog lines kept: the kernel's, and the userspace OOM killers' (an ERE for grep -E, and the same as a RegExp). */
+// A group around the digits ("\[([0-9]+)\]"): no "[[" in the script for a bashism check to trip on.
+export const SYSLOG_KEEP = `kernel:|(${OOM_DAEMONS.join('|')})\\[([0-9]+)\\]:`;
+export const SYSLOG_KEEP_RE = new RegExp(SYSLOG_KEEP);
+/** journalctl matches for the OOM killers' own messages (same-field matches are alternatives). */
+export const OOM_DAEMON_MATCHES = OOM_DAEMONS.map((d) => `SYSLOG_IDENTIFIER=${d}`).join(' ');
 
 export function kernelLogScript(opts: KernelLogScriptOptions = {}): string {
   const sudo = opts.sudo ? 'sudo -n ' : '';
@@ -61,7 +65,7 @@ export function kernelLogScript(opts: KernelLogScriptOptions = {}): string {
       // "oomd kill:" copy is, and is the same event). Same-field matches are alternatives.
       'if command -v journalctl >/dev/null 2>&1; then',
       `  echo '${FRAME} source oom-daemons'`,
-      `  ${t}journalctl ${OOM_DAEMONS.map((d) => `SYSLOG_IDENTIFIER=${d}`).join(' ')} -o short-iso-precise --no-pager -q 2>&1; echo "${FRAME} status $?"`,
+      `  ${t}journalctl ${OOM_DAEMON_MATCHES} -o short-iso-precise --no-pager -q 2>&1; echo "${FRAME} status $?"`,
       'fi',
       'if command -v kubectl >/dev/null 2>&1; then',
       `  echo '${FRAME} source kubectl'`,

@@ -9,6 +9,7 @@ import { CancelledError, isCancelled } from '../errors';
 import { OomEventReader, MAX_LINE_BYTES } from '../parse/kernelLog';
 import { Dedup } from './kernelLog';
 import { logFollowScript } from './logFollowScript';
+import { SYSLOG_KEEP_RE } from './kernelLogScript';
 import { FRAME } from '../parse/frame';
 
 export interface LogBurstOptions {
@@ -302,7 +303,7 @@ class FollowRun {
       if (l.startsWith(FRAME + ' ')) this.frame(l.slice(FRAME.length + 1).split(' '));
       return;
     }
-    if (this.kernelOnly && !l.includes('kernel:')) return;
+    if (this.kernelOnly && !SYSLOG_KEEP_RE.test(l)) return;
     this.parser.push(l, now);
   }
 

@@ -3,6 +3,7 @@
 // an `@@oomlens follow <kind> <detail>` line, and exec's it, so cancelling the command (the local
 // process group, or the SSH channel) ends the follower too. POSIX sh: runs under dash and busybox.
 import { FRAME } from '../parse/frame';
+import { OOM_DAEMON_MATCHES, SYSLOG_KEEP } from './kernelLogScript';
 
 export interface LogFollowScriptOptions {
   /** Prefix privileged reads with `sudo -n` (never prompts). */
@@ -33,7 +34,8 @@ function journal(sudo: string): string[] {
     'if command -v journalctl >/dev/null 2>&1; then',
     `  if [ -n "$(${sudo}journalctl -k -n 1 -q --no-pager 2>/dev/null)" ]; then`,
     `    echo '${FRAME} follow journal'`,
-    `    exec ${sudo}journalctl -k -f -n 0 -o short-iso-precise -q --no-pager </dev/null 2>&1`,
+    // the kernel's messages of this boot, or (+) the userspace OOM killers' own
+    `    exec ${sudo}journalctl -b -f -n 0 -o short-iso-precise -q --no-pager _TRANSPORT=kernel + ${OOM_DAEMON_MATCHES} </dev/null 2>&1`,
     '  fi',
     "  why='journald: no kernel messages (none kept, or not readable by this user)'",
     'else',
@@ -70,7 +72,7 @@ function ringBuffer(sudo: string): string[] {
   ];
 }
 
-/** The first readable syslog file; messages and syslog hold every program's lines, the kernel's carry "kernel:". */
+/** The first readable syslog file; messages and syslog hold every program's lines: the kernel's carry "kernel:", the OOM killers' their tag. */
 function files(sudo: string): string[] {
   return [
     // grep --line-buffered so lines are not held back in grep's buffer (GNU grep; busybox has none).
@@ -82,7 +84,7 @@ function files(sudo: string): string[] {
     '  case "$f" in',
     `    */kern.log) exec ${sudo}tail -n 0 -F "$f" </dev/null 2>&1;;`,
     // No line-buffered grep: send every line, the reader keeps the kernel's (no exec: a pipeline).
-    `    *) if [ -n "$lb" ]; then ${sudo}tail -n 0 -F "$f" </dev/null 2>&1 | grep -a $lb 'kernel:'; exit $?; fi`,
+    `    *) if [ -n "$lb" ]; then ${sudo}tail -n 0 -F "$f" </dev/null 2>&1 | grep -aE $lb '${SYSLOG_KEEP}'; exit $?; fi`,
     `       exec ${sudo}tail -n 0 -F "$f" </dev/null 2>&1;;`,
     '  esac',
     'done',

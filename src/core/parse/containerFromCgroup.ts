@@ -1,5 +1,6 @@
 // Which container (or systemd unit) a cgroup path belongs to: docker, kubepods (QoS class, pod UID),
 // libpod/podman, lxc, systemd units. Works on memcg paths from the kernel log and /proc/PID/cgroup.
+import type { EventContainer } from '../model/oomEvent';
 
 export interface CgroupContainer {
   runtime: 'docker' | 'kubernetes' | 'podman' | 'lxc' | 'systemd' | 'other';
@@ -41,4 +42,13 @@ export function containerFromCgroup(path: string | null | undefined): CgroupCont
     return { runtime: 'systemd', id: null, name: unit, podUid: null, qosClass: null };
   }
   return null;
+}
+
+/** An OOM event's `container` for the cgroup it names (the id falls back to the name), or null. */
+export function eventContainer(path: string | null | undefined): EventContainer | null {
+  const c = containerFromCgroup(path);
+  if (!c) return null;
+  const ev: EventContainer = { runtime: c.runtime, id: c.id ?? c.name, podUid: c.podUid, qosClass: c.qosClass };
+  if (c.name) ev.name = c.name;
+  return ev;
 }

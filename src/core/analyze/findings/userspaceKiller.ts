@@ -1,7 +1,7 @@
 // userspace-oom-killer: earlyoom, systemd-oomd, nohang or oomd runs on the host. Their kills are not kernel
 // kills (no "Killed process" in the kernel log; the journal has them), and they act before the
 // kernel would, at thresholds of their own: the diagnosis says who watches, and at what.
-import type { Finding, ProcessInfo } from '../../model/report';
+import type { Finding, ProcessInfo, Remedy } from '../../model/report';
 import type { FindingContext } from './context';
 import { formatKb } from '../../format';
 
@@ -89,62 +89,63 @@ export function userspaceKiller(ctx: FindingContext): Finding[] {
     });
   }
   for (const p of procs.filter((x) => x.comm === 'systemd-oomd')) {
-    const n = kills('systemd-oomd');
-    out.push({
-      id: 'userspace-oom-killer',
-      key: `userspace-oom-killer:systemd-oomd:${p.pid}`,
-      severity: 'info',
-      title: `systemd-oomd runs here (pid ${p.pid}): it kills whole cgroups under memory pressure or swap use`,
-      detail:
+    out.push(
+      daemonFinding(
+        'systemd-oomd',
+        p,
+        kills('systemd-oomd'),
+        'it kills whole cgroups under memory pressure or swap use',
         'systemd-oomd acts on units with ManagedOOMMemoryPressure=kill (default limit 60 % pressure for 30 s) or ManagedOOMSwap=kill (default 90 % of swap used), ' +
-        'killing the cgroup that uses most, not one process. Its kills are not kernel kills: journalctl -u systemd-oomd has them, and oomctl shows what it watches and its limits.' +
-        (n ? ` ${n} of its kills are in the logs read here.` : ''),
-      pids: [p.pid],
-      evidence: { killer: 'systemd-oomd', pid: p.pid, killsInLog: n },
-      remedies: [
+          'killing the cgroup that uses most, not one process. Its kills are not kernel kills: journalctl -u systemd-oomd has them, and oomctl shows what it watches and its limits.',
         {
           title: 'See what systemd-oomd watches, its limits, and what it killed',
           commands: ['oomctl', 'journalctl -u systemd-oomd --no-pager -n 200'],
           changesHost: false,
         },
-      ],
-    });
+      ),
+    );
   }
   // nohang is a Python script: its comm is the script's name (nohang, or nohang-desktop's nohang)
   for (const p of procs.filter((x) => x.comm === 'nohang' || x.comm === 'nohang-desktop')) {
-    const n = kills('nohang');
     const unit = p.comm === 'nohang-desktop' || (p.cmdline ?? '').includes('desktop') ? 'nohang-desktop' : 'nohang';
-    out.push({
-      id: 'userspace-oom-killer',
-      key: `userspace-oom-killer:nohang:${p.pid}`,
-      severity: 'info',
-      title: `nohang runs here (pid ${p.pid}): it kills before the kernel would, at the thresholds of its config`,
-      detail:
+    out.push(
+      daemonFinding(
+        'nohang',
+        p,
+        kills('nohang'),
+        'it kills before the kernel would, at the thresholds of its config',
         'nohang sends SIGTERM (soft) or SIGKILL (hard) to the process of highest badness when MemAvailable and SwapFree fall below its soft/hard thresholds, or when PSI memory pressure stays above its limit ' +
-        `(nohang.conf). Its kills are not in the kernel log: journalctl -u ${unit} has them ("Implement a corrective action").` +
-        (n ? ` ${n} of its kills are in the logs read here.` : ''),
-      pids: [p.pid],
-      evidence: { killer: 'nohang', pid: p.pid, killsInLog: n },
-      remedies: [{ title: 'Read what nohang did', commands: [`journalctl -u ${unit} --no-pager -n 200`], changesHost: false }],
-    });
+          `(nohang.conf). Its kills are not in the kernel log: journalctl -u ${unit} has them ("Implement a corrective action").`,
+        { title: 'Read what nohang did', commands: [`journalctl -u ${unit} --no-pager -n 200`], changesHost: false },
+      ),
+    );
   }
   for (const p of procs.filter((x) => x.comm === 'oomd')) {
-    const n = kills('oomd');
-    out.push({
-      id: 'userspace-oom-killer',
-      key: `userspace-oom-killer:oomd:${p.pid}`,
-      severity: 'info',
-      title: `oomd runs here (pid ${p.pid}): it kills whole cgroups when its rules fire (memory pressure, swap, size)`,
-      detail:
+    out.push(
+      daemonFinding(
+        'oomd',
+        p,
+        kills('oomd'),
+        'it kills whole cgroups when its rules fire (memory pressure, swap, size)',
         'oomd (facebookincubator) watches the cgroups its rulesets name (/etc/oomd/oomd.json) and kills the one its kill plugin picks, before the kernel would. ' +
-        'Each kill is written to the kernel log as "oomd kill: …" (dmesg shows it, with the ruleset and plugin); its own journal (journalctl -u oomd) says which processes died.' +
-        (n ? ` ${n} of its kills are in the logs read here.` : ''),
-      pids: [p.pid],
-      evidence: { killer: 'oomd', pid: p.pid, killsInLog: n },
-      remedies: [
+          'Each kill is written to the kernel log as "oomd kill: …" (dmesg shows it, with the ruleset and plugin); its own journal (journalctl -u oomd) says which processes died.',
         { title: 'Read what oomd did and its rules', commands: ['journalctl -u oomd --no-pager -n 200', 'cat /etc/oomd/oomd.json'], changesHost: false },
-      ],
-    });
+      ),
+    );
   }
   return out;
+}
+
+/** The finding for a userspace OOM killer without thresholds of its own to read (earlyoom's are read above). */
+function daemonFinding(killer: string, p: ProcessInfo, killsInLog: number, what: string, detail: string, remedy: Remedy): Finding {
+  return {
+    id: 'userspace-oom-killer',
+    key: `userspace-oom-killer:${killer}:${p.pid}`,
+    severity: 'info',
+    title: `${killer} runs here (pid ${p.pid}): ${what}`,
+    detail: detail + (killsInLog ? ` ${killsInLog} of its kills are in the logs read here.` : ''),
+    pids: [p.pid],
+    evidence: { killer, pid: p.pid, killsInLog },
+    remedies: [remedy],
+  };
 }

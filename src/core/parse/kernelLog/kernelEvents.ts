@@ -5,7 +5,7 @@
 // event opens on any OOM-only fact and a second kill line always opens a new event.
 
 import type { OomEvent, OomScope } from '../../model/oomEvent';
-import { containerFromCgroup } from '../containerFromCgroup';
+import { eventContainer } from '../containerFromCgroup';
 import {
   lmkContinuation,
   parseKilled,
@@ -155,11 +155,8 @@ export class KernelEventAssembler implements Detector {
     if (!this.anchored) return;
     if (ev.scope === null && ev.constraint) ev.scope = scopeOfConstraint(ev.constraint);
     const path = ev.taskMemcg ?? ev.memcg ?? this.statsPath;
-    const c = containerFromCgroup(path);
-    if (c) {
-      ev.container = { runtime: c.runtime, id: c.id ?? c.name, podUid: c.podUid, qosClass: c.qosClass };
-      if (c.name) ev.container.name = c.name;
-    }
+    const c = eventContainer(path);
+    if (c) ev.container = c;
     if (ev.victim) {
       this.recent.push(ev);
       if (this.recent.length > 32) this.recent.shift();

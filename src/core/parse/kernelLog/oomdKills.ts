@@ -13,7 +13,7 @@
 // A "Killed" line with no summary after it (older oomd) still is one, emitted when the next round starts.
 
 import type { OomEvent, UserspaceKill } from '../../model/oomEvent';
-import { containerFromCgroup } from '../containerFromCgroup';
+import { eventContainer } from '../containerFromCgroup';
 import { int, num } from './numbers';
 import { blankEvent, blankVictim, type Detector, type EventSink, type LineMeta } from './types';
 import { blankKill } from './userspaceKills';
@@ -147,11 +147,7 @@ export class OomdKillDetector implements Detector {
     }
     ev.taskMemcg = u.cgroup;
     ev.userspace = u;
-    const cont = u.cgroup ? containerFromCgroup(u.cgroup) : null;
-    if (cont) {
-      ev.container = { runtime: cont.runtime, id: cont.id ?? cont.name, podUid: cont.podUid, qosClass: cont.qosClass };
-      if (cont.name) ev.container.name = cont.name;
-    }
+    ev.container = eventContainer(u.cgroup);
     this.sink.emit(ev);
     return ev;
   }

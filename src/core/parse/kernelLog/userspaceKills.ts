@@ -15,7 +15,7 @@
 // sending any signal" (--dryrun) or "kill failed", so it is held until that line (or the end).
 
 import type { OomEvent, UserspaceKill } from '../../model/oomEvent';
-import { containerFromCgroup } from '../containerFromCgroup';
+import { eventContainer } from '../containerFromCgroup';
 import { int, num } from './numbers';
 import { blankEvent, blankVictim, type Detector, type EventSink, type LineMeta } from './types';
 
@@ -177,11 +177,7 @@ export class UserspaceKillDetector implements Detector {
     ev.taskMemcg = cgroup;
     ev.memcg = u.monitoredCgroup;
     ev.userspace = u;
-    const cont = containerFromCgroup(cgroup);
-    if (cont) {
-      ev.container = { runtime: cont.runtime, id: cont.id ?? cont.name, podUid: cont.podUid, qosClass: cont.qosClass };
-      if (cont.name) ev.container.name = cont.name;
-    }
+    ev.container = eventContainer(cgroup);
     this.sink.emit(ev);
     this.recentOomd.push(ev);
     if (this.recentOomd.length > 16) this.recentOomd.shift();

@@ -2,7 +2,7 @@
 // and by .ci/run. As root, what is missing is installed once, quietly, saying so; otherwise the
 // exact apt-get command is returned so the tiers that need it fail loudly with it.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const LIST = join(import.meta.dirname, '..', 'test', 'system-packages.txt');
@@ -59,9 +59,20 @@ export function ensureSystemPackages(names, { log = console.log } = {}) {
   }
   log(`[packages] installing what the tests need and this machine lacks: ${missing.join(' ')}`);
   const started = Date.now();
-  const r = spawnSync('sh', ['-c', `apt-get update -qq && DEBIAN_FRONTEND=noninteractive ${command.replace('apt-get install', 'apt-get install -qq')}`], {
-    encoding: 'utf8',
-  });
+  // Some of these are OOM killers (earlyoom, nohang, oomd): installed as services they would start
+  // and kill processes on the test machine. policy-rc.d (Debian's switch for this) keeps every
+  // service the install brings from starting; one already there is left as it is.
+  const policy = '/usr/sbin/policy-rc.d';
+  const ownPolicy = !existsSync(policy);
+  if (ownPolicy) writeFileSync(policy, '#!/bin/sh\n# oom-lens tests: no service starts during this install\nexit 101\n', { mode: 0o755 });
+  let r;
+  try {
+    r = spawnSync('sh', ['-c', `apt-get update -qq && DEBIAN_FRONTEND=noninteractive ${command.replace('apt-get install', 'apt-get install -qq')}`], {
+      encoding: 'utf8',
+    });
+  } finally {
+    if (ownPolicy) rmSync(policy, { force: true });
+  }
   if (r.status !== 0) {
     return {
       ok: false,

@@ -201,11 +201,14 @@ export class TimelineChart {
         borderColor: th.danger,
         borderWidth: 2,
         borderDash: [4, 2],
+        // a cluster's label belongs to its first line: drawn after every other kill line, so the
+        // lines of the kills it counts never cross its text
+        z: c !== undefined ? 2 : 1,
         label: {
           display: c !== undefined,
           content: c ? text(c) : '',
           position: 'start',
-          backgroundColor: withAlpha(th.danger, 0.85),
+          backgroundColor: th.danger,
           color: '#fff',
           font: { size: 11, family },
           padding: 6,
@@ -398,6 +401,8 @@ export class TimelineChart {
   layout(): {
     xLabels: { text: string; x0: number; x1: number }[];
     killLabels: { text: string; x: number; y: number; w: number; h: number }[];
+    /** Kill lines drawn over a kill label's text (0: every label is on top). */
+    linesOverLabels: number;
     kbTicks: number[];
     lines: { label: string; color: string; axis: string; width: number; visible: boolean }[];
     psiMax?: number;
@@ -425,9 +430,21 @@ export class TimelineChart {
         w: a.label!.width,
         h: a.label!.height,
       }));
+    // Kill lines the plugin draws after a label and through its box (ascending z, then in order): they cross its text.
+    const drawn = annotationPlugin
+      .getAnnotations(c)
+      .map((a, i) => ({ a, i, z: Number((a.options as { z?: number } | undefined)?.z ?? 0) }))
+      .sort((p, q) => p.z - q.z || p.i - q.i);
+    let linesOverLabels = 0;
+    drawn.forEach((p, rank) => {
+      const l = p.a.label;
+      if (!l?.options?.display) return;
+      for (const q of drawn.slice(rank + 1)) if (q.a.x > l.x && q.a.x < l.x + l.width) linesOverLabels++;
+    });
     return {
       xLabels,
       killLabels,
+      linesOverLabels,
       kbTicks: c.scales.kb.ticks.map((t) => t.value),
       lines: c.data.datasets.map((d, i) => ({
         label: String(d.label),

@@ -7,6 +7,7 @@ import type { Finding, Report, Severity } from '../model/report';
 import { formatDuration, formatKb, formatTime } from '../format';
 import { eventTimeMs } from '../analyze/findings/oomKilled';
 import type { LiveGrowth } from '../analyze/growth';
+import { minOf } from '../model/numbers';
 
 export type HeadlineAction = { kind: 'find-leaks' | 'smaps' | 'kill'; pid: number; label: string };
 
@@ -30,17 +31,30 @@ function forProcess(pid: number, comm: string): HeadlineAction[] {
 
 const keyOf = (f: Finding) => f.key ?? f.id;
 
+/** Projected times this close to the soonest count as a tie: a minute's noise must not swap the headline. */
+const TIE_MS = 5 * 60_000;
+const TIE_SHARE = 0.1;
+
+/**
+ * The leak suspect that runs out first. Projections of two growers move a little every sample, so
+ * those within 5 min (or 10 % of the time left) of the soonest are a tie, broken by the faster
+ * leak, then the lower pid: every view, at every sample, names the same one (no state needed).
+ */
+export function soonestSuspect(growth: LiveGrowth[], nowMs: number): LiveGrowth | undefined {
+  const at = (g: LiveGrowth) => (g.projectedOomAt ? Date.parse(g.projectedOomAt) : Infinity);
+  const live = growth.filter((g) => g.verdict === 'leak-suspect' && g.running !== false);
+  if (live.length === 0) return undefined;
+  const first = minOf(live.map(at), Infinity);
+  const tie = Number.isFinite(first) ? Math.max(TIE_MS, TIE_SHARE * Math.max(0, first - nowMs)) : 0;
+  return live
+    .filter((g) => (Number.isFinite(first) ? at(g) <= first + tie : true))
+    .sort((a, b) => b.basisSlopeKbPerMin - a.basisSlopeKbPerMin || a.pid - b.pid)[0];
+}
+
 export function headline(r: Report, nowMs = r.live?.lastSampleAt ? Date.parse(r.live.lastSampleAt) : Date.parse(r.takenAt)): Headline {
   const findings = r.findings ?? [];
   // 1. A live leak suspect, the soonest to run out first.
-  const suspects = (r.growth as LiveGrowth[])
-    .filter((g) => g.verdict === 'leak-suspect' && g.running !== false)
-    .sort(
-      (a, b) =>
-        (a.projectedOomAt ? Date.parse(a.projectedOomAt) : Infinity) - (b.projectedOomAt ? Date.parse(b.projectedOomAt) : Infinity) ||
-        b.basisSlopeKbPerMin - a.basisSlopeKbPerMin,
-    );
-  const s = suspects[0];
+  const s = soonestSuspect(r.growth as LiveGrowth[], nowMs);
   if (s) {
     const f = findings.find((x) => x.id === 'leak-suspect' && x.pids.includes(s.pid));
     const at = s.projectedOomAt ? Date.parse(s.projectedOomAt) : NaN;

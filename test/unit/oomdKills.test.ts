@@ -62,6 +62,19 @@ describe('oomd kills (userspace; its kmsg line is in the kernel log)', () => {
       kills(old).map((e) => [e.victim?.pid, e.userspace?.cgroup, e.userspace?.reason]),
       [[18524, '/oomlens-od/victim.scope', 'memory-pressure']],
     );
+    // in a journal, the kill keeps the time of its own "Killed" line, not of the lines read after it
+    const stamped = old
+      .split('\n')
+      .map((l, i) => (l ? `2026-12-04T03:50:${String(i).padStart(2, '0')}.000000+0000 web1 oomd[901]: ${l}` : l))
+      .join('\n');
+    const killedAt = stamped
+      .split('\n')
+      .find((l) => l.includes('Killed 1:'))!
+      .slice(0, 19);
+    assert.deepEqual(
+      kills(stamped).map((e) => [e.time?.slice(0, 19), e.userspace?.killerPid]),
+      [[killedAt, 901]],
+    );
   });
 
   it('property: the log in a journal (oomd[pid]: tags), with CRLF or cat -n, its kmsg copy anywhere after it, twice over: one kill per kill', () => {

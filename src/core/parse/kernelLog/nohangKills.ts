@@ -22,8 +22,9 @@
 import type { OomEvent, UserspaceKill } from '../../model/oomEvent';
 import { int, num } from './numbers';
 import { blankEvent, blankVictim, type Detector, type EventSink, type LineMeta } from './types';
-import { blankKill } from './userspaceKills';
+import { blankKill, killerPidOf } from './userspaceKills';
 
+const NOHANG_NAMES = ['nohang', 'nohang-desktop'];
 const TAG = /^(nohang(?:-desktop)?)(?:\[(\d{1,10})\])?: /;
 // "- %" when there is no swap: a percent that is not one
 const PCT = String.raw`(\d{1,3}(?:\.\d{1,4})?|-) ?%`;
@@ -166,9 +167,7 @@ export class NohangKillDetector implements Detector {
 
   private kill(signal: string | null, text: string, meta: LineMeta, tagPid: string | undefined): void {
     this.actionAt = -1;
-    const tag = meta.tag ? /^nohang(?:-desktop)?\[(\d{1,10})\]$/.exec(meta.tag) : null;
-    const killerPid = tagPid !== undefined ? int(tagPid) : tag ? int(tag[1]) : null;
-    const u: UserspaceKill = blankKill('nohang', this.psi ? 'memory-pressure' : 'low-memory', text, killerPid);
+    const u: UserspaceKill = blankKill('nohang', this.psi ? 'memory-pressure' : 'low-memory', text, killerPidOf(meta.tag, NOHANG_NAMES, tagPid));
     u.signal = signal;
     u.memAvailablePercent = this.memAvail;
     u.memLimitPercent = this.memLimit;

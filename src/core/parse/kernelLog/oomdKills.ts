@@ -16,7 +16,7 @@ import type { OomEvent, UserspaceKill } from '../../model/oomEvent';
 import { eventContainer } from '../containerFromCgroup';
 import { int, num } from './numbers';
 import { blankEvent, blankVictim, type Detector, type EventSink, type LineMeta } from './types';
-import { blankKill } from './userspaceKills';
+import { blankKill, killerPidOf } from './userspaceKills';
 
 /** oomd's own log prefix ("[BaseKillPlugin.cpp:478] "), and a journal tag when the reader left it. */
 const SOURCE = /^(?:oomd(?:\[\d{1,10}\])?: )?\[[A-Za-z0-9_.-]{1,64}\.(?:cpp|h):\d{1,6}\] /;
@@ -31,6 +31,14 @@ const PICKED = /^Picked "([^"]{1,4096})" \((\d{1,12})MB\) based on (.{1,256})$/;
 const DRY = /^OOMD: In dry-run mode; would have tried to kill /;
 /** A "Killed" line waits this many lines for its summary. */
 const SUMMARY_LINES = 12;
+
+/** What a kill plugin ("kill_by_pressure") or a "Picked … based on pressure …" reason says the kill was for. */
+function reasonOf(text: string): UserspaceKill['reason'] {
+  return /pressure/.test(text) ? 'memory-pressure' : /swap/.test(text) ? 'swap-used' : 'low-memory';
+}
+
+/** oomd prints cgroups relative to the cgroup root; events carry them as the kernel does, from "/". */
+const rooted = (cgroup: string) => (cgroup.startsWith('/') ? cgroup : `/${cgroup}`);
 
 interface Pending {
   pids: { pid: number; comm: string }[];
@@ -59,7 +67,7 @@ export class OomdKillDetector implements Detector {
     if (this.pending && meta.first - this.pending.line > SUMMARY_LINES) this.settle();
     let text = rawText.trim();
     const src = SOURCE.exec(text);
-    const fromOomdLog = src !== null || (meta.tag !== undefined && meta.tag !== null && /^oomd(?:\[\d+\])?$/.test(meta.tag));
+    const fromOomdLog = src !== null || meta.tag === 'oomd' || killerPidOf(meta.tag, 'oomd') !== null;
     if (src) text = text.slice(src[0].length);
     const c = text.charCodeAt(0);
     if (c === 111 /* o */ && text.startsWith('oomd kill: ')) return this.summary(text, meta);
@@ -81,7 +89,8 @@ export class OomdKillDetector implements Detector {
       // oomd prints the line again for the same kill: keep the first
       if (this.pending && this.pending.killed === int(k[1]) && this.pending.pids[0]?.pid === pids[0]?.pid) return;
       this.settle();
-      this.pending = { pids, killed: int(k[1]), line: meta.first, meta };
+      // a copy: the reader reuses one LineMeta for every line
+      this.pending = { pids, killed: int(k[1]), line: meta.first, meta: { ...meta } };
       return;
     }
     if (c === 79 /* O */ && DRY.test(text)) {
@@ -109,12 +118,10 @@ export class OomdKillDetector implements Detector {
       this.picked = null;
       return; // (dry): oomd would have killed, and did not
     }
-    const cgroup = m[4].startsWith('/') ? m[4] : `/${m[4]}`;
     const plugin = killer[2];
-    const u: UserspaceKill = blankKill('oomd', /pressure/.test(plugin) ? 'memory-pressure' : /swap/.test(plugin) ? 'swap-used' : 'low-memory', text, null);
-    u.killerPid = meta.tag ? int(/^oomd\[(\d{1,10})\]$/.exec(meta.tag)?.[1]) : null;
+    const u: UserspaceKill = blankKill('oomd', reasonOf(plugin), text, killerPidOf(meta.tag, 'oomd'));
     u.signal = 'SIGKILL';
-    u.cgroup = cgroup;
+    u.cgroup = rooted(m[4]);
     u.pressurePercent = num(m[1]);
     u.cgroupUsageBytes = int(m[5]);
     u.ruleset = RULESET.exec(rest)?.[1] ?? null;
@@ -129,11 +136,10 @@ export class OomdKillDetector implements Detector {
     const p = this.pending;
     if (!p) return;
     this.pending = null;
-    const u = blankKill('oomd', 'low-memory', `Killed ${p.killed ?? '?'}: ${p.pids.map((x) => `${x.pid}(${x.comm})`).join(' ')}`, null);
+    const reason = this.picked ? reasonOf(this.picked.reason) : 'low-memory';
+    const u = blankKill('oomd', reason, `Killed ${p.killed ?? '?'}: ${p.pids.map((x) => `${x.pid}(${x.comm})`).join(' ')}`, killerPidOf(p.meta.tag, 'oomd'));
     u.signal = 'SIGKILL';
-    u.cgroup = this.picked ? (this.picked.cgroup.startsWith('/') ? this.picked.cgroup : `/${this.picked.cgroup}`) : null;
-    if (this.picked && /pressure/.test(this.picked.reason)) u.reason = 'memory-pressure';
-    else if (this.picked && /swap/.test(this.picked.reason)) u.reason = 'swap-used';
+    u.cgroup = this.picked ? rooted(this.picked.cgroup) : null;
     this.picked = null;
     this.emit(u, p, p.meta);
   }

@@ -80,11 +80,12 @@ export function blankKill(killer: UserspaceKill['killer'], reason: UserspaceKill
   };
 }
 
-function killerPidOf(tag: string | null | undefined, name: string, fromText: string | undefined): number | null {
+/** The killer daemon's pid: from the tag left on the line, else from the prefix's tag when it names one of `names`. */
+export function killerPidOf(tag: string | null | undefined, names: string | string[], fromText?: string): number | null {
   if (fromText !== undefined) return int(fromText);
   if (!tag) return null;
   const m = /^([^[\s]{1,80})\[(\d{1,10})\]$/.exec(tag);
-  return m && m[1] === name ? int(m[2]) : null;
+  return m && (typeof names === 'string' ? m[1] === names : names.includes(m[1])) ? int(m[2]) : null;
 }
 
 export class UserspaceKillDetector implements Detector {

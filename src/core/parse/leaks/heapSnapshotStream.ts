@@ -76,7 +76,6 @@ export class HeapSnapshotScanner {
   private numText: string | null = null;
   // "snapshot" captured as text, then parsed
   private capture: string[] | null = null;
-  private captureDepth = 0;
   private meta: Meta | null = null;
   private sawNodes = false;
   private sawStrings = false;
@@ -297,7 +296,6 @@ export class HeapSnapshotScanner {
             this.st = S.Value;
             if (this.stack.length === 1 && this.topKey === 'snapshot' && !this.capture) {
               this.capture = [];
-              this.captureDepth = 1;
               capFrom = i;
             }
             break;
@@ -349,7 +347,7 @@ export class HeapSnapshotScanner {
           } else throw new Error(`unexpected ${JSON.stringify(s[i - 1])}`);
         }
       }
-      if (this.capture && this.stack.length === this.captureDepth && this.st === S.AfterValue) {
+      if (this.capture && this.stack.length === 1 && this.st === S.AfterValue) {
         // the "snapshot" value closed: parse what was captured
         this.capture.push(s.slice(capFrom, i));
         const text = this.capture.join('');

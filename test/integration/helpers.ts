@@ -2,6 +2,8 @@ import { spawn, spawnSync, ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, cpSync, chmodSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LocalHost } from '../../src/core/host/localHost';
+import type { ExecOptions, Host } from '../../src/core/host/host';
 
 export const ROOT = join(__dirname, '..', '..');
 export const CLI = join(ROOT, 'dist', 'cli.js');
@@ -72,4 +74,15 @@ export function startHog(mb: number, oomScoreAdj?: number): Promise<ChildProcess
     child.stdout!.once('data', () => resolve(child));
     child.once('exit', (c) => reject(new Error(`hog exited early (${c})`)));
   });
+}
+
+/** This machine, with each command (and its stdin) passed through `rewrite` first: a test's own paths or namespace. */
+export function rewritingLocalHost(name: string, rewrite: (command: string, o: ExecOptions) => [string, ExecOptions]): Host {
+  const local = new LocalHost();
+  return {
+    via: 'local',
+    name,
+    exec: (command, o = {}) => local.exec(...rewrite(command, o)),
+    close: async () => {},
+  };
 }

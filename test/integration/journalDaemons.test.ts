@@ -9,25 +9,12 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readKernelLog } from '../../src/core/collect/kernelLog';
 import { followKernelLog } from '../../src/core/collect/logFollow';
-import { LocalHost } from '../../src/core/host/localHost';
-import type { ExecOptions, ExecResult, Host } from '../../src/core/host/host';
+import type { Host } from '../../src/core/host/host';
 import type { OomEvent } from '../../src/core/model/oomEvent';
 import { shQuote } from '../../src/core/shell';
-import { missingDependency, skipLoudly, which } from './helpers';
+import { missingDependency, rewritingLocalHost, skipLoudly, which } from './helpers';
 
 const JOURNALD = ['/lib/systemd/systemd-journald', '/usr/lib/systemd/systemd-journald'].find((p) => existsSync(p));
-
-/** This machine, inside the namespace of process `pid` (its mounts: the private journal). */
-class InNamespace implements Host {
-  readonly via = 'local' as const;
-  readonly name = 'journal-ns';
-  private readonly local = new LocalHost();
-  constructor(private readonly pid: number) {}
-  exec(command: string, o: ExecOptions = {}): Promise<ExecResult> {
-    return this.local.exec(`exec nsenter -t ${this.pid} -m -- sh -c ${shQuote(command)}`, o);
-  }
-  async close(): Promise<void> {}
-}
 
 const earlyoomKill = (pid: number, name: string) => [
   'low memory! at or below SIGTERM limits: mem 10.00%, swap 10.00%',
@@ -43,7 +30,7 @@ async function until(cond: () => boolean, ms: number): Promise<boolean> {
 describe('the userspace OOM killers in a REAL journald (private mount namespace)', function () {
   this.timeout(90_000);
   let keeper: ChildProcess | null = null;
-  let host: InNamespace;
+  let host: Host;
   const log = (lines: string[]) => {
     // one systemd-cat per line, as a daemon logs them one by one
     for (const l of lines) {
@@ -72,7 +59,9 @@ describe('the userspace OOM killers in a REAL journald (private mount namespace)
     let out = '';
     keeper.stdout!.on('data', (b: Buffer) => (out += b.toString()));
     assert.ok(await until(() => out.includes('ready'), 15_000), 'journald did not start');
-    host = new InNamespace(keeper.pid!);
+    // this machine inside the namespace of the keeper (its mounts: the private journal)
+    const pid = keeper.pid!;
+    host = rewritingLocalHost('journal-ns', (c, o) => [`exec nsenter -t ${pid} -m -- sh -c ${shQuote(c)}`, o]);
   });
 
   after(() => {

@@ -7,20 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { readKernelLog } from '../../src/core/collect/kernelLog';
-import { LocalHost } from '../../src/core/host/localHost';
-import type { ExecOptions, ExecResult, Host } from '../../src/core/host/host';
-
-/** This machine, with /var/log/ in the script replaced by `dir`/. */
-class RelocatedLogs implements Host {
-  readonly via = 'local' as const;
-  readonly name = 'relocated';
-  private readonly local = new LocalHost();
-  constructor(private readonly dir: string) {}
-  exec(command: string, o: ExecOptions = {}): Promise<ExecResult> {
-    return this.local.exec(command, { ...o, stdin: o.stdin?.replaceAll('/var/log/', `${this.dir}/`) });
-  }
-  async close(): Promise<void> {}
-}
+import { rewritingLocalHost } from './helpers';
 
 describe('syslog files: the kernel and the userspace OOM killers kept (real sh, grep, gzip)', () => {
   it("messages and messages.1.gz: the kernel kill, the earlyoom kill and the nohang kill are read; other programs' lines are not", async () => {
@@ -48,7 +35,9 @@ describe('syslog files: the kernel and the userspace OOM killers kept (real sh, 
           ].join('\n'),
         ),
       );
-      const r = await readKernelLog(new RelocatedLogs(dir), { filesOnly: true });
+      // the script's /var/log/ paths point at the test's folder
+      const host = rewritingLocalHost('relocated', (c, o) => [c, { ...o, stdin: o.stdin?.replaceAll('/var/log/', `${dir}/`) }]);
+      const r = await readKernelLog(host, { filesOnly: true });
       assert.deepEqual(
         r.events.map((e) => [e.kind, e.userspace?.killer ?? null, e.victim?.pid ?? null]).sort(),
         [

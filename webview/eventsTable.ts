@@ -1,7 +1,7 @@
 // OOM events as a table: when, what, victim, pid, RSS, trigger, cgroup/container. Newest first.
 import type { OomEvent } from '../src/core/model/oomEvent';
 import { formatKb } from '../src/core/format';
-import { eventWhen, eventWhat, eventWhere, eventVictimRssKb } from '../src/core/report/eventsText';
+import { eventWhen, eventWhat, eventWhere, eventVictimName, eventVictimRssKb } from '../src/core/report/eventsText';
 import { el } from './dom';
 
 function detailsButton(i: number, onDetails: (index: number) => void): HTMLElement {
@@ -21,7 +21,7 @@ export function eventsTable(events: OomEvent[], onDetails?: (index: number) => v
         { class: `event ${e.kind}`, 'data-victim-pid': e.victim?.pid == null ? '' : String(e.victim.pid) },
         el('td', {}, eventWhen(e)),
         el('td', {}, eventWhat(e)),
-        el('td', { title: e.victim?.comm ?? '' }, e.victim?.comm ?? e.runtime?.name ?? e.containerState?.name ?? '-'),
+        el('td', { title: e.victim?.comm ?? '' }, eventVictimName(e)),
         el('td', { class: 'num' }, e.victim?.pid != null ? String(e.victim.pid) : e.runtime?.pid != null ? String(e.runtime.pid) : '-'),
         el('td', { class: 'num' }, formatKb(eventVictimRssKb(e))),
         el('td', {}, e.trigger ? `${e.trigger.comm ?? '?'}${e.trigger.pid != null ? ` (${e.trigger.pid})` : ''}` : '-'),

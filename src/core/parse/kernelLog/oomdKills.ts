@@ -66,7 +66,9 @@ export class OomdKillDetector implements Detector {
   line(rawText: string, meta: LineMeta): void {
     if (this.pending && meta.first - this.pending.line > SUMMARY_LINES) this.settle();
     let text = rawText.trim();
-    const src = SOURCE.exec(text);
+    // every line of every log comes here: the prefix is tried only where it can start ('[' or "oomd[")
+    const c0 = text.charCodeAt(0);
+    const src = c0 === 91 /* [ */ || c0 === 111 /* o */ ? SOURCE.exec(text) : null;
     const fromOomdLog = src !== null || meta.tag === 'oomd' || killerPidOf(meta.tag, 'oomd') !== null;
     if (src) text = text.slice(src[0].length);
     const c = text.charCodeAt(0);

@@ -132,7 +132,11 @@ export class NohangKillDetector implements Detector {
       }
       case 78 /* N */: {
         const n = VICTIM_NAME.exec(text);
-        if (n) this.victim = { pid: this.victim?.name === n[1] ? this.victim.pid : null, name: n[1], badness: this.victim?.badness ?? null, vmRssKb: null };
+        if (n) {
+          // the status block of the process picked above keeps its pid and badness; another name starts afresh
+          const same = this.victim?.name === n[1] ? this.victim : null;
+          this.victim = { pid: same?.pid ?? null, name: n[1], badness: same?.badness ?? null, vmRssKb: null };
+        }
         return;
       }
       case 86 /* V */: {
